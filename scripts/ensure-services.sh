@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Make sure what the test suite needs is there: PostgreSQL up, Debian's Chromium installed.
+set -euo pipefail
+
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "starting PostgreSQL"
+  if command -v pg_ctlcluster >/dev/null; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  else
+    echo "PostgreSQL is not installed; install it (apt-get install postgresql) or set TEST_DATABASE_URL" >&2
+    exit 1
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  if command -v redis-server >/dev/null; then
+    echo "starting Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+      --dir /tmp --logfile /tmp/redis-tanpuhui.log
+  fi
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for browser tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi

@@ -1,0 +1,144 @@
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from tanpuhui.accounts import selectors, serializers, services
+from tanpuhui.accounts.models import Binding
+from tanpuhui.common.api import CentreScopedMixin, ResidentOwnedMixin
+from tanpuhui.common.errors import Conflict
+from tanpuhui.common.services import audit_record
+
+
+@extend_schema(tags=["auth"], request=serializers.RegisterInput, responses={201: serializers.MeOutput})
+class RegisterApi(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    def post(self, request):
+        data = serializers.RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.resident_register(
+            centre_code=data.validated_data["centre"],
+            phone=data.validated_data["phone"],
+            password=data.validated_data["password"],
+            display_name=data.validated_data["display_name"],
+        )
+        return Response(serializers.MeOutput(selectors.user_with_profile(user.pk)).data, status=201)
+
+
+@extend_schema(tags=["auth"], request=serializers.TokenInput, responses={200: serializers.TokenOutput})
+class TokenApi(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    def post(self, request):
+        data = serializers.TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.login_attempt(
+            request=request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        token = services.token_issue(user=user, client=data.validated_data["client"])
+        return Response({"token": token, "expires_in": int(services.TOKEN_LIFETIME.total_seconds())})
+
+
+@extend_schema(tags=["auth"], request=None, responses={204: None})
+class LogoutApi(APIView):
+    def post(self, request):
+        token = getattr(request, "auth_token", None)
+        if token is not None:
+            services.token_revoke(token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["me"])
+class MeApi(APIView):
+    @extend_schema(responses=serializers.MeOutput)
+    def get(self, request):
+        return Response(serializers.MeOutput(selectors.user_with_profile(request.user.pk)).data)
+
+    @extend_schema(request=serializers.MeUpdateInput, responses=serializers.MeOutput)
+    def patch(self, request):
+        data = serializers.MeUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        for field, value in data.validated_data.items():
+            setattr(user, field, value or None if field == "email" else value)
+        if "email" in data.validated_data and user.email:
+            from tanpuhui.accounts.models import User
+
+            if User.objects.filter(email__iexact=user.email).exclude(pk=user.pk).exists():
+                raise Conflict(
+                    "This e-mail is already in use.",
+                    code="email_taken",
+                    fields={"email": ["This e-mail is already in use."]},
+                )
+        user.save(update_fields=list(data.validated_data))
+        return Response(serializers.MeOutput(selectors.user_with_profile(user.pk)).data)
+
+
+@extend_schema(tags=["me"])
+class BindingListApi(ResidentOwnedMixin, generics.ListAPIView):
+    serializer_class = serializers.BindingOutput
+    queryset = Binding.objects.filter(unbound_at__isnull=True)
+    pagination_class = None
+
+    @extend_schema(request=serializers.BindingInput, responses={201: serializers.BindingOutput})
+    def post(self, request):
+        data = serializers.BindingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        binding = services.binding_create(resident=request.user, **data.validated_data)
+        return Response(serializers.BindingOutput(binding).data, status=201)
+
+
+@extend_schema(tags=["me"])
+class BindingDetailApi(ResidentOwnedMixin, generics.GenericAPIView):
+    queryset = Binding.objects.filter(unbound_at__isnull=True)
+    serializer_class = serializers.BindingOutput
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.binding_remove(resident=request.user, binding_id=self.get_object().pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["me"], request=serializers.RealNameInput, responses={200: serializers.MeOutput})
+class RealNameApi(ResidentOwnedMixin, APIView):
+    def post(self, request):
+        data = serializers.RealNameInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.real_name_verify(user=request.user, **data.validated_data)
+        return Response(serializers.MeOutput(selectors.user_with_profile(request.user.pk)).data)
+
+
+@extend_schema(
+    tags=["staff"], parameters=[OpenApiParameter("q", str, description="Name, phone tail or e-mail")]
+)
+class StaffResidentListApi(CentreScopedMixin, generics.ListAPIView):
+    serializer_class = serializers.StaffResidentOutput
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return selectors.resident_search(queryset, self.request.query_params.get("q", ""))
+
+    queryset = selectors.resident_list()
+
+
+@extend_schema(tags=["staff"])
+class StaffResidentDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
+    serializer_class = serializers.StaffResidentOutput
+    queryset = selectors.resident_list()
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        with transaction.atomic():
+            audit_record(
+                actor=request.user, action="resident.view", target=self.get_object(), request=request
+            )
+        return response

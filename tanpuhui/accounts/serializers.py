@@ -1,0 +1,103 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from tanpuhui.accounts.models import Binding, User, phone_validator
+
+
+class RegisterInput(serializers.Serializer):
+    centre = serializers.CharField(max_length=10, help_text="Centre code, e.g. GZ")
+    phone = serializers.CharField(max_length=11, validators=[phone_validator])
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    display_name = serializers.CharField(max_length=50)
+
+
+class TokenInput(serializers.Serializer):
+    username = serializers.CharField(max_length=254, help_text=_("Mobile number or e-mail"))
+    password = serializers.CharField(max_length=128, write_only=True)
+    client = serializers.CharField(max_length=100, required=False, default="")
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class BindingInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Binding.Kind.choices)
+    account_number = serializers.CharField(max_length=40)
+    label = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+
+
+class BindingOutput(serializers.ModelSerializer):
+    number = serializers.CharField(source="masked_number", help_text="Only the last four characters")
+
+    class Meta:
+        model = Binding
+        fields = ["id", "kind", "number", "label", "created_at"]
+
+
+class CentreBrief(serializers.Serializer):
+    code = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class MeOutput(serializers.ModelSerializer):
+    centre = CentreBrief()
+    phone = serializers.CharField(source="masked_phone")
+    roles = serializers.SerializerMethodField()
+    bindings = serializers.SerializerMethodField()
+    real_name_verified = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "display_name",
+            "phone",
+            "email",
+            "centre",
+            "roles",
+            "real_name_verified",
+            "date_joined",
+            "bindings",
+        ]
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(user.roles())
+
+    def get_bindings(self, user) -> list[dict]:
+        active = [b for b in user.bindings.all() if b.unbound_at is None]
+        return BindingOutput(active, many=True).data
+
+    def get_real_name_verified(self, user) -> bool:
+        return user.real_name_verified_at is not None
+
+
+class MeUpdateInput(serializers.Serializer):
+    display_name = serializers.CharField(max_length=50, required=False)
+    email = serializers.EmailField(required=False, allow_null=True)
+
+
+class RealNameInput(serializers.Serializer):
+    full_name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18, min_length=18)
+
+
+class StaffResidentOutput(serializers.ModelSerializer):
+    phone = serializers.CharField(source="masked_phone")
+    centre = serializers.CharField(source="centre.code")
+    binding_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "display_name",
+            "phone",
+            "centre",
+            "date_joined",
+            "real_name_verified_at",
+            "is_active",
+            "binding_count",
+        ]

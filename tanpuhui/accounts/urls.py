@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tanpuhui.accounts import api
+
+api_patterns = [
+    path("auth/register", api.RegisterApi.as_view(), name="auth-register"),
+    path("auth/token", api.TokenApi.as_view(), name="auth-token"),
+    path("auth/logout", api.LogoutApi.as_view(), name="auth-logout"),
+    path("me", api.MeApi.as_view(), name="me"),
+    path("me/bindings", api.BindingListApi.as_view(), name="me-bindings"),
+    path("me/bindings/<int:pk>", api.BindingDetailApi.as_view(), name="me-binding-detail"),
+    path("me/real-name", api.RealNameApi.as_view(), name="me-real-name"),
+    path("staff/residents", api.StaffResidentListApi.as_view(), name="staff-residents"),
+    path("staff/residents/<uuid:pk>", api.StaffResidentDetailApi.as_view(), name="staff-resident-detail"),
+]
+web_patterns: list = []

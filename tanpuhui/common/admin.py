@@ -1,0 +1,61 @@
+"""Back-office scoping: every admin class of a tenant-owned model uses ``CentreScopedAdmin``.
+
+Staff see and change only their centres' rows; foreign keys to centres offer only those centres;
+which staff roles may view or change is declared on the admin class.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from tanpuhui.accounts.models import STAFF_ROLES
+from tanpuhui.common.models import AuditEvent
+from tanpuhui.tenancy.models import Centre
+from tanpuhui.tenancy.selectors import scope_to_user, visible_centre_ids
+
+
+class CentreScopedAdmin(admin.ModelAdmin):
+    centre_lookup = "centre"
+    view_roles: frozenset[str] = STAFF_ROLES
+    change_roles: frozenset[str] = frozenset({"centre_operator"})
+    allow_delete = False
+
+    def get_queryset(self, request):
+        return scope_to_user(super().get_queryset(request), request.user, self.centre_lookup)
+
+    def _has(self, request, roles) -> bool:
+        user = request.user
+        return bool(user.is_active and (user.is_superuser or user.has_role(*roles)))
+
+    def has_module_permission(self, request):
+        return self._has(request, self.view_roles)
+
+    def has_view_permission(self, request, obj=None):
+        return self._has(request, self.view_roles)
+
+    def has_add_permission(self, request):
+        return self._has(request, self.change_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return self._has(request, self.change_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.allow_delete and self._has(request, self.change_roles)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Centre:
+            ids = visible_centre_ids(request.user)
+            if ids is not None:
+                kwargs["queryset"] = Centre.objects.filter(pk__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(CentreScopedAdmin):
+    list_display = ["at", "actor", "centre", "action", "target_type", "target_id", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["action", "target_id"]
+    change_roles = frozenset()
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,32 @@
+"""Root URLs. Each bounded context exposes ``api_patterns`` and ``web_patterns`` in its ``urls.py``;
+they are mounted here so apps never edit this file."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+CONTEXTS = ["tenancy", "accounts", "metering", "ledger", "marketplace", "enterprises", "funding", "web"]
+
+api_patterns: list = []
+web_patterns: list = []
+for context in CONTEXTS:
+    module = import_module(f"tanpuhui.{context}.urls")
+    api_patterns += getattr(module, "api_patterns", [])
+    web_patterns += getattr(module, "web_patterns", [])
+
+admin.site.site_header = "碳普惠 Tanpuhui"
+admin.site.site_title = "碳普惠 Tanpuhui"
+
+urlpatterns = [
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("", include((web_patterns, "web"))),
+]
+if settings.DEBUG:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
