@@ -20,7 +20,7 @@ setup: $(VENV)/.installed messages
 
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
-	cd tanpuhui && ../$(PY) ../manage.py compilemessages --ignore '.venv' -v 0
+	$(PY) manage.py compilemessages --ignore '.venv' -v 0
 
 migrate: setup
 	mkdir -p var
@@ -42,8 +42,8 @@ run: demo
 test: setup
 	bash scripts/ensure-services.sh
 	$(VENV)/bin/ruff check .
-	DATABASE_URL=$(TEST_DATABASE_URL) TANPUHUI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v 0
-	DATABASE_URL=$(TEST_DATABASE_URL) TANPUHUI_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	TANPUHUI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v 0
+	TANPUHUI_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DATABASE_URL=$(TEST_DATABASE_URL) TANPUHUI_TESTING=1 $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 lint: setup

@@ -32,7 +32,8 @@ class AppendOnly(Operation):
             DROP TRIGGER IF EXISTS {fn} ON {self.table};
             CREATE TRIGGER {fn} BEFORE UPDATE OR DELETE ON {self.table}
               FOR EACH ROW EXECUTE FUNCTION {fn}();
-            """
+            """,
+            None,  # no parameters: the '%' in RAISE is PL/pgSQL's, not a placeholder
         )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
