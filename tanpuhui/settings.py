@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tanpuhui.common",
     "tanpuhui.tenancy",
     "tanpuhui.accounts",
+    "tanpuhui.methodology",
     "tanpuhui.metering",
     "tanpuhui.ledger",
     "tanpuhui.marketplace",
