@@ -85,7 +85,10 @@ def canonical_decimal(value: Decimal) -> Decimal:
     """Quantise to 12 places and strip trailing zeros: the form parameters take in formulas."""
     with localcontext(_WIDE):
         quantised = Decimal(value).quantize(PARAM_PLACES, rounding=ROUND_HALF_UP)
-    return quantised.normalize() if quantised != 0 else Decimal(0)
+    if quantised == 0:
+        return Decimal(0)
+    normal = quantised.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # 1E+2 → 100
 
 
 def round_kg(value: Decimal | None) -> Decimal:
@@ -468,8 +471,8 @@ _register(
     )
 )
 _WALK_WORDS = _(
-    "Reduction = min(daily cap, distance × substituted-mode factor × substitution share); "
-    "steps are turned into distance with the step length. One record is one resident-day."
+    "Reduction = min(daily cap, distance × substituted-mode factor × substitution share). "
+    "One record is one resident-day."
 )
 _register(
     Formula(
@@ -493,18 +496,13 @@ _register(
         code="walking_steps",
         quantity_unit="step",
         slots=(
-            Slot("step_length", "km/step", description="average step length"),
-            Slot("substituted_factor", "kg_co2e/km", description="the mode a walk replaces"),
-            Slot("substitution_share", "dimensionless", description="share of walks that replace it"),
+            Slot("step_factor", "kg_co2e/step", description="credit per step"),
             Slot("daily_cap", "kg_co2e", description="cap per resident and day"),
             Slot("max_daily_steps", "step", role="limit", description="plausible steps per day"),
         ),
-        build=lambda config: least(
-            Q * Param("step_length") * Param("substituted_factor") * Param("substitution_share"),
-            Param("daily_cap"),
-        ),
+        build=lambda config: least(Q * Param("step_factor"), Param("daily_cap")),
         name=_("Walking, by steps"),
-        words=_WALK_WORDS,
+        words=_("Reduction = min(daily cap, steps × credit per step). One record is one resident-day."),
     )
 )
 _register(
