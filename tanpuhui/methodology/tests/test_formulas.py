@@ -109,3 +109,32 @@ def test_column_mapping_rejects_injection():
     assert "s.qty" in sql
     with pytest.raises(ValueError):
         f.sql({"trip_factor": Decimal("1")}, columns={"quantity": "1); DROP TABLE x; --"})
+
+
+@pytest.mark.parametrize("code", sorted(formulas.FORMULAS))
+def test_sql_runs_on_sqlite_too(code):
+    """The demo runs on SQLite: the same text works there (floating point, so close, not exact)."""
+    import sqlite3
+
+    formula = formulas.FORMULAS[code]
+    params = params_for(formula, Decimal("0.4042"), Decimal("0.31"))
+    config = CONFIGS.get(code, [{}])[-1]
+    expression, args = formula.sql(params, config)
+    db = sqlite3.connect(":memory:")
+    for quantity, baseline, distance in (
+        (Decimal("100"), Decimal("120"), Decimal("12.5")),
+        (Decimal("3"), None, None),
+    ):
+        row = [
+            float(quantity),
+            None if baseline is None else float(baseline),
+            None if distance is None else float(distance),
+        ]
+        value = db.execute(
+            f"SELECT {expression.replace('%s', '?')} FROM (SELECT ? AS quantity, ? AS baseline, ? AS distance_km)",  # noqa: S608
+            [*(str(a) for a in args), *row],
+        ).fetchone()[0]
+        expected = formula.evaluate(
+            params, config, quantity=quantity, baseline=baseline, distance_km=distance
+        )
+        assert abs(Decimal(str(value)) - expected) <= Decimal("0.0001")
