@@ -138,3 +138,10 @@ def test_admin_history_is_read_only_and_publishing_goes_through_the_service(
         )
     assert refused.status_code == 200
     assert Parameter.objects.filter(code="water_supply_intensity", centre=gz).count() == 1
+
+
+def test_public_page_is_bilingual(client):
+    zh = client.get("/methodologies/").content.decode()  # zh-hans is the default
+    assert "我们如何计算您的二氧化碳减排量" in zh and "家庭节电" in zh and "方法学" in zh
+    en = client.get("/methodologies/?lang=en").content.decode()
+    assert "How we compute your CO₂ reductions" in en and "Household electricity saving" in en
