@@ -145,3 +145,25 @@ def test_public_page_is_bilingual(client):
     assert "我们如何计算您的二氧化碳减排量" in zh and "家庭节电" in zh and "方法学" in zh
     en = client.get("/methodologies/?lang=en").content.decode()
     assert "How we compute your CO₂ reductions" in en and "Household electricity saving" in en
+
+
+def test_residents_have_no_back_office_access_to_the_registry(client, resident):
+    client.force_login(resident)
+    response = client.get(reverse("admin:methodology_parameter_add"))
+    assert response.status_code in (302, 403)
+    assert Parameter.objects.filter(code="grid_ef").count() == 5
+
+
+def test_inputs_snapshot_is_deterministic_json(api):
+    import json
+
+    from tanpuhui.methodology import registry
+
+    a = registry.resolve(behaviour="cycling", centre_id=None, on=date(2026, 3, 1)).inputs_snapshot()
+    b = registry.resolve(behaviour="cycling", centre_id=None, on=date(2026, 3, 1)).inputs_snapshot()
+    assert json.dumps(a, sort_keys=True, ensure_ascii=False) == json.dumps(
+        b, sort_keys=True, ensure_ascii=False
+    )
+    share = a["params"]["substitution_share"]
+    assert share["value"] == "0.31" and share["unit"] == "dimensionless" and "西安交通大学" in share["issuer"]
+    assert a["rounding"].startswith("kg CO2e, 4 decimal places")
