@@ -22,7 +22,7 @@ CONTRACT (metering's bulk quantification and enterprise retrofits call this; ext
     gives the same answer, each with its ResolvedMethod (or the MethodUnavailable error), so one
     ``INSERT … SELECT`` per window covers every row dated in it.
 
-``factor(*, code, on, region="south_china_grid", unit=None) -> ResolvedFactor``
+``factor(*, code, on, region="south_china_grid", centre_id=None, qualifier="") -> ResolvedFactor``
     A single parameter for other contexts (enterprise retrofits): value, unit, source, id —
     "electricity" and "natural_gas" are aliases of the grid and gas factors.
 
