@@ -23,6 +23,7 @@ Notes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -109,10 +110,8 @@ def page(phone_context, request) -> Iterator:
     )
     if failed:
         ARTIFACTS.mkdir(exist_ok=True)
-        try:
+        with contextlib.suppress(Exception):  # a screenshot must never mask the real failure
             page.screenshot(path=str(ARTIFACTS / f"{_slug(request.node.nodeid)}-FAILED.png"), full_page=True)
-        except Exception:  # noqa: S110 — a screenshot must never mask the real failure
-            pass
     page.close()
 
 
