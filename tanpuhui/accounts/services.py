@@ -154,6 +154,13 @@ def normalise_account_number(kind: str, raw: str) -> str:
     return number
 
 
+def _binding_taken() -> Conflict:
+    message = _(
+        "This number is already bound to another account. Contact the operation centre if it is yours."
+    )
+    return Conflict(message, code="binding_taken", fields={"account_number": [message]})
+
+
 @transaction.atomic
 def binding_create(*, resident: User, kind: str, account_number: str, label: str = "") -> Binding:
     if kind not in Binding.Kind.values:
@@ -172,24 +179,14 @@ def binding_create(*, resident: User, kind: str, account_number: str, label: str
     if active is not None:
         if active.resident_id == resident.pk:
             return active
-        raise Conflict(
-            _(
-                "This number is already bound to another account. Contact the operation centre if it is yours."
-            ),
-            code="binding_taken",
-            fields={"account_number": [_("Already bound to another account.")]},
-        )
+        raise _binding_taken()
     try:
         with transaction.atomic():
             binding = Binding.objects.create(
                 resident=resident, centre_id=resident.centre_id, kind=kind, account_number=number, label=label
             )
     except IntegrityError as exc:  # lost a race against another resident
-        raise Conflict(
-            _("This number is already bound to another account."),
-            code="binding_taken",
-            fields={"account_number": [_("Already bound to another account.")]},
-        ) from exc
+        raise _binding_taken() from exc
     transaction.on_commit(lambda: binding_created.send(sender=Binding, binding=binding))
     return binding
 
