@@ -1,7 +1,35 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from tanpuhui.accounts import services
 from tanpuhui.accounts.models import ApiKey, Binding, RoleAssignment, User
 from tanpuhui.common.admin import CentreScopedAdmin
+from tanpuhui.common.errors import ServiceError
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The back-office login goes through the same lock-out as the web form and the API."""
+
+    username = forms.CharField(label=_("Mobile number or e-mail"), max_length=254)
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = services.login_attempt(
+                    request=self.request, username=username, password=password
+                )
+            except ServiceError as error:
+                raise ValidationError(error.message, code=error.code) from error
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class BindingInline(admin.TabularInline):
