@@ -1,11 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tanpuhui.accounts import services
-from tanpuhui.accounts.models import ApiKey, Binding, RoleAssignment, User
+from tanpuhui.accounts.models import ApiKey, Binding, Role, RoleAssignment, User
 from tanpuhui.common.admin import CentreScopedAdmin
 from tanpuhui.common.errors import ServiceError
 
@@ -73,8 +74,42 @@ class RoleAssignmentAdmin(CentreScopedAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(CentreScopedAdmin):
+    """Keys are issued through the staff API (the plaintext must reach the provider once);
+    here staff see them and can rotate or revoke them."""
+
     centre_lookup = "user__centre"
     list_display = ["name", "prefix", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    fields = ["name", "prefix", "user", "expires_at", "revoked_at", "last_used_at"]
+    list_select_related = ["user"]
+    fields = ["name", "prefix", "user", "expires_at", "revoked_at", "last_used_at", "created_by"]
     readonly_fields = fields
+    search_fields = ["name", "prefix", "user__display_name"]
     change_roles = frozenset()
+    manage_roles = frozenset({Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER})
+    actions = ["rotate_keys", "revoke_keys"]
+
+    def has_manage_permission(self, request):
+        return self._has(request, self.manage_roles)
+
+    @admin.action(
+        description=_("Rotate selected keys (old keys keep working for 24 hours)"), permissions=["manage"]
+    )
+    def rotate_keys(self, request, queryset):
+        for key in queryset:
+            try:
+                new_key, plaintext = services.api_key_rotate(key=key, actor=request.user)
+            except ServiceError as error:
+                self.message_user(request, f"{key.prefix}: {error.message}", messages.ERROR)
+                continue
+            # The only time the new plaintext is ever shown: the operator hands it to the provider.
+            self.message_user(
+                request,
+                _("New key for %(name)s (shown once, copy it now): %(key)s")
+                % {"name": new_key.name, "key": plaintext},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Revoke selected keys now"), permissions=["manage"])
+    def revoke_keys(self, request, queryset):
+        for key in queryset:
+            services.api_key_revoke(key=key, actor=request.user)
+        self.message_user(request, ngettext("Revoked %(count)d key.", "Revoked %(count)d keys.", len(queryset)) % {"count": len(queryset)}, messages.SUCCESS)

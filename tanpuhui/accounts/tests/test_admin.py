@@ -206,3 +206,48 @@ class TestStaffChangesAreAudited:
         assert response.status_code == 403
         assert Binding.objects.filter(pk=binding.pk, unbound_at__isnull=True).exists()
         assert ApiKey.objects.count() == 2
+
+
+class TestApiKeyAdminActions:
+    def act(self, user, action, *keys):
+        return admin_client(user).post(
+            "/admin/accounts/apikey/",
+            {"action": action, "_selected_action": [str(k.pk) for k in keys], "index": "0"},
+            follow=True,
+        )
+
+    def test_rotate_shows_the_new_key_once_and_audits(self, world, gz_operator):
+        key = world["gz"]["key"]
+        response = self.act(gz_operator, "rotate_keys", key)
+        assert response.status_code == 200
+        new = ApiKey.objects.exclude(pk__in=[world["gz"]["key"].pk, world["zs"]["key"].pk]).get()
+        assert new.user == key.user
+        shown = [str(m) for m in response.context["messages"]]
+        assert any(f"{new.prefix}." in m for m in shown)
+        key.refresh_from_db()
+        assert key.expires_at is not None and key.is_usable()
+        assert AuditEvent.objects.filter(action="api_key.rotate", actor=gz_operator).count() == 1
+
+    def test_revoke(self, world, gz_operator):
+        key = world["gz"]["key"]
+        self.act(gz_operator, "revoke_keys", key)
+        key.refresh_from_db()
+        assert key.revoked_at is not None
+        assert AuditEvent.objects.filter(action="api_key.revoke", target_id=str(key.pk)).exists()
+
+    def test_other_centres_keys_are_out_of_reach(self, world, gz_operator):
+        theirs = world["zs"]["key"]
+        self.act(gz_operator, "revoke_keys", theirs)
+        self.act(gz_operator, "rotate_keys", theirs)
+        theirs.refresh_from_db()
+        assert theirs.revoked_at is None and theirs.expires_at is None
+        assert ApiKey.objects.count() == 2
+
+    def test_reviewers_have_no_key_actions(self, world, gz):
+        reviewer = make_staff(Role.CENTRE_REVIEWER, gz)
+        key = world["gz"]["key"]
+        response = admin_client(reviewer).get("/admin/accounts/apikey/")
+        assert "revoke_keys" not in response.content.decode()
+        self.act(reviewer, "revoke_keys", key)
+        key.refresh_from_db()
+        assert key.revoked_at is None
