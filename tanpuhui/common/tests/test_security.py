@@ -18,11 +18,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def deploy_check(tmp_path, **overrides) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "TANPUHUI_TESTING", "DJANGO_DEBUG", "REDIS_URL", "SECRET_KEY"}
-    }
+    # A clean slate: nothing from the test run (TANPUHUI_TESTING, DJANGO_ALLOW_ASYNC_UNSAFE set by the
+    # browser fixtures, DATABASE_URL, …) may leak into the production process.
+    inherited = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT"}
+    env = {key: value for key, value in os.environ.items() if key in inherited}
     env.update(
         {
             "DJANGO_PRODUCTION": "1",
