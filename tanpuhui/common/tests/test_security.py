@@ -144,7 +144,12 @@ class TestNothingHalfWritten:
                 "display_name": "小明",
                 "password": "low-carbon-2016",
             },
-            {"centre": "GZ", "phone": "13912345678", "display_name": "小\x00明", "password": "low-carbon-2016"},
+            {
+                "centre": "GZ",
+                "phone": "13912345678",
+                "display_name": "小\x00明",
+                "password": "low-carbon-2016",
+            },
         ]:
             assert client.post("/register/", data).status_code == 400
         assert (User.objects.count(), RoleAssignment.objects.count(), AuditEvent.objects.count()) == before
