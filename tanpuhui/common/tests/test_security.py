@@ -11,8 +11,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from tanpuhui.accounts.models import RoleAssignment, User
+from tanpuhui.accounts.tests.factories import PASSWORD
 from tanpuhui.common.models import AppendOnlyError, AuditEvent
-from tanpuhui.common.services import audit_record
+from tanpuhui.common.services import audit_record, client_ip
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -153,3 +154,42 @@ class TestNothingHalfWritten:
         ]:
             assert client.post("/register/", data).status_code == 400
         assert (User.objects.count(), RoleAssignment.objects.count(), AuditEvent.objects.count()) == before
+
+
+class TestClientAddress:
+    def request(self, rf, forwarded=None):
+        extra = {"REMOTE_ADDR": "10.0.0.2"}
+        if forwarded is not None:
+            extra["HTTP_X_FORWARDED_FOR"] = forwarded
+        return rf.get("/", **extra)
+
+    def test_without_proxies_forwarded_for_is_ignored(self, rf, settings):
+        settings.TRUSTED_PROXY_COUNT = 0
+        assert client_ip(self.request(rf, "203.0.113.9")) == "10.0.0.2"
+
+    def test_behind_one_proxy_the_last_hop_is_the_client(self, rf, settings):
+        settings.TRUSTED_PROXY_COUNT = 1
+        # The client forged the first entry; the proxy appended the real one.
+        assert client_ip(self.request(rf, "1.2.3.4, 203.0.113.9")) == "203.0.113.9"
+
+    @pytest.mark.parametrize("forwarded", [None, "", "not-an-ip", "1.2.3.4, "])
+    def test_missing_or_garbage_falls_back_to_the_peer(self, rf, settings, forwarded):
+        settings.TRUSTED_PROXY_COUNT = 1 if forwarded != "1.2.3.4, " else 2
+        assert client_ip(self.request(rf, forwarded)) == "10.0.0.2"
+
+    @pytest.mark.django_db
+    def test_lock_out_counts_per_forwarded_client(self, settings, resident):
+        from django.test import Client
+
+        settings.TRUSTED_PROXY_COUNT = 1
+        settings.LOGIN_FAILURE_LIMIT = 1  # the address limit is 10x: 10 failures from one client
+        attacker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        for n in range(10):
+            attacker.post("/login/", {"username": f"1390000{n:04d}", "password": "guess-guess"})
+        assert (
+            "失败次数过多"
+            in attacker.post("/login/", {"username": "13900009999", "password": "x"}).content.decode()
+        )
+        neighbour = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.8")
+        response = neighbour.post("/login/", {"username": resident.phone, "password": PASSWORD})
+        assert response.status_code == 302  # same proxy, different client: not locked out
