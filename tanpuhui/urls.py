@@ -28,5 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include((web_patterns, "web"))),
 ]
+handler404 = "tanpuhui.common.views.not_found"
+handler500 = "tanpuhui.common.views.server_error"
+
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
