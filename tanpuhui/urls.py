@@ -9,7 +9,17 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-CONTEXTS = ["tenancy", "accounts", "methodology", "metering", "ledger", "marketplace", "enterprises", "funding", "web"]
+CONTEXTS = [
+    "tenancy",
+    "accounts",
+    "methodology",
+    "metering",
+    "ledger",
+    "marketplace",
+    "enterprises",
+    "funding",
+    "web",
+]
 
 api_patterns: list = []
 web_patterns: list = []
