@@ -28,8 +28,15 @@ from tanpuhui.accounts.models import (
     RoleAssignment,
     User,
 )
-from tanpuhui.common.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
-from tanpuhui.common.services import audit_record
+from tanpuhui.common.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unprocessable,
+    ValidationFailed,
+)
+from tanpuhui.common.services import audit_record, client_ip
 from tanpuhui.tenancy.models import Centre
 
 # Sent after a binding is created (inside its transaction's on_commit): metering re-matches
@@ -79,6 +86,36 @@ def resident_register(*, centre_code: str, phone: str, password: str, display_na
     return user
 
 
+_UNSET = object()
+
+
+@transaction.atomic
+def profile_update(*, user: User, display_name: str | None = None, email=_UNSET) -> User:
+    """Change the display name and/or e-mail (``email=None`` removes it; an e-mail is one account's)."""
+    update_fields = []
+    if display_name is not None:
+        user.display_name = display_name
+        update_fields.append("display_name")
+    if email is not _UNSET:
+        email = User.objects.normalize_email(email) if email else None
+        if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise _email_taken()
+        user.email = email
+        update_fields.append("email")
+    if update_fields:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=update_fields)
+        except IntegrityError as exc:  # a concurrent change took the e-mail
+            raise _email_taken() from exc
+    return user
+
+
+def _email_taken() -> Conflict:
+    message = _("This e-mail is already in use.")
+    return Conflict(message, code="email_taken", fields={"email": [message]})
+
+
 # --- login with throttling ---------------------------------------------------------------------
 
 
@@ -94,7 +131,7 @@ def login_attempt(*, request, username: str, password: str) -> User:
 
     Both the web login form and the API token endpoint go through here, so the lock-out is the same.
     """
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip = client_ip(request)
     keys = _failure_keys(username, ip)
     limit = settings.LOGIN_FAILURE_LIMIT
     # The address limit is wider: many people can share one carrier-grade NAT address.
@@ -154,8 +191,17 @@ def normalise_account_number(kind: str, raw: str) -> str:
     return number
 
 
+def _binding_taken() -> Conflict:
+    message = _(
+        "This number is already bound to another account. Contact the operation centre if it is yours."
+    )
+    return Conflict(message, code="binding_taken", fields={"account_number": [message]})
+
+
 @transaction.atomic
 def binding_create(*, resident: User, kind: str, account_number: str, label: str = "") -> Binding:
+    if not resident.is_resident:
+        raise Forbidden(_("Only residents bind accounts and cards."), code="not_a_resident")
     if kind not in Binding.Kind.values:
         raise ValidationFailed(_("Unknown binding kind."), fields={"kind": [_("Unknown binding kind.")]})
     if resident.centre_id is None:
@@ -172,24 +218,14 @@ def binding_create(*, resident: User, kind: str, account_number: str, label: str
     if active is not None:
         if active.resident_id == resident.pk:
             return active
-        raise Conflict(
-            _(
-                "This number is already bound to another account. Contact the operation centre if it is yours."
-            ),
-            code="binding_taken",
-            fields={"account_number": [_("Already bound to another account.")]},
-        )
+        raise _binding_taken()
     try:
         with transaction.atomic():
             binding = Binding.objects.create(
                 resident=resident, centre_id=resident.centre_id, kind=kind, account_number=number, label=label
             )
     except IntegrityError as exc:  # lost a race against another resident
-        raise Conflict(
-            _("This number is already bound to another account."),
-            code="binding_taken",
-            fields={"account_number": [_("Already bound to another account.")]},
-        ) from exc
+        raise _binding_taken() from exc
     transaction.on_commit(lambda: binding_created.send(sender=Binding, binding=binding))
     return binding
 
@@ -208,6 +244,30 @@ def binding_remove(*, resident: User, binding_id: int) -> Binding:
     return binding
 
 
+@transaction.atomic
+def binding_release(*, binding: Binding, actor: User, reason: str, request=None) -> Binding:
+    """Staff end a resident's binding — e.g. when another resident proves the account is theirs.
+
+    The row stays (history explains past matches); the number becomes free to bind again.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+    binding = Binding.objects.select_for_update(of=("self",)).get(pk=binding.pk)
+    if binding.unbound_at is not None:
+        raise Conflict(_("This binding has already ended."), code="binding_already_ended")
+    binding.unbound_at = timezone.now()
+    binding.save(update_fields=["unbound_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="binding.release",
+        target=binding,
+        data={"resident": str(binding.resident_id), "kind": binding.kind, "reason": reason[:500]},
+        request=request,
+    )
+    return binding
+
+
 # --- real-name verification -------------------------------------------------------------------
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -216,7 +276,7 @@ _ID_CHECK = "10X98765432"
 
 def id_number_is_valid(number: str) -> bool:
     """GB 11643-1999 resident identity number: 17 digits and an ISO 7064 MOD 11-2 check character."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number, flags=re.ASCII):
         return False
     total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == number[17]
@@ -263,6 +323,20 @@ def api_key_issue(*, user: User, name: str, created_by: User | None = None) -> t
     return key, f"{prefix}.{secret}"
 
 
+@transaction.atomic
+def provider_key_issue(*, provider: User, name: str, actor: User | None) -> tuple[ApiKey, str]:
+    """Staff issue a key to a data provider's service account; the plaintext is returned once."""
+    if not provider.is_active or not provider.has_role(Role.DATA_PROVIDER):
+        raise Unprocessable(
+            _("API keys are issued to active data-provider accounts only."),
+            code="not_a_data_provider",
+            fields={"provider": [_("Not an active data-provider account.")]},
+        )
+    key, plaintext = api_key_issue(user=provider, name=name, created_by=actor)
+    audit_record(actor=actor, action="api_key.issue", target=key, centre=provider.centre)
+    return key, plaintext
+
+
 def api_key_authenticate(raw: str) -> ApiKey | None:
     prefix, _sep, secret = raw.partition(".")
     if not prefix or not secret:
@@ -278,6 +352,9 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
 @transaction.atomic
 def api_key_rotate(*, key: ApiKey, actor: User | None = None) -> tuple[ApiKey, str]:
     """Issue a successor and let the old key work for a grace period, so deliveries don't break."""
+    key = ApiKey.objects.select_for_update(of=("self",)).select_related("user__centre").get(pk=key.pk)
+    if not key.is_usable():
+        raise Conflict(_("This key is revoked or expired; issue a new one instead."), code="key_not_usable")
     grace_end = timezone.now() + API_KEY_ROTATION_GRACE
     if key.expires_at is None or key.expires_at > grace_end:
         key.expires_at = grace_end
@@ -295,6 +372,7 @@ def api_key_rotate(*, key: ApiKey, actor: User | None = None) -> tuple[ApiKey, s
 
 @transaction.atomic
 def api_key_revoke(*, key: ApiKey, actor: User | None = None) -> ApiKey:
+    key = ApiKey.objects.select_for_update(of=("self",)).select_related("user__centre").get(pk=key.pk)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at", "updated_at"])
