@@ -257,6 +257,7 @@ class ForestPlot(TimeStampedModel):
     centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="forest_plots")
     provider = models.ForeignKey(DataProvider, on_delete=models.PROTECT, related_name="forest_plots")
     plot_id = models.CharField(_("plot id"), max_length=40)
+    revision = models.PositiveIntegerField(default=1)
     owner_name = models.CharField(_("owner village or household"), max_length=100)
     owner_phone = models.CharField(max_length=11, blank=True)
     owner = models.ForeignKey(
@@ -300,7 +301,9 @@ class Reduction(AppendOnlyModel):
     )
     record_revision = models.PositiveIntegerField(null=True, blank=True)
     batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    methodology_version_id = models.BigIntegerField(null=True, blank=True)
+    methodology_version = models.ForeignKey(
+        "methodology.MethodologyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="reductions"
+    )
     quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=4, null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=16, blank=True)
     baseline = models.DecimalField(_("baseline"), max_digits=16, decimal_places=4, null=True, blank=True)
