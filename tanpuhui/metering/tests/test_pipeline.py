@@ -69,3 +69,268 @@ class TestWorkedExample:
         assert batch.quantified == 2
         kgs = dict(Reduction.objects.values_list("behaviour", "kg_co2e"))
         assert kgs == {"metro": Decimal("0.5155"), "bus": Decimal("0.1500")}
+
+
+def errors_of(batch):
+    return list(RowError.objects.filter(batch=batch).order_by("row_number").values_list("row_number", "field", "reason"))
+
+
+TODAY = timezone.localdate()
+FUTURE = (TODAY + timedelta(days=40)).isoformat()
+
+
+class TestBadInput:
+    """Each bad input of the issue: a row-level or file-level reason, nothing else lost."""
+
+    def test_wrong_column_count_rejects_the_row_only(self, power, resident):
+        text = ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\na2,1,0100000001,2026-09-01\n"
+        batch, _ = upload(power, "electricity_reading", text)
+        assert (batch.received, batch.accepted, batch.rejected) == (2, 1, 1)
+        assert errors_of(batch) == [(3, "", "expected 6 fields, got 4")]
+
+    def test_bom_and_crlf_are_read(self, power):
+        text = "\ufeff" + ELEC_HEADER.replace("\n", "\r\n") + "a1,1,0100000001,2026-09-01,2026-09-30,100\r\n"
+        batch, _ = upload(power, "electricity_reading", text.encode("utf-8"))
+        assert batch.status == Batch.Status.DONE
+        assert (batch.received, batch.accepted) == (1, 1)
+        assert SourceRecord.objects.get().account == "0100000001"
+
+    def test_quoted_newline_stays_in_one_row_and_row_numbers_follow_records(self, transit):
+        text = (
+            "record_id,card,mode,boarded_at,origin\n"
+            't1,T100000001,metro,2026-09-01T08:00:00,"体育西路\nB口"\n'
+            "t2,T100000001,tram,2026-09-01T09:00:00,x\n"
+        )
+        batch, _ = upload(transit, "transit_trip", text)
+        assert batch.accepted == 1
+        assert SourceRecord.objects.get().origin == "体育西路\nB口"
+        assert errors_of(batch) == [(3, "mode", "must be bus or metro")]
+
+    def test_non_utf8_row_is_rejected_the_rest_kept(self, power):
+        raw = (ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n").encode() + "a2,1,0100000001,2026-09-01,2026-09-30,1\xe9\n".encode("latin-1")
+        batch, _ = upload(power, "electricity_reading", raw)
+        assert (batch.accepted, batch.rejected) == (1, 1)
+        assert errors_of(batch)[0][2] == "not valid UTF-8"
+
+    def test_gbk_header_rejects_the_file(self, power):
+        raw = "记录,账号\n1,2\n".encode("gbk")
+        batch, _ = upload(power, "electricity_reading", raw)
+        assert batch.status == Batch.Status.REJECTED
+        assert "UTF-8" in batch.failure_reason
+
+    @pytest.mark.parametrize("raw", [b"", b"\xef\xbb\xbf", b"\n\n  \n"])
+    def test_empty_file_is_rejected(self, power, raw):
+        batch, _ = upload(power, "electricity_reading", raw)
+        assert batch.status == Batch.Status.REJECTED
+        assert batch.failure_reason == "The file is empty."
+
+    def test_header_only_is_done_with_nothing(self, power):
+        batch, _ = upload(power, "electricity_reading", ELEC_HEADER)
+        assert batch.status == Batch.Status.DONE
+        assert (batch.received, batch.accepted) == (0, 0)
+        assert "no data rows" in batch.failure_reason
+
+    def test_missing_columns_reject_the_file(self, power):
+        batch, _ = upload(power, "electricity_reading", "record_id,account\nx,1\n")
+        assert batch.status == Batch.Status.REJECTED
+        assert "period_start" in batch.failure_reason
+
+    def test_ten_megabyte_line_is_a_row_error_not_a_crash(self, power):
+        huge = "a0,1,0100000001,2026-09-01,2026-09-30," + "9" * (10 * 1024 * 1024) + "\n"
+        text = ELEC_HEADER + huge + "a1,1,0100000001,2026-09-01,2026-09-30,100\n"
+        batch, _ = upload(power, "electricity_reading", text)
+        assert (batch.received, batch.accepted, batch.rejected) == (2, 1, 1)
+        assert errors_of(batch)[0][0] == 2
+        assert "longer than" in errors_of(batch)[0][2]
+
+    @pytest.mark.parametrize(
+        ("quantity", "reason"),
+        [
+            ("-5", "must be positive"),
+            ("NaN", "not a finite number"),
+            ("inf", "not a finite number"),
+            ("1e30", "implausibly large"),
+            ("250000", "implausibly large"),
+            ("abc", "not a number"),
+        ],
+    )
+    def test_bad_readings(self, power, quantity, reason):
+        batch, _ = upload(power, "electricity_reading", ELEC_HEADER + f"a1,1,0100000001,2026-09-01,2026-09-30,{quantity}\n")
+        assert batch.rejected == 1
+        (row, field, text), = errors_of(batch)
+        assert (row, field) == (2, "quantity")
+        assert text.startswith(reason)
+
+    @pytest.mark.parametrize(
+        ("start", "end", "field", "reason"),
+        [
+            ("2026-09-01", FUTURE, "period_end", "in the future"),
+            ("2026-13-01", "2026-09-30", "period_start", "not a date (YYYY-MM-DD)"),
+            ("2026/09/01", "2026-09-30", "period_start", "not a date (YYYY-MM-DD)"),
+            ("2026-09-30", "2026-09-01", "period_end", "before period_start"),
+            ("2020-01-01", "2026-09-01", "period_end", "period longer than a year"),
+        ],
+    )
+    def test_bad_periods(self, power, start, end, field, reason):
+        batch, _ = upload(power, "electricity_reading", ELEC_HEADER + f"a1,1,0100000001,{start},{end},100\n")
+        assert errors_of(batch) == [(2, field, reason)]
+
+    def test_unknown_and_other_centre_accounts_look_the_same(self, power, zs):
+        other = ResidentFactory(centre=zs)
+        bind(other, Binding.Kind.ELECTRICITY, "0200000001")  # bound in ZS, not in GZ
+        text = ELEC_HEADER + "a1,1,0200000001,2026-09-01,2026-09-30,100\na2,1,0999999999,2026-09-01,2026-09-30,100\n"
+        batch, _ = upload(power, "electricity_reading", text)
+        assert (batch.accepted, batch.matched, batch.unmatched, batch.rejected) == (2, 0, 2, 0)
+        assert not Reduction.objects.exists()
+        assert errors_of(batch) == []  # nothing tells the provider which accounts exist
+
+    def test_jsonl_rows(self, power):
+        text = (
+            '{"record_id": "j1", "account": "0100000001", "period_start": "2026-09-01", "period_end": "2026-09-30", "quantity": 12.5}\n'
+            '{"record_id": "j2", "account": "0100000001", "period_start": "2026-09-01", "period_end": "2026-09-30", "quantity": NaN}\n'
+            "[1, 2]\n"
+            "{not json\n"
+            '{"record_id": "j5"}\n'
+        )
+        batch, _ = upload(power, "electricity_reading", text, file_format="jsonl")
+        assert (batch.received, batch.accepted, batch.rejected) == (5, 1, 4)
+        assert [e[2] for e in errors_of(batch)] == ["not a finite number", "not a JSON object", "not valid JSON", "required"]
+
+    def test_units_are_converted_with_pint(self, power):
+        text = "record_id,account,period_start,period_end,quantity,unit\nu1,0100000001,2026-09-01,2026-09-30,0.25,MWh\nu2,0100000001,2026-09-01,2026-09-30,3,m3\n"
+        batch, _ = upload(power, "electricity_reading", text)
+        assert SourceRecord.objects.get().quantity == Decimal("250.0000")
+        assert errors_of(batch) == [(3, "unit", "unit not accepted here")]
+
+    def test_implausible_bike_speed_is_rejected(self, gz, resident):
+        seed_methods(gz)
+        bikes = make_provider(gz, DataProvider.Kind.BIKE_SHARE_OPERATOR)
+        text = (
+            "record_id,account,started_at,ended_at,distance_km\n"
+            "b1,bike-gz-00001,2026-09-01T07:40:00,2026-09-01T08:00:00,4.0\n"
+            "b2,bike-gz-00001,2026-09-01T09:00:00,2026-09-01T09:10:00,20\n"
+        )
+        batch, _ = upload(bikes, "bike_trip", text)
+        assert batch.accepted == 1
+        assert errors_of(batch)[0][2].startswith("implausible speed 120.0 km/h (limit 25)")
+
+
+class TestDuplicates:
+    def test_same_file_twice_answers_the_existing_batch(self, power, resident):
+        bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
+        text = ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n"
+        power.centre.parameters = {"metering": {"default_baseline_per_day": {"electricity_reading": "5"}}}
+        power.centre.save()
+        first, dup1 = upload(power, "electricity_reading", text)
+        second, dup2 = upload(power, "electricity_reading", text)
+        assert (dup1, dup2) == (False, True)
+        assert second.pk == first.pk
+        assert Batch.objects.count() == 1
+        assert Reduction.objects.count() == 1
+
+    def test_same_record_in_another_file_counts_once(self, power, resident):
+        bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
+        power.centre.parameters = {"metering": {"default_baseline_per_day": {"electricity_reading": "5"}}}
+        power.centre.save()
+        upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n")
+        batch, _ = upload(
+            power,
+            "electricity_reading",
+            ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\na1,1,0100000001,2026-09-01,2026-09-30,100\nb1,1,0100000001,2026-08-01,2026-08-31,90\n",
+        )
+        assert (batch.accepted, batch.duplicates) == (3, 2)
+        assert SourceRecord.objects.count() == 2
+        assert Reduction.objects.count() == 2
+        # default baseline 5 kWh/day × 30 days = 150; (150 − 100) × 0.4042 = 20.2100
+        assert Reduction.objects.get(source_record__external_id="a1").kg_co2e == Decimal("20.2100")
+
+    def test_corrected_record_adds_an_adjustment_never_an_edit(self, power, resident):
+        bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
+        power.centre.parameters = {"metering": {"default_baseline_per_day": {"electricity_reading": "5"}}}
+        power.centre.save()
+        upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n")
+        original = Reduction.objects.get()
+        assert original.kg_co2e == Decimal("20.2100")
+        batch, _ = upload(power, "electricity_reading", ELEC_HEADER + "a1,2,0100000001,2026-09-01,2026-09-30,120\n")
+        assert (batch.revised, batch.quantified) == (1, 1)
+        adjustment = Reduction.objects.get(kind=Reduction.Kind.ADJUSTMENT)
+        # (150 − 120) × 0.4042 = 12.1260; difference −8.0840
+        assert adjustment.kg_co2e == Decimal("-8.0840")
+        assert adjustment.adjusts == original
+        assert adjustment.record_revision == 2
+        original.refresh_from_db()
+        assert original.kg_co2e == Decimal("20.2100") and original.record_revision == 1
+        # an older revision arriving late changes nothing; re-sending revision 2 neither
+        late, _ = upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\nx,1,9,2026-09-01,2026-09-30,1\n")
+        assert late.duplicates == 1
+        assert Reduction.objects.filter(source_record__external_id="a1").count() == 2
+        total = sum(Reduction.objects.filter(source_record__external_id="a1").values_list("kg_co2e", flat=True))
+        assert total == Decimal("12.1260")
+
+    def test_cross_provider_duplicate_trip_counts_once(self, gz, resident):
+        seed_methods(gz)
+        yct = make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR, code="yct")
+        metro = make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR, code="metro")
+        bind(resident, Binding.Kind.TRANSIT_CARD, "T100000001")
+        header = "record_id,card,mode,boarded_at\n"
+        upload(yct, "transit_trip", header + "y1,T100000001,metro,2026-09-01T08:12:05+08:00\n")
+        batch, _ = upload(metro, "transit_trip", header + "M-9,t100000001,metro,2026-09-01T00:12:40Z\nM-10,T100000001,metro,2026-09-01T08:20:00+08:00\n")
+        assert (batch.accepted, batch.duplicates, batch.quantified) == (2, 1, 1)
+        assert Reduction.objects.filter(behaviour="metro").count() == 2
+
+
+class TestLateBinding:
+    def test_records_wait_and_quantify_when_the_resident_binds(self, transit, resident, django_capture_on_commit_callbacks):
+        from tanpuhui.accounts.services import binding_create
+
+        header = "record_id,card,mode,boarded_at\n"
+        recent = (timezone.now() - timedelta(days=10)).isoformat()
+        old = (timezone.now() - timedelta(days=200)).isoformat()
+        batch, _ = upload(transit, "transit_trip", header + f"r1,T100000009,metro,{recent}\nr2,T100000009,bus,{old}\n")
+        assert (batch.matched, batch.unmatched, batch.quantified) == (0, 2, 0)
+        with django_capture_on_commit_callbacks(execute=True):
+            binding_create(resident=resident, kind="transit_card", account_number="T100000009")
+        reductions = Reduction.objects.filter(resident=resident)
+        assert list(reductions.values_list("source_record__external_id", flat=True)) == ["r1"]  # r2 is outside 90 days
+        assert SourceRecord.objects.get(external_id="r2").resident is None
+
+    def test_signal_sent_on_commit_with_centre_and_batch(self, power, resident, django_capture_on_commit_callbacks):
+        from tanpuhui.metering.signals import reductions_quantified
+
+        bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
+        power.centre.parameters = {"metering": {"default_baseline_per_day": {"electricity_reading": "5"}}}
+        power.centre.save()
+        received = []
+
+        def receiver(sender, centre_ids, batch_id, **kwargs):
+            received.append((centre_ids, batch_id))
+
+        reductions_quantified.connect(receiver)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                batch, _ = upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n")
+        finally:
+            reductions_quantified.disconnect(receiver)
+        assert received == [([power.centre_id], batch.pk)]
+
+
+class TestReproducible:
+    def test_rerunning_quantification_writes_nothing_new(self, power, resident):
+        from tanpuhui.metering.services import quantify
+
+        bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
+        power.centre.parameters = {"metering": {"default_baseline_per_day": {"electricity_reading": "5"}}}
+        power.centre.save()
+        batch, _ = upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n")
+        before = list(Reduction.objects.values_list("id", "kg_co2e", "inputs_snapshot"))
+        assert quantify(scope="r.centre_id = %s", scope_params=[power.centre_id], centres=[power.centre]) == 0
+        assert list(Reduction.objects.values_list("id", "kg_co2e", "inputs_snapshot")) == before
+
+    def test_reductions_are_append_only(self, power, resident):
+        from tanpuhui.common.models import AppendOnlyError
+
+        bind(resident, Binding.Kind.TRANSIT_CARD, "T100000001")
+        reduction = Reduction(centre=power.centre, resident=resident, behaviour="bus", period_start=TODAY, period_end=TODAY, kg_co2e=1)
+        reduction.save()
+        with pytest.raises(AppendOnlyError):
+            reduction.save()
