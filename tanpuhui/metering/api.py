@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -80,13 +81,13 @@ class ProviderBatchListApi(ProviderOwnedMixin, generics.ListAPIView):
         length = int(request.META.get("CONTENT_LENGTH") or 0) or None
         if length and length > services.max_upload_bytes():
             raise services.PayloadTooLarge(
-                "The file is larger than %(mb)d MB." % {"mb": services.max_upload_bytes() // (1024 * 1024)}
+                _("The file is larger than %(mb)d MB.") % {"mb": services.max_upload_bytes() // (1024 * 1024)}
             )
         media = (request.content_type or "").split(";")[0].strip().lower()
         if media == "multipart/form-data":
             upload = request.FILES.get("file")
             if upload is None:
-                raise ValidationFailed("Attach the file as `file`.", fields={"file": ["required"]})
+                raise ValidationFailed(_("Attach the file as `file`."), fields={"file": [_("required")]})
             record_type = request.data.get("record_type") or request.query_params.get("record_type", "")
             file_format = services.format_for(upload.content_type, upload.name)
             stream, name, length = upload, upload.name, upload.size
@@ -116,7 +117,9 @@ class ProviderBatchDetailApi(ProviderOwnedMixin, generics.RetrieveAPIView):
 
 
 def _errors_response(batch: Batch) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(selectors.batch_errors_csv(batch), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        selectors.batch_errors_csv(batch), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-errors.csv"'
     return response
 
@@ -210,7 +213,5 @@ class MyReductionListApi(ResidentOwnedMixin, generics.ListAPIView):
 
 @extend_schema(tags=["me"])
 class MyReductionDetailApi(ResidentOwnedMixin, generics.RetrieveAPIView):
-    queryset = Reduction.objects.select_related(
-        "source_record__provider", "methodology_version__methodology"
-    )
+    queryset = Reduction.objects.select_related("source_record__provider", "methodology_version__methodology")
     serializer_class = serializers.ReductionDetailOutput

@@ -152,6 +152,9 @@ class RowError(models.Model):
         ordering = ["batch", "row_number", "id"]
         indexes = [models.Index(fields=["batch", "row_number"])]
 
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.field} {self.reason}"
+
 
 class StagedRecord(models.Model):
     """Scratch rows of one batch between parsing and the set-based move (UNLOGGED on PostgreSQL)."""
@@ -191,6 +194,9 @@ class StagedRecord(models.Model):
             models.Index(fields=["batch_id", "external_id"]),
             models.Index(fields=["batch_id", "trip_key"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} row {self.row_number}"
 
 
 class SourceRecord(TimeStampedModel):
@@ -302,12 +308,18 @@ class Reduction(AppendOnlyModel):
     record_revision = models.PositiveIntegerField(null=True, blank=True)
     batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     methodology_version = models.ForeignKey(
-        "methodology.MethodologyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="reductions"
+        "methodology.MethodologyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reductions",
     )
     quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=4, null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=16, blank=True)
     baseline = models.DecimalField(_("baseline"), max_digits=16, decimal_places=4, null=True, blank=True)
-    distance_km = models.DecimalField(_("distance (km)"), max_digits=10, decimal_places=3, null=True, blank=True)
+    distance_km = models.DecimalField(
+        _("distance (km)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
     inputs_snapshot = models.JSONField(_("inputs"), default=dict, blank=True)
 
     class Meta:

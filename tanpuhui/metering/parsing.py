@@ -20,8 +20,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -32,7 +31,7 @@ from django.utils.translation import gettext as _
 from tanpuhui.accounts.models import Binding
 from tanpuhui.accounts.services import normalise_account_number
 from tanpuhui.metering.models import Behaviour, RecordType
-from tanpuhui.metering.schemas import SCHEMAS, RecordSchema
+from tanpuhui.metering.schemas import RecordSchema
 
 MAX_LINE_CHARS = 64 * 1024
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -96,7 +95,13 @@ def unit_factor(unit: str, canonical: str) -> Decimal:
     import pint
 
     registry = _ureg()
-    aliases = {"m3": "meter**3", "kWh": "kilowatt_hour", "MWh": "megawatt_hour", "Wh": "watt_hour", "L": "liter"}
+    aliases = {
+        "m3": "meter**3",
+        "kWh": "kilowatt_hour",
+        "MWh": "megawatt_hour",
+        "Wh": "watt_hour",
+        "L": "liter",
+    }
     try:
         quantity = registry.Quantity(1, aliases.get(unit, unit)).to(aliases.get(canonical, canonical))
     except (pint.errors.PintError, AttributeError, TypeError, ValueError) as exc:
@@ -151,7 +156,7 @@ def _datetime(value: str, field: str, tz, now: datetime) -> datetime:
         raise RowProblem(field, _("not an ISO 8601 date-time"), text) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    parsed = parsed.astimezone(dt_timezone.utc)
+    parsed = parsed.astimezone(UTC)
     if parsed > now + timedelta(minutes=5):
         raise RowProblem(field, _("in the future"), text)
     if parsed.date() < EARLIEST:
@@ -182,14 +187,18 @@ def _text(value: str, field: str, max_len: int, *, required: bool = False) -> st
 class RowConverter:
     """Turns one row (a mapping of field → text) into a staged tuple or raises ``RowProblem``."""
 
-    def __init__(self, schema: RecordSchema, batch_id, *, limits: Limits | None = None, now: datetime | None = None):
+    def __init__(
+        self, schema: RecordSchema, batch_id, *, limits: Limits | None = None, now: datetime | None = None
+    ):
         self.schema = schema
         self.batch_id = str(batch_id)
         self.limits = limits or Limits()
         self.tz = ZoneInfo(settings.TIME_ZONE)
-        self.now = now or datetime.now(dt_timezone.utc)
+        self.now = now or datetime.now(UTC)
         self.today = self.now.astimezone(self.tz).date()
-        self.convert: Callable[[dict, int], tuple] = getattr(self, f"_row_{schema.record_type}", self._row_utility)
+        self.convert: Callable[[dict, int], tuple] = getattr(
+            self, f"_row_{schema.record_type}", self._row_utility
+        )
 
     def _common(self, row: dict) -> tuple[str, int]:
         external_id = (row.get("record_id") or "").strip()
@@ -203,8 +212,26 @@ class RowConverter:
             revision = int(raw_rev)
         return external_id, revision
 
-    def _tuple(self, rownum, external_id, revision, account, behaviour, start, end, *, occurred=None,
-               quantity, unit, distance=None, mode="", origin="", destination="", trip_key=None, attrs=""):
+    def _tuple(
+        self,
+        rownum,
+        external_id,
+        revision,
+        account,
+        behaviour,
+        start,
+        end,
+        *,
+        occurred=None,
+        quantity,
+        unit,
+        distance=None,
+        mode="",
+        origin="",
+        destination="",
+        trip_key=None,
+        attrs="",
+    ):
         return (
             self.batch_id, rownum, 0, external_id, revision, account, self.schema.binding_kind, behaviour,
             start, end, _day(start), _day(end), occurred, quantity, unit, distance, mode, origin,
@@ -233,7 +260,9 @@ class RowConverter:
         if unit != schema.unit:
             quantity = (quantity * unit_factor(unit, schema.unit)).quantize(Decimal("0.0001"))
         if quantity > limit:
-            raise RowProblem("quantity", _("implausibly large (over %(max)s)") % {"max": limit}, row.get("quantity", ""))
+            raise RowProblem(
+                "quantity", _("implausibly large (over %(max)s)") % {"max": limit}, row.get("quantity", "")
+            )
         return self._tuple(rownum, external_id, revision, account, schema.behaviour, start, end,
                            quantity=quantity, unit=schema.unit)  # fmt: skip
 
@@ -246,7 +275,9 @@ class RowConverter:
         boarded = _datetime(row.get("boarded_at", ""), "boarded_at", self.tz, self.now)
         distance = None
         if (row.get("distance_km") or "").strip():
-            distance = _decimal(row["distance_km"], "distance_km", low=Decimal(0), high=Decimal(200), positive=True)
+            distance = _decimal(
+                row["distance_km"], "distance_km", low=Decimal(0), high=Decimal(200), positive=True
+            )
         day = boarded.astimezone(self.tz).date()
         trip_key = f"{mode}|{card}|{boarded:%Y%m%d%H%M}"
         return self._tuple(
@@ -262,7 +293,9 @@ class RowConverter:
         ended = _datetime(row.get("ended_at", ""), "ended_at", self.tz, self.now)
         seconds = (ended - started).total_seconds()
         if seconds <= 0 or seconds > 86400:
-            raise RowProblem("ended_at", _("must be after started_at and within 24 hours"), row.get("ended_at", ""))
+            raise RowProblem(
+                "ended_at", _("must be after started_at and within 24 hours"), row.get("ended_at", "")
+            )
         distance = _decimal(
             row.get("distance_km", ""), "distance_km", low=Decimal(0),
             high=Decimal(str(self.limits.bike_max_distance_km)), positive=True,
@@ -296,7 +329,9 @@ class RowConverter:
         external_id, revision = self._common(row)
         if len(external_id) > 40:
             raise RowProblem("record_id", _("longer than 40 characters"), external_id)
-        area = _decimal(row.get("area_ha", ""), "area_ha", low=Decimal(0), high=Decimal(10_000), positive=True)
+        area = _decimal(
+            row.get("area_ha", ""), "area_ha", low=Decimal(0), high=Decimal(10_000), positive=True
+        )
         lat = _decimal(row.get("latitude", ""), "latitude", low=Decimal(-90), high=Decimal(90))
         lon = _decimal(row.get("longitude", ""), "longitude", low=Decimal(-180), high=Decimal(180))
         phone = (row.get("owner_phone") or "").strip()
@@ -322,7 +357,9 @@ class RowConverter:
         if activity not in (Behaviour.AFFORESTATION, Behaviour.FOREST_MANAGEMENT):
             raise RowProblem("activity", _("must be afforestation or forest_management"), activity)
         start, end = self._period(row)
-        area = _decimal(row.get("area_ha", ""), "area_ha", low=Decimal(0), high=Decimal(10_000), positive=True)
+        area = _decimal(
+            row.get("area_ha", ""), "area_ha", low=Decimal(0), high=Decimal(10_000), positive=True
+        )
         years = Decimal((end - start).days + 1) / Decimal(365)
         return self._tuple(rownum, external_id, revision, plot, activity, start, end,
                            quantity=(area * years).quantize(Decimal("0.0001")), unit="ha_year",
@@ -422,7 +459,9 @@ def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
         line_now = reader.line_num
         if oversized and any(last_line < n <= line_now for n in oversized):
             last_line = line_now
-            yield ParsedRow(row_number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS})
+            yield ParsedRow(
+                row_number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS}
+            )
             continue
         last_line = line_now
         if not row:

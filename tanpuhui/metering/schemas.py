@@ -45,7 +45,9 @@ class RecordSchema:
         return json.dumps({f.name: f.example for f in self.fields if f.example}, ensure_ascii=False) + "\n"
 
 
-_ID = Field("record_id", True, "Your unique id of the record (≤ 64 characters); never reused.", "E2026-000123")
+_ID = Field(
+    "record_id", True, "Your unique id of the record (≤ 64 characters); never reused.", "E2026-000123"
+)
 _REV = Field(
     "revision",
     False,
@@ -64,8 +66,15 @@ def _utility(record_type, kind, behaviour, what, unit, units, example_qty, accou
             _REV,
             Field("account", True, f"The {what} account number as printed on the bill.", account_example),
             Field("period_start", True, "First day of the billing period, YYYY-MM-DD.", "2026-09-01"),
-            Field("period_end", True, "Last day of the billing period (inclusive), YYYY-MM-DD.", "2026-09-30"),
-            Field("quantity", True, f"Consumption in the period, in {unit} unless `unit` says otherwise.", example_qty),
+            Field(
+                "period_end", True, "Last day of the billing period (inclusive), YYYY-MM-DD.", "2026-09-30"
+            ),
+            Field(
+                "quantity",
+                True,
+                f"Consumption in the period, in {unit} unless `unit` says otherwise.",
+                example_qty,
+            ),
             Field("unit", False, "Unit of quantity: " + ", ".join(units) + f" (default {unit}).", unit),
         ),
         unit=unit,
@@ -141,8 +150,15 @@ SCHEMAS: dict[str, RecordSchema] = {
                 _ID,
                 _REV,
                 Field("account", True, "Bike-share account id.", "bike-gz-00001"),
-                Field("started_at", True, "Unlock time, ISO 8601 (default UTC+8).", "2026-09-01T07:40:00+08:00"),
-                Field("ended_at", True, "Lock time, ISO 8601, after started_at, within 24 h.", "2026-09-01T07:58:00+08:00"),
+                Field(
+                    "started_at", True, "Unlock time, ISO 8601 (default UTC+8).", "2026-09-01T07:40:00+08:00"
+                ),
+                Field(
+                    "ended_at",
+                    True,
+                    "Lock time, ISO 8601, after started_at, within 24 h.",
+                    "2026-09-01T07:58:00+08:00",
+                ),
                 Field("distance_km", True, "Ridden distance in km (0 < d ≤ 100).", "3.6"),
             ),
             unit="km",
@@ -156,7 +172,12 @@ SCHEMAS: dict[str, RecordSchema] = {
             fields=(
                 _ID,
                 _REV,
-                Field("account", True, "The mobility-app account (same id as its bike-share account).", "bike-gz-00001"),
+                Field(
+                    "account",
+                    True,
+                    "The mobility-app account (same id as its bike-share account).",
+                    "bike-gz-00001",
+                ),
                 Field("date", True, "The day, YYYY-MM-DD.", "2026-09-01"),
                 Field("steps", True, "Steps that day, integer 0–100 000.", "8500"),
             ),
@@ -172,9 +193,19 @@ SCHEMAS: dict[str, RecordSchema] = {
                 Field("record_id", True, "The plot id (≤ 40 characters).", "ZS-WG-0001"),
                 _REV,
                 Field("owner", True, "Owner village or household.", "五桂山桂南村 李家"),
-                Field("owner_phone", False, "Mobile number of the owning household's registered resident.", "13920000001"),
+                Field(
+                    "owner_phone",
+                    False,
+                    "Mobile number of the owning household's registered resident.",
+                    "13920000001",
+                ),
                 Field("area_ha", True, "Area in hectares (0 < a ≤ 10 000).", "2.5"),
-                Field("forest_type", True, "Forest type, e.g. broadleaf, conifer, mixed, eucalyptus.", "broadleaf"),
+                Field(
+                    "forest_type",
+                    True,
+                    "Forest type, e.g. broadleaf, conifer, mixed, eucalyptus.",
+                    "broadleaf",
+                ),
                 Field("latitude", True, "WGS 84 latitude.", "22.4561"),
                 Field("longitude", True, "WGS 84 longitude.", "113.4012"),
             ),
@@ -210,7 +241,8 @@ def openapi_description() -> str:
     parts = []
     for schema in SCHEMAS.values():
         rows = "\n".join(
-            f"| `{f.name}` | {'yes' if f.required else 'no'} | {f.description} | `{f.example}` |" for f in schema.fields
+            f"| `{f.name}` | {'yes' if f.required else 'no'} | {f.description} | `{f.example}` |"
+            for f in schema.fields
         )
         parts.append(
             f"### `{schema.record_type}`\n{schema.description} Quantity unit: `{schema.unit}`.\n\n"

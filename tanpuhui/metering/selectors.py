@@ -47,7 +47,9 @@ def batch_errors_csv(batch: Batch) -> Iterator[str]:
         yield flush()
     stored = rows.count()
     if batch.rejected > stored:
-        writer.writerow(["", "", _("%(n)d further rejected rows not listed") % {"n": batch.rejected - stored}, ""])
+        writer.writerow(
+            ["", "", _("%(n)d further rejected rows not listed") % {"n": batch.rejected - stored}, ""]
+        )
         yield flush()
 
 
@@ -70,7 +72,9 @@ def month_bounds(month: str) -> tuple[date, date]:
     return start, end
 
 
-def reduction_filter(queryset: QuerySet[Reduction], *, behaviour: str = "", month: str = "") -> QuerySet[Reduction]:
+def reduction_filter(
+    queryset: QuerySet[Reduction], *, behaviour: str = "", month: str = ""
+) -> QuerySet[Reduction]:
     if behaviour:
         if behaviour not in Behaviour.values:
             raise ValidationFailed(_("Unknown behaviour."), fields={"behaviour": [_("Unknown behaviour.")]})
@@ -133,7 +137,9 @@ def reduction_explanation(reduction: Reduction) -> dict:
                 "unit": info.get("unit", ""),
                 "parameter_id": info.get("parameter_id"),
                 "source": ", ".join(
-                    str(p) for p in (info.get("issuer"), info.get("publication"), info.get("source_year")) if p
+                    str(p)
+                    for p in (info.get("issuer"), info.get("publication"), info.get("source_year"))
+                    if p
                 ),
                 "url": info.get("url") or "",
                 "region": info.get("region") or "",

@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tanpuhui.metering.models import Batch, Behaviour, Reduction, RecordType, SourceRecord
+from tanpuhui.metering.models import Batch, Behaviour, RecordType, Reduction, SourceRecord
 
 
 class BatchUploadInput(serializers.Serializer):
@@ -69,7 +69,19 @@ class UnmatchedRecordOutput(serializers.ModelSerializer):
 
     class Meta:
         model = SourceRecord
-        fields = ["id", "provider", "record_type", "external_id", "revision", "account", "period_start", "period_end", "quantity", "unit", "created_at"]
+        fields = [
+            "id",
+            "provider",
+            "record_type",
+            "external_id",
+            "revision",
+            "account",
+            "period_start",
+            "period_end",
+            "quantity",
+            "unit",
+            "created_at",
+        ]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_account(self, obj) -> str:

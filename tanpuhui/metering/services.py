@@ -373,10 +373,12 @@ class _Pipeline:
 
     def _copy(self, rows) -> None:
         columns = ", ".join(STAGED_COLUMNS)
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {sql.STG} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {sql.STG} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
 
     def _executemany(self, rows) -> None:
         placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
@@ -425,12 +427,16 @@ class _Pipeline:
                 cursor.execute(sql.APPLY_REVISIONS, [bid, now, True, bid, batch.provider_id])
                 revised = max(cursor.rowcount, 0)
                 stale = by_status.get(StagedRecord.Status.REVISION, 0) - revised
-                inserted_dups = (new - inserted) + stale + sum(
-                    by_status.get(s, 0)
-                    for s in (
-                        StagedRecord.Status.DUP_IN_FILE,
-                        StagedRecord.Status.DUPLICATE,
-                        StagedRecord.Status.CROSS_DUPLICATE,
+                inserted_dups = (
+                    (new - inserted)
+                    + stale
+                    + sum(
+                        by_status.get(s, 0)
+                        for s in (
+                            StagedRecord.Status.DUP_IN_FILE,
+                            StagedRecord.Status.DUPLICATE,
+                            StagedRecord.Status.CROSS_DUPLICATE,
+                        )
                     )
                 )
             _update(batch.pk, stage=Batch.Stage.MATCHING, duplicates=inserted_dups, revised=revised)
@@ -517,7 +523,8 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
             defaults = _metering_params(centre).get("default_baseline_per_day", {})
             for record_type, per_day in sorted(defaults.items()):
                 cursor.execute(
-                    sql.baseline_default(scope), [Decimal(str(per_day)), *scope_params, record_type, centre.pk]
+                    sql.baseline_default(scope),
+                    [Decimal(str(per_day)), *scope_params, record_type, centre.pk],
                 )
         cursor.execute(
             sql.PENDING_GROUPS.format(rec=sql.REC, red=sql.RED, scope=scope), [*scope_params, True]

@@ -197,8 +197,8 @@ ON CONFLICT DO NOTHING
 
 def insert_adjustments(scope: str, group: str, expr: str, json_cast: str) -> str:
     """One adjustment per revised record: the new figure minus everything already credited."""
-    total = f"(SELECT SUM(x.kg_co2e) FROM {RED} x WHERE x.source_record_id = r.id)"
-    original = f"(SELECT x.{{col}} FROM {RED} x WHERE x.source_record_id = r.id AND x.kind = 'original')"
+    total = f"(SELECT SUM(x.kg_co2e) FROM {RED} x WHERE x.source_record_id = r.id)"  # noqa: S608
+    original = f"(SELECT x.{{col}} FROM {RED} x WHERE x.source_record_id = r.id AND x.kind = 'original')"  # noqa: S608
     return f"""
 INSERT INTO {RED} ({_RED_COLUMNS})
 SELECT r.centre_id, {original.format(col="resident_id")}, r.behaviour, r.period_start, r.period_end,

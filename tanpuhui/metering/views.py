@@ -112,7 +112,10 @@ class MyReductionDetailView(ResidentPageMixin, DetailView):
         return selectors.reductions_of(self.request.user)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "explanation": selectors.reduction_explanation(self.object)}
+        return {
+            **super().get_context_data(**kwargs),
+            "explanation": selectors.reduction_explanation(self.object),
+        }
 
 
 class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -128,7 +131,11 @@ class StaffBatchListView(CentreScopedMixin, StaffRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         providers = scope_to_user(DataProvider.objects.filter(is_active=True), self.request.user)
-        return {**super().get_context_data(**kwargs), "providers": providers, "record_types": SCHEMAS.values()}
+        return {
+            **super().get_context_data(**kwargs),
+            "providers": providers,
+            "record_types": SCHEMAS.values(),
+        }
 
 
 class StaffBatchDetailView(CentreScopedMixin, StaffRequiredMixin, DetailView):
@@ -186,7 +193,9 @@ class StaffBatchUploadView(StaffRequiredMixin, View):
             return redirect("web:staff-batches")
         from tanpuhui.common.services import audit_record
 
-        audit_record(actor=request.user, action="batch.upload", target=batch, centre=provider.centre, request=request)
+        audit_record(
+            actor=request.user, action="batch.upload", target=batch, centre=provider.centre, request=request
+        )
         if duplicate:
             messages.info(request, _("This file was already uploaded: showing the existing batch."))
         else:

@@ -38,7 +38,10 @@ TEST_METHODS = {
             "max_daily_steps": ("t_steps_max", "60000", "step", ""),
         },
     ),
-    "afforestation": ("forest_sink", {"sink_per_ha": ("t_sink", "{variant}", "kg_co2e/hectare/year", "{variant}")}),
+    "afforestation": (
+        "forest_sink",
+        {"sink_per_ha": ("t_sink", "{variant}", "kg_co2e/hectare/year", "{variant}")},
+    ),
 }
 FOREST_SINKS = {"broadleaf": "8500", "conifer": "6000"}
 
@@ -69,7 +72,12 @@ def seed_methods(centre, *, behaviours=None, effective_from=date(2000, 1, 1)) ->
 
 
 def make_provider(centre, kind=DataProvider.Kind.POWER_UTILITY, code=None) -> DataProvider:
-    return services.provider_create(centre=centre, code=code or f"{kind}-{centre.code}".lower()[:40], name=f"{kind} {centre.code}", kind=kind)
+    return services.provider_create(
+        centre=centre,
+        code=code or f"{kind}-{centre.code}".lower()[:40],
+        name=f"{kind} {centre.code}",
+        kind=kind,
+    )
 
 
 def upload(provider, record_type: str, text: str | bytes, *, file_format="csv") -> tuple[Batch, bool]:

@@ -1,6 +1,6 @@
 """The pipeline end to end on the database the suite runs on (PostgreSQL: the COPY path)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -60,7 +60,11 @@ class TestWorkedExample:
         assert reduction.resident == resident
         assert reduction.methodology_version is not None
         assert reduction.inputs_snapshot["params"]["factor"]["value"] == "0.4042"
-        assert (reduction.quantity, reduction.unit, reduction.baseline) == (Decimal("250"), "kWh", Decimal("310"))
+        assert (reduction.quantity, reduction.unit, reduction.baseline) == (
+            Decimal("250"),
+            "kWh",
+            Decimal("310"),
+        )
 
     def test_metro_trips(self, transit, resident):
         bind(resident, Binding.Kind.TRANSIT_CARD, "T100000001")
@@ -72,7 +76,11 @@ class TestWorkedExample:
 
 
 def errors_of(batch):
-    return list(RowError.objects.filter(batch=batch).order_by("row_number").values_list("row_number", "field", "reason"))
+    return list(
+        RowError.objects.filter(batch=batch)
+        .order_by("row_number")
+        .values_list("row_number", "field", "reason")
+    )
 
 
 TODAY = timezone.localdate()
@@ -107,7 +115,9 @@ class TestBadInput:
         assert errors_of(batch) == [(3, "mode", "must be bus or metro")]
 
     def test_non_utf8_row_is_rejected_the_rest_kept(self, power):
-        raw = (ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n").encode() + "a2,1,0100000001,2026-09-01,2026-09-30,1\xe9\n".encode("latin-1")
+        raw = (
+            ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n"
+        ).encode() + "a2,1,0100000001,2026-09-01,2026-09-30,1\xe9\n".encode("latin-1")
         batch, _ = upload(power, "electricity_reading", raw)
         assert (batch.accepted, batch.rejected) == (1, 1)
         assert errors_of(batch)[0][2] == "not valid UTF-8"
@@ -155,9 +165,11 @@ class TestBadInput:
         ],
     )
     def test_bad_readings(self, power, quantity, reason):
-        batch, _ = upload(power, "electricity_reading", ELEC_HEADER + f"a1,1,0100000001,2026-09-01,2026-09-30,{quantity}\n")
+        batch, _ = upload(
+            power, "electricity_reading", ELEC_HEADER + f"a1,1,0100000001,2026-09-01,2026-09-30,{quantity}\n"
+        )
         assert batch.rejected == 1
-        (row, field, text), = errors_of(batch)
+        ((row, field, text),) = errors_of(batch)
         assert (row, field) == (2, "quantity")
         assert text.startswith(reason)
 
@@ -178,7 +190,10 @@ class TestBadInput:
     def test_unknown_and_other_centre_accounts_look_the_same(self, power, zs):
         other = ResidentFactory(centre=zs)
         bind(other, Binding.Kind.ELECTRICITY, "0200000001")  # bound in ZS, not in GZ
-        text = ELEC_HEADER + "a1,1,0200000001,2026-09-01,2026-09-30,100\na2,1,0999999999,2026-09-01,2026-09-30,100\n"
+        text = (
+            ELEC_HEADER
+            + "a1,1,0200000001,2026-09-01,2026-09-30,100\na2,1,0999999999,2026-09-01,2026-09-30,100\n"
+        )
         batch, _ = upload(power, "electricity_reading", text)
         assert (batch.accepted, batch.matched, batch.unmatched, batch.rejected) == (2, 0, 2, 0)
         assert not Reduction.objects.exists()
@@ -194,7 +209,12 @@ class TestBadInput:
         )
         batch, _ = upload(power, "electricity_reading", text, file_format="jsonl")
         assert (batch.received, batch.accepted, batch.rejected) == (5, 1, 4)
-        assert [e[2] for e in errors_of(batch)] == ["not a finite number", "not a JSON object", "not valid JSON", "required"]
+        assert [e[2] for e in errors_of(batch)] == [
+            "not a finite number",
+            "not a JSON object",
+            "not valid JSON",
+            "required",
+        ]
 
     def test_units_are_converted_with_pint(self, power):
         text = "record_id,account,period_start,period_end,quantity,unit\nu1,0100000001,2026-09-01,2026-09-30,0.25,MWh\nu2,0100000001,2026-09-01,2026-09-30,3,m3\n"
@@ -236,7 +256,8 @@ class TestDuplicates:
         batch, _ = upload(
             power,
             "electricity_reading",
-            ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\na1,1,0100000001,2026-09-01,2026-09-30,100\nb1,1,0100000001,2026-08-01,2026-08-31,90\n",
+            ELEC_HEADER
+            + "a1,1,0100000001,2026-09-01,2026-09-30,100\na1,1,0100000001,2026-09-01,2026-09-30,100\nb1,1,0100000001,2026-08-01,2026-08-31,90\n",
         )
         assert (batch.accepted, batch.duplicates) == (3, 2)
         assert SourceRecord.objects.count() == 2
@@ -251,7 +272,9 @@ class TestDuplicates:
         upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n")
         original = Reduction.objects.get()
         assert original.kg_co2e == Decimal("20.2100")
-        batch, _ = upload(power, "electricity_reading", ELEC_HEADER + "a1,2,0100000001,2026-09-01,2026-09-30,120\n")
+        batch, _ = upload(
+            power, "electricity_reading", ELEC_HEADER + "a1,2,0100000001,2026-09-01,2026-09-30,120\n"
+        )
         assert (batch.revised, batch.quantified) == (1, 1)
         adjustment = Reduction.objects.get(kind=Reduction.Kind.ADJUSTMENT)
         # (150 − 120) × 0.4042 = 12.1260; difference −8.0840
@@ -261,10 +284,16 @@ class TestDuplicates:
         original.refresh_from_db()
         assert original.kg_co2e == Decimal("20.2100") and original.record_revision == 1
         # an older revision arriving late changes nothing; re-sending revision 2 neither
-        late, _ = upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\nx,1,9,2026-09-01,2026-09-30,1\n")
+        late, _ = upload(
+            power,
+            "electricity_reading",
+            ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\nx,1,9,2026-09-01,2026-09-30,1\n",
+        )
         assert late.duplicates == 1
         assert Reduction.objects.filter(source_record__external_id="a1").count() == 2
-        total = sum(Reduction.objects.filter(source_record__external_id="a1").values_list("kg_co2e", flat=True))
+        total = sum(
+            Reduction.objects.filter(source_record__external_id="a1").values_list("kg_co2e", flat=True)
+        )
         assert total == Decimal("12.1260")
 
     def test_cross_provider_duplicate_trip_counts_once(self, gz, resident):
@@ -274,27 +303,40 @@ class TestDuplicates:
         bind(resident, Binding.Kind.TRANSIT_CARD, "T100000001")
         header = "record_id,card,mode,boarded_at\n"
         upload(yct, "transit_trip", header + "y1,T100000001,metro,2026-09-01T08:12:05+08:00\n")
-        batch, _ = upload(metro, "transit_trip", header + "M-9,t100000001,metro,2026-09-01T00:12:40Z\nM-10,T100000001,metro,2026-09-01T08:20:00+08:00\n")
+        batch, _ = upload(
+            metro,
+            "transit_trip",
+            header
+            + "M-9,t100000001,metro,2026-09-01T00:12:40Z\nM-10,T100000001,metro,2026-09-01T08:20:00+08:00\n",
+        )
         assert (batch.accepted, batch.duplicates, batch.quantified) == (2, 1, 1)
         assert Reduction.objects.filter(behaviour="metro").count() == 2
 
 
 class TestLateBinding:
-    def test_records_wait_and_quantify_when_the_resident_binds(self, transit, resident, django_capture_on_commit_callbacks):
+    def test_records_wait_and_quantify_when_the_resident_binds(
+        self, transit, resident, django_capture_on_commit_callbacks
+    ):
         from tanpuhui.accounts.services import binding_create
 
         header = "record_id,card,mode,boarded_at\n"
         recent = (timezone.now() - timedelta(days=10)).isoformat()
         old = (timezone.now() - timedelta(days=200)).isoformat()
-        batch, _ = upload(transit, "transit_trip", header + f"r1,T100000009,metro,{recent}\nr2,T100000009,bus,{old}\n")
+        batch, _ = upload(
+            transit, "transit_trip", header + f"r1,T100000009,metro,{recent}\nr2,T100000009,bus,{old}\n"
+        )
         assert (batch.matched, batch.unmatched, batch.quantified) == (0, 2, 0)
         with django_capture_on_commit_callbacks(execute=True):
             binding_create(resident=resident, kind="transit_card", account_number="T100000009")
         reductions = Reduction.objects.filter(resident=resident)
-        assert list(reductions.values_list("source_record__external_id", flat=True)) == ["r1"]  # r2 is outside 90 days
+        assert list(reductions.values_list("source_record__external_id", flat=True)) == [
+            "r1"
+        ]  # r2 is outside 90 days
         assert SourceRecord.objects.get(external_id="r2").resident is None
 
-    def test_signal_sent_on_commit_with_centre_and_batch(self, power, resident, django_capture_on_commit_callbacks):
+    def test_signal_sent_on_commit_with_centre_and_batch(
+        self, power, resident, django_capture_on_commit_callbacks
+    ):
         from tanpuhui.metering.signals import reductions_quantified
 
         bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
@@ -308,7 +350,9 @@ class TestLateBinding:
         reductions_quantified.connect(receiver)
         try:
             with django_capture_on_commit_callbacks(execute=True):
-                batch, _ = upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n")
+                batch, _ = upload(
+                    power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n"
+                )
         finally:
             reductions_quantified.disconnect(receiver)
         assert received == [([power.centre_id], batch.pk)]
@@ -321,7 +365,9 @@ class TestReproducible:
         bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
         power.centre.parameters = {"metering": {"default_baseline_per_day": {"electricity_reading": "5"}}}
         power.centre.save()
-        batch, _ = upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n")
+        _batch, _ = upload(
+            power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n"
+        )
         before = list(Reduction.objects.values_list("id", "kg_co2e", "inputs_snapshot"))
         assert quantify(scope="r.centre_id = %s", scope_params=[power.centre_id], centres=[power.centre]) == 0
         assert list(Reduction.objects.values_list("id", "kg_co2e", "inputs_snapshot")) == before
@@ -330,7 +376,14 @@ class TestReproducible:
         from tanpuhui.common.models import AppendOnlyError
 
         bind(resident, Binding.Kind.TRANSIT_CARD, "T100000001")
-        reduction = Reduction(centre=power.centre, resident=resident, behaviour="bus", period_start=TODAY, period_end=TODAY, kg_co2e=1)
+        reduction = Reduction(
+            centre=power.centre,
+            resident=resident,
+            behaviour="bus",
+            period_start=TODAY,
+            period_end=TODAY,
+            kg_co2e=1,
+        )
         reduction.save()
         with pytest.raises(AppendOnlyError):
             reduction.save()
