@@ -163,11 +163,12 @@ def batch_receive(
     original_name: str = "",
     uploaded_by=None,
     content_length: int | None = None,
+    enqueue: bool = True,
 ) -> tuple[Batch, bool]:
     """Stream ``stream`` to disk while hashing it; return (batch, is_duplicate).
 
     The same file (SHA-256) from the same provider answers the existing batch; nothing is counted
-    twice. Processing is queued on commit.
+    twice. Processing is queued on commit (``enqueue=False``: the caller runs ``batch_process``).
     """
     if record_type not in SCHEMAS:
         raise ValidationFailed(
@@ -228,7 +229,8 @@ def batch_receive(
     except IntegrityError:  # the same file raced in from a parallel upload
         final.unlink(missing_ok=True)
         return Batch.objects.get(provider=provider, sha256=sha), True
-    _enqueue(batch.pk)
+    if enqueue:
+        _enqueue(batch.pk)
     return batch, False
 
 
@@ -275,9 +277,11 @@ def _update(batch_id, **fields) -> None:
 def batch_process(*, batch_id) -> Batch:
     """Run every stage of one batch. Re-running a finished batch changes nothing."""
     batch = Batch.objects.select_related("provider", "centre").get(pk=batch_id)
-    if batch.status in (Batch.Status.DONE, Batch.Status.REJECTED):
+    claimed = Batch.objects.filter(
+        pk=batch.pk, status__in=[Batch.Status.RECEIVED, Batch.Status.FAILED]
+    ).update(status=Batch.Status.PROCESSING, stage=Batch.Stage.VALIDATING, started_at=timezone.now())
+    if not claimed:  # finished, or another worker has it
         return batch
-    _update(batch.pk, status=Batch.Status.PROCESSING, stage=Batch.Stage.VALIDATING, started_at=timezone.now())
     try:
         pipeline = _Pipeline(batch)
         if pipeline.stage_validate():

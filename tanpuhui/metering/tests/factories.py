@@ -84,7 +84,11 @@ def upload(provider, record_type: str, text: str | bytes, *, file_format="csv") 
     """Receive and process synchronously (what the worker does)."""
     raw = text.encode() if isinstance(text, str) else text
     batch, duplicate = services.batch_receive(
-        provider=provider, record_type=record_type, file_format=file_format, stream=io.BytesIO(raw)
+        provider=provider,
+        record_type=record_type,
+        file_format=file_format,
+        stream=io.BytesIO(raw),
+        enqueue=False,
     )
     if not duplicate:
         batch = services.batch_process(batch_id=batch.pk)
