@@ -185,7 +185,7 @@ def _source(parameter: Parameter) -> dict[str, Any]:
         "region": parameter.region,
         "centre_id": parameter.centre_id,
         "year": parameter.year,
-        "source_value": format(parameter.value.normalize(), "f"),
+        "source_value": format(formulas.canonical_decimal(parameter.value), "f"),
         "source_unit": parameter.unit,
         "publication": parameter.source_publication,
         "issuer": parameter.source_issuer,
@@ -275,7 +275,7 @@ def factor(
     return ResolvedFactor(
         id=parameter.pk,
         code=parameter.code,
-        value=parameter.value.normalize(),
+        value=formulas.canonical_decimal(parameter.value),
         unit=parameter.unit,
         region=parameter.region,
         year=parameter.year,
