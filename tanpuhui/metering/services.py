@@ -56,6 +56,7 @@ CHUNK = 1024 * 1024
 ERROR_ROWS_KEPT = 100_000  # beyond this, errors are counted but not stored
 DEFAULT_LATE_BINDING_DAYS = 90
 EPOCH = date(1970, 1, 1)
+FOREST_FALLBACK_VARIANT = "guangdong_average"
 
 CONTENT_TYPES = {
     "text/csv": Batch.Format.CSV,
@@ -540,9 +541,17 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
                 period_end = date.fromisoformat(period_end)
             forest = behaviour in (Behaviour.AFFORESTATION, Behaviour.FOREST_MANAGEMENT)
             variant = mode if forest else ""
-            try:
-                method = resolve(behaviour=behaviour, centre_id=centre_id, on=period_end, variant=variant)
-            except MethodUnavailable:
+            method = None
+            # A forest type without its own sink factor falls back to the provincial average.
+            for candidate in [variant, FOREST_FALLBACK_VARIANT] if forest else [""]:
+                try:
+                    method = resolve(
+                        behaviour=behaviour, centre_id=centre_id, on=period_end, variant=candidate
+                    )
+                    break
+                except MethodUnavailable:
+                    continue
+            if method is None:
                 logger.warning("no method for %s/%s on %s", behaviour, variant, period_end)
                 continue
             key = (centre_id, behaviour, variant, method.version_id, tuple(sorted(method.param_ids.items())))

@@ -31,9 +31,7 @@ TEST_METHODS = {
     "walking": (
         "walking_steps",
         {
-            "step_length": ("t_step", "0.0007", "km/step", ""),
-            "substituted_factor": ("t_car", "0.272", "kg_co2e/km", ""),
-            "substitution_share": ("t_share", "0.31", "dimensionless", ""),
+            "step_factor": ("t_step_credit", "0.00005", "kg_co2e/step", ""),
             "daily_cap": ("t_walk_cap", "0.296", "kg_co2e", ""),
             "max_daily_steps": ("t_steps_max", "60000", "step", ""),
         },

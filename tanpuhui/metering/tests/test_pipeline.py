@@ -387,3 +387,68 @@ class TestReproducible:
         reduction.save()
         with pytest.raises(AppendOnlyError):
             reduction.save()
+
+
+class TestOtherBehaviours:
+    def test_walking_steps_capped_per_day(self, gz, resident):
+        """8 000 steps × 0.00005 kg/step = 0.4000 > cap 0.296 → 0.2960; 3 000 steps → 0.1500."""
+        seed_methods(gz)
+        bikes = make_provider(gz, DataProvider.Kind.BIKE_SHARE_OPERATOR)
+        bind(resident, Binding.Kind.BIKE_SHARE, "bike-gz-00001")
+        text = "record_id,account,date,steps\nw1,bike-gz-00001,2026-09-01,8000\nw2,bike-gz-00001,2026-09-02,3000\nw3,bike-gz-00001,2026-09-03,70000\n"
+        batch, _ = upload(bikes, "walking_steps", text)
+        assert errors_of(batch) == [(4, "steps", "implausibly many steps for one day")]
+        kgs = sorted(Reduction.objects.values_list("kg_co2e", flat=True))
+        assert kgs == [Decimal("0.1500"), Decimal("0.2960")]
+
+    def test_cycling_distance_times_substitution(self, gz, resident):
+        """4.0 km × 0.272 kg/km × 0.31 = 0.33728 → 0.3373 kg."""
+        seed_methods(gz)
+        bikes = make_provider(gz, DataProvider.Kind.BIKE_SHARE_OPERATOR)
+        bind(resident, Binding.Kind.BIKE_SHARE, "bike-gz-00001")
+        text = "record_id,account,started_at,ended_at,distance_km\nb1,bike-gz-00001,2026-09-01T07:40:00,2026-09-01T08:00:00,4.0\n"
+        upload(bikes, "bike_trip", text)
+        assert Reduction.objects.get().kg_co2e == Decimal("0.3373")
+
+    def test_forest_plots_and_surveys(self, zs):
+        """A broadleaf plot of 2.5 ha surveyed over 2026-01-01..2026-06-30 (181 days):
+        2.5 × 181/365 = 1.2397 ha·a × 8 500 kg/ha/a = 10 537.4500 kg CO₂e."""
+        seed_methods(zs)
+        owner = ResidentFactory(centre=zs, phone="13920000001")
+        surveyor = make_provider(zs, DataProvider.Kind.FORESTRY_SURVEYOR)
+        plots = (
+            "record_id,owner,owner_phone,area_ha,forest_type,latitude,longitude\n"
+            "ZS-WG-0001,五桂山桂南村 李家,13920000001,2.5,broadleaf,22.4561,113.4012\n"
+            "ZS-WG-0002,五桂山龙塘村,,4,conifer,22.43,113.41\n"
+            "ZS-WG-0003,bad,,-1,conifer,22.43,113.41\n"
+        )
+        batch, _ = upload(surveyor, "forest_plot", plots)
+        assert (batch.accepted, batch.rejected) == (2, 1)
+        surveys = (
+            "record_id,plot_id,activity,period_start,period_end,area_ha\n"
+            "S1,ZS-WG-0001,afforestation,2026-01-01,2026-06-30,2.5\n"
+            "S2,ZS-WG-0002,afforestation,2026-01-01,2026-06-30,4\n"
+        )
+        batch, _ = upload(surveyor, "forest_survey", surveys)
+        assert (batch.matched, batch.unmatched, batch.quantified) == (1, 1, 1)
+        reduction = Reduction.objects.get()
+        assert reduction.resident == owner
+        assert reduction.quantity == Decimal("1.2397")
+        assert reduction.kg_co2e == Decimal("10537.4500")
+
+
+class TestExecutemanyPath:
+    def test_the_sqlite_loading_path_gives_the_same_result(self, power, resident, monkeypatch):
+        """The SQLite fallback (executemany instead of COPY), exercised on whatever database runs."""
+        from tanpuhui.metering import services
+
+        monkeypatch.setattr(services._Pipeline, "_copy", services._Pipeline._executemany)
+        bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
+        text = ELEC_HEADER + (
+            "A-2024-09,1,0100000001,2024-09-01,2024-09-30,320\n"
+            "A-2025-09,1,0100000001,2025-09-01,2025-09-30,300\n"
+            "A-2026-09,1,0100000001,2026-09-01,2026-09-30,250\n"
+        )
+        batch, _ = upload(power, "electricity_reading", text)
+        assert batch.accepted == 3
+        assert Reduction.objects.get(source_record__external_id="A-2026-09").kg_co2e == Decimal("24.2520")
