@@ -8,6 +8,7 @@ No per-row commits; each stage commits once and updates the batch counters, so a
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -18,6 +19,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -271,6 +273,10 @@ def _limits(centre_id: int) -> Limits:
     return limits
 
 
+def _window_days(centre) -> int:
+    return int(_metering_params(centre).get("late_binding_days", DEFAULT_LATE_BINDING_DAYS))
+
+
 def _update(batch_id, **fields) -> None:
     Batch.objects.filter(pk=batch_id).update(**fields)
 
@@ -494,7 +500,7 @@ class _Pipeline:
             if batch.record_type == RecordType.FOREST_SURVEY:
                 cursor.execute(sql.MATCH_FOREST_PLOTS, [now, bid])
             elif batch.record_type != RecordType.FOREST_PLOT:
-                cursor.execute(sql.MATCH_BINDINGS, [now, bid])
+                cursor.execute(sql.match_bindings(connection.vendor), [now, bid, _window_days(batch.centre)])
             cursor.execute(sql.COUNT_MATCHED, [bid])
             matched, unmatched = cursor.fetchone()
             _update(batch.pk, stage=Batch.Stage.QUANTIFYING, matched=matched or 0, unmatched=unmatched or 0)
@@ -512,6 +518,23 @@ class _Pipeline:
                 transaction.on_commit(
                     lambda: reductions_quantified.send(sender=Batch, centre_ids=centre_ids, batch_id=batch.pk)
                 )
+
+
+def _resolution_boundaries(behaviour: str) -> list[date]:
+    """Dates where what ``resolve`` returns for ``behaviour`` may change: every version's and every
+    candidate parameter's window edge. Between two edges the answer is the same (resolution depends
+    only on the data and the date), so one resolve per segment serves every date in it."""
+    from tanpuhui.methodology.models import MethodologyVersion, Parameter, VersionParameter
+
+    edges: set[date] = set()
+    for start, end in MethodologyVersion.objects.filter(methodology__behaviour=behaviour).values_list(
+        "effective_from", "effective_to"
+    ):
+        edges.update(d for d in (start, end) if d is not None)
+    codes = VersionParameter.objects.filter(version__methodology__behaviour=behaviour).values_list("code")
+    for start, end in Parameter.objects.filter(code__in=codes).values_list("valid_from", "valid_to"):
+        edges.update(d for d in (start, end) if d is not None)
+    return sorted(edges)
 
 
 def quantify(*, scope: str, scope_params: list, centres) -> int:
@@ -536,26 +559,36 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
         )
         pending = cursor.fetchall()
         groups: dict[tuple, list] = defaultdict(list)
+        boundaries: dict[str, list[date]] = {}
+        resolved: dict[tuple, Any] = {}
+        unavailable: set[tuple[str, str]] = set()
         for centre_id, behaviour, mode, period_end in pending:
             if isinstance(period_end, str):
                 period_end = date.fromisoformat(period_end)
             forest = behaviour in (Behaviour.AFFORESTATION, Behaviour.FOREST_MANAGEMENT)
             variant = mode if forest else ""
-            method = None
-            # A forest type without its own sink factor falls back to the provincial average.
-            for candidate in [variant, FOREST_FALLBACK_VARIANT] if forest else [""]:
-                try:
-                    method = resolve(
-                        behaviour=behaviour, centre_id=centre_id, on=period_end, variant=candidate
-                    )
-                    break
-                except MethodUnavailable:
-                    continue
+            if behaviour not in boundaries:
+                boundaries[behaviour] = _resolution_boundaries(behaviour)
+            segment = (centre_id, behaviour, variant, bisect.bisect_right(boundaries[behaviour], period_end))
+            if segment not in resolved:
+                resolved[segment] = None
+                # A forest type without its own sink factor falls back to the provincial average.
+                for candidate in [variant, FOREST_FALLBACK_VARIANT] if forest else [""]:
+                    try:
+                        resolved[segment] = resolve(
+                            behaviour=behaviour, centre_id=centre_id, on=period_end, variant=candidate
+                        )
+                        break
+                    except MethodUnavailable:
+                        continue
+            method = resolved[segment]
             if method is None:
-                logger.warning("no method for %s/%s on %s", behaviour, variant, period_end)
+                unavailable.add((behaviour, variant))
                 continue
             key = (centre_id, behaviour, variant, method.version_id, tuple(sorted(method.param_ids.items())))
             groups[key].append((period_end, method))
+        for behaviour, variant in sorted(unavailable):
+            logger.warning("no methodology available for %s %s: those records wait", behaviour, variant)
         columns = {"quantity": "r.quantity", "baseline": "r.baseline", "distance_km": "r.distance_km"}
         for (centre_id, behaviour, variant, version_id, _ids), items in groups.items():
             method = items[0][1]
@@ -596,8 +629,8 @@ def records_match_late(*, binding_id: int) -> int:
     binding = Binding.objects.select_related("centre").filter(pk=binding_id, unbound_at__isnull=True).first()
     if binding is None:
         return 0
-    window = int(_metering_params(binding.centre).get("late_binding_days", DEFAULT_LATE_BINDING_DAYS))
-    cutoff = (timezone.localdate() - timedelta(days=window) - EPOCH).days
+    window = _window_days(binding.centre)
+    cutoff = (timezone.localtime(binding.created_at).date() - timedelta(days=window) - EPOCH).days
     resident = _uuid_param(binding.resident_id)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

@@ -98,12 +98,25 @@ WHERE s.batch_id = %s AND s.status = {S.REVISION} AND {REC}.provider_id = %s
 
 # --- matching -----------------------------------------------------------------------------------
 
-MATCH_BINDINGS = f"""
+
+def binding_day(vendor: str) -> str:
+    """The binding's creation date (China Standard Time) as a day number, per dialect."""
+    if vendor == "postgresql":
+        return "(CAST(timezone('Asia/Shanghai', b.created_at) AS DATE) - DATE '1970-01-01')"
+    return "CAST(julianday(b.created_at, '+8 hours') - 2440587.5 AS INTEGER)"
+
+
+def match_bindings(vendor: str) -> str:
+    """Active binding of the record's centre, kind and number; a binding credits records whose
+    period ended at most the centre's window (days) before it was made — never older history."""
+    return f"""
 UPDATE {REC} SET resident_id = b.resident_id, matched_at = %s
 FROM accounts_binding b
 WHERE {REC}.batch_id = %s AND {REC}.resident_id IS NULL AND b.unbound_at IS NULL
   AND b.centre_id = {REC}.centre_id AND b.kind = {REC}.binding_kind AND b.account_number = {REC}.account
+  AND {REC}.end_day >= {binding_day(vendor)} - %s
 """  # noqa: S608
+
 
 MATCH_FOREST_PLOTS = f"""
 UPDATE {REC} SET resident_id = p.owner_id, matched_at = %s, mode = p.forest_type

@@ -1,6 +1,6 @@
 """The pipeline end to end on the database the suite runs on (PostgreSQL: the COPY path)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -51,7 +51,14 @@ class TestWorkedExample:
         batch, duplicate = upload(power, "electricity_reading", text)
         assert not duplicate
         assert batch.status == Batch.Status.DONE, batch.failure_reason
-        assert (batch.received, batch.accepted, batch.rejected, batch.matched) == (3, 3, 0, 3)
+        # the history is older than the binding window: it serves as baseline, it is not credited
+        assert (batch.received, batch.accepted, batch.rejected, batch.matched, batch.unmatched) == (
+            3,
+            3,
+            0,
+            1,
+            2,
+        )
         record = SourceRecord.objects.get(external_id="A-2026-09")
         assert record.baseline == Decimal("310.0000")
         assert record.baseline_source == "history"
@@ -83,7 +90,7 @@ def errors_of(batch):
     )
 
 
-TODAY = timezone.localdate()
+TODAY = date(2026, 11, 25)  # frozen in conftest
 FUTURE = (TODAY + timedelta(days=40)).isoformat()
 
 
@@ -452,3 +459,34 @@ class TestExecutemanyPath:
         batch, _ = upload(power, "electricity_reading", text)
         assert batch.accepted == 3
         assert Reduction.objects.get(source_record__external_id="A-2026-09").kg_co2e == Decimal("24.2520")
+
+
+class TestFactorHistory:
+    def test_a_new_factor_applies_from_its_date_only(self, transit, resident):
+        """Metro trip factor 0.5155 until 2026-09-15, then 0.6000: each trip gets its date's value."""
+        from tanpuhui.methodology.models import Parameter
+
+        old = Parameter.objects.get(code="t_metro", centre=transit.centre)
+        Parameter.objects.filter(pk=old.pk).update(valid_to=date(2026, 9, 15))
+        Parameter.objects.create(
+            code="t_metro", region="centre", centre=transit.centre, value=Decimal("0.6"), unit="kg_co2e/trip",
+            valid_from=date(2026, 9, 15), name_zh="t", name_en="t", source_publication="p", source_issuer="i",
+            source_year=2026,
+        )  # fmt: skip
+        bind(resident, Binding.Kind.TRANSIT_CARD, "T100000001")
+        rows = "".join(f"m{d},T100000001,metro,2026-09-{d:02d}T08:00:00\n" for d in (10, 14, 15, 20))
+        upload(transit, "transit_trip", "record_id,card,mode,boarded_at\n" + rows)
+        kgs = dict(Reduction.objects.values_list("source_record__external_id", "kg_co2e"))
+        assert kgs == {
+            "m10": Decimal("0.5155"),
+            "m14": Decimal("0.5155"),
+            "m15": Decimal("0.6000"),
+            "m20": Decimal("0.6000"),
+        }
+
+    def test_records_older_than_the_binding_window_are_not_credited(self, transit, resident):
+        bind(resident, Binding.Kind.TRANSIT_CARD, "T100000001")
+        text = "record_id,card,mode,boarded_at\nold,T100000001,bus,2026-06-01T08:00:00\nnew,T100000001,bus,2026-11-01T08:00:00\n"
+        batch, _ = upload(transit, "transit_trip", text)
+        assert (batch.matched, batch.unmatched) == (1, 1)
+        assert list(Reduction.objects.values_list("source_record__external_id", flat=True)) == ["new"]
