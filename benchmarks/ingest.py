@@ -87,7 +87,7 @@ def ensure_world(residents: int):
         },
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM accounts_user WHERE centre_id = %s", [centre.pk])
+        cursor.execute("SELECT COUNT(*) FROM accounts_user WHERE centre_id = %s AND phone LIKE '16%%'", [centre.pk])
         have = cursor.fetchone()[0]
         if have < residents:
             cursor.execute(
@@ -109,7 +109,7 @@ def ensure_world(residents: int):
                        CASE WHEN k.kind = 'electricity' THEN '05' || substr(u.phone, 3)
                             ELSE 'T5' || substr(u.phone, 3) END, ''
                 FROM accounts_user u CROSS JOIN (VALUES ('electricity'), ('transit_card')) AS k(kind)
-                WHERE u.centre_id = %s
+                WHERE u.centre_id = %s AND u.phone LIKE '16%%'
                 ON CONFLICT DO NOTHING
                 """,
                 [centre.pk],
@@ -191,8 +191,22 @@ def raw_copy_seconds(paths: list[Path]) -> float:
     return total
 
 
-def run_once(n: int, residents: int) -> dict:
-    from django.db import transaction
+class StatementTimer:
+    """``--explain-slow``: the slowest SQL statements of the run (to find a bad plan)."""
+
+    def __init__(self):
+        self.timings: list[tuple[float, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.timings.append((time.perf_counter() - started, " ".join(sql.split())[:160]))
+
+
+def run_once(n: int, residents: int, slow: bool = False) -> dict:
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from tanpuhui.metering import services
@@ -206,6 +220,10 @@ def run_once(n: int, residents: int) -> dict:
     generate(elec, trips, n, residents, today)
     stages = {"upload": 0.0, "validate+stage": 0.0, "load (dedup)": 0.0, "match": 0.0, "quantify": 0.0}
     counts = {"received": 0, "accepted": 0, "matched": 0, "quantified": 0, "rejected": 0}
+    timer = StatementTimer()
+    wrapper = connection.execute_wrapper(timer) if slow else None
+    if wrapper:
+        wrapper.__enter__()
     for path, kind, record_type in (
         (elec, DataProvider.Kind.POWER_UTILITY, "electricity_reading"),
         (trips, DataProvider.Kind.TRANSIT_OPERATOR, "transit_trip"),
@@ -235,6 +253,10 @@ def run_once(n: int, residents: int) -> dict:
         batch.refresh_from_db()
         for key in counts:
             counts[key] += getattr(batch, key)
+    if wrapper:
+        wrapper.__exit__(None, None, None)
+        for seconds, text in sorted(timer.timings, reverse=True)[:12]:
+            print(f"{seconds:8.2f}s  {text}", file=sys.stderr)
     raw = raw_copy_seconds([elec, trips])
     for path in (elec, trips):
         path.unlink()
@@ -272,12 +294,13 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=200_000)
     parser.add_argument("--database", default="tp_bench_ingest")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # child mode
+    parser.add_argument("--explain-slow", action="store_true", help="print the slowest statements")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     bench_url = ensure_database(url, args.database)
     if args.n is not None:
         setup_django(bench_url)
-        result = run_once(args.n, args.residents)
+        result = run_once(args.n, args.residents, slow=args.explain_slow)
         print(json.dumps(result)) if args.json else report(result)
         return
     # Each N in its own process, so each peak RSS is that run's own.

@@ -231,7 +231,12 @@ class SourceRecord(TimeStampedModel):
     baseline = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     baseline_source = models.CharField(max_length=16, blank=True)
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # records are found by batch or account; fewer indexes, faster bulk writes
     )
     matched_at = models.DateTimeField(null=True, blank=True)
     needs_requantify = models.BooleanField(default=False)
@@ -246,7 +251,6 @@ class SourceRecord(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["batch", "resident"]),
             models.Index(fields=["centre", "binding_kind", "account"]),
             models.Index(fields=["centre", "record_type", "account", "start_day"]),
         ]
@@ -306,7 +310,9 @@ class Reduction(AppendOnlyModel):
         SourceRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="reductions"
     )
     record_revision = models.PositiveIntegerField(null=True, blank=True)
-    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     methodology_version = models.ForeignKey(
         "methodology.MethodologyVersion",
         null=True,
@@ -326,7 +332,6 @@ class Reduction(AppendOnlyModel):
         indexes = [
             models.Index(fields=["resident", "period_end"]),
             models.Index(fields=["centre", "behaviour", "period_end"]),
-            models.Index(fields=["source_record"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -55,6 +55,7 @@ from tanpuhui.metering.signals import reductions_quantified
 logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
+ANALYZE_THRESHOLD = 5_000  # rows in a batch above which tables are re-ANALYZEd between stages
 ERROR_ROWS_KEPT = 100_000  # beyond this, errors are counted but not stored
 DEFAULT_LATE_BINDING_DAYS = 90
 EPOCH = date(1970, 1, 1)
@@ -344,6 +345,8 @@ class _Pipeline:
                     self._executemany(good)
             self._flush_errors()
             received, rejected = counts["received"], counts["rejected"]
+            self.large = received >= ANALYZE_THRESHOLD
+            self._analyze(sql.STG)
             _update(
                 batch.pk,
                 stage=Batch.Stage.LOADING,
@@ -353,6 +356,13 @@ class _Pipeline:
                 failure_reason="" if received else _("Header only: the file has no data rows."),
             )
         return counts["received"] > counts["rejected"]
+
+    def _analyze(self, *tables: str) -> None:
+        """Fresh statistics after a bulk change, so PostgreSQL plans hash joins, not nested loops."""
+        if self.pg and getattr(self, "large", False):
+            with connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(f"ANALYZE {table}")
 
     def _good_rows(self, parsed, counts):
         self._errors: list[RowError] = []
@@ -431,9 +441,10 @@ class _Pipeline:
                 by_status = dict(cursor.fetchall())
                 new = by_status.get(StagedRecord.Status.NEW, 0)
                 cursor.execute(
-                    sql.INSERT_NEW,
-                    [now, now, batch.centre_id, batch.provider_id, bid, batch.record_type, False, bid],
-                )
+                    sql.insert_new(connection.vendor),
+                    [now, now, batch.centre_id, batch.provider_id, bid, batch.record_type, False, now,
+                     batch.centre_id, _window_days(batch.centre), bid],
+                )  # fmt: skip
                 inserted = max(cursor.rowcount, 0)
                 cursor.execute(sql.APPLY_REVISIONS, [bid, now, True, bid, batch.provider_id])
                 revised = max(cursor.rowcount, 0)
@@ -450,6 +461,7 @@ class _Pipeline:
                         )
                     )
                 )
+            self._analyze(sql.REC)
             _update(batch.pk, stage=Batch.Stage.MATCHING, duplicates=inserted_dups, revised=revised)
 
     def _load_plots(self, cursor) -> tuple[int, int]:
@@ -501,6 +513,7 @@ class _Pipeline:
                 cursor.execute(sql.MATCH_FOREST_PLOTS, [now, bid])
             elif batch.record_type != RecordType.FOREST_PLOT:
                 cursor.execute(sql.match_bindings(connection.vendor), [now, bid, _window_days(batch.centre)])
+            self._analyze(sql.REC)
             cursor.execute(sql.COUNT_MATCHED, [bid])
             matched, unmatched = cursor.fetchone()
             _update(batch.pk, stage=Batch.Stage.QUANTIFYING, matched=matched or 0, unmatched=unmatched or 0)

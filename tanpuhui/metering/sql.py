@@ -68,15 +68,30 @@ _RECORD_COLUMNS = (
     "needs_requantify"
 )
 
-INSERT_NEW = f"""
-INSERT INTO {REC} ({_RECORD_COLUMNS})
+
+def binding_day(vendor: str) -> str:
+    """The binding's creation date (China Standard Time) as a day number, per dialect."""
+    if vendor == "postgresql":
+        return "(CAST(timezone('Asia/Shanghai', b.created_at) AS DATE) - DATE '1970-01-01')"
+    return "CAST(julianday(b.created_at, '+8 hours') - 2440587.5 AS INTEGER)"
+
+
+def insert_new(vendor: str) -> str:
+    """New records, matched to an active binding in the same statement (one write per row)."""
+    return f"""
+INSERT INTO {REC} ({_RECORD_COLUMNS}, resident_id, matched_at)
 SELECT %s, %s, %s, %s, %s, %s, s.external_id, s.revision, s.account, s.binding_kind, s.behaviour,
        s.period_start, s.period_end, s.start_day, s.end_day, s.occurred_at, s.quantity, s.unit,
        s.distance_km, CASE WHEN s.distance_km IS NULL THEN '' ELSE 'record' END, s.mode, s.origin,
-       s.destination, s.trip_key, '', %s
-FROM {STG} s WHERE s.batch_id = %s AND s.status = {S.NEW}
+       s.destination, s.trip_key, '', %s, b.resident_id, CASE WHEN b.id IS NULL THEN NULL ELSE %s END
+FROM {STG} s
+LEFT JOIN accounts_binding b
+  ON b.centre_id = %s AND b.kind = s.binding_kind AND b.account_number = s.account AND b.unbound_at IS NULL
+ AND s.end_day >= {binding_day(vendor)} - %s
+WHERE s.batch_id = %s AND s.status = {S.NEW}
 ON CONFLICT DO NOTHING
 """  # noqa: S608
+
 
 # A higher revision replaces the record's values (the reductions keep their own snapshot) and
 # flags it for re-quantification; the baseline is kept unless the period moved.
@@ -97,13 +112,6 @@ WHERE s.batch_id = %s AND s.status = {S.REVISION} AND {REC}.provider_id = %s
 """  # noqa: S608
 
 # --- matching -----------------------------------------------------------------------------------
-
-
-def binding_day(vendor: str) -> str:
-    """The binding's creation date (China Standard Time) as a day number, per dialect."""
-    if vendor == "postgresql":
-        return "(CAST(timezone('Asia/Shanghai', b.created_at) AS DATE) - DATE '1970-01-01')"
-    return "CAST(julianday(b.created_at, '+8 hours') - 2440587.5 AS INTEGER)"
 
 
 def match_bindings(vendor: str) -> str:
@@ -197,13 +205,16 @@ _RED_COLUMNS = (
 
 
 def insert_originals(scope: str, group: str, expr: str, json_cast: str) -> str:
+    """The "no reduction yet" test is a correlated COUNT on purpose: PostgreSQL cannot turn it into
+    an anti-join, so it is always an index probe — an unparameterised anti-join against the table
+    being inserted into degrades quadratically when statistics are stale."""
     return f"""
 INSERT INTO {RED} ({_RED_COLUMNS})
 SELECT r.centre_id, r.resident_id, r.behaviour, r.period_start, r.period_end, {expr}, 'original', NULL,
        %s, r.id, r.revision, r.batch_id, %s, r.quantity, r.unit, r.baseline, r.distance_km, {json_cast}
 FROM {REC} r
 WHERE {scope} AND {group} AND r.resident_id IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM {RED} x WHERE x.source_record_id = r.id)
+  AND (SELECT COUNT(*) FROM {RED} x WHERE x.source_record_id = r.id) = 0
 ON CONFLICT DO NOTHING
 """  # noqa: S608
 
