@@ -206,8 +206,11 @@ class SourceRecord(TimeStampedModel):
     computed keep their own snapshot of the inputs, and the difference becomes an adjustment.
     """
 
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="+")
-    provider = models.ForeignKey(DataProvider, on_delete=models.PROTECT, related_name="records")
+    # centre/provider lead composite indexes below: no separate FK indexes (faster bulk writes)
+    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="+", db_index=False)
+    provider = models.ForeignKey(
+        DataProvider, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="records")
     record_type = models.CharField(max_length=24, choices=RecordType.choices)
     external_id = models.CharField(_("record id"), max_length=64)

@@ -440,9 +440,14 @@ class _Pipeline:
                 cursor.execute(sql.COUNT_STATUS, [bid])
                 by_status = dict(cursor.fetchall())
                 new = by_status.get(StagedRecord.Status.NEW, 0)
+                per_day = _metering_params(batch.centre).get("default_baseline_per_day", {})
+                default = Decimal(str(per_day[batch.record_type])) if batch.record_type in per_day else None
+                if batch.record_type not in sql.UTILITY_TYPES:
+                    default = None
                 cursor.execute(
                     sql.insert_new(connection.vendor),
-                    [now, now, batch.centre_id, batch.provider_id, bid, batch.record_type, False, now,
+                    [now, now, batch.centre_id, batch.provider_id, bid, batch.record_type,
+                     "centre_default" if default is not None else "", False, now, default,
                      batch.centre_id, _window_days(batch.centre), bid],
                 )  # fmt: skip
                 inserted = max(cursor.rowcount, 0)

@@ -77,13 +77,15 @@ def binding_day(vendor: str) -> str:
 
 
 def insert_new(vendor: str) -> str:
-    """New records, matched to an active binding in the same statement (one write per row)."""
+    """New records, matched to an active binding in the same statement (one write per row); utility
+    readings start with the centre's default baseline, replaced from history at quantification."""
     return f"""
-INSERT INTO {REC} ({_RECORD_COLUMNS}, resident_id, matched_at)
+INSERT INTO {REC} ({_RECORD_COLUMNS}, resident_id, matched_at, baseline)
 SELECT %s, %s, %s, %s, %s, %s, s.external_id, s.revision, s.account, s.binding_kind, s.behaviour,
        s.period_start, s.period_end, s.start_day, s.end_day, s.occurred_at, s.quantity, s.unit,
        s.distance_km, CASE WHEN s.distance_km IS NULL THEN '' ELSE 'record' END, s.mode, s.origin,
-       s.destination, s.trip_key, '', %s, b.resident_id, CASE WHEN b.id IS NULL THEN NULL ELSE %s END
+       s.destination, s.trip_key, %s, %s, b.resident_id, CASE WHEN b.id IS NULL THEN NULL ELSE %s END,
+       ROUND(CAST(%s AS NUMERIC) * (s.end_day - s.start_day + 1), 4)
 FROM {STG} s
 LEFT JOIN accounts_binding b
   ON b.centre_id = %s AND b.kind = s.binding_kind AND b.account_number = s.account AND b.unbound_at IS NULL
@@ -157,7 +159,9 @@ def baseline_from_history(scope: str) -> str:
     return f"""
 WITH targets AS (
   SELECT r.id, r.centre_id, r.record_type, r.account, r.start_day, r.end_day FROM {REC} r
-  WHERE {scope} AND r.resident_id IS NOT NULL AND r.baseline IS NULL AND r.record_type IN ({types})
+  WHERE {scope} AND r.resident_id IS NOT NULL AND r.record_type IN ({types})
+    AND (r.baseline IS NULL OR r.baseline_source <> 'history')
+    AND (SELECT COUNT(*) FROM {RED} x WHERE x.source_record_id = r.id) = 0
 ), shifted AS (
   SELECT t.id, t.centre_id, t.record_type, t.account, k.k,
          t.start_day - k.k * {YEAR_DAYS} AS s, t.end_day - k.k * {YEAR_DAYS} AS e,
