@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 from freezegun import freeze_time
 
 # The worked examples use fixed dates; freeze "today" so they never drift out of the binding
@@ -9,6 +10,13 @@ TODAY = "2026-11-25 12:00:00+08:00"
 @pytest.fixture(autouse=True)
 def _media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Row-error reasons are stored in the active language (zh-hans by default); assert the source.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
