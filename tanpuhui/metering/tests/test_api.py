@@ -236,3 +236,31 @@ class TestMyReductions:
         assert "0.5155" in detail.content.decode()
         theirs = Reduction.objects.get(resident=reductions)
         assert client.get(f"/me/reductions/{theirs.pk}/").status_code == 404
+
+
+class TestStaffUploadPage:
+    def test_operator_uploads_from_the_back_office(
+        self, gz_transit, gz_operator, client, django_capture_on_commit_callbacks
+    ):
+        client.force_login(gz_operator)
+        upload = SimpleUploadedFile("trips.csv", GOOD.encode(), "text/csv")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/staff/metering/batches/upload/",
+                {"provider": gz_transit.pk, "record_type": "transit_trip", "file": upload},
+            )
+        batch = Batch.objects.get()
+        assert response.status_code == 302 and str(batch.pk) in response["Location"]
+        assert batch.uploaded_by == gz_operator
+        progress = client.get(f"/staff/metering/batches/{batch.pk}/progress/")
+        assert progress.status_code == 200 and b"batch-progress" in progress.content
+
+    def test_operator_cannot_upload_for_another_centres_provider(self, zs_transit, gz_operator, client):
+        client.force_login(gz_operator)
+        upload = SimpleUploadedFile("trips.csv", GOOD.encode(), "text/csv")
+        response = client.post(
+            "/staff/metering/batches/upload/",
+            {"provider": zs_transit.pk, "record_type": "transit_trip", "file": upload},
+        )
+        assert response.status_code == 404
+        assert not Batch.objects.exists()
