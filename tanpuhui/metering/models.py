@@ -207,11 +207,17 @@ class SourceRecord(TimeStampedModel):
     """
 
     # centre/provider lead composite indexes below: no separate FK indexes (faster bulk writes)
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="+", db_index=False)
-    provider = models.ForeignKey(
-        DataProvider, on_delete=models.PROTECT, related_name="records", db_index=False
+    # Bulk table: the foreign keys are not database constraints — PostgreSQL checks deferred
+    # constraints row by row at COMMIT, which cost more than the load itself. Every value is written
+    # by the pipeline's INSERT … SELECT from the batch row and an active binding; rows are never
+    # deleted. centre/provider lead composite indexes below (no separate FK indexes).
+    centre = models.ForeignKey(
+        "tenancy.Centre", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="records")
+    provider = models.ForeignKey(
+        DataProvider, on_delete=models.PROTECT, related_name="records", db_index=False, db_constraint=False
+    )
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="records", db_constraint=False)
     record_type = models.CharField(max_length=24, choices=RecordType.choices)
     external_id = models.CharField(_("record id"), max_length=64)
     revision = models.PositiveIntegerField(default=1)
@@ -240,6 +246,7 @@ class SourceRecord(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # records are found by batch or account; fewer indexes, faster bulk writes
+        db_constraint=False,
     )
     matched_at = models.DateTimeField(null=True, blank=True)
     needs_requantify = models.BooleanField(default=False)
@@ -309,12 +316,25 @@ class Reduction(AppendOnlyModel):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Evidence: which record, which methodology version, which inputs.
+    # Evidence links are written by the same INSERT … SELECT that reads them: no deferred row-by-row
+    # constraint checks at COMMIT for bulk quantification. centre and resident stay constrained.
     source_record = models.ForeignKey(
-        SourceRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="reductions"
+        SourceRecord,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reductions",
+        db_constraint=False,
     )
     record_revision = models.PositiveIntegerField(null=True, blank=True)
     batch = models.ForeignKey(
-        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Batch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     methodology_version = models.ForeignKey(
         "methodology.MethodologyVersion",
@@ -322,6 +342,7 @@ class Reduction(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reductions",
+        db_constraint=False,
     )
     quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=4, null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=16, blank=True)
