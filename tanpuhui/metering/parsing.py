@@ -34,6 +34,8 @@ from tanpuhui.metering.models import Behaviour, RecordType
 from tanpuhui.metering.schemas import RecordSchema
 
 MAX_LINE_CHARS = 64 * 1024
+_MODES = frozenset({str(Behaviour.BUS.value), str(Behaviour.METRO.value)})
+_ONE = Decimal(1)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 EARLIEST = date(2000, 1, 1)
 _PRINTABLE_ID = re.compile(r"^[\w.:/#\-]{1,64}$")
@@ -270,7 +272,7 @@ class RowConverter:
         external_id, revision = self._common(row)
         card = _account(Binding.Kind.TRANSIT_CARD, row.get("card", ""), "card")
         mode = (row.get("mode") or "").strip().lower()
-        if mode not in (Behaviour.BUS, Behaviour.METRO):
+        if mode not in _MODES:
             raise RowProblem("mode", _("must be bus or metro"), row.get("mode", ""))
         boarded = _datetime(row.get("boarded_at", ""), "boarded_at", self.tz, self.now)
         distance = None
@@ -279,9 +281,9 @@ class RowConverter:
                 row["distance_km"], "distance_km", low=Decimal(0), high=Decimal(200), positive=True
             )
         day = boarded.astimezone(self.tz).date()
-        trip_key = f"{mode}|{card}|{boarded:%Y%m%d%H%M}"
+        trip_key = f"{mode}|{card}|{int(boarded.timestamp()) // 60}"  # boarding minute (UTC epoch)
         return self._tuple(
-            rownum, external_id, revision, card, mode, day, day, occurred=boarded, quantity=Decimal(1),
+            rownum, external_id, revision, card, mode, day, day, occurred=boarded, quantity=_ONE,
             unit="trip", distance=distance, mode=mode, origin=_text(row.get("origin"), "origin", 64),
             destination=_text(row.get("destination"), "destination", 64), trip_key=trip_key,
         )  # fmt: skip
