@@ -80,6 +80,8 @@ class MethodologyVersionAdmin(RegistryAdmin):
 
 
 class ParameterPublishForm(forms.ModelForm):
+    source_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+
     class Meta:
         model = Parameter
         fields = [

@@ -122,3 +122,49 @@ class MethodologyOutput(serializers.ModelSerializer):
         history = self.context["parameters"]
         codes = sorted({link.code for version in obj.versions.all() for link in version.slots.all()})
         return ParameterOutput([p for code in codes for p in history.get(code, [])], many=True).data
+
+
+class ParameterPublishInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=60)
+    qualifier = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    value = serializers.DecimalField(max_digits=24, decimal_places=12, min_value=0)
+    unit = serializers.CharField(max_length=40)
+    region = serializers.ChoiceField(choices=Parameter.Region.choices)
+    centre = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Centre code, required exactly when region is 'centre'.",
+    )
+    name_zh = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    name_en = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    year = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1900, max_value=2200
+    )
+    source_publication = serializers.CharField(max_length=300)
+    source_issuer = serializers.CharField(max_length=200)
+    source_year = serializers.IntegerField(min_value=1900, max_value=2200)
+    source_url = serializers.URLField(max_length=500, required=False, default="", allow_blank=True)
+    derivation = serializers.CharField(required=False, default="", allow_blank=True)
+    valid_from = serializers.DateField()
+
+
+class SlotInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=60)
+    regions = serializers.CharField(max_length=100, help_text="Comma-separated, in order of preference.")
+    qualifier = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+
+
+class VersionPublishInput(serializers.Serializer):
+    methodology = serializers.SlugField(max_length=40)
+    label = serializers.CharField(max_length=20)
+    formula = serializers.ChoiceField(choices=formulas.FORMULA_CHOICES)
+    slots = serializers.DictField(child=SlotInput())
+    effective_from = serializers.DateField()
+    centre = serializers.CharField(max_length=10, required=False, allow_null=True, default=None)
+    config = serializers.DictField(required=False, default=dict)
+    source_text = serializers.CharField()
+    source_url = serializers.URLField(max_length=500, required=False, default="", allow_blank=True)
+    notes_zh = serializers.CharField(required=False, default="", allow_blank=True)
+    notes_en = serializers.CharField(required=False, default="", allow_blank=True)

@@ -138,3 +138,110 @@ def test_admin_history_is_read_only_and_publishing_goes_through_the_service(
         )
     assert refused.status_code == 200
     assert Parameter.objects.filter(code="water_supply_intensity", centre=gz).count() == 1
+
+
+def test_public_page_is_bilingual(client):
+    zh = client.get("/methodologies/").content.decode()  # zh-hans is the default
+    assert "我们如何计算您的二氧化碳减排量" in zh and "家庭节电" in zh and "方法学" in zh
+    en = client.get("/methodologies/?lang=en").content.decode()
+    assert "How we compute your CO₂ reductions" in en and "Household electricity saving" in en
+
+
+def test_residents_have_no_back_office_access_to_the_registry(client, resident):
+    client.force_login(resident)
+    response = client.get(reverse("admin:methodology_parameter_add"))
+    assert response.status_code in (302, 403)
+    assert Parameter.objects.filter(code="grid_ef").count() == 5
+
+
+def test_inputs_snapshot_is_deterministic_json(api):
+    import json
+
+    from tanpuhui.methodology import registry
+
+    a = registry.resolve(behaviour="cycling", centre_id=None, on=date(2026, 3, 1)).inputs_snapshot()
+    b = registry.resolve(behaviour="cycling", centre_id=None, on=date(2026, 3, 1)).inputs_snapshot()
+    assert json.dumps(a, sort_keys=True, ensure_ascii=False) == json.dumps(
+        b, sort_keys=True, ensure_ascii=False
+    )
+    share = a["params"]["substitution_share"]
+    assert share["value"] == "0.31" and share["unit"] == "dimensionless" and "西安交通大学" in share["issuer"]
+    assert a["rounding"].startswith("kg CO2e, 4 decimal places")
+
+
+PUBLISH = "/api/v1/staff/methodology/parameters"
+VERSIONS = "/api/v1/staff/methodology/versions"
+
+
+def water(centre="GZ", **extra):
+    return {
+        "code": "water_supply_intensity",
+        "value": "0.31",
+        "unit": "kWh/m**3",
+        "region": "centre",
+        "centre": centre,
+        "source_publication": "GZ Water annual report 2025",
+        "source_issuer": "GZ Water",
+        "source_year": 2026,
+        "valid_from": "2026-07-01",
+        **extra,
+    }
+
+
+@freeze_time("2026-06-01")
+def test_staff_publish_parameter_tenant_walls(api, client_for, gz, zs, gz_operator, zs_operator, resident):
+    assert api.post(PUBLISH, water(), format="json").status_code in (401, 403)
+    assert client_for(resident).post(PUBLISH, water(), format="json").status_code == 403
+    refused = client_for(zs_operator).post(PUBLISH, water(), format="json")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_publisher"
+    refused = client_for(gz_operator).post(
+        PUBLISH,
+        {**water(), "code": "grid_ef", "region": "south_china_grid", "centre": None, "unit": "kg_co2e/kWh"},
+        format="json",
+    )
+    assert refused.status_code == 403  # a centre operator cannot change a global factor
+    created = client_for(gz_operator).post(PUBLISH, water(), format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["centre"] == "GZ" and created.json()["value"] == "0.31"
+    assert Parameter.objects.filter(code="water_supply_intensity", centre=gz).count() == 1
+
+
+@freeze_time("2026-06-01")
+def test_staff_publish_parameter_bad_input_is_4xx(client_for, gz_operator, gz):
+    client = client_for(gz_operator)
+    cases = [
+        ({"unit": "kg/m**3"}, "unit_mismatch"),  # the water slot expects kWh/m³
+        ({"valid_from": "2026-05-01"}, "backdated"),
+        ({"value": "-1"}, "invalid"),
+        ({"value": "NaN"}, "invalid"),
+        ({"centre": "XX"}, "invalid"),
+        ({"region": "mars"}, "invalid"),
+    ]
+    for change, code in cases:
+        response = client.post(PUBLISH, water(**change), format="json")
+        assert response.status_code == 400, (change, response.json())
+        assert response.json()["error"]["code"] == code, (change, response.json())
+
+
+@freeze_time("2026-06-01")
+def test_staff_publish_version(client_for, gz, zs, gz_operator, zs_operator):
+    body = {
+        "methodology": "electricity_saving",
+        "label": "gz-2",
+        "formula": "utility_saving_kwh",
+        "centre": "GZ",
+        "config": {"tiers": ["0.05", "0.10", "0.15"]},
+        "slots": {"factor": {"code": "grid_ef", "regions": "south_china_grid,national"}},
+        "effective_from": "2026-07-01",
+        "source_text": "GZ tiered crediting",
+    }
+    assert client_for(zs_operator).post(VERSIONS, body, format="json").status_code == 403
+    created = client_for(gz_operator).post(VERSIONS, body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["slots"][0]["parameter_code"] == "grid_ef" and created.json()["centre"] == "GZ"
+    again = client_for(gz_operator).post(VERSIONS, body, format="json")
+    assert again.status_code == 409
+    bad = client_for(gz_operator).post(
+        VERSIONS, {**body, "label": "gz-3", "config": {"tiers": ["2"]}}, format="json"
+    )
+    assert bad.status_code == 400

@@ -12,7 +12,12 @@ from tanpuhui.methodology import formulas
 # Row values as metering stores them: NUMERIC with 4 places; factors with up to 6 places.
 amounts = st.decimals(min_value=0, max_value=10**7, places=4, allow_nan=False, allow_infinity=False)
 maybe = st.one_of(st.none(), amounts)
-factors = st.decimals(min_value=0, max_value=1000, places=6, allow_nan=False, allow_infinity=False)
+factors = st.one_of(
+    *(
+        st.decimals(min_value=0, max_value=1000, places=p, allow_nan=False, allow_infinity=False)
+        for p in (3, 5, 6)
+    )
+)
 shares = st.decimals(min_value=0, max_value=1, places=4, allow_nan=False, allow_infinity=False)
 
 CONFIGS = {
@@ -49,28 +54,43 @@ def test_sql_equals_python(code):
         pytest.skip("exact NUMERIC equality is a PostgreSQL property; SQLite computes in floats")
     formula = formulas.FORMULAS[code]
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(
-        quantity=amounts,
-        baseline=maybe,
-        distance=maybe,
-        factor=factors,
-        share=shares,
-        config=st.sampled_from(CONFIGS.get(code, [{}])),
-    )
-    def check(quantity, baseline, distance, factor, share, config):
-        params = params_for(formula, factor, share)
+    def check(params, config, quantity, baseline, distance):
         expected = formula.evaluate(
             params, config, quantity=quantity, baseline=baseline, distance_km=distance
         )
-        got = sql_value(
-            formula, params, config, {"quantity": quantity, "baseline": baseline, "distance_km": distance}
-        )
+        row = {"quantity": quantity, "baseline": baseline, "distance_km": distance}
+        got = sql_value(formula, params, config, row)
         assert got == expected, (params, config, quantity, baseline, distance)
         assert expected >= 0
         assert expected == expected.quantize(Decimal("0.0001"))
 
-    check()
+    # Ties at the fifth decimal place: half-up in Python must equal PostgreSQL's ROUND.
+    tie = {
+        slot.name: (Decimal("1") if slot.unit == "dimensionless" else Decimal("0.00005"))
+        for slot in formula.slots
+    }
+    if code == "transit_distance":
+        tie["mode_factor"] = Decimal("0")
+    for config in CONFIGS.get(code, [{}]):
+        check(tie, config, Decimal("1"), Decimal("2"), Decimal("1"))
+        check(tie, config, Decimal("3"), Decimal("4"), None)
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        data=st.data(),
+        quantity=amounts,
+        baseline=maybe,
+        distance=maybe,
+        config=st.sampled_from(CONFIGS.get(code, [{}])),
+    )
+    def random_rows(data, quantity, baseline, distance, config):
+        params = {
+            slot.name: data.draw(shares if slot.unit == "dimensionless" else factors, label=slot.name)
+            for slot in formula.slots
+        }
+        check(params, config, quantity, baseline, distance)
+
+    random_rows()
 
 
 def test_unit_conversion_and_mismatch():
@@ -109,3 +129,32 @@ def test_column_mapping_rejects_injection():
     assert "s.qty" in sql
     with pytest.raises(ValueError):
         f.sql({"trip_factor": Decimal("1")}, columns={"quantity": "1); DROP TABLE x; --"})
+
+
+@pytest.mark.parametrize("code", sorted(formulas.FORMULAS))
+def test_sql_runs_on_sqlite_too(code):
+    """The demo runs on SQLite: the same text works there (floating point, so close, not exact)."""
+    import sqlite3
+
+    formula = formulas.FORMULAS[code]
+    params = params_for(formula, Decimal("0.4042"), Decimal("0.31"))
+    config = CONFIGS.get(code, [{}])[-1]
+    expression, args = formula.sql(params, config)
+    db = sqlite3.connect(":memory:")
+    for quantity, baseline, distance in (
+        (Decimal("100"), Decimal("120"), Decimal("12.5")),
+        (Decimal("3"), None, None),
+    ):
+        row = [
+            float(quantity),
+            None if baseline is None else float(baseline),
+            None if distance is None else float(distance),
+        ]
+        value = db.execute(
+            f"SELECT {expression.replace('%s', '?')} FROM (SELECT ? AS quantity, ? AS baseline, ? AS distance_km)",  # noqa: S608
+            [*(str(a) for a in args), *row],
+        ).fetchone()[0]
+        expected = formula.evaluate(
+            params, config, quantity=quantity, baseline=baseline, distance_km=distance
+        )
+        assert abs(Decimal(str(value)) - expected) <= Decimal("0.0001")

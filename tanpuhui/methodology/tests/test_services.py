@@ -228,3 +228,25 @@ def test_seed_is_idempotent():
     assert [p.year for p in chain] == [2021, 2022, 2023]
     assert [p.superseded_by_id for p in chain] == [chain[1].pk, chain[2].pk, None]
     assert [p.valid_to for p in chain[:-1]] == [chain[1].valid_from, chain[2].valid_from]
+
+
+@freeze_time(TODAY)
+def test_windows_split_where_factors_or_versions_change(provincial_officer, gz):
+    publish_grid(provincial_officer, valid_from=date(2026, 7, 1))
+    found = registry.windows(
+        behaviour="electricity_saving", centre_id=gz.pk, start=date(2025, 1, 1), end=date(2026, 12, 31)
+    )
+    assert [(w.start, w.end, w.method.params["factor"]) for w in found] == [
+        (date(2025, 1, 1), date(2026, 1, 15), Decimal("0.3869")),
+        (date(2026, 1, 15), date(2026, 7, 1), Decimal("0.4042")),
+        (date(2026, 7, 1), date(2026, 12, 31), Decimal("0.41")),
+    ]
+    # every day inside a window resolves to that window's method
+    for w in found:
+        assert (
+            registry.resolve(behaviour="electricity_saving", centre_id=gz.pk, on=w.end - timedelta(days=1))
+            == w.method
+        )
+    early = registry.windows(behaviour="metro", centre_id=None, start=date(2015, 6, 1), end=date(2016, 6, 1))
+    assert early[0].method is None and early[0].error is not None and early[0].end == date(2016, 1, 1)
+    assert early[1].method.params["trip_factor"] == Decimal("0.5155")
