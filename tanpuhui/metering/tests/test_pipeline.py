@@ -490,3 +490,21 @@ class TestFactorHistory:
         batch, _ = upload(transit, "transit_trip", text)
         assert (batch.matched, batch.unmatched) == (1, 1)
         assert list(Reduction.objects.values_list("source_record__external_id", flat=True)) == ["new"]
+
+
+class TestLateBindingTenancy:
+    def test_a_binding_in_another_centre_never_claims_the_records(
+        self, transit, zs, django_capture_on_commit_callbacks
+    ):
+        from tanpuhui.accounts.services import binding_create
+
+        upload(
+            transit,
+            "transit_trip",
+            "record_id,card,mode,boarded_at\nr1,T100000009,metro,2026-11-20T08:00:00\n",
+        )
+        outsider = ResidentFactory(centre=zs)
+        with django_capture_on_commit_callbacks(execute=True):
+            binding_create(resident=outsider, kind="transit_card", account_number="T100000009")
+        assert SourceRecord.objects.get().resident is None
+        assert not Reduction.objects.exists()
