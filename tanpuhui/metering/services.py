@@ -85,7 +85,9 @@ def max_upload_bytes() -> int:
 
 
 def _batch_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "metering" / "batches"
+    """Uploaded files live outside MEDIA_ROOT (which DEBUG serves): they hold account numbers."""
+    default = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "provider-uploads"
+    path = Path(getattr(settings, "METERING_UPLOAD_DIR", default))
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -10,6 +10,7 @@ TODAY = "2026-11-25 12:00:00+08:00"
 @pytest.fixture(autouse=True)
 def _media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.METERING_UPLOAD_DIR = tmp_path / "uploads"
 
 
 @pytest.fixture(autouse=True)
