@@ -37,7 +37,9 @@ from tanpuhui.metering.models import (
     DataProvider,
     ForestPlot,
     RecordType,
+    Reduction,
     RowError,
+    SourceRecord,
     StagedRecord,
 )
 from tanpuhui.metering.parsing import (
@@ -664,12 +666,29 @@ def records_match_late(*, binding_id: int) -> int:
             scope_params=[binding.centre_id, binding.kind, binding.account_number, resident],
             centres=[binding.centre],
         )
+        batch_ids = set(
+            SourceRecord.objects.filter(
+                centre_id=binding.centre_id, binding_kind=binding.kind, account=binding.account_number
+            ).values_list("batch_id", flat=True)
+        )
+        _recount(batch_ids)
         if created:
             centre_ids = [binding.centre_id]
             transaction.on_commit(
                 lambda: reductions_quantified.send(sender=Batch, centre_ids=centre_ids, batch_id=None)
             )
     return created
+
+
+def _recount(batch_ids) -> None:
+    """Late matches change their batches' matched / unmatched / quantified counters."""
+    for batch_id in batch_ids:
+        records = SourceRecord.objects.filter(batch_id=batch_id)
+        Batch.objects.filter(pk=batch_id).update(
+            matched=records.filter(resident__isnull=False).count(),
+            unmatched=records.filter(resident__isnull=True).count(),
+            quantified=Reduction.objects.filter(batch_id=batch_id).count(),
+        )
 
 
 def batch_get_for_provider(*, provider: DataProvider, batch_id) -> Batch:

@@ -340,6 +340,8 @@ class TestLateBinding:
             "r1"
         ]  # r2 is outside 90 days
         assert SourceRecord.objects.get(external_id="r2").resident is None
+        batch.refresh_from_db()
+        assert (batch.matched, batch.unmatched, batch.quantified) == (1, 1, 1)
 
     def test_signal_sent_on_commit_with_centre_and_batch(
         self, power, resident, django_capture_on_commit_callbacks
