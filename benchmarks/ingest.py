@@ -88,7 +88,9 @@ def ensure_world(residents: int):
         },
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM accounts_user WHERE centre_id = %s AND phone LIKE '16%%'", [centre.pk])
+        cursor.execute(
+            "SELECT COUNT(*) FROM accounts_user WHERE centre_id = %s AND phone LIKE '16%%'", [centre.pk]
+        )
         have = cursor.fetchone()[0]
         if have < residents:
             cursor.execute(

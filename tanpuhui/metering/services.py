@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.accounts.services import api_key_issue, role_grant
-from tanpuhui.common.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from tanpuhui.common.errors import Forbidden, ServiceError, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.metering import sql
 from tanpuhui.metering.models import (
@@ -689,10 +689,3 @@ def _recount(batch_ids) -> None:
             unmatched=records.filter(resident__isnull=True).count(),
             quantified=Reduction.objects.filter(batch_id=batch_id).count(),
         )
-
-
-def batch_get_for_provider(*, provider: DataProvider, batch_id) -> Batch:
-    batch = Batch.objects.filter(pk=batch_id, provider=provider).first()
-    if batch is None:
-        raise NotFound(_("No such batch."))
-    return batch
