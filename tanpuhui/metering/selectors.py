@@ -128,22 +128,23 @@ def reduction_explanation(reduction: Reduction) -> dict:
     snapshot = reduction.inputs_snapshot or {}
     version = reduction.methodology_version
     formula = formulas.FORMULAS.get(snapshot.get("formula", ""))
+    from tanpuhui.methodology.models import Parameter
+
+    params = snapshot.get("params") or {}
+    published = Parameter.objects.in_bulk([info.get("parameter_id") for info in params.values()])
     parameters = []
-    for slot, info in sorted((snapshot.get("params") or {}).items()):
+    for slot, info in sorted(params.items()):
+        source = published.get(info.get("parameter_id"))
         parameters.append(
             {
                 "slot": slot,
                 "value": info.get("value", ""),
                 "unit": info.get("unit", ""),
                 "parameter_id": info.get("parameter_id"),
-                "source": ", ".join(
-                    str(p)
-                    for p in (info.get("issuer"), info.get("publication"), info.get("source_year"))
-                    if p
-                ),
-                "url": info.get("url") or "",
-                "region": info.get("region") or "",
-                "year": info.get("year"),
+                "source": source.source_label if source else "",
+                "url": source.source_url if source else "",
+                "region": source.region if source else "",
+                "year": source.year if source else None,
             }
         )
     return {

@@ -559,6 +559,32 @@ def _resolution_boundaries(behaviour: str) -> list[date]:
     return sorted(edges)
 
 
+SNAPSHOT_KEYS = (
+    "methodology",
+    "behaviour",
+    "version_id",
+    "version",
+    "formula",
+    "config",
+    "variant",
+    "rounding",
+)
+
+
+def _compact_snapshot(full: dict) -> dict:
+    """What each reduction stores: the method and every value, unit and parameter id it used.
+
+    Parameters are immutable (a new value is a new row), so the id is the reference to the
+    published source; the explanation reads source, issuer and year from it. This keeps a
+    million reductions from each repeating a kilobyte of source titles."""
+    compact = {key: full[key] for key in SNAPSHOT_KEYS if key in full}
+    compact["params"] = {
+        slot: {"value": info["value"], "unit": info["unit"], "parameter_id": info["parameter_id"]}
+        for slot, info in (full.get("params") or {}).items()
+    }
+    return compact
+
+
 def quantify(*, scope: str, scope_params: list, centres) -> int:
     """Quantify the matched records in ``scope`` (an SQL condition on alias ``r``): baselines,
     adjustments of revised records, then originals. Idempotent; returns reductions written."""
@@ -615,7 +641,9 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
         for (centre_id, behaviour, variant, version_id, _ids), items in groups.items():
             method = items[0][1]
             expr, expr_params = method.sql(columns=columns)
-            snapshot = json.dumps(method.inputs_snapshot(), sort_keys=True, ensure_ascii=False)
+            snapshot = json.dumps(
+                _compact_snapshot(method.inputs_snapshot()), sort_keys=True, ensure_ascii=False
+            )
             days = sorted({(d - EPOCH).days for d, _m in items})
             group = (
                 f"r.centre_id = %s AND r.behaviour = %s AND r.end_day IN ({', '.join(['%s'] * len(days))})"
