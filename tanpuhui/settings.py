@@ -190,6 +190,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BindingKindEnum": "tanpuhui.accounts.models.Binding.Kind",
         "CentreKindEnum": "tanpuhui.tenancy.models.Centre.Kind",
+        "BatchStatusEnum": "tanpuhui.metering.models.Batch.Status",
+        "ReductionKindEnum": "tanpuhui.metering.models.Reduction.Kind",
     },
 }
 

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class MeteringConfig(AppConfig):
     name = "tanpuhui.metering"
     label = "metering"
+
+    def ready(self) -> None:
+        from tanpuhui.accounts.services import binding_created
+
+        binding_created.connect(_on_binding_created, dispatch_uid="metering.late_binding")
+
+
+def _on_binding_created(sender, binding, **kwargs) -> None:
+    # binding_created is already sent on commit: the worker sees the binding.
+    from tanpuhui.metering.tasks import late_binding_task
+
+    late_binding_task.delay(binding.pk)

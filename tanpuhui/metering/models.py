@@ -1,4 +1,4 @@
-"""Metering: behaviours and the reductions computed from providers' records.
+"""Metering: data providers, their uploaded batches and records, and the reductions computed from them.
 
 CONTRACT (other contexts rely on it; extend, don't break):
 - ``Reduction`` is append-only: one row per quantified figure. A correction never edits a row; it
@@ -6,13 +6,21 @@ CONTRACT (other contexts rely on it; extend, don't break):
   difference, possibly negative.
 - ``ReductionClaim`` makes "claimed exactly once downstream" a database fact: a reduction row is
   turned into coins, sold as a credit or donated at most once (unique ``reduction``).
+
+Pipeline (see ``services.batch_process``): a ``Batch`` file is stream-parsed into ``StagedRecord``
+rows (COPY on PostgreSQL), then moved set-based into ``SourceRecord`` (one row per provider +
+external record id, holding its latest revision), matched to ``accounts.Binding`` and quantified
+into ``Reduction`` rows with the methodology registry's SQL expression.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from tanpuhui.common.models import AppendOnlyModel, TimeStampedModel, UUIDModel
 
 
 class Behaviour(models.TextChoices):
@@ -27,7 +35,269 @@ class Behaviour(models.TextChoices):
     FOREST_MANAGEMENT = "forest_management", _("Forest management carbon sink")
 
 
-class Reduction(models.Model):
+class RecordType(models.TextChoices):
+    ELECTRICITY = "electricity_reading", _("Electricity billing reading")
+    WATER = "water_reading", _("Water billing reading")
+    GAS = "gas_reading", _("Gas billing reading")
+    TRANSIT_TRIP = "transit_trip", _("Transit card trip")
+    BIKE_TRIP = "bike_trip", _("Shared-bike trip")
+    WALKING_STEPS = "walking_steps", _("Daily walking steps")
+    FOREST_PLOT = "forest_plot", _("Registered forest plot")
+    FOREST_SURVEY = "forest_survey", _("Forest plot survey")
+
+
+class DataProvider(TimeStampedModel):
+    """An organisation delivering records to one centre, through its service user's API keys."""
+
+    class Kind(models.TextChoices):
+        POWER_UTILITY = "power_utility", _("Power utility")
+        WATER_UTILITY = "water_utility", _("Water utility")
+        GAS_UTILITY = "gas_utility", _("Gas utility")
+        TRANSIT_OPERATOR = "transit_operator", _("Transit card operator")
+        BIKE_SHARE_OPERATOR = "bike_share_operator", _("Bike-share operator")
+        FORESTRY_SURVEYOR = "forestry_surveyor", _("Forestry surveyor")
+
+    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="data_providers")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    record_types = models.JSONField(_("allowed record types"), default=list)
+    service_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_provider",
+        help_text=_("The service identity (role data_provider) whose API keys upload for this provider."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["centre", "code"]
+        constraints = [models.UniqueConstraint(fields=["centre", "code"], name="provider_code_per_centre")]
+        verbose_name = _("data provider")
+        verbose_name_plural = _("data providers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Batch(UUIDModel):
+    """One uploaded file and the progress of its processing (counters update per stage)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Validating")
+        LOADING = "loading", _("Loading records")
+        MATCHING = "matching", _("Matching to residents")
+        QUANTIFYING = "quantifying", _("Quantifying")
+        FINISHED = "finished", _("Finished")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON Lines"
+
+    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="batches")
+    provider = models.ForeignKey(DataProvider, on_delete=models.PROTECT, related_name="batches")
+    record_type = models.CharField(_("record type"), max_length=24, choices=RecordType.choices)
+    file_format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    file_path = models.CharField(max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    size_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.QUEUED)
+    failure_reason = models.TextField(_("reason"), blank=True)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    revised = models.PositiveIntegerField(_("revised"), default=0)
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    unmatched = models.PositiveIntegerField(_("unmatched"), default=0)
+    quantified = models.PositiveIntegerField(_("quantified"), default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "sha256"], name="batch_file_once_per_provider")
+        ]
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.get_record_type_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RowError(models.Model):
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField()
+    field = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=255)
+    raw_value = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["batch", "row_number", "id"]
+        indexes = [models.Index(fields=["batch", "row_number"])]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.field} {self.reason}"
+
+
+class StagedRecord(models.Model):
+    """Scratch rows of one batch between parsing and the set-based move (UNLOGGED on PostgreSQL)."""
+
+    class Status(models.IntegerChoices):
+        NEW = 0
+        DUP_IN_FILE = 1
+        DUPLICATE = 2
+        REVISION = 3
+        CROSS_DUPLICATE = 4
+        STALE_REVISION = 5
+
+    batch_id = models.UUIDField()
+    row_number = models.PositiveIntegerField()
+    status = models.SmallIntegerField(default=0)
+    external_id = models.CharField(max_length=64)
+    revision = models.PositiveIntegerField(default=1)
+    account = models.CharField(max_length=40)
+    binding_kind = models.CharField(max_length=16, blank=True)
+    behaviour = models.CharField(max_length=32, blank=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    start_day = models.IntegerField()
+    end_day = models.IntegerField()
+    occurred_at = models.DateTimeField(null=True)
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    unit = models.CharField(max_length=16)
+    distance_km = models.DecimalField(max_digits=10, decimal_places=3, null=True)
+    mode = models.CharField(max_length=24, blank=True)
+    origin = models.CharField(max_length=64, blank=True)
+    destination = models.CharField(max_length=64, blank=True)
+    trip_key = models.CharField(max_length=80, null=True)
+    attrs = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["batch_id", "external_id"]),
+            models.Index(fields=["batch_id", "trip_key"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} row {self.row_number}"
+
+
+class SourceRecord(TimeStampedModel):
+    """A provider's record, deduplicated by (provider, external id); holds its latest revision.
+
+    A higher revision updates this row and flags it for re-quantification; the reductions already
+    computed keep their own snapshot of the inputs, and the difference becomes an adjustment.
+    """
+
+    # centre/provider lead composite indexes below: no separate FK indexes (faster bulk writes)
+    # Bulk table: the foreign keys are not database constraints — PostgreSQL checks deferred
+    # constraints row by row at COMMIT, which cost more than the load itself. Every value is written
+    # by the pipeline's INSERT … SELECT from the batch row and an active binding; rows are never
+    # deleted. centre/provider lead composite indexes below (no separate FK indexes).
+    centre = models.ForeignKey(
+        "tenancy.Centre", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    provider = models.ForeignKey(
+        DataProvider, on_delete=models.PROTECT, related_name="records", db_index=False, db_constraint=False
+    )
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="records", db_constraint=False)
+    record_type = models.CharField(max_length=24, choices=RecordType.choices)
+    external_id = models.CharField(_("record id"), max_length=64)
+    revision = models.PositiveIntegerField(default=1)
+    account = models.CharField(_("account or card"), max_length=40)
+    binding_kind = models.CharField(max_length=16, blank=True)
+    behaviour = models.CharField(max_length=32, choices=Behaviour.choices, blank=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    start_day = models.IntegerField(help_text="period_start as days since 1970-01-01")
+    end_day = models.IntegerField(help_text="period_end as days since 1970-01-01")
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    unit = models.CharField(max_length=16)
+    distance_km = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    distance_source = models.CharField(max_length=16, blank=True)
+    mode = models.CharField(max_length=24, blank=True)
+    origin = models.CharField(max_length=64, blank=True)
+    destination = models.CharField(max_length=64, blank=True)
+    trip_key = models.CharField(max_length=80, null=True, blank=True)
+    baseline = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    baseline_source = models.CharField(max_length=16, blank=True)
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # records are found by batch or account; fewer indexes, faster bulk writes
+        db_constraint=False,
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
+    needs_requantify = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "external_id"], name="record_once_per_provider"),
+            models.UniqueConstraint(
+                fields=["centre", "trip_key"],
+                condition=Q(trip_key__isnull=False),
+                name="trip_once_per_centre",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["centre", "binding_kind", "account"]),
+            models.Index(fields=["centre", "record_type", "account", "start_day"]),
+        ]
+        verbose_name = _("source record")
+        verbose_name_plural = _("source records")
+
+    def __str__(self) -> str:
+        return f"{self.get_record_type_display()} {self.external_id} r{self.revision}"
+
+
+class ForestPlot(TimeStampedModel):
+    """A registered forest plot of a mountain village or household, reported by a surveyor."""
+
+    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="forest_plots")
+    provider = models.ForeignKey(DataProvider, on_delete=models.PROTECT, related_name="forest_plots")
+    plot_id = models.CharField(_("plot id"), max_length=40)
+    revision = models.PositiveIntegerField(default=1)
+    owner_name = models.CharField(_("owner village or household"), max_length=100)
+    owner_phone = models.CharField(max_length=11, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    area_ha = models.DecimalField(_("area (ha)"), max_digits=10, decimal_places=4)
+    forest_type = models.CharField(_("forest type"), max_length=40)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["centre", "plot_id"], name="plot_once_per_centre")]
+        verbose_name = _("forest plot")
+        verbose_name_plural = _("forest plots")
+
+    def __str__(self) -> str:
+        return f"{self.plot_id} {self.owner_name}"
+
+
+class Reduction(AppendOnlyModel):
     class Kind(models.TextChoices):
         ORIGINAL = "original", _("Original")
         ADJUSTMENT = "adjustment", _("Adjustment")
@@ -45,11 +315,54 @@ class Reduction(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Evidence: which record, which methodology version, which inputs.
+    # Evidence links are written by the same INSERT … SELECT that reads them: no deferred row-by-row
+    # constraint checks at COMMIT for bulk quantification. centre and resident stay constrained.
+    source_record = models.ForeignKey(
+        SourceRecord,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reductions",
+        db_constraint=False,
+    )
+    record_revision = models.PositiveIntegerField(null=True, blank=True)
+    batch = models.ForeignKey(
+        Batch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    methodology_version = models.ForeignKey(
+        "methodology.MethodologyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reductions",
+        db_constraint=False,
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+    baseline = models.DecimalField(_("baseline"), max_digits=16, decimal_places=4, null=True, blank=True)
+    distance_km = models.DecimalField(
+        _("distance (km)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    inputs_snapshot = models.JSONField(_("inputs"), default=dict, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["resident", "period_end"]),
             models.Index(fields=["centre", "behaviour", "period_end"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_record"],
+                condition=Q(kind="original"),
+                name="one_original_reduction_per_record",
+            )
         ]
         verbose_name = _("reduction")
         verbose_name_plural = _("reductions")

@@ -1,0 +1,534 @@
+"""Stream-parse and validate a provider file row by row.
+
+Decisions (documented in docs/provider-guide.md):
+- Encoding is UTF-8, with or without BOM; CRLF or LF; RFC 4180 quoting (quoted newlines allowed).
+- Rows that are not valid UTF-8 are rejected *row by row* ("not valid UTF-8"); the rest of the file
+  is kept. A header that is not valid UTF-8, an empty file or missing required columns rejects the
+  whole file (nothing can be read reliably).
+- A physical line longer than ``MAX_LINE_CHARS`` is skipped (row error), never read into memory
+  whole; fields are bounded by ``csv.field_size_limit``.
+- Row numbers count the header as row 1 (CSV) and lines from 1 (JSON Lines).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from tanpuhui.accounts.models import Binding
+from tanpuhui.accounts.services import normalise_account_number
+from tanpuhui.metering.models import Behaviour, RecordType
+from tanpuhui.metering.schemas import RecordSchema
+
+MAX_LINE_CHARS = 64 * 1024
+_MODES = frozenset({str(Behaviour.BUS.value), str(Behaviour.METRO.value)})
+_ONE = Decimal(1)
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+EARLIEST = date(2000, 1, 1)
+_PRINTABLE_ID = re.compile(r"^[\w.:/#\-]{1,64}$")
+
+# Columns of metering_stagedrecord written by COPY / executemany, in this order.
+STAGED_COLUMNS = [
+    "batch_id",
+    "row_number",
+    "status",
+    "external_id",
+    "revision",
+    "account",
+    "binding_kind",
+    "behaviour",
+    "period_start",
+    "period_end",
+    "start_day",
+    "end_day",
+    "occurred_at",
+    "quantity",
+    "unit",
+    "distance_km",
+    "mode",
+    "origin",
+    "destination",
+    "trip_key",
+    "attrs",
+]
+
+MAX_QUANTITY = {
+    RecordType.ELECTRICITY: Decimal(100_000),  # kWh per billing period, a household
+    RecordType.WATER: Decimal(10_000),
+    RecordType.GAS: Decimal(10_000),
+}
+
+
+class FileRejected(Exception):
+    """The whole file cannot be read: nothing is kept."""
+
+
+class RowProblem(Exception):
+    def __init__(self, field: str, reason: str, raw: str = ""):
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+        self.raw = raw
+
+
+@dataclass
+class Limits:
+    bike_max_speed_kmh: float = 30.0
+    bike_max_distance_km: float = 100.0
+    walking_max_steps: int = 100_000
+
+
+@lru_cache(maxsize=64)
+def unit_factor(unit: str, canonical: str) -> Decimal:
+    """How many ``canonical`` units one ``unit`` is, checked with pint (never implied)."""
+    import pint
+
+    registry = _ureg()
+    aliases = {
+        "m3": "meter**3",
+        "kWh": "kilowatt_hour",
+        "MWh": "megawatt_hour",
+        "Wh": "watt_hour",
+        "L": "liter",
+    }
+    try:
+        quantity = registry.Quantity(1, aliases.get(unit, unit)).to(aliases.get(canonical, canonical))
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError) as exc:
+        raise ValueError(unit) from exc
+    return Decimal(str(round(quantity.magnitude, 9)))
+
+
+@lru_cache(maxsize=1)
+def _ureg():
+    import pint
+
+    return pint.UnitRegistry()
+
+
+def _decimal(value: str, field: str, *, low: Decimal, high: Decimal, positive: bool = False) -> Decimal:
+    text = (value or "").strip()
+    if not text:
+        raise RowProblem(field, _("required"), text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise RowProblem(field, _("not a number"), text) from exc
+    if not number.is_finite():
+        raise RowProblem(field, _("not a finite number"), text)
+    if number < low or (positive and number == 0):
+        raise RowProblem(field, _("must be positive") if low >= 0 else _("too small"), text)
+    if number > high:
+        raise RowProblem(field, _("implausibly large (over %(max)s)") % {"max": high}, text)
+    return number.quantize(Decimal("0.0001"))
+
+
+def _date(value: str, field: str, today: date) -> date:
+    text = (value or "").strip()
+    try:
+        parsed = date.fromisoformat(text)
+    except ValueError as exc:
+        raise RowProblem(field, _("not a date (YYYY-MM-DD)"), text) from exc
+    if len(text) != 10:
+        raise RowProblem(field, _("not a date (YYYY-MM-DD)"), text)
+    if parsed > today:
+        raise RowProblem(field, _("in the future"), text)
+    if parsed < EARLIEST:
+        raise RowProblem(field, _("before 2000"), text)
+    return parsed
+
+
+def _datetime(value: str, field: str, tz, now: datetime) -> datetime:
+    text = (value or "").strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise RowProblem(field, _("not an ISO 8601 date-time"), text) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    parsed = parsed.astimezone(UTC)
+    if parsed > now + timedelta(minutes=5):
+        raise RowProblem(field, _("in the future"), text)
+    if parsed.date() < EARLIEST:
+        raise RowProblem(field, _("before 2000"), text)
+    return parsed
+
+
+def _day(d: date) -> int:
+    return d.toordinal() - EPOCH_ORDINAL
+
+
+def _account(kind: str, value: str, field: str) -> str:
+    number = normalise_account_number(kind, value)
+    if not number or len(number) > 40:
+        raise RowProblem(field, _("missing or longer than 40 characters"), value)
+    return number
+
+
+def _text(value: str, field: str, max_len: int, *, required: bool = False) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise RowProblem(field, _("required"), text)
+    if len(text) > max_len:
+        raise RowProblem(field, _("longer than %(n)d characters") % {"n": max_len}, text)
+    return text
+
+
+class RowConverter:
+    """Turns one row (a mapping of field → text) into a staged tuple or raises ``RowProblem``."""
+
+    def __init__(
+        self, schema: RecordSchema, batch_id, *, limits: Limits | None = None, now: datetime | None = None
+    ):
+        self.schema = schema
+        self.batch_id = str(batch_id)
+        self.limits = limits or Limits()
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.now = now or datetime.now(UTC)
+        self.today = self.now.astimezone(self.tz).date()
+        self.convert: Callable[[dict, int], tuple] = getattr(
+            self, f"_row_{schema.record_type}", self._row_utility
+        )
+
+    def _common(self, row: dict) -> tuple[str, int]:
+        external_id = (row.get("record_id") or "").strip()
+        if not _PRINTABLE_ID.match(external_id):
+            raise RowProblem("record_id", _("missing, over 64 characters or unusual characters"), external_id)
+        raw_rev = (row.get("revision") or "").strip()
+        revision = 1
+        if raw_rev:
+            if not raw_rev.isdigit() or not 1 <= int(raw_rev) <= 1_000_000:
+                raise RowProblem("revision", _("must be a whole number ≥ 1"), raw_rev)
+            revision = int(raw_rev)
+        return external_id, revision
+
+    def _tuple(
+        self,
+        rownum,
+        external_id,
+        revision,
+        account,
+        behaviour,
+        start,
+        end,
+        *,
+        occurred=None,
+        quantity,
+        unit,
+        distance=None,
+        mode="",
+        origin="",
+        destination="",
+        trip_key=None,
+        attrs="",
+    ):
+        return (
+            self.batch_id, rownum, 0, external_id, revision, account, self.schema.binding_kind, behaviour,
+            start, end, _day(start), _day(end), occurred, quantity, unit, distance, mode, origin,
+            destination, trip_key, attrs,
+        )  # fmt: skip
+
+    def _period(self, row) -> tuple[date, date]:
+        start = _date(row.get("period_start", ""), "period_start", self.today)
+        end = _date(row.get("period_end", ""), "period_end", self.today)
+        if end < start:
+            raise RowProblem("period_end", _("before period_start"), row.get("period_end", ""))
+        if (end - start).days > 366:
+            raise RowProblem("period_end", _("period longer than a year"), row.get("period_end", ""))
+        return start, end
+
+    def _row_utility(self, row: dict, rownum: int) -> tuple:
+        schema = self.schema
+        external_id, revision = self._common(row)
+        account = _account(schema.binding_kind, row.get("account", ""), "account")
+        start, end = self._period(row)
+        unit = (row.get("unit") or "").strip() or schema.unit
+        if unit not in schema.accepted_units:
+            raise RowProblem("unit", _("unit not accepted here"), unit)
+        limit = MAX_QUANTITY[schema.record_type]
+        quantity = _decimal(row.get("quantity", ""), "quantity", low=Decimal(0), high=limit * 1000)
+        if unit != schema.unit:
+            quantity = (quantity * unit_factor(unit, schema.unit)).quantize(Decimal("0.0001"))
+        if quantity > limit:
+            raise RowProblem(
+                "quantity", _("implausibly large (over %(max)s)") % {"max": limit}, row.get("quantity", "")
+            )
+        return self._tuple(rownum, external_id, revision, account, schema.behaviour, start, end,
+                           quantity=quantity, unit=schema.unit)  # fmt: skip
+
+    def _row_transit_trip(self, row: dict, rownum: int) -> tuple:
+        external_id, revision = self._common(row)
+        card = _account(Binding.Kind.TRANSIT_CARD, row.get("card", ""), "card")
+        mode = (row.get("mode") or "").strip().lower()
+        if mode not in _MODES:
+            raise RowProblem("mode", _("must be bus or metro"), row.get("mode", ""))
+        boarded = _datetime(row.get("boarded_at", ""), "boarded_at", self.tz, self.now)
+        distance = None
+        if (row.get("distance_km") or "").strip():
+            distance = _decimal(
+                row["distance_km"], "distance_km", low=Decimal(0), high=Decimal(200), positive=True
+            )
+        day = boarded.astimezone(self.tz).date()
+        trip_key = f"{mode}|{card}|{int(boarded.timestamp()) // 60}"  # boarding minute (UTC epoch)
+        return self._tuple(
+            rownum, external_id, revision, card, mode, day, day, occurred=boarded, quantity=_ONE,
+            unit="trip", distance=distance, mode=mode, origin=_text(row.get("origin"), "origin", 64),
+            destination=_text(row.get("destination"), "destination", 64), trip_key=trip_key,
+        )  # fmt: skip
+
+    def _row_bike_trip(self, row: dict, rownum: int) -> tuple:
+        external_id, revision = self._common(row)
+        account = _account(Binding.Kind.BIKE_SHARE, row.get("account", ""), "account")
+        started = _datetime(row.get("started_at", ""), "started_at", self.tz, self.now)
+        ended = _datetime(row.get("ended_at", ""), "ended_at", self.tz, self.now)
+        seconds = (ended - started).total_seconds()
+        if seconds <= 0 or seconds > 86400:
+            raise RowProblem(
+                "ended_at", _("must be after started_at and within 24 hours"), row.get("ended_at", "")
+            )
+        distance = _decimal(
+            row.get("distance_km", ""), "distance_km", low=Decimal(0),
+            high=Decimal(str(self.limits.bike_max_distance_km)), positive=True,
+        )  # fmt: skip
+        speed = float(distance) / (seconds / 3600)
+        if speed > self.limits.bike_max_speed_kmh:
+            raise RowProblem(
+                "distance_km",
+                _("implausible speed %(speed).1f km/h (limit %(limit).0f)")
+                % {"speed": speed, "limit": self.limits.bike_max_speed_kmh},
+                row.get("distance_km", ""),
+            )
+        day = started.astimezone(self.tz).date()
+        return self._tuple(rownum, external_id, revision, account, Behaviour.CYCLING, day, day,
+                           occurred=started, quantity=distance, unit="km", distance=distance)  # fmt: skip
+
+    def _row_walking_steps(self, row: dict, rownum: int) -> tuple:
+        external_id, revision = self._common(row)
+        account = _account(Binding.Kind.BIKE_SHARE, row.get("account", ""), "account")
+        day = _date(row.get("date", ""), "date", self.today)
+        raw = (row.get("steps") or "").strip()
+        if not raw.isdigit():
+            raise RowProblem("steps", _("must be a whole number ≥ 0"), raw)
+        steps = int(raw)
+        if steps > self.limits.walking_max_steps:
+            raise RowProblem("steps", _("implausibly many steps for one day"), raw)
+        return self._tuple(rownum, external_id, revision, account, Behaviour.WALKING, day, day,
+                           quantity=Decimal(steps), unit="step")  # fmt: skip
+
+    def _row_forest_plot(self, row: dict, rownum: int) -> tuple:
+        external_id, revision = self._common(row)
+        if len(external_id) > 40:
+            raise RowProblem("record_id", _("longer than 40 characters"), external_id)
+        area = _decimal(
+            row.get("area_ha", ""), "area_ha", low=Decimal(0), high=Decimal(10_000), positive=True
+        )
+        lat = _decimal(row.get("latitude", ""), "latitude", low=Decimal(-90), high=Decimal(90))
+        lon = _decimal(row.get("longitude", ""), "longitude", low=Decimal(-180), high=Decimal(180))
+        phone = (row.get("owner_phone") or "").strip()
+        if phone and not re.fullmatch(r"1[3-9]\d{9}", phone):
+            raise RowProblem("owner_phone", _("not a mainland mobile number"), phone)
+        attrs = json.dumps(
+            {
+                "owner": _text(row.get("owner"), "owner", 100, required=True),
+                "owner_phone": phone,
+                "latitude": str(lat),
+                "longitude": str(lon),
+            },
+            ensure_ascii=False,
+        )
+        forest_type = _text(row.get("forest_type"), "forest_type", 40, required=True)
+        return self._tuple(rownum, external_id, revision, external_id, "", self.today, self.today,
+                           quantity=area, unit="ha", mode=forest_type, attrs=attrs)  # fmt: skip
+
+    def _row_forest_survey(self, row: dict, rownum: int) -> tuple:
+        external_id, revision = self._common(row)
+        plot = _text(row.get("plot_id"), "plot_id", 40, required=True)
+        activity = (row.get("activity") or "").strip()
+        if activity not in (Behaviour.AFFORESTATION, Behaviour.FOREST_MANAGEMENT):
+            raise RowProblem("activity", _("must be afforestation or forest_management"), activity)
+        start, end = self._period(row)
+        area = _decimal(
+            row.get("area_ha", ""), "area_ha", low=Decimal(0), high=Decimal(10_000), positive=True
+        )
+        years = Decimal((end - start).days + 1) / Decimal(365)
+        return self._tuple(rownum, external_id, revision, plot, activity, start, end,
+                           quantity=(area * years).quantize(Decimal("0.0001")), unit="ha_year",
+                           attrs=json.dumps({"area_ha": str(area)}))  # fmt: skip
+
+
+def bounded_lines(text: io.TextIOBase, oversized: set[int]) -> Iterator[str]:
+    """Physical lines, never holding more than MAX_LINE_CHARS of one in memory.
+
+    An oversized line is consumed in chunks and replaced by an empty line; its number goes into
+    ``oversized`` so the caller reports it as a row error.
+    """
+    number = 0
+    while True:
+        line = text.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            while True:
+                rest = text.readline(MAX_LINE_CHARS)
+                if not rest or rest.endswith("\n"):
+                    break
+            oversized.add(number)
+            yield "\n"
+            continue
+        yield line
+
+
+def _check_text(values) -> str | None:
+    joined = "".join(values)
+    if "\x00" in joined:
+        return _("contains a NUL character")
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return _("not valid UTF-8")
+    return None
+
+
+@dataclass
+class ParsedRow:
+    row_number: int
+    values: tuple | None
+    field: str = ""
+    reason: str = ""
+    raw: str = ""
+
+
+def _open_text(binary) -> io.TextIOWrapper:
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _printable(raw: str) -> str:
+    return raw.encode("utf-8", "replace").decode("utf-8")[:200]
+
+
+def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
+    csv.field_size_limit(MAX_LINE_CHARS)
+    text = _open_text(binary)
+    oversized: set[int] = set()
+    reader = csv.reader(bounded_lines(text, oversized))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileRejected(_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise FileRejected(_("The header cannot be read: %(error)s") % {"error": exc}) from None
+    if oversized:
+        raise FileRejected(_("The header line is too long."))
+    if _check_text(header):
+        raise FileRejected(_("The header is not valid UTF-8 text."))
+    columns = [h.strip().lower() for h in header]
+    if not any(columns):
+        raise FileRejected(_("The file is empty."))
+    missing = [c for c in converter.schema.required if c not in columns]
+    if missing:
+        raise FileRejected(
+            _("Missing required columns: %(missing)s. Expected: %(expected)s.")
+            % {"missing": ", ".join(missing), "expected": ", ".join(converter.schema.columns)}
+        )
+    width = len(columns)
+    convert = converter.convert
+    last_line = reader.line_num
+    row_number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row_number += 1
+            last_line = reader.line_num
+            yield ParsedRow(row_number, None, "", _("unreadable row: %(error)s") % {"error": exc})
+            continue
+        row_number += 1
+        line_now = reader.line_num
+        if oversized and any(last_line < n <= line_now for n in oversized):
+            last_line = line_now
+            yield ParsedRow(
+                row_number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS}
+            )
+            continue
+        last_line = line_now
+        if not row:
+            row_number -= 1  # blank lines are not rows
+            continue
+        if len(row) != width:
+            yield ParsedRow(
+                row_number, None, "",
+                _("expected %(want)d fields, got %(got)d") % {"want": width, "got": len(row)},
+                _printable(",".join(row)),
+            )  # fmt: skip
+            continue
+        problem = _check_text(row)
+        if problem:
+            yield ParsedRow(row_number, None, "", problem, _printable(",".join(row)))
+            continue
+        try:
+            yield ParsedRow(row_number, convert(dict(zip(columns, row, strict=True)), row_number))
+        except RowProblem as exc:
+            yield ParsedRow(row_number, None, exc.field, exc.reason, exc.raw)
+
+
+def parse_jsonl(binary, converter: RowConverter) -> Iterator[ParsedRow]:
+    text = _open_text(binary)
+    oversized: set[int] = set()
+    convert = converter.convert
+    seen_any = False
+    for number, line in enumerate(bounded_lines(text, oversized), start=1):
+        if number in oversized:
+            yield ParsedRow(number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS})
+            continue
+        stripped = line.strip()
+        if not stripped:
+            continue
+        seen_any = True
+        problem = _check_text([stripped])
+        if problem:
+            yield ParsedRow(number, None, "", problem, _printable(stripped))
+            continue
+        try:
+            obj = json.loads(stripped, parse_constant=lambda c: c)  # NaN/Infinity stay text, then fail
+        except ValueError:
+            yield ParsedRow(number, None, "", _("not valid JSON"), _printable(stripped))
+            continue
+        if not isinstance(obj, dict):
+            yield ParsedRow(number, None, "", _("not a JSON object"), _printable(stripped))
+            continue
+        row = {}
+        for key, value in obj.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                value = "NaN"
+            row[str(key).strip().lower()] = "" if value is None else str(value)
+        missing = [c for c in converter.schema.required if c not in row]
+        if missing:
+            yield ParsedRow(number, None, missing[0], _("required"), "")
+            continue
+        try:
+            yield ParsedRow(number, convert(row, number))
+        except RowProblem as exc:
+            yield ParsedRow(number, None, exc.field, exc.reason, exc.raw)
+    if not seen_any:
+        raise FileRejected(_("The file is empty."))
+
+
+def sniff_empty(path) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    return not head.lstrip(codecs.BOM_UTF8).strip()

@@ -1,0 +1,186 @@
+"""Reads: batches, error reports, residents' reductions with their explanation, monthly totals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from tanpuhui.common.errors import ValidationFailed
+from tanpuhui.metering.models import Batch, Behaviour, Reduction, RowError, SourceRecord
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formula injection: a leading = + - @ TAB CR gets a leading '."""
+    text = str(value or "")
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def batch_list() -> QuerySet[Batch]:
+    return Batch.objects.select_related("provider", "centre").order_by("-created_at")
+
+
+def batch_errors_csv(batch: Batch) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(["row", "field", "reason", "raw_value"])
+    yield flush()
+    rows = RowError.objects.filter(batch=batch).order_by("row_number", "id")
+    for error in rows.values_list("row_number", "field", "reason", "raw_value").iterator(chunk_size=2000):
+        number, field, reason, raw = error
+        writer.writerow([number, csv_safe(field), csv_safe(reason), csv_safe(raw)])
+        yield flush()
+    stored = rows.count()
+    if batch.rejected > stored:
+        writer.writerow(
+            ["", "", _("%(n)d further rejected rows not listed") % {"n": batch.rejected - stored}, ""]
+        )
+        yield flush()
+
+
+def unmatched_records() -> QuerySet[SourceRecord]:
+    return (
+        SourceRecord.objects.filter(resident__isnull=True)
+        .exclude(record_type="forest_plot")
+        .select_related("provider", "centre")
+        .order_by("-created_at")
+    )
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    try:
+        year, mon = (int(p) for p in month.split("-"))
+        start = date(year, mon, 1)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(_("Use YYYY-MM."), fields={"month": [_("Use YYYY-MM.")]}) from exc
+    end = date(year + (mon == 12), mon % 12 + 1, 1)
+    return start, end
+
+
+def reduction_filter(
+    queryset: QuerySet[Reduction], *, behaviour: str = "", month: str = ""
+) -> QuerySet[Reduction]:
+    if behaviour:
+        if behaviour not in Behaviour.values:
+            raise ValidationFailed(_("Unknown behaviour."), fields={"behaviour": [_("Unknown behaviour.")]})
+        queryset = queryset.filter(behaviour=behaviour)
+    if month:
+        start, end = month_bounds(month)
+        queryset = queryset.filter(period_end__gte=start, period_end__lt=end)
+    return queryset
+
+
+def reductions_of(resident) -> QuerySet[Reduction]:
+    return (
+        Reduction.objects.filter(resident=resident)
+        .select_related("source_record", "methodology_version__methodology")
+        .order_by("-period_end", "-id")
+    )
+
+
+def monthly_totals(resident, months: int = 6, today: date | None = None) -> dict:
+    """{"months": ["2026-06", …], "series": {behaviour: [kg per month]}, "totals": [kg per month]}."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    keys = []
+    year, mon = today.year, today.month
+    for _i in range(months):
+        keys.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+    keys.reverse()
+    start, _end = month_bounds(keys[0])
+    rows = (
+        Reduction.objects.filter(resident=resident, period_end__gte=start)
+        .values("behaviour", "period_end__year", "period_end__month")
+        .annotate(kg=Sum("kg_co2e"))
+    )
+    series: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * len(keys))
+    for row in rows:
+        key = f"{row['period_end__year']:04d}-{row['period_end__month']:02d}"
+        if key in keys:
+            series[row["behaviour"]][keys.index(key)] += row["kg"] or Decimal(0)
+    totals = [sum((s[i] for s in series.values()), Decimal(0)) for i in range(len(keys))]
+    ordered = {b: series[b] for b in Behaviour.values if b in series}
+    return {"months": keys, "series": ordered, "totals": totals}
+
+
+def reduction_explanation(reduction: Reduction) -> dict:
+    """Record → methodology version → parameters (value, unit, source) → figure."""
+    from tanpuhui.methodology import formulas
+
+    record = reduction.source_record
+    snapshot = reduction.inputs_snapshot or {}
+    version = reduction.methodology_version
+    formula = formulas.FORMULAS.get(snapshot.get("formula", ""))
+    from tanpuhui.methodology.models import Parameter
+
+    params = snapshot.get("params") or {}
+    published = Parameter.objects.in_bulk([info.get("parameter_id") for info in params.values()])
+    parameters = []
+    for slot, info in sorted(params.items()):
+        source = published.get(info.get("parameter_id"))
+        parameters.append(
+            {
+                "slot": slot,
+                "value": info.get("value", ""),
+                "unit": info.get("unit", ""),
+                "parameter_id": info.get("parameter_id"),
+                "source": source.source_label if source else "",
+                "url": source.source_url if source else "",
+                "region": source.region if source else "",
+                "year": source.year if source else None,
+            }
+        )
+    return {
+        "record": None
+        if record is None
+        else {
+            "record_type": record.record_type,
+            "record_id": record.external_id,
+            "revision": reduction.record_revision,
+            "provider": record.provider.name,
+            "account": "•••• " + record.account[-4:],
+            "period_start": record.period_start,
+            "period_end": record.period_end,
+        },
+        "inputs": {
+            "quantity": reduction.quantity,
+            "unit": reduction.unit,
+            "baseline": reduction.baseline,
+            "baseline_source": record.baseline_source if record else "",
+            "distance_km": reduction.distance_km,
+        },
+        "methodology": {
+            "version_id": version.pk if version else snapshot.get("version_id"),
+            "code": snapshot.get("methodology", ""),
+            "name": str(version.methodology.name) if version else "",
+            "version": snapshot.get("version", ""),
+            "formula": snapshot.get("formula", ""),
+            "formula_name": str(formula.name) if formula else "",
+            "formula_words": str(formula.words) if formula else "",
+            "source": version.source_text if version else "",
+            "rounding": snapshot.get("rounding", ""),
+        },
+        "parameters": parameters,
+        "kg_co2e": reduction.kg_co2e,
+        "adjustments": [
+            {"id": a.pk, "kg_co2e": a.kg_co2e, "created_at": a.created_at, "revision": a.record_revision}
+            for a in reduction.adjustments.order_by("id")
+        ],
+    }

@@ -1,0 +1,719 @@
+"""Metering operations: receive a provider file, process it (validate → load → match → quantify),
+match late bindings, and manage providers.
+
+Every stage is set-based: the file is stream-parsed into a staging table (COPY on PostgreSQL,
+``executemany`` on SQLite) and moved with ``INSERT … SELECT … ON CONFLICT``/``UPDATE … FROM``.
+No per-row commits; each stage commits once and updates the batch counters, so a page can poll.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import logging
+import os
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tanpuhui.accounts.models import Role, User
+from tanpuhui.accounts.services import api_key_issue, role_grant
+from tanpuhui.common.errors import Forbidden, ServiceError, ValidationFailed
+from tanpuhui.common.services import audit_record
+from tanpuhui.metering import sql
+from tanpuhui.metering.models import (
+    Batch,
+    Behaviour,
+    DataProvider,
+    ForestPlot,
+    RecordType,
+    Reduction,
+    RowError,
+    SourceRecord,
+    StagedRecord,
+)
+from tanpuhui.metering.parsing import (
+    STAGED_COLUMNS,
+    FileRejected,
+    Limits,
+    RowConverter,
+    parse_csv,
+    parse_jsonl,
+    sniff_empty,
+)
+from tanpuhui.metering.schemas import SCHEMAS
+from tanpuhui.metering.signals import reductions_quantified
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+ANALYZE_THRESHOLD = 5_000  # rows in a batch above which tables are re-ANALYZEd between stages
+ERROR_ROWS_KEPT = 100_000  # beyond this, errors are counted but not stored
+DEFAULT_LATE_BINDING_DAYS = 90
+EPOCH = date(1970, 1, 1)
+FOREST_FALLBACK_VARIANT = "guangdong_average"
+
+CONTENT_TYPES = {
+    "text/csv": Batch.Format.CSV,
+    "application/csv": Batch.Format.CSV,
+    "application/x-ndjson": Batch.Format.JSONL,
+    "application/jsonl": Batch.Format.JSONL,
+    "application/jsonlines": Batch.Format.JSONL,
+}
+
+
+class PayloadTooLarge(ServiceError):
+    status_code = 413
+    default_code = "file_too_large"
+
+
+class UnsupportedMediaType(ServiceError):
+    status_code = 415
+    default_code = "unsupported_media_type"
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "METERING_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
+
+
+def _batch_dir() -> Path:
+    """Uploaded files live outside MEDIA_ROOT (which DEBUG serves): they hold account numbers."""
+    default = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "provider-uploads"
+    path = Path(getattr(settings, "METERING_UPLOAD_DIR", default))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _metering_params(centre) -> dict:
+    return (centre.parameters or {}).get("metering", {}) if centre is not None else {}
+
+
+# --- providers ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def provider_create(
+    *, centre, code: str, name: str, kind: str, record_types: Iterable[str] | None = None, actor=None
+) -> DataProvider:
+    """A provider with its service user (role data_provider in the centre)."""
+    from tanpuhui.metering.schemas import PROVIDER_RECORD_TYPES
+
+    if kind not in DataProvider.Kind.values:
+        raise ValidationFailed(_("Unknown provider kind."), fields={"kind": [_("Unknown provider kind.")]})
+    types = list(record_types if record_types is not None else PROVIDER_RECORD_TYPES.get(kind, []))
+    unknown = [t for t in types if t not in SCHEMAS]
+    if unknown:
+        raise ValidationFailed(_("Unknown record type."), fields={"record_types": unknown})
+    user = User.objects.create_user(
+        email=f"provider-{code}-{centre.code.lower()}@providers.tanpuhui.invalid",
+        password=None,
+        display_name=name[:50],
+        centre=centre,
+    )
+    role_grant(user=user, role=Role.DATA_PROVIDER, centre=centre)
+    provider = DataProvider.objects.create(
+        centre=centre, code=code, name=name, kind=kind, record_types=types, service_user=user
+    )
+    if actor is not None:
+        audit_record(actor=actor, action="provider.create", target=provider, centre=centre)
+    return provider
+
+
+def provider_key_issue(*, provider: DataProvider, name: str = "upload", actor=None) -> str:
+    _key, plaintext = api_key_issue(user=provider.service_user, name=name, created_by=actor)
+    return plaintext
+
+
+def provider_for_user(user) -> DataProvider:
+    provider = DataProvider.objects.select_related("centre").filter(service_user=user).first()
+    if provider is None or not user.has_role(Role.DATA_PROVIDER):
+        raise Forbidden(_("This identity is not a data provider."), code="not_a_provider")
+    if not provider.is_active:
+        raise Forbidden(_("This data provider is suspended."), code="provider_suspended")
+    return provider
+
+
+# --- receiving a file ---------------------------------------------------------------------------
+
+
+def format_for(content_type: str, filename: str = "") -> str:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in CONTENT_TYPES:
+        return CONTENT_TYPES[media]
+    if media in ("", "application/octet-stream") and filename:
+        lower = filename.lower()
+        if lower.endswith(".csv"):
+            return Batch.Format.CSV
+        if lower.endswith((".jsonl", ".ndjson")):
+            return Batch.Format.JSONL
+    raise UnsupportedMediaType(
+        _("Send text/csv or application/x-ndjson (or multipart/form-data with a .csv/.jsonl file)."),
+        fields={"content_type": [media or "missing"]},
+    )
+
+
+def batch_receive(
+    *,
+    provider: DataProvider,
+    record_type: str,
+    file_format: str,
+    stream,
+    original_name: str = "",
+    uploaded_by=None,
+    content_length: int | None = None,
+    enqueue: bool = True,
+) -> tuple[Batch, bool]:
+    """Stream ``stream`` to disk while hashing it; return (batch, is_duplicate).
+
+    The same file (SHA-256) from the same provider answers the existing batch; nothing is counted
+    twice. Processing is queued on commit (``enqueue=False``: the caller runs ``batch_process``).
+    """
+    if record_type not in SCHEMAS:
+        raise ValidationFailed(
+            _("Unknown record type."),
+            code="unknown_record_type",
+            fields={"record_type": [_("Choose one of: %(types)s.") % {"types": ", ".join(SCHEMAS)}]},
+        )
+    if record_type not in (provider.record_types or []):
+        raise ValidationFailed(
+            _("This provider may not deliver this record type."),
+            code="record_type_not_allowed",
+            fields={"record_type": [record_type]},
+        )
+    limit = max_upload_bytes()
+    if content_length is not None and content_length > limit:
+        raise PayloadTooLarge(_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)})
+    digest = hashlib.sha256()
+    size = 0
+    part = _batch_dir() / f"incoming-{uuid.uuid4().hex}.part"
+    try:
+        with open(part, "wb") as out:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(
+                        _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    sha = digest.hexdigest()
+    existing = Batch.objects.filter(provider=provider, sha256=sha).first()
+    if existing is not None:
+        part.unlink(missing_ok=True)
+        return existing, True
+    batch_id = uuid.uuid4()
+    final = _batch_dir() / f"{batch_id}.{file_format}"
+    os.replace(part, final)
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.create(
+                id=batch_id,
+                centre_id=provider.centre_id,
+                provider=provider,
+                record_type=record_type,
+                file_format=file_format,
+                file_path=str(final),
+                original_name=(original_name or "")[:255],
+                size_bytes=size,
+                sha256=sha,
+                uploaded_by=uploaded_by,
+            )
+    except IntegrityError:  # the same file raced in from a parallel upload
+        final.unlink(missing_ok=True)
+        return Batch.objects.get(provider=provider, sha256=sha), True
+    if enqueue:
+        _enqueue(batch.pk)
+    return batch, False
+
+
+def _enqueue(batch_id) -> None:
+    from tanpuhui.metering.tasks import batch_process_task
+
+    transaction.on_commit(lambda: batch_process_task.delay(str(batch_id)))
+
+
+# --- processing ---------------------------------------------------------------------------------
+
+
+def _uuid_param(value):
+    return value if connection.vendor == "postgresql" else uuid.UUID(str(value)).hex
+
+
+def _json_cast() -> str:
+    return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+
+
+def _limits(centre_id: int) -> Limits:
+    from tanpuhui.methodology.registry import MethodUnavailable, resolve
+
+    limits = Limits()
+    today = timezone.localdate()
+    try:
+        cycling = resolve(behaviour=Behaviour.CYCLING, centre_id=centre_id, on=today).limits
+        limits.bike_max_speed_kmh = float(cycling.get("max_speed_kmh", limits.bike_max_speed_kmh))
+        limits.bike_max_distance_km = float(cycling.get("max_daily_km", limits.bike_max_distance_km))
+    except MethodUnavailable:
+        pass
+    try:
+        walking = resolve(behaviour=Behaviour.WALKING, centre_id=centre_id, on=today).limits
+        limits.walking_max_steps = int(walking.get("max_daily_steps", limits.walking_max_steps))
+    except MethodUnavailable:
+        pass
+    return limits
+
+
+def _window_days(centre) -> int:
+    return int(_metering_params(centre).get("late_binding_days", DEFAULT_LATE_BINDING_DAYS))
+
+
+def _update(batch_id, **fields) -> None:
+    Batch.objects.filter(pk=batch_id).update(**fields)
+
+
+def batch_process(*, batch_id) -> Batch:
+    """Run every stage of one batch. Re-running a finished batch changes nothing."""
+    batch = Batch.objects.select_related("provider", "centre").get(pk=batch_id)
+    claimed = Batch.objects.filter(
+        pk=batch.pk, status__in=[Batch.Status.RECEIVED, Batch.Status.FAILED]
+    ).update(status=Batch.Status.PROCESSING, stage=Batch.Stage.VALIDATING, started_at=timezone.now())
+    if not claimed:  # finished, or another worker has it
+        return batch
+    try:
+        pipeline = _Pipeline(batch)
+        if pipeline.stage_validate():
+            pipeline.stage_load()
+            pipeline.stage_match()
+            pipeline.stage_quantify()
+        _update(batch.pk, status=Batch.Status.DONE, stage=Batch.Stage.FINISHED, finished_at=timezone.now())
+    except FileRejected as exc:
+        _update(
+            batch.pk,
+            status=Batch.Status.REJECTED,
+            stage=Batch.Stage.FINISHED,
+            failure_reason=str(exc),
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        logger.exception("batch %s failed", batch.pk)
+        _update(
+            batch.pk,
+            status=Batch.Status.FAILED,
+            failure_reason=_("Processing failed: %(error)s") % {"error": type(exc).__name__},
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        StagedRecord.objects.filter(batch_id=batch.pk).delete()
+    batch.refresh_from_db()
+    return batch
+
+
+class _Pipeline:
+    def __init__(self, batch: Batch):
+        self.batch = batch
+        self.bid = _uuid_param(batch.pk)
+        self.pg = connection.vendor == "postgresql"
+
+    # 1. stream-parse and validate into staging ---------------------------------------------------
+    def stage_validate(self) -> bool:
+        batch = self.batch
+        if sniff_empty(batch.file_path):
+            raise FileRejected(_("The file is empty."))
+        converter = RowConverter(SCHEMAS[batch.record_type], batch.pk, limits=_limits(batch.centre_id))
+        parse = parse_csv if batch.file_format == Batch.Format.CSV else parse_jsonl
+        counts = {"received": 0, "rejected": 0}
+        with transaction.atomic():
+            StagedRecord.objects.filter(batch_id=batch.pk).delete()
+            RowError.objects.filter(batch=batch).delete()
+            with open(batch.file_path, "rb") as handle:
+                good = self._good_rows(parse(handle, converter), counts)
+                if self.pg:
+                    self._copy(good)
+                else:
+                    self._executemany(good)
+            self._flush_errors()
+            received, rejected = counts["received"], counts["rejected"]
+            self.large = received >= ANALYZE_THRESHOLD
+            self._analyze(sql.STG)
+            _update(
+                batch.pk,
+                stage=Batch.Stage.LOADING,
+                received=received,
+                rejected=rejected,
+                accepted=received - rejected,
+                failure_reason="" if received else _("Header only: the file has no data rows."),
+            )
+        return counts["received"] > counts["rejected"]
+
+    def _analyze(self, *tables: str) -> None:
+        """Fresh statistics after a bulk change, so PostgreSQL plans hash joins, not nested loops."""
+        if self.pg and getattr(self, "large", False):
+            with connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(f"ANALYZE {table}")
+
+    def _good_rows(self, parsed, counts):
+        self._errors: list[RowError] = []
+        self._errors_kept = 0
+        for item in parsed:
+            counts["received"] += 1
+            if item.values is not None:
+                yield item.values
+                continue
+            counts["rejected"] += 1
+            if self._errors_kept < ERROR_ROWS_KEPT:
+                self._errors_kept += 1
+                self._errors.append(
+                    RowError(
+                        batch_id=self.batch.pk,
+                        row_number=item.row_number,
+                        field=item.field[:64],
+                        reason=str(item.reason)[:255],
+                        raw_value=(item.raw or "")[:200],
+                    )
+                )
+                if len(self._errors) >= 2000:
+                    self._flush_errors()
+
+    def _flush_errors(self) -> None:
+        if getattr(self, "_errors", None):
+            RowError.objects.bulk_create(self._errors)
+            self._errors = []
+
+    def _copy(self, rows) -> None:
+        columns = ", ".join(STAGED_COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {sql.STG} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+    def _executemany(self, rows) -> None:
+        placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
+        statement = f"INSERT INTO {sql.STG} ({', '.join(STAGED_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
+        ops = connection.ops
+        bid = self.bid
+        chunk: list = []
+        with connection.cursor() as cursor:
+            for row in rows:
+                values = list(row)
+                values[0] = bid
+                values[8] = row[8].isoformat()
+                values[9] = row[9].isoformat()
+                values[12] = ops.adapt_datetimefield_value(row[12]) if row[12] is not None else None
+                values[13] = str(row[13])
+                values[15] = None if row[15] is None else str(row[15])
+                chunk.append(values)
+                if len(chunk) >= 5000:
+                    cursor.executemany(statement, chunk)
+                    chunk = []
+            if chunk:
+                cursor.executemany(statement, chunk)
+
+    # 2. dedup and move into records ----------------------------------------------------------------
+    def stage_load(self) -> None:
+        batch, bid = self.batch, self.bid
+        now = timezone.now()
+        with transaction.atomic(), connection.cursor() as cursor:
+            DataProvider.objects.select_for_update().filter(pk=batch.provider_id).first()
+            cursor.execute(sql.MARK_DUP_IN_FILE, [bid])
+            if batch.record_type == RecordType.FOREST_PLOT:
+                revised, inserted_dups = self._load_plots(cursor)
+                new = 0
+            else:
+                cursor.execute(sql.MARK_DUPLICATE, [bid, batch.provider_id])
+                cursor.execute(sql.MARK_REVISION, [bid, batch.provider_id])
+                cursor.execute(sql.MARK_CROSS_DUPLICATE, [bid, batch.centre_id])
+                cursor.execute(sql.COUNT_STATUS, [bid])
+                by_status = dict(cursor.fetchall())
+                new = by_status.get(StagedRecord.Status.NEW, 0)
+                per_day = _metering_params(batch.centre).get("default_baseline_per_day", {})
+                default = Decimal(str(per_day[batch.record_type])) if batch.record_type in per_day else None
+                if batch.record_type not in sql.UTILITY_TYPES:
+                    default = None
+                cursor.execute(
+                    sql.insert_new(connection.vendor),
+                    [now, now, batch.centre_id, batch.provider_id, bid, batch.record_type,
+                     "centre_default" if default is not None else "", False, now, default,
+                     batch.centre_id, _window_days(batch.centre), bid],
+                )  # fmt: skip
+                inserted = max(cursor.rowcount, 0)
+                cursor.execute(sql.APPLY_REVISIONS, [bid, now, True, bid, batch.provider_id])
+                revised = max(cursor.rowcount, 0)
+                stale = by_status.get(StagedRecord.Status.REVISION, 0) - revised
+                inserted_dups = (
+                    (new - inserted)
+                    + stale
+                    + sum(
+                        by_status.get(s, 0)
+                        for s in (
+                            StagedRecord.Status.DUP_IN_FILE,
+                            StagedRecord.Status.DUPLICATE,
+                            StagedRecord.Status.CROSS_DUPLICATE,
+                        )
+                    )
+                )
+            self._analyze(sql.REC)
+            _update(batch.pk, stage=Batch.Stage.MATCHING, duplicates=inserted_dups, revised=revised)
+
+    def _load_plots(self, cursor) -> tuple[int, int]:
+        """Forest plots are registrations, not reductions: upsert ``ForestPlot`` (small volumes)."""
+        batch = self.batch
+        staged = StagedRecord.objects.filter(batch_id=batch.pk).order_by("row_number")
+        existing = {p.plot_id: p for p in ForestPlot.objects.filter(centre_id=batch.centre_id)}
+        duplicates = revised = 0
+        for row in staged:
+            if row.status == StagedRecord.Status.DUP_IN_FILE:
+                duplicates += 1
+                continue
+            attrs = json.loads(row.attrs)
+            owner = None
+            if attrs.get("owner_phone"):
+                owner = User.objects.filter(phone=attrs["owner_phone"], centre_id=batch.centre_id).first()
+            plot = existing.get(row.external_id)
+            values = {
+                "owner_name": attrs["owner"],
+                "owner_phone": attrs.get("owner_phone", ""),
+                "area_ha": row.quantity,
+                "forest_type": row.mode,
+                "latitude": Decimal(attrs["latitude"]),
+                "longitude": Decimal(attrs["longitude"]),
+            }
+            if plot is None:
+                ForestPlot.objects.create(
+                    centre_id=batch.centre_id, provider_id=batch.provider_id, plot_id=row.external_id,
+                    owner=owner, revision=row.revision, **values,
+                )  # fmt: skip
+            elif row.revision > plot.revision:
+                for key, value in values.items():
+                    setattr(plot, key, value)
+                plot.revision = row.revision
+                if owner is not None:
+                    plot.owner = owner
+                plot.save()
+                revised += 1
+            else:
+                duplicates += 1
+        return revised, duplicates
+
+    # 3. match to residents' bindings -----------------------------------------------------------
+    def stage_match(self) -> None:
+        batch, bid = self.batch, self.bid
+        now = timezone.now()
+        with transaction.atomic(), connection.cursor() as cursor:
+            if batch.record_type == RecordType.FOREST_SURVEY:
+                cursor.execute(sql.MATCH_FOREST_PLOTS, [now, bid])
+            elif batch.record_type != RecordType.FOREST_PLOT:
+                cursor.execute(sql.match_bindings(connection.vendor), [now, bid, _window_days(batch.centre)])
+            self._analyze(sql.REC)
+            cursor.execute(sql.COUNT_MATCHED, [bid])
+            matched, unmatched = cursor.fetchone()
+            _update(batch.pk, stage=Batch.Stage.QUANTIFYING, matched=matched or 0, unmatched=unmatched or 0)
+
+    # 4. quantify -------------------------------------------------------------------------------
+    def stage_quantify(self) -> None:
+        batch = self.batch
+        if batch.record_type == RecordType.FOREST_PLOT:
+            return
+        with transaction.atomic():
+            created = quantify(scope="r.batch_id = %s", scope_params=[self.bid], centres=[batch.centre])
+            _update(batch.pk, quantified=created)
+            if created:
+                centre_ids = [batch.centre_id]
+                transaction.on_commit(
+                    lambda: reductions_quantified.send(sender=Batch, centre_ids=centre_ids, batch_id=batch.pk)
+                )
+
+
+def _resolution_boundaries(behaviour: str) -> list[date]:
+    """Dates where what ``resolve`` returns for ``behaviour`` may change: every version's and every
+    candidate parameter's window edge. Between two edges the answer is the same (resolution depends
+    only on the data and the date), so one resolve per segment serves every date in it."""
+    from tanpuhui.methodology.models import MethodologyVersion, Parameter, VersionParameter
+
+    edges: set[date] = set()
+    for start, end in MethodologyVersion.objects.filter(methodology__behaviour=behaviour).values_list(
+        "effective_from", "effective_to"
+    ):
+        edges.update(d for d in (start, end) if d is not None)
+    codes = VersionParameter.objects.filter(version__methodology__behaviour=behaviour).values_list("code")
+    for start, end in Parameter.objects.filter(code__in=codes).values_list("valid_from", "valid_to"):
+        edges.update(d for d in (start, end) if d is not None)
+    return sorted(edges)
+
+
+SNAPSHOT_KEYS = (
+    "methodology",
+    "behaviour",
+    "version_id",
+    "version",
+    "formula",
+    "config",
+    "variant",
+    "rounding",
+)
+
+
+def _compact_snapshot(full: dict) -> dict:
+    """What each reduction stores: the method and every value, unit and parameter id it used.
+
+    Parameters are immutable (a new value is a new row), so the id is the reference to the
+    published source; the explanation reads source, issuer and year from it. This keeps a
+    million reductions from each repeating a kilobyte of source titles."""
+    compact = {key: full[key] for key in SNAPSHOT_KEYS if key in full}
+    compact["params"] = {
+        slot: {"value": info["value"], "unit": info["unit"], "parameter_id": info["parameter_id"]}
+        for slot, info in (full.get("params") or {}).items()
+    }
+    return compact
+
+
+def quantify(*, scope: str, scope_params: list, centres) -> int:
+    """Quantify the matched records in ``scope`` (an SQL condition on alias ``r``): baselines,
+    adjustments of revised records, then originals. Idempotent; returns reductions written."""
+    from tanpuhui.methodology.registry import MethodUnavailable, resolve
+
+    now = timezone.now()
+    created = 0
+    json_cast = _json_cast()
+    with connection.cursor() as cursor:
+        cursor.execute(sql.baseline_from_history(scope), scope_params)
+        for centre in centres:
+            defaults = _metering_params(centre).get("default_baseline_per_day", {})
+            for record_type, per_day in sorted(defaults.items()):
+                cursor.execute(
+                    sql.baseline_default(scope),
+                    [Decimal(str(per_day)), *scope_params, record_type, centre.pk],
+                )
+        cursor.execute(
+            sql.PENDING_GROUPS.format(rec=sql.REC, red=sql.RED, scope=scope), [*scope_params, True]
+        )
+        pending = cursor.fetchall()
+        groups: dict[tuple, list] = defaultdict(list)
+        boundaries: dict[str, list[date]] = {}
+        resolved: dict[tuple, Any] = {}
+        unavailable: set[tuple[str, str]] = set()
+        for centre_id, behaviour, mode, period_end in pending:
+            if isinstance(period_end, str):
+                period_end = date.fromisoformat(period_end)
+            forest = behaviour in (Behaviour.AFFORESTATION, Behaviour.FOREST_MANAGEMENT)
+            variant = mode if forest else ""
+            if behaviour not in boundaries:
+                boundaries[behaviour] = _resolution_boundaries(behaviour)
+            segment = (centre_id, behaviour, variant, bisect.bisect_right(boundaries[behaviour], period_end))
+            if segment not in resolved:
+                resolved[segment] = None
+                # A forest type without its own sink factor falls back to the provincial average.
+                for candidate in [variant, FOREST_FALLBACK_VARIANT] if forest else [""]:
+                    try:
+                        resolved[segment] = resolve(
+                            behaviour=behaviour, centre_id=centre_id, on=period_end, variant=candidate
+                        )
+                        break
+                    except MethodUnavailable:
+                        continue
+            method = resolved[segment]
+            if method is None:
+                unavailable.add((behaviour, variant))
+                continue
+            key = (centre_id, behaviour, variant, method.version_id, tuple(sorted(method.param_ids.items())))
+            groups[key].append((period_end, method))
+        for behaviour, variant in sorted(unavailable):
+            logger.warning("no methodology available for %s %s: those records wait", behaviour, variant)
+        columns = {"quantity": "r.quantity", "baseline": "r.baseline", "distance_km": "r.distance_km"}
+        for (centre_id, behaviour, variant, version_id, _ids), items in groups.items():
+            method = items[0][1]
+            expr, expr_params = method.sql(columns=columns)
+            snapshot = json.dumps(
+                _compact_snapshot(method.inputs_snapshot()), sort_keys=True, ensure_ascii=False
+            )
+            days = sorted({(d - EPOCH).days for d, _m in items})
+            group = (
+                f"r.centre_id = %s AND r.behaviour = %s AND r.end_day IN ({', '.join(['%s'] * len(days))})"
+            )
+            group_params: list = [centre_id, behaviour, *days]
+            if variant:
+                group += " AND r.mode = %s"
+                group_params.append(variant)
+            if method.spec.uses_baseline:
+                group += " AND r.baseline IS NOT NULL"
+            cursor.execute(
+                sql.insert_adjustments(scope, group, expr, json_cast),
+                [*expr_params, now, version_id, snapshot, *scope_params, *group_params, True, *expr_params],
+            )  # fmt: skip
+            created += max(cursor.rowcount, 0)
+            cursor.execute(sql.clear_requantify(scope, group), [False, *scope_params, *group_params, True])
+            cursor.execute(
+                sql.insert_originals(scope, group, expr, json_cast),
+                [*expr_params, now, version_id, snapshot, *scope_params, *group_params],
+            )
+            created += max(cursor.rowcount, 0)
+    return created
+
+
+# --- late binding -------------------------------------------------------------------------------
+
+
+def records_match_late(*, binding_id: int) -> int:
+    """Match a new binding's waiting records (period ended within the centre's window) and
+    quantify them retroactively. Returns the reductions written."""
+    from tanpuhui.accounts.models import Binding
+
+    binding = Binding.objects.select_related("centre").filter(pk=binding_id, unbound_at__isnull=True).first()
+    if binding is None:
+        return 0
+    window = _window_days(binding.centre)
+    cutoff = (timezone.localtime(binding.created_at).date() - timedelta(days=window) - EPOCH).days
+    resident = _uuid_param(binding.resident_id)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            sql.MATCH_LATE,
+            [resident, timezone.now(), binding.centre_id, binding.kind, binding.account_number, cutoff],
+        )
+        if not cursor.rowcount:
+            return 0
+        created = quantify(
+            scope="r.centre_id = %s AND r.binding_kind = %s AND r.account = %s AND r.resident_id = %s",
+            scope_params=[binding.centre_id, binding.kind, binding.account_number, resident],
+            centres=[binding.centre],
+        )
+        batch_ids = set(
+            SourceRecord.objects.filter(
+                centre_id=binding.centre_id, binding_kind=binding.kind, account=binding.account_number
+            ).values_list("batch_id", flat=True)
+        )
+        _recount(batch_ids)
+        if created:
+            centre_ids = [binding.centre_id]
+            transaction.on_commit(
+                lambda: reductions_quantified.send(sender=Batch, centre_ids=centre_ids, batch_id=None)
+            )
+    return created
+
+
+def _recount(batch_ids) -> None:
+    """Late matches change their batches' matched / unmatched / quantified counters."""
+    for batch_id in batch_ids:
+        records = SourceRecord.objects.filter(batch_id=batch_id)
+        Batch.objects.filter(pk=batch_id).update(
+            matched=records.filter(resident__isnull=False).count(),
+            unmatched=records.filter(resident__isnull=True).count(),
+            quantified=Reduction.objects.filter(batch_id=batch_id).count(),
+        )

@@ -1,0 +1,247 @@
+"""The set-based statements of the pipeline, portable between PostgreSQL and SQLite (≥ 3.33).
+
+Everything is written once with Django's ``%s`` placeholders: ``UPDATE … FROM``, ``INSERT … SELECT
+… ON CONFLICT DO NOTHING`` and ``WITH`` work in both. Dates are also stored as integer day numbers
+(``start_day``/``end_day``) so period arithmetic needs no dialect-specific date functions.
+"""
+
+from __future__ import annotations
+
+from tanpuhui.metering.models import RecordType, StagedRecord
+
+STG = "metering_stagedrecord"
+REC = "metering_sourcerecord"
+RED = "metering_reduction"
+S = StagedRecord.Status
+
+UTILITY_TYPES = (RecordType.ELECTRICITY.value, RecordType.WATER.value, RecordType.GAS.value)
+YEAR_DAYS = 365
+
+
+def _lo(a: str, b: str) -> str:
+    return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
+
+
+def _hi(a: str, b: str) -> str:
+    return f"CASE WHEN {a} > {b} THEN {a} ELSE {b} END"
+
+
+# --- staging: classify each staged row ----------------------------------------------------------
+
+MARK_DUP_IN_FILE = f"""
+UPDATE {STG} SET status = {S.DUP_IN_FILE}
+WHERE batch_id = %s AND EXISTS (
+  SELECT 1 FROM {STG} o
+  WHERE o.batch_id = {STG}.batch_id AND o.external_id = {STG}.external_id
+    AND (o.revision > {STG}.revision OR (o.revision = {STG}.revision AND o.row_number < {STG}.row_number)))
+"""  # noqa: S608
+
+MARK_DUPLICATE = f"""
+UPDATE {STG} SET status = {S.DUPLICATE}
+WHERE batch_id = %s AND status = {S.NEW} AND EXISTS (
+  SELECT 1 FROM {REC} r WHERE r.provider_id = %s AND r.external_id = {STG}.external_id
+    AND r.revision >= {STG}.revision)
+"""  # noqa: S608
+
+MARK_REVISION = f"""
+UPDATE {STG} SET status = {S.REVISION}
+WHERE batch_id = %s AND status = {S.NEW} AND EXISTS (
+  SELECT 1 FROM {REC} r WHERE r.provider_id = %s AND r.external_id = {STG}.external_id)
+"""  # noqa: S608
+
+# The same real-world trip (centre, mode, card, boarding minute) reported by another provider —
+# or twice under two ids — counts once.
+MARK_CROSS_DUPLICATE = f"""
+UPDATE {STG} SET status = {S.CROSS_DUPLICATE}
+WHERE batch_id = %s AND status = {S.NEW} AND trip_key IS NOT NULL AND (
+  EXISTS (SELECT 1 FROM {REC} r WHERE r.centre_id = %s AND r.trip_key = {STG}.trip_key)
+  OR EXISTS (SELECT 1 FROM {STG} o WHERE o.batch_id = {STG}.batch_id AND o.trip_key = {STG}.trip_key
+             AND o.status = {S.NEW} AND o.row_number < {STG}.row_number))
+"""  # noqa: S608
+
+COUNT_STATUS = f"SELECT status, COUNT(*) FROM {STG} WHERE batch_id = %s GROUP BY status"  # noqa: S608
+
+_RECORD_COLUMNS = (
+    "created_at, updated_at, centre_id, provider_id, batch_id, record_type, external_id, revision, "
+    "account, binding_kind, behaviour, period_start, period_end, start_day, end_day, occurred_at, "
+    "quantity, unit, distance_km, distance_source, mode, origin, destination, trip_key, baseline_source, "
+    "needs_requantify"
+)
+
+
+def binding_day(vendor: str) -> str:
+    """The binding's creation date (China Standard Time) as a day number, per dialect."""
+    if vendor == "postgresql":
+        return "(CAST(timezone('Asia/Shanghai', b.created_at) AS DATE) - DATE '1970-01-01')"
+    return "CAST(julianday(b.created_at, '+8 hours') - 2440587.5 AS INTEGER)"
+
+
+def insert_new(vendor: str) -> str:
+    """New records, matched to an active binding in the same statement (one write per row); utility
+    readings start with the centre's default baseline, replaced from history at quantification."""
+    return f"""
+INSERT INTO {REC} ({_RECORD_COLUMNS}, resident_id, matched_at, baseline)
+SELECT %s, %s, %s, %s, %s, %s, s.external_id, s.revision, s.account, s.binding_kind, s.behaviour,
+       s.period_start, s.period_end, s.start_day, s.end_day, s.occurred_at, s.quantity, s.unit,
+       s.distance_km, CASE WHEN s.distance_km IS NULL THEN '' ELSE 'record' END, s.mode, s.origin,
+       s.destination, s.trip_key, %s, %s, b.resident_id, CASE WHEN b.id IS NULL THEN NULL ELSE %s END,
+       ROUND(CAST(%s AS NUMERIC) * (s.end_day - s.start_day + 1), 4)
+FROM {STG} s
+LEFT JOIN accounts_binding b
+  ON b.centre_id = %s AND b.kind = s.binding_kind AND b.account_number = s.account AND b.unbound_at IS NULL
+ AND s.end_day >= {binding_day(vendor)} - %s
+WHERE s.batch_id = %s AND s.status = {S.NEW}
+ON CONFLICT DO NOTHING
+"""  # noqa: S608
+
+
+# A higher revision replaces the record's values (the reductions keep their own snapshot) and
+# flags it for re-quantification; the baseline is kept unless the period moved.
+APPLY_REVISIONS = f"""
+UPDATE {REC} SET
+  revision = s.revision, batch_id = %s, updated_at = %s, quantity = s.quantity, unit = s.unit,
+  period_start = s.period_start, period_end = s.period_end,
+  baseline = CASE WHEN {REC}.start_day = s.start_day AND {REC}.end_day = s.end_day
+                  THEN {REC}.baseline ELSE NULL END,
+  baseline_source = CASE WHEN {REC}.start_day = s.start_day AND {REC}.end_day = s.end_day
+                  THEN {REC}.baseline_source ELSE '' END,
+  start_day = s.start_day, end_day = s.end_day, occurred_at = s.occurred_at,
+  distance_km = s.distance_km, distance_source = CASE WHEN s.distance_km IS NULL THEN '' ELSE 'record' END,
+  origin = s.origin, destination = s.destination, needs_requantify = %s
+FROM {STG} s
+WHERE s.batch_id = %s AND s.status = {S.REVISION} AND {REC}.provider_id = %s
+  AND {REC}.external_id = s.external_id AND {REC}.revision < s.revision
+"""  # noqa: S608
+
+# --- matching -----------------------------------------------------------------------------------
+
+
+def match_bindings(vendor: str) -> str:
+    """Active binding of the record's centre, kind and number; a binding credits records whose
+    period ended at most the centre's window (days) before it was made — never older history."""
+    return f"""
+UPDATE {REC} SET resident_id = b.resident_id, matched_at = %s
+FROM accounts_binding b
+WHERE {REC}.batch_id = %s AND {REC}.resident_id IS NULL AND b.unbound_at IS NULL
+  AND b.centre_id = {REC}.centre_id AND b.kind = {REC}.binding_kind AND b.account_number = {REC}.account
+  AND {REC}.end_day >= {binding_day(vendor)} - %s
+"""  # noqa: S608
+
+
+MATCH_FOREST_PLOTS = f"""
+UPDATE {REC} SET resident_id = p.owner_id, matched_at = %s, mode = p.forest_type
+FROM metering_forestplot p
+WHERE {REC}.batch_id = %s AND {REC}.resident_id IS NULL AND {REC}.record_type = 'forest_survey'
+  AND p.centre_id = {REC}.centre_id AND p.plot_id = {REC}.account AND p.owner_id IS NOT NULL
+"""  # noqa: S608
+
+# Late binding: this binding's unmatched records whose period ended inside the centre's window.
+MATCH_LATE = f"""
+UPDATE {REC} SET resident_id = %s, matched_at = %s
+WHERE centre_id = %s AND binding_kind = %s AND account = %s AND resident_id IS NULL AND end_day >= %s
+"""  # noqa: S608
+
+COUNT_MATCHED = f"""
+SELECT SUM(CASE WHEN resident_id IS NULL THEN 0 ELSE 1 END), SUM(CASE WHEN resident_id IS NULL THEN 1 ELSE 0 END)
+FROM {REC} WHERE batch_id = %s
+"""  # noqa: S608
+
+
+# --- baselines ----------------------------------------------------------------------------------
+
+
+def baseline_from_history(scope: str) -> str:
+    """Average of the same billing period one and two years earlier (365/730 days), each year
+    prorated from the overlapping readings of the same account and counted only if they cover at
+    least half of the period."""
+    overlap = f"({_lo('h.end_day', 'sh.e')} - {_hi('h.start_day', 'sh.s')} + 1)"
+    types = ", ".join(f"'{t}'" for t in UTILITY_TYPES)
+    return f"""
+WITH targets AS (
+  SELECT r.id, r.centre_id, r.record_type, r.account, r.start_day, r.end_day FROM {REC} r
+  WHERE {scope} AND r.resident_id IS NOT NULL AND r.record_type IN ({types})
+    AND (r.baseline IS NULL OR r.baseline_source <> 'history')
+    AND (SELECT COUNT(*) FROM {RED} x WHERE x.source_record_id = r.id) = 0
+), shifted AS (
+  SELECT t.id, t.centre_id, t.record_type, t.account, k.k,
+         t.start_day - k.k * {YEAR_DAYS} AS s, t.end_day - k.k * {YEAR_DAYS} AS e,
+         t.end_day - t.start_day + 1 AS days
+  FROM targets t CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2 AS k) k
+), parts AS (
+  SELECT sh.id, sh.k, sh.days,
+         SUM(h.quantity * 1.0 * {overlap} / (h.end_day - h.start_day + 1)) AS qty,
+         SUM({overlap}) AS covered
+  FROM shifted sh JOIN {REC} h
+    ON h.centre_id = sh.centre_id AND h.record_type = sh.record_type AND h.account = sh.account
+   AND h.start_day <= sh.e AND h.end_day >= sh.s
+  GROUP BY sh.id, sh.k, sh.days
+), years AS (
+  SELECT id, qty * days / covered AS est FROM parts WHERE covered * 2 >= days
+)
+UPDATE {REC} SET baseline = ROUND(CAST(b.est AS NUMERIC), 4), baseline_source = 'history'
+FROM (SELECT id, AVG(est) AS est FROM years GROUP BY id) b
+WHERE {REC}.id = b.id
+"""  # noqa: S608
+
+
+def baseline_default(scope: str) -> str:
+    return f"""
+UPDATE {REC} SET baseline = ROUND(CAST(%s AS NUMERIC) * (end_day - start_day + 1), 4),
+                 baseline_source = 'centre_default'
+WHERE id IN (SELECT r.id FROM {REC} r WHERE {scope} AND r.resident_id IS NOT NULL
+             AND r.baseline IS NULL AND r.record_type = %s AND r.centre_id = %s)
+"""  # noqa: S608
+
+
+# --- quantification -----------------------------------------------------------------------------
+
+PENDING_GROUPS = """
+SELECT DISTINCT r.centre_id, r.behaviour, r.mode, r.period_end FROM {rec} r
+WHERE {scope} AND r.resident_id IS NOT NULL AND r.behaviour <> ''
+  AND (r.needs_requantify = %s OR NOT EXISTS (SELECT 1 FROM {red} x WHERE x.source_record_id = r.id))
+"""
+
+_RED_COLUMNS = (
+    "centre_id, resident_id, behaviour, period_start, period_end, kg_co2e, kind, adjusts_id, created_at, "
+    "source_record_id, record_revision, batch_id, methodology_version_id, quantity, unit, baseline, "
+    "distance_km, inputs_snapshot"
+)
+
+
+def insert_originals(scope: str, group: str, expr: str, json_cast: str) -> str:
+    """The "no reduction yet" test is a correlated COUNT on purpose: PostgreSQL cannot turn it into
+    an anti-join, so it is always an index probe — an unparameterised anti-join against the table
+    being inserted into degrades quadratically when statistics are stale."""
+    return f"""
+INSERT INTO {RED} ({_RED_COLUMNS})
+SELECT r.centre_id, r.resident_id, r.behaviour, r.period_start, r.period_end, {expr}, 'original', NULL,
+       %s, r.id, r.revision, r.batch_id, %s, r.quantity, r.unit, r.baseline, r.distance_km, {json_cast}
+FROM {REC} r
+WHERE {scope} AND {group} AND r.resident_id IS NOT NULL
+  AND (SELECT COUNT(*) FROM {RED} x WHERE x.source_record_id = r.id) = 0
+ON CONFLICT DO NOTHING
+"""  # noqa: S608
+
+
+def insert_adjustments(scope: str, group: str, expr: str, json_cast: str) -> str:
+    """One adjustment per revised record: the new figure minus everything already credited."""
+    total = f"(SELECT SUM(x.kg_co2e) FROM {RED} x WHERE x.source_record_id = r.id)"  # noqa: S608
+    original = f"(SELECT x.{{col}} FROM {RED} x WHERE x.source_record_id = r.id AND x.kind = 'original')"  # noqa: S608
+    return f"""
+INSERT INTO {RED} ({_RED_COLUMNS})
+SELECT r.centre_id, {original.format(col="resident_id")}, r.behaviour, r.period_start, r.period_end,
+       {expr} - {total}, 'adjustment', {original.format(col="id")},
+       %s, r.id, r.revision, r.batch_id, %s, r.quantity, r.unit, r.baseline, r.distance_km, {json_cast}
+FROM {REC} r
+WHERE {scope} AND {group} AND r.resident_id IS NOT NULL AND r.needs_requantify = %s
+  AND EXISTS (SELECT 1 FROM {RED} x WHERE x.source_record_id = r.id AND x.kind = 'original')
+  AND {expr} <> {total}
+"""  # noqa: S608
+
+
+def clear_requantify(scope: str, group: str) -> str:
+    return f"""
+UPDATE {REC} SET needs_requantify = %s
+WHERE id IN (SELECT r.id FROM {REC} r WHERE {scope} AND {group} AND r.needs_requantify = %s
+             AND r.resident_id IS NOT NULL)
+"""  # noqa: S608

@@ -1,0 +1,213 @@
+"""Pages: a resident's reductions (monthly chart, explanation of each figure) and the staff
+batch pages (live progress, errors, unmatched records, upload). Staff views are centre-scoped by
+``CentreScopedMixin`` (first base), like the API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, View
+
+from tanpuhui.common.api import CentreScopedMixin
+from tanpuhui.common.errors import ServiceError
+from tanpuhui.metering import selectors, services
+from tanpuhui.metering.models import Behaviour, DataProvider
+from tanpuhui.metering.schemas import SCHEMAS
+from tanpuhui.tenancy.selectors import scope_to_user
+
+# One colour per behaviour (chart and legend).
+COLOURS = {
+    "electricity_saving": "#f2b705",
+    "water_saving": "#3b8ed0",
+    "gas_saving": "#e4572e",
+    "bus": "#6a994e",
+    "metro": "#386641",
+    "cycling": "#2a9d8f",
+    "walking": "#90be6d",
+    "afforestation": "#1b4332",
+    "forest_management": "#52796f",
+}
+CHART_W, CHART_H, BAR_GAP = 600, 220, 16
+
+
+def chart(totals: dict) -> dict:
+    """Stacked bars as SVG geometry, computed server-side (no JavaScript, no CDN)."""
+    months, series = totals["months"], totals["series"]
+    peak = max(totals["totals"] or [Decimal(0)]) or Decimal(1)
+    slot = CHART_W / max(len(months), 1)
+    bars = []
+    for i, month in enumerate(months):
+        y = float(CHART_H)
+        segments = []
+        for behaviour, values in series.items():
+            value = values[i]
+            if value <= 0:
+                continue
+            height = float(value / peak) * (CHART_H - 20)
+            y -= height
+            segments.append(
+                {
+                    "behaviour": behaviour,
+                    "label": Behaviour(behaviour).label,
+                    "kg": value,
+                    "y": round(y, 2),
+                    "height": round(height, 2),
+                    "colour": COLOURS.get(behaviour, "#888"),
+                }
+            )
+        bars.append(
+            {
+                "month": month,
+                "x": round(i * slot + BAR_GAP / 2, 2),
+                "width": round(slot - BAR_GAP, 2),
+                "label_x": round(i * slot + slot / 2, 2),
+                "total": totals["totals"][i],
+                "segments": segments,
+            }
+        )
+    legend = [{"behaviour": b, "label": Behaviour(b).label, "colour": COLOURS.get(b, "#888")} for b in series]
+    return {"bars": bars, "legend": legend, "width": CHART_W, "height": CHART_H + 24, "base": CHART_H}
+
+
+class ResidentPageMixin(LoginRequiredMixin):
+    pass
+
+
+class MyReductionsView(ResidentPageMixin, View):
+    def get(self, request):
+        behaviour = request.GET.get("behaviour", "")
+        month = request.GET.get("month", "")
+        queryset = selectors.reductions_of(request.user)
+        try:
+            queryset = selectors.reduction_filter(queryset, behaviour=behaviour, month=month)
+        except ServiceError as error:
+            messages.error(request, error.message)
+            behaviour = month = ""
+        page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+        totals = selectors.monthly_totals(request.user)
+        return render(
+            request,
+            "metering/my_reductions.html",
+            {
+                "page": page,
+                "chart": chart(totals),
+                "behaviours": Behaviour.choices,
+                "behaviour": behaviour,
+                "month": month,
+                "grand_total": sum(totals["totals"], Decimal(0)),
+            },
+        )
+
+
+class MyReductionDetailView(ResidentPageMixin, DetailView):
+    template_name = "metering/my_reduction_detail.html"
+    context_object_name = "reduction"
+
+    def get_queryset(self):
+        return selectors.reductions_of(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "explanation": selectors.reduction_explanation(self.object),
+        }
+
+
+class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    def test_func(self):
+        return self.request.user.is_centre_staff
+
+
+class StaffBatchListView(CentreScopedMixin, StaffRequiredMixin, ListView):
+    template_name = "metering/staff_batches.html"
+    context_object_name = "batches"
+    paginate_by = 25
+    queryset = selectors.batch_list()
+
+    def get_context_data(self, **kwargs):
+        providers = scope_to_user(DataProvider.objects.filter(is_active=True), self.request.user)
+        return {
+            **super().get_context_data(**kwargs),
+            "providers": providers,
+            "record_types": SCHEMAS.values(),
+        }
+
+
+class StaffBatchDetailView(CentreScopedMixin, StaffRequiredMixin, DetailView):
+    template_name = "metering/staff_batch_detail.html"
+    context_object_name = "batch"
+    queryset = selectors.batch_list()
+
+    def get_context_data(self, **kwargs):
+        errors = self.object.row_errors.order_by("row_number")[:50]
+        return {**super().get_context_data(**kwargs), "errors": errors}
+
+
+class StaffBatchProgressView(StaffBatchDetailView):
+    """The htmx fragment a batch row/page polls while the batch is being processed."""
+
+    template_name = "metering/_batch_progress.html"
+
+
+class StaffBatchErrorsView(CentreScopedMixin, StaffRequiredMixin, DetailView):
+    queryset = selectors.batch_list()
+
+    def get(self, request, *args, **kwargs):
+        from tanpuhui.metering.api import _errors_response
+
+        return _errors_response(self.get_object())
+
+
+class StaffUnmatchedView(CentreScopedMixin, StaffRequiredMixin, ListView):
+    template_name = "metering/staff_unmatched.html"
+    context_object_name = "records"
+    paginate_by = 50
+    queryset = selectors.unmatched_records()
+
+
+class StaffBatchUploadView(StaffRequiredMixin, View):
+    def post(self, request):
+        providers = scope_to_user(DataProvider.objects.filter(is_active=True), request.user)
+        provider = get_object_or_404(providers, pk=request.POST.get("provider") or 0)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file."))
+            return redirect("web:staff-batches")
+        try:
+            batch, duplicate = services.batch_receive(
+                provider=provider,
+                record_type=request.POST.get("record_type", ""),
+                file_format=services.format_for(upload.content_type, upload.name),
+                stream=upload,
+                original_name=upload.name,
+                uploaded_by=request.user,
+                content_length=upload.size,
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+            return redirect("web:staff-batches")
+        from tanpuhui.common.services import audit_record
+
+        audit_record(
+            actor=request.user, action="batch.upload", target=batch, centre=provider.centre, request=request
+        )
+        if duplicate:
+            messages.info(request, _("This file was already uploaded: showing the existing batch."))
+        else:
+            messages.success(request, _("Uploaded. Processing runs in the background."))
+        return redirect("web:staff-batch-detail", pk=batch.pk)
+
+
+my_reductions = MyReductionsView.as_view()
+my_reduction_detail = MyReductionDetailView.as_view()
+staff_batches = StaffBatchListView.as_view()
+staff_batch_detail = StaffBatchDetailView.as_view()
+staff_batch_progress = StaffBatchProgressView.as_view()
+staff_batch_errors = StaffBatchErrorsView.as_view()
+staff_unmatched = StaffUnmatchedView.as_view()
+staff_batch_upload = StaffBatchUploadView.as_view()
