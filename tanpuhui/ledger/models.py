@@ -162,3 +162,6 @@ class IdempotencyRecord(models.Model):
         ]
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} ({self.state})"
