@@ -61,7 +61,7 @@ def _threads(workers: int, target) -> float:
         try:
             barrier.wait()
             target(n)
-        except BaseException as exc:  # noqa: BLE001 — reported by the caller
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -87,22 +87,34 @@ def bench_postings(*, workers: int, postings: int, wallets: int = 2000, merchant
     from tanpuhui.ledger.models import Account, AccountKind, TransferKind
     from tanpuhui.tenancy.models import Centre, Region
 
-    region, _ = Region.objects.get_or_create(code="GD", defaults={"name_zh": "广东省", "name_en": "Guangdong"})
+    region, _ = Region.objects.get_or_create(
+        code="GD", defaults={"name_zh": "广东省", "name_en": "Guangdong"}
+    )
     centre, _ = Centre.objects.get_or_create(
         code="BENCHP", defaults={"region": region, "name_zh": "基准", "name_en": "Bench"}
     )
     issuance = services.issuance_of(centre)
     base = Account.objects.filter(centre=centre, kind=AccountKind.WALLET).count()
     Account.objects.bulk_create(
-        [Account(centre=centre, kind=AccountKind.WALLET, owner_type="bench", owner_id=str(base + i)) for i in range(wallets)]
+        [
+            Account(centre=centre, kind=AccountKind.WALLET, owner_type="bench", owner_id=str(base + i))
+            for i in range(wallets)
+        ]
     )
-    wallet_ids = list(Account.objects.filter(centre=centre, kind=AccountKind.WALLET).values_list("pk", flat=True))
+    wallet_ids = list(
+        Account.objects.filter(centre=centre, kind=AccountKind.WALLET).values_list("pk", flat=True)
+    )
     merchant_ids = [
-        services.account_get_or_create(kind=AccountKind.MERCHANT, centre=centre, code=f"m{i}").pk for i in range(merchants)
+        services.account_get_or_create(kind=AccountKind.MERCHANT, centre=centre, code=f"m{i}").pk
+        for i in range(merchants)
     ]
     for i, pk in enumerate(wallet_ids):
         services.transfer_post(
-            debit=issuance, credit=pk, amount=10**6, kind=TransferKind.EARN, idempotency_key=f"bench-fund:{pk}:{i}"
+            debit=issuance,
+            credit=pk,
+            amount=10**6,
+            kind=TransferKind.EARN,
+            idempotency_key=f"bench-fund:{pk}:{i}",
         )
     per_worker = postings // workers
     run_id = uuid.uuid4().hex[:8]
@@ -121,14 +133,18 @@ def bench_postings(*, workers: int, postings: int, wallets: int = 2000, merchant
     service_s = _threads(workers, service_worker)
 
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (id bigint PRIMARY KEY, balance bigint)")
+        cursor.execute(
+            "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (id bigint PRIMARY KEY, balance bigint)"
+        )
         cursor.execute("INSERT INTO bench_raw SELECT g, 0 FROM generate_series(1, %s) g", [wallets])
 
     def raw_worker(n: int) -> None:
         rng = random.Random(n)
         with connection.cursor() as cursor:
             for _ in range(per_worker):
-                cursor.execute("UPDATE bench_raw SET balance = balance + 1 WHERE id = %s", [rng.randint(1, wallets)])
+                cursor.execute(
+                    "UPDATE bench_raw SET balance = balance + 1 WHERE id = %s", [rng.randint(1, wallets)]
+                )
 
     raw_s = _threads(workers, raw_worker)
     done = per_worker * workers
@@ -151,23 +167,43 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
     from tanpuhui.metering.models import Reduction
     from tanpuhui.tenancy.models import Centre, Region
 
-    region, _ = Region.objects.get_or_create(code="GD", defaults={"name_zh": "广东省", "name_en": "Guangdong"})
+    region, _ = Region.objects.get_or_create(
+        code="GD", defaults={"name_zh": "广东省", "name_en": "Guangdong"}
+    )
     code = f"BC{uuid.uuid4().hex[:6].upper()}"
     centre = Centre.objects.create(code=code, region=region, name_zh="基准", name_en="Bench")
     conversion_rule_create(
         centre=centre,
         effective_from=date(2020, 1, 1),
         coins_per_kg="10",
-        caps=[{"behaviour": "bus", "period": "day", "max_coins": 50}, {"behaviour": "", "period": "month", "max_coins": 3000}],
+        caps=[
+            {"behaviour": "bus", "period": "day", "max_coins": 50},
+            {"behaviour": "", "period": "month", "max_coins": 3000},
+        ],
     )
     residents = max(1, reductions // per_resident)
     user_ids = [uuid.uuid4() for _ in range(residents)]
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {User._meta.db_table} (id, password, is_superuser, display_name, centre_id, is_active, is_staff, "
-        "date_joined, email) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {User._meta.db_table} (id, password, is_superuser, display_name, centre_id, is_active, is_staff, "
+            "date_joined, email) FROM STDIN"
+        ) as copy,
+    ):
         for i, uid in enumerate(user_ids):
-            copy.write_row((uid, "!", False, f"b{i}", centre.pk, True, False, "2026-01-01T00:00:00Z", f"{uid.hex}@bench.invalid"))
+            copy.write_row(
+                (
+                    uid,
+                    "!",
+                    False,
+                    f"b{i}",
+                    centre.pk,
+                    True,
+                    False,
+                    "2026-01-01T00:00:00Z",
+                    f"{uid.hex}@bench.invalid",
+                )
+            )
 
     behaviours = ["bus", "metro", "cycling", "walking", "electricity_saving"]
     rng = random.Random(7)
@@ -176,11 +212,25 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
     for i in range(reductions):
         uid = user_ids[i % residents]
         day = start_day + timedelta(days=rng.randint(0, 300))
-        rows.append((centre.pk, uid, behaviours[i % 5], day, day, f"{rng.randint(1, 40000) / 10000:.4f}", "original", "2026-11-01T00:00:00Z"))
+        rows.append(
+            (
+                centre.pk,
+                uid,
+                behaviours[i % 5],
+                day,
+                day,
+                f"{rng.randint(1, 40000) / 10000:.4f}",
+                "original",
+                "2026-11-01T00:00:00Z",
+            )
+        )
     copy_started = time.perf_counter()
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {Reduction._meta.db_table} (centre_id, resident_id, behaviour, period_start, period_end, kg_co2e, kind, created_at) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {Reduction._meta.db_table} (centre_id, resident_id, behaviour, period_start, period_end, kg_co2e, kind, created_at) FROM STDIN"
+        ) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
     copy_s = time.perf_counter() - copy_started
@@ -208,7 +258,9 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/tp_bench_ledger")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--postings", type=int, default=8000)
