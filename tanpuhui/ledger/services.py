@@ -154,7 +154,7 @@ def _normalise_legs(legs: Iterable[Leg]) -> list[tuple[int, int, int, str, int |
     for leg in legs:
         debit, credit = _pk(leg.debit), _pk(leg.credit)
         for name, value in (("debit", debit), ("credit", credit)):
-            if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
                 raise AccountNotFound(_("Unknown account."), fields={name: [str(value)]})
         amount = _check_amount(leg.amount)
         if leg.kind not in TransferKind.values:
