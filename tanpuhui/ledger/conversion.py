@@ -262,7 +262,7 @@ def _usage_rows(residents, first_day):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""SELECT resident_id, behaviour, period_end, SUM(milli_awarded) FROM {CoinAward._meta.db_table}
+                f"""SELECT resident_id, behaviour, period_end, SUM(milli_awarded)::bigint FROM {CoinAward._meta.db_table}
                     WHERE resident_id = ANY(%s::uuid[]) AND period_end >= %s GROUP BY 1, 2, 3""",  # noqa: S608
                 [list(residents), first_day],
             )
@@ -310,7 +310,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
         for resident_id, behaviour, day, total in _usage_rows(residents, first_day):
             for beh in (behaviour, ""):
                 for period in CapPeriod.values:
-                    usage[(_as_uuid(resident_id), beh, period, _period_key(period, day))] += total
+                    usage[(_as_uuid(resident_id), beh, period, _period_key(period, day))] += int(total)
 
     # Corrected reductions: each adjustment belongs to the root it (transitively) corrects; its
     # parent has a lower id and the same resident, so within this chunk it was seen first.
