@@ -56,6 +56,7 @@ CHUNK = 20_000
 # the lock just avoids two runs waiting on each other's claims row by row).
 ADVISORY_KEY = 0x7470_4C45  # "tpLE"
 RUN_CAUSE = "ledger.conversionrun"
+PERIODS = tuple(CapPeriod.values)  # (TextChoices.values is computed on every access: too slow in the loop)
 
 
 # --- rules and campaigns ----------------------------------------------------------------------
@@ -309,7 +310,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
         first_day = date(min(r[4] for r in rows).year, 1, 1)
         for resident_id, behaviour, day, total in _usage_rows(residents, first_day):
             for beh in (behaviour, ""):
-                for period in CapPeriod.values:
+                for period in PERIODS:
                     usage[(_as_uuid(resident_id), beh, period, _period_key(period, day))] += int(total)
 
     # Corrected reductions: each adjustment belongs to the root it (transitively) corrects; its
@@ -353,7 +354,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
             state[root] = [new_k, a_total - clawback]
             if any_caps and clawback:
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         usage[(resident, beh, period, _period_key(period, day))] -= clawback
         else:
             rule = rules.rule(centre_id, day)
@@ -375,13 +376,13 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
                     if room < awarded:
                         awarded, capped_by = room, f"{cap_beh or '*'}/{period}"
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         keys.append((resident, beh, period, _period_key(period, day)))
                 for key in keys:
                     usage[key] += awarded
             elif any_caps and awarded > 0:
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         usage[(resident, beh, period, _period_key(period, day))] += awarded
             k_total, a_total = state.get(root, [0, 0])
             state[root] = [k_total + max(kg_e4, 0), a_total + awarded]
@@ -523,33 +524,62 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
         delta[credit] += amount
 
     counters: dict[tuple, int] = defaultdict(int)
-    objects = []
+    rows = []
     for key, debit, credit, amount, kind in legs:
         leg = counters[key]
         counters[key] += 1
         idem = f"conv:{run.pk}:{key[0]}:{key[1]}"
-        objects.append(
-            Transfer(
-                debit_id=debit,
-                credit_id=credit,
-                amount=amount,
-                kind=kind,
-                cause_type=RUN_CAUSE,
-                cause_id=str(run.pk),
-                idempotency_key=idem,
-                leg=leg,
-                request_hash=hashlib.sha256(idem.encode()).hexdigest(),
-                created_at=now,
-                memo="conversion",
-            )
-        )
-    created = Transfer.objects.bulk_create(objects, batch_size=5000)
+        rows.append((debit, credit, amount, str(kind), idem, leg, hashlib.sha256(idem.encode()).hexdigest()))
+    created_ids = _insert_transfers(rows, str(run.pk), now)
     transfer_of: dict[tuple, int] = {}
-    for (key, *_rest), transfer in zip(legs, created, strict=True):
-        transfer_of.setdefault(key, transfer.pk)
+    for (key, *_rest), row in zip(legs, rows, strict=True):
+        transfer_of.setdefault(key, created_ids[(row[4], row[5])])
 
     _apply_deltas(delta, new_fraction)
     return transfer_of
+
+
+def _insert_transfers(rows: list[tuple], run_id: str, now) -> dict[tuple[str, int], int]:
+    """Insert conversion transfers; returns {(idempotency_key, leg): id}."""
+    if not rows:
+        return {}
+    if connection.vendor == "postgresql":
+        ids: dict[tuple[str, int], int] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 20000):
+                part = rows[start : start + 20000]
+                cursor.execute(
+                    f"""INSERT INTO {Transfer._meta.db_table}
+                          (debit_id, credit_id, amount, kind, idempotency_key, leg, request_hash,
+                           cause_type, cause_id, created_at, memo)
+                        SELECT d, c, a, k, i, n, h, %s, %s, %s, 'conversion'
+                        FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::int[], %s::text[])
+                             AS v(d, c, a, k, i, n, h)
+                        RETURNING id, idempotency_key, leg""",  # noqa: S608
+                    [RUN_CAUSE, run_id, now, *(list(col) for col in zip(*part, strict=True))],
+                )
+                ids.update({(key, leg): pk for pk, key, leg in cursor.fetchall()})
+        return ids
+    created = Transfer.objects.bulk_create(
+        [
+            Transfer(
+                debit_id=d,
+                credit_id=c,
+                amount=a,
+                kind=k,
+                idempotency_key=i,
+                leg=n,
+                request_hash=h,
+                cause_type=RUN_CAUSE,
+                cause_id=run_id,
+                created_at=now,
+                memo="conversion",
+            )
+            for d, c, a, k, i, n, h in rows
+        ],
+        batch_size=2000,
+    )
+    return {(t.idempotency_key, t.leg): t.pk for t in created}
 
 
 def _apply_deltas(delta: dict[int, int], fraction: dict[int, int]) -> None:
