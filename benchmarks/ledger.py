@@ -265,7 +265,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/tp_bench_ledger")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--postings", type=int, default=8000)
-    parser.add_argument("--reductions", type=int, default=1_000_000)
+    parser.add_argument("--reductions", type=int, default=1_000_000, help="0 skips the conversion part")
     args = parser.parse_args()
 
     recreate_database(args.database_url)
@@ -282,6 +282,8 @@ def main() -> None:
         f"→ ratio {p['ratio']:.2f}× (target ≥ 0.30×)",
         flush=True,
     )
+    if args.reductions <= 0:
+        return
     c = bench_conversion(reductions=args.reductions)
     print(
         f"conversion: {c['reductions']:,} reductions ({c['residents']:,} residents, {c['coins_earned']:,} coins): "
