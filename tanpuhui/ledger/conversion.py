@@ -476,38 +476,12 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
     wallets = accounts_of(AccountKind.WALLET)
     missing = [k for k in keys if k not in wallets]
     if missing:
-        Account.objects.bulk_create(
-            [
-                Account(
-                    centre_id=c,
-                    kind=AccountKind.WALLET,
-                    user_id=r,
-                    owner_type="accounts.user",
-                    owner_id=str(r),
-                )
-                for r, c in missing
-            ],
-            ignore_conflicts=True,
-            batch_size=5000,
-        )
+        _create_user_accounts(AccountKind.WALLET, missing)
         wallets = accounts_of(AccountKind.WALLET)
     debts = accounts_of(AccountKind.DEBT)
     needs_debt = [k for k, milli in net.items() if milli < 0 and k not in debts]
     if needs_debt:
-        Account.objects.bulk_create(
-            [
-                Account(
-                    centre_id=c,
-                    kind=AccountKind.DEBT,
-                    user_id=r,
-                    owner_type="accounts.user",
-                    owner_id=str(r),
-                    allow_negative=True,
-                )
-                for r, c in needs_debt
-            ],
-            ignore_conflicts=True,
-        )
+        _create_user_accounts(AccountKind.DEBT, needs_debt)
         debts = accounts_of(AccountKind.DEBT)
 
     lock_ids = sorted({*issuance.values(), *wallets.values(), *debts.values()})
@@ -574,6 +548,37 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
 
     _apply_deltas(delta, new_fraction)
     return transfer_of
+
+
+def _create_user_accounts(kind: str, keys: list[tuple]) -> None:
+    """Open the (resident, centre) accounts of ``kind`` that don't exist yet (set-based)."""
+    negative = kind in (AccountKind.DEBT,)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {Account._meta.db_table}
+                      (centre_id, kind, user_id, owner_type, owner_id, code, balance, allow_negative, fraction_milli, created_at)
+                    SELECT c, %s, u, 'accounts.user', u::text, '', 0, %s, 0, %s
+                    FROM unnest(%s::uuid[], %s::bigint[]) AS v(u, c)
+                    ON CONFLICT DO NOTHING""",  # noqa: S608
+                [kind, negative, timezone.now(), [r for r, _c in keys], [c for _r, c in keys]],
+            )
+        return
+    Account.objects.bulk_create(
+        [
+            Account(
+                centre_id=c,
+                kind=kind,
+                user_id=r,
+                owner_type="accounts.user",
+                owner_id=str(r),
+                allow_negative=negative,
+            )
+            for r, c in keys
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
 
 
 def _insert_transfers(rows: list[tuple], run_id: str, now) -> dict[tuple[str, int], int]:
