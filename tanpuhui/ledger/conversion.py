@@ -28,7 +28,7 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
@@ -263,11 +263,13 @@ def _period_key(period: str, day: date) -> date:
     return date(day.year, 1, 1)
 
 
-_TRUNC = {
-    CapPeriod.DAY: "period_end",
-    CapPeriod.MONTH: "date_trunc('month', period_end)::date",
-    CapPeriod.YEAR: "date_trunc('year', period_end)::date",
-}
+def _period_next(period: str, start: date) -> date:
+    """The first day of the cap period after the one starting at ``start``."""
+    if period == CapPeriod.DAY:
+        return start + timedelta(days=1)
+    if period == CapPeriod.MONTH:
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return date(start.year + 1, 1, 1)
 
 
 # Seconds spent per phase of the conversion (cumulative, per process): printed by the benchmark.
@@ -291,19 +293,26 @@ def _load_usage(usage: dict, rows: list[tuple], pairs, first: date, last: date) 
     residents = {r[1] for r in rows}
     if connection.vendor == "postgresql":
         table = CoinAward._meta.db_table
-        days = {r[4] for r in rows}
         with connection.cursor() as cursor:
             for cap_beh, period in pairs:
-                since = _period_key(period, first)
-                keys = sorted({_period_key(period, d) for d in days})
-                who = [r[1] for r in rows if r[3] == cap_beh] if cap_beh else list(residents)
-                behaviour_sql = " AND behaviour = %s" if cap_beh else ""
+                # exactly the (resident, cap period) windows this chunk falls in
+                windows = sorted(
+                    {(r[1], _period_key(period, r[4])) for r in rows if not cap_beh or r[3] == cap_beh}
+                )
+                if not windows:
+                    continue
+                behaviour_sql = " AND a.behaviour = %s" if cap_beh else ""
                 cursor.execute(
-                    f"""SELECT resident_id, {_TRUNC[period]}, SUM(milli_awarded)::bigint FROM {table}
-                        WHERE resident_id = ANY(%s::uuid[]) AND period_end >= %s AND period_end <= %s
-                          AND {_TRUNC[period]} = ANY(%s::date[]){behaviour_sql}
+                    f"""SELECT u.r, u.s, SUM(a.milli_awarded)::bigint
+                        FROM unnest(%s::uuid[], %s::date[], %s::date[]) AS u(r, s, e)
+                        JOIN {table} a ON a.resident_id = u.r AND a.period_end >= u.s AND a.period_end < u.e{behaviour_sql}
                         GROUP BY 1, 2""",  # noqa: S608
-                    [list(set(who)), since, last, keys, *([cap_beh] if cap_beh else [])],
+                    [
+                        [w[0] for w in windows],
+                        [w[1] for w in windows],
+                        [_period_next(period, w[1]) for w in windows],
+                        *([cap_beh] if cap_beh else []),
+                    ],
                 )
                 for resident_id, key, total in cursor.fetchall():
                     usage[(resident_id, cap_beh, period, key)] += int(total)
