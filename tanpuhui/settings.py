@@ -183,6 +183,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BindingKindEnum": "tanpuhui.accounts.models.Binding.Kind",
         "CentreKindEnum": "tanpuhui.tenancy.models.Centre.Kind",
+        "MerchantStatusEnum": "tanpuhui.marketplace.models.Merchant.Status",
+        "OfferStatusEnum": "tanpuhui.marketplace.models.Offer.Status",
+        "VoucherStatusEnum": "tanpuhui.marketplace.models.Voucher.Status",
     },
 }
 

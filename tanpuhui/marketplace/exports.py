@@ -27,7 +27,8 @@ def _rows(merchants, start: date, end: date):
     lo, hi = period_bounds(start, end)
     lines = selectors.settlement_lines(merchants, start=lo, end=hi)
     summary = [
-        [ln.merchant_name, ln.licence_number, ln.funding_source, ln.vouchers, ln.coins, ln.yuan] for ln in lines
+        [ln.merchant_name, ln.licence_number, ln.funding_source, ln.vouchers, ln.coins, ln.yuan]
+        for ln in lines
     ]
     detail = [
         [

@@ -82,7 +82,9 @@ class MerchantStaff(TimeStampedModel):
         MANAGER = "manager", _("Manager")
         CASHIER = "cashier", _("Cashier")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_staff"
+    )
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="staff")
     outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CASHIER)
@@ -116,7 +118,9 @@ class Event(UUIDModel):
 
     class Meta:
         ordering = ["-starts_at"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start")
+        ]
         verbose_name = _("event")
         verbose_name_plural = _("events")
 
@@ -235,7 +239,9 @@ class Voucher(UUIDModel):
         "funding.FundingPool", null=True, blank=True, on_delete=models.PROTECT, related_name="vouchers"
     )
     expires_at = models.DateTimeField(db_index=True)
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="vouchers")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="vouchers"
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -244,6 +250,8 @@ class Voucher(UUIDModel):
         related_name="+",
         help_text=_("Booth staff who redeemed on the resident's behalf"),
     )
+    # The client's Idempotency-Key (scoped per user by the API): a retry finds this voucher again.
+    request_key = models.CharField(max_length=220, null=True, blank=True, unique=True)
     redeem_transfer_id = models.CharField(max_length=64, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True, db_index=True)
     verified_by = models.ForeignKey(
@@ -258,7 +266,9 @@ class Voucher(UUIDModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["offer", "resident", "ordinal"], name="voucher_ordinal_per_resident"),
+            models.UniqueConstraint(
+                fields=["offer", "resident", "ordinal"], name="voucher_ordinal_per_resident"
+            ),
             models.CheckConstraint(
                 condition=Q(status="verified", verified_at__isnull=False) | ~Q(status="verified"),
                 name="voucher_verified_has_time",
@@ -292,7 +302,9 @@ class VerificationAttempt(AppendOnlyModel):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="verification_attempts")
     outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     code_entered = models.CharField(max_length=40)
-    voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts")
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts"
+    )
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 

@@ -70,7 +70,9 @@ class SettlementLine:
     yuan: Decimal
 
 
-def settlement_lines(merchants: QuerySet[Merchant], *, start: datetime, end: datetime) -> list[SettlementLine]:
+def settlement_lines(
+    merchants: QuerySet[Merchant], *, start: datetime, end: datetime
+) -> list[SettlementLine]:
     """Vouchers verified in [start, end) per merchant and funding source, with the yuan owed."""
     rows = (
         Voucher.objects.filter(
@@ -104,10 +106,15 @@ def settlement_lines(merchants: QuerySet[Merchant], *, start: datetime, end: dat
     ]
 
 
-def settlement_vouchers(merchants: QuerySet[Merchant], *, start: datetime, end: datetime) -> QuerySet[Voucher]:
+def settlement_vouchers(
+    merchants: QuerySet[Merchant], *, start: datetime, end: datetime
+) -> QuerySet[Voucher]:
     return (
         Voucher.objects.filter(
-            merchant__in=merchants, status=Voucher.Status.VERIFIED, verified_at__gte=start, verified_at__lt=end
+            merchant__in=merchants,
+            status=Voucher.Status.VERIFIED,
+            verified_at__gte=start,
+            verified_at__lt=end,
         )
         .select_related("offer", "merchant", "funding_pool", "verified_outlet")
         .order_by("verified_at")

@@ -24,7 +24,9 @@ class OutletInput(serializers.Serializer):
 class MerchantApplyInput(serializers.Serializer):
     centre = serializers.CharField(max_length=10, help_text="Centre code, e.g. GZ")
     name = serializers.CharField(max_length=100)
-    licence_number = serializers.CharField(max_length=18, min_length=18, help_text="Unified social credit code")
+    licence_number = serializers.CharField(
+        max_length=18, min_length=18, help_text="Unified social credit code"
+    )
     contact_name = serializers.CharField(max_length=50)
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{7,20}$", max_length=20)
     outlets = OutletInput(many=True, allow_empty=False, max_length=50)
@@ -173,7 +175,14 @@ class VoucherOutput(serializers.ModelSerializer):
         ]
 
     @extend_schema_field(
-        {"type": "object", "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "merchant": {"type": "string"}}}
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "merchant": {"type": "string"},
+            },
+        }
     )
     def get_offer(self, voucher) -> dict:
         return {"id": str(voucher.offer_id), "title": voucher.offer.title, "merchant": voucher.merchant.name}
@@ -209,7 +218,9 @@ class SettlementQuery(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField(help_text="Inclusive last day")
     merchant = serializers.UUIDField(required=False)
-    export = serializers.ChoiceField(choices=[("json", "json"), ("csv", "csv"), ("xlsx", "xlsx")], default="json")
+    export = serializers.ChoiceField(
+        choices=[("json", "json"), ("csv", "csv"), ("xlsx", "xlsx")], default="json"
+    )
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:

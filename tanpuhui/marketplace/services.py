@@ -27,6 +27,8 @@ from tanpuhui.common.errors import (
     ValidationFailed,
 )
 from tanpuhui.common.services import audit_record, client_ip
+from tanpuhui.ledger import services as ledger
+from tanpuhui.ledger.models import AccountKind, TransferKind
 from tanpuhui.marketplace import codes, selectors
 from tanpuhui.marketplace.models import (
     Event,
@@ -86,7 +88,9 @@ def merchant_apply(
         message = _("Add at least one outlet.")
         raise ValidationFailed(message, fields={"outlets": [message]})
     if not centre.accepts_residents:
-        raise ValidationFailed(_("Unknown operation centre."), fields={"centre": [_("Unknown operation centre.")]})
+        raise ValidationFailed(
+            _("Unknown operation centre."), fields={"centre": [_("Unknown operation centre.")]}
+        )
     taken = (
         Merchant.objects.filter(centre=centre, licence_number=licence_number)
         .exclude(status=Merchant.Status.REJECTED)
@@ -136,12 +140,16 @@ def _review(obj, *, actor, approve: bool, reason: str, request, action: str) -> 
 
 
 @transaction.atomic
-def merchant_review(*, merchant: Merchant, actor: User, approve: bool, reason: str = "", request=None) -> Merchant:
+def merchant_review(
+    *, merchant: Merchant, actor: User, approve: bool, reason: str = "", request=None
+) -> Merchant:
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
     _review(merchant, actor=actor, approve=approve, reason=reason, request=request, action="merchant")
     applicant = merchant.applicant
     if approve and applicant is not None and not MerchantStaff.objects.filter(user=applicant).exists():
-        _staff_link(user=applicant, merchant=merchant, outlet=None, role=MerchantStaff.Role.MANAGER, actor=actor)
+        _staff_link(
+            user=applicant, merchant=merchant, outlet=None, role=MerchantStaff.Role.MANAGER, actor=actor
+        )
     return merchant
 
 
@@ -211,8 +219,10 @@ def _offer_validate(offer: Offer) -> None:
     errors: dict[str, list[str]] = {}
     if offer.valid_from and offer.valid_until and offer.valid_until <= offer.valid_from:
         errors["valid_until"] = [_("The end must be after the start.")]
-    if offer.flash_starts_at and offer.valid_until and not (
-        offer.valid_from <= offer.flash_starts_at < offer.valid_until
+    if (
+        offer.flash_starts_at
+        and offer.valid_until
+        and not (offer.valid_from <= offer.flash_starts_at < offer.valid_until)
     ):
         errors["flash_starts_at"] = [_("The flash start must fall inside the sale window.")]
     if offer.funding_pool is not None and offer.funding_pool.centre_id != offer.centre_id:
@@ -274,10 +284,8 @@ def offer_review(*, offer: Offer, actor: User, approve: bool, reason: str = "", 
 # --- redemption --------------------------------------------------------------------------------
 
 
-def _merchant_account(ledger, merchant: Merchant):
-    return ledger.account_get_or_create(
-        kind=ledger.AccountKind.MERCHANT, centre=merchant.centre, code=f"merchant:{merchant.pk}"
-    )
+def _merchant_account(merchant: Merchant):
+    return ledger.account_get_or_create(kind=AccountKind.MERCHANT, centre=merchant.centre, owner=merchant)
 
 
 def _check_window(offer: Offer, now) -> None:
@@ -299,7 +307,13 @@ def _limit_reached(offer: Offer) -> Conflict:
 
 
 def voucher_redeem(
-    *, offer_id, resident: User, issued_by: User | None = None, event: Event | None = None, now=None
+    *,
+    offer_id,
+    resident: User,
+    idempotency_key: str | None = None,
+    issued_by: User | None = None,
+    event: Event | None = None,
+    now=None,
 ) -> Voucher:
     """Spend the resident's coins on one unit of an offer; returns the new voucher.
 
@@ -308,9 +322,11 @@ def voucher_redeem(
     ``(offer, resident, ordinal)`` constraint backs it). The ledger transfer is in the same
     transaction: insufficient coins roll the reservation back.
     """
-    from tanpuhui.ledger import services as ledger
-
     now = now or timezone.now()
+    if idempotency_key:
+        done = Voucher.objects.filter(request_key=idempotency_key, resident=resident).first()
+        if done is not None:  # the same request, retried after its response was lost
+            return done
     offer = selectors.offers_for_resident(resident).filter(pk=offer_id).select_related("merchant").first()
     if offer is None:
         raise NotFound(_("No such offer."), code="offer_not_found")
@@ -347,6 +363,7 @@ def voucher_redeem(
                         expires_at=now + timedelta(days=offer.voucher_valid_days),
                         event=event,
                         issued_by=issued_by,
+                        request_key=idempotency_key or None,
                     )
                 break
             except IntegrityError as exc:
@@ -356,10 +373,10 @@ def voucher_redeem(
             raise Conflict(_("Please try again."), code="retry")
         transfer = ledger.transfer_post(
             debit=ledger.wallet_of(resident),
-            credit=_merchant_account(ledger, offer.merchant),
+            credit=_merchant_account(offer.merchant),
             amount=offer.price_coins,
-            kind=ledger.TransferKind.REDEMPTION,
-            idempotency_key=f"marketplace:redeem:{voucher.pk}",
+            kind=TransferKind.SPEND,
+            idempotency_key=idempotency_key or f"marketplace:redeem:{voucher.pk}",
             cause=voucher,
             memo=f"{offer.title}"[:200],
             actor=issued_by or resident,
@@ -452,34 +469,28 @@ def _already_used(voucher: Voucher) -> Conflict:
 
 def voucher_expire(*, voucher: Voucher, now=None) -> bool:
     """Expire one unused voucher; return its coins to the resident or forfeit them (breakage)."""
-    from tanpuhui.ledger import services as ledger
-
     now = now or timezone.now()
     with transaction.atomic():
-        done = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ISSUED, expires_at__lte=now).update(
-            status=Voucher.Status.EXPIRED, expired_at=now, updated_at=now
-        )
+        done = Voucher.objects.filter(
+            pk=voucher.pk, status=Voucher.Status.ISSUED, expires_at__lte=now
+        ).update(status=Voucher.Status.EXPIRED, expired_at=now, updated_at=now)
         if not done:
             return False
         voucher = Voucher.objects.select_related("offer", "merchant", "resident").get(pk=voucher.pk)
         key = f"marketplace:expire:{voucher.pk}"
-        merchant_account = _merchant_account(ledger, voucher.merchant)
+        merchant_account = _merchant_account(voucher.merchant)
         if voucher.offer.expiry_policy == Offer.ExpiryPolicy.REFUND:
-            transfer = ledger.transfer_post(
-                debit=merchant_account,
-                credit=ledger.wallet_of(voucher.resident),
-                amount=voucher.price_coins,
-                kind=ledger.TransferKind.REFUND,
+            transfer = ledger.transfer_reverse(
+                transfer=int(voucher.redeem_transfer_id),
                 idempotency_key=key,
-                cause=voucher,
                 memo=_("Unused voucher expired: coins returned"),
             )
         else:
             transfer = ledger.transfer_post(
                 debit=merchant_account,
-                credit=ledger.account_get_or_create(kind=ledger.AccountKind.BREAKAGE, centre=voucher.centre),
+                credit=ledger.breakage_of(voucher.centre),
                 amount=voucher.price_coins,
-                kind=ledger.TransferKind.BREAKAGE,
+                kind=TransferKind.EXPIRY,
                 idempotency_key=key,
                 cause=voucher,
                 memo=_("Unused voucher expired: coins forfeited"),
@@ -501,14 +512,24 @@ def vouchers_expire(*, now=None, batch: int = 500) -> int:
 # --- event booth -------------------------------------------------------------------------------
 
 
-def event_booth_redeem(*, event: Event, user: User, resident_token: str, offer_id, request=None) -> Voucher:
+def event_booth_redeem(
+    *,
+    event: Event,
+    user: User,
+    resident_token: str,
+    offer_id,
+    idempotency_key: str | None = None,
+    request=None,
+) -> Voucher:
     """Booth staff redeem an event offer for a resident present with their personal QR code.
 
     The voucher is issued and handed over on the spot (verified at once, outlet empty).
     """
     resident_id = codes.resident_token_read(resident_token)
     resident = (
-        User.objects.filter(pk=resident_id, is_active=True, centre=event.centre).first() if resident_id else None
+        User.objects.filter(pk=resident_id, is_active=True, centre=event.centre).first()
+        if resident_id
+        else None
     )
     if resident is None or not resident.is_resident:
         message = _("This personal code is not valid (expired, forged or from another centre).")
@@ -522,7 +543,9 @@ def event_booth_redeem(*, event: Event, user: User, resident_token: str, offer_i
     if not user.is_centre_staff and (link is None or link.merchant_id != offer.merchant_id):
         raise NotFound(_("No such offer."), code="offer_not_found")
     with transaction.atomic():
-        voucher = voucher_redeem(offer_id=offer.pk, resident=resident, issued_by=user, event=event)
+        voucher = voucher_redeem(
+            offer_id=offer.pk, resident=resident, issued_by=user, event=event, idempotency_key=idempotency_key
+        )
         now = timezone.now()
         Voucher.objects.filter(pk=voucher.pk).update(
             status=Voucher.Status.VERIFIED,
