@@ -299,6 +299,11 @@ def _check_window(offer: Offer, now) -> None:
         raise Conflict(_("This offer has ended."), code="ended")
 
 
+class _Replay(Exception):  # control flow only: never leaves voucher_redeem
+    def __init__(self, voucher: Voucher):
+        self.voucher = voucher
+
+
 def _limit_reached(offer: Offer) -> Conflict:
     return Conflict(
         _("You have reached the limit of %(n)d for this offer.") % {"n": offer.per_resident_limit},
@@ -337,52 +342,59 @@ def voucher_redeem(
     if offer.redeemed >= offer.stock:
         raise Conflict(_("Sold out."), code="sold_out")
 
-    with transaction.atomic():
-        reserved = Offer.objects.filter(
-            pk=offer.pk, status=Offer.Status.APPROVED, redeemed__lt=F("stock")
-        ).update(redeemed=F("redeemed") + 1)
-        if not reserved:
-            raise Conflict(_("Sold out."), code="sold_out")
-        held = Voucher.objects.filter(offer=offer, resident=resident).count()
-        if held >= offer.per_resident_limit:
-            raise _limit_reached(offer)
-        voucher = None
-        for _attempt in range(3):
-            try:
-                with transaction.atomic():
-                    voucher = Voucher.objects.create(
-                        code=codes.voucher_code_new(),
-                        offer=offer,
-                        merchant=offer.merchant,
-                        centre=offer.centre,
-                        resident=resident,
-                        ordinal=held + 1,
-                        price_coins=offer.price_coins,
-                        yuan_value=offer.yuan_value,
-                        funding_pool_id=offer.funding_pool_id,
-                        expires_at=now + timedelta(days=offer.voucher_valid_days),
-                        event=event,
-                        issued_by=issued_by,
-                        request_key=idempotency_key or None,
-                    )
-                break
-            except IntegrityError as exc:
-                if Voucher.objects.filter(offer=offer, resident=resident, ordinal=held + 1).exists():
-                    raise _limit_reached(offer) from exc
-        if voucher is None:  # pragma: no cover - three 55-bit collisions in a row
-            raise Conflict(_("Please try again."), code="retry")
-        transfer = ledger.transfer_post(
-            debit=ledger.wallet_of(resident),
-            credit=_merchant_account(offer.merchant),
-            amount=offer.price_coins,
-            kind=TransferKind.SPEND,
-            idempotency_key=idempotency_key or f"marketplace:redeem:{voucher.pk}",
-            cause=voucher,
-            memo=f"{offer.title}"[:200],
-            actor=issued_by or resident,
-        )
-        voucher.redeem_transfer_id = str(transfer.pk)
-        voucher.save(update_fields=["redeem_transfer_id", "updated_at"])
+    try:
+        with transaction.atomic():
+            reserved = Offer.objects.filter(
+                pk=offer.pk, status=Offer.Status.APPROVED, redeemed__lt=F("stock")
+            ).update(redeemed=F("redeemed") + 1)
+            if not reserved:
+                raise Conflict(_("Sold out."), code="sold_out")
+            held = Voucher.objects.filter(offer=offer, resident=resident).count()
+            if held >= offer.per_resident_limit:
+                raise _limit_reached(offer)
+            voucher = None
+            for _attempt in range(3):
+                try:
+                    with transaction.atomic():
+                        voucher = Voucher.objects.create(
+                            code=codes.voucher_code_new(),
+                            offer=offer,
+                            merchant=offer.merchant,
+                            centre=offer.centre,
+                            resident=resident,
+                            ordinal=held + 1,
+                            price_coins=offer.price_coins,
+                            yuan_value=offer.yuan_value,
+                            funding_pool_id=offer.funding_pool_id,
+                            expires_at=now + timedelta(days=offer.voucher_valid_days),
+                            event=event,
+                            issued_by=issued_by,
+                            request_key=idempotency_key or None,
+                        )
+                    break
+                except IntegrityError as exc:
+                    if idempotency_key:
+                        first = Voucher.objects.filter(request_key=idempotency_key, resident=resident).first()
+                        if first is not None:  # the same request raced us and won: roll back, answer with it
+                            raise _Replay(first) from exc
+                    if Voucher.objects.filter(offer=offer, resident=resident, ordinal=held + 1).exists():
+                        raise _limit_reached(offer) from exc
+            if voucher is None:  # pragma: no cover - three 55-bit collisions in a row
+                raise Conflict(_("Please try again."), code="retry")
+            transfer = ledger.transfer_post(
+                debit=ledger.wallet_of(resident),
+                credit=_merchant_account(offer.merchant),
+                amount=offer.price_coins,
+                kind=TransferKind.SPEND,
+                idempotency_key=idempotency_key or f"marketplace:redeem:{voucher.pk}",
+                cause=voucher,
+                memo=f"{offer.title}"[:200],
+                actor=issued_by or resident,
+            )
+            voucher.redeem_transfer_id = str(transfer.pk)
+            voucher.save(update_fields=["redeem_transfer_id", "updated_at"])
+    except _Replay as replay:
+        return replay.voucher
     return voucher
 
 
