@@ -71,7 +71,7 @@ def voucher_code_normalise(raw: str) -> str | None:
 
 def qr_svg(data: str, *, scale: int = 6) -> str:
     buffer = io.BytesIO()
-    segno.make(data, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
+    segno.make(data, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=False, omitsize=True)
     return buffer.getvalue().decode()
 
 
