@@ -67,9 +67,28 @@ class BindingAdmin(CentreScopedAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(CentreScopedAdmin):
-    list_display = ["user", "role", "centre", "created_at"]
+    """Staff see who holds which role; platform administrators grant roles (through ``role_grant``,
+    which also opens the back office to staff roles and writes the audit event)."""
+
+    list_display = ["user", "role", "centre", "granted_by", "created_at"]
     list_filter = ["role"]
+    list_select_related = ["user", "centre", "granted_by"]
+    search_fields = ["user__display_name", "user__phone", "user__email"]
+    raw_id_fields = ["user"]
+    fields = ["user", "role", "centre"]
     change_roles = frozenset()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:  # a grant is never edited in place
+            return
+        assignment = services.role_grant(
+            user=obj.user, role=obj.role, centre=obj.centre, granted_by=request.user
+        )
+        obj.pk = assignment.pk
+        obj._state.adding = False
 
 
 @admin.register(ApiKey)
@@ -112,4 +131,9 @@ class ApiKeyAdmin(CentreScopedAdmin):
     def revoke_keys(self, request, queryset):
         for key in queryset:
             services.api_key_revoke(key=key, actor=request.user)
-        self.message_user(request, ngettext("Revoked %(count)d key.", "Revoked %(count)d keys.", len(queryset)) % {"count": len(queryset)}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)d key.", "Revoked %(count)d keys.", len(queryset))
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
