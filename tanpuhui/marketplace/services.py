@@ -361,7 +361,9 @@ def voucher_redeem(
             # The offer row is locked until commit: racers for this offer queue here, so this count is exact.
             held = Voucher.objects.filter(offer=offer, resident=resident).count()
             if held >= offer.per_resident_limit:
-                first = Voucher.objects.filter(request_key=idempotency_key).first() if idempotency_key else None
+                first = (
+                    Voucher.objects.filter(request_key=idempotency_key).first() if idempotency_key else None
+                )
                 if first is not None:  # a duplicate of this very request committed while we waited
                     raise _Replay(first)
                 raise _limit_reached(offer)
