@@ -35,8 +35,7 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 class BindingInline(admin.TabularInline):
     model = Binding
-    fields = ["kind", "masked_number", "label", "created_at", "unbound_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "masked_number", "label", "created_at", "unbound_at")
     extra = 0
     can_delete = False
 
@@ -99,8 +98,15 @@ class ApiKeyAdmin(CentreScopedAdmin):
     centre_lookup = "user__centre"
     list_display = ["name", "prefix", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_select_related = ["user"]
-    fields = ["name", "prefix", "user", "expires_at", "revoked_at", "last_used_at", "created_by"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "name",
+        "prefix",
+        "user",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "created_by",
+    )
     search_fields = ["name", "prefix", "user__display_name"]
     change_roles = frozenset()
     manage_roles = frozenset({Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER})
