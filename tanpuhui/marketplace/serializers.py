@@ -29,7 +29,7 @@ class MerchantApplyInput(serializers.Serializer):
     )
     contact_name = serializers.CharField(max_length=50)
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{7,20}$", max_length=20)
-    outlets = OutletInput(many=True, allow_empty=False, max_length=50)
+    outlets = serializers.ListField(child=OutletInput(), allow_empty=False, max_length=50)
 
 
 class OutletOutput(serializers.ModelSerializer):

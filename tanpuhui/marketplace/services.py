@@ -142,7 +142,7 @@ def _review(obj, *, actor, approve: bool, reason: str, request, action: str) -> 
 
 @transaction.atomic
 def merchant_review(
-    *, merchant: Merchant, actor: User, approve: bool, reason: str = "", request=None
+    *, merchant: Merchant, actor: User | None, approve: bool, reason: str = "", request=None
 ) -> Merchant:
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
     _review(merchant, actor=actor, approve=approve, reason=reason, request=request, action="merchant")
@@ -483,11 +483,12 @@ def voucher_verify(*, user: User, code: str, request=None, now=None) -> Voucher:
 
 def _already_used(voucher: Voucher) -> Conflict:
     where = voucher.verified_outlet.name if voucher.verified_outlet else _("the event booth")
-    when = date_format(timezone.localtime(voucher.verified_at), "Y-m-d H:i")
+    verified_at = voucher.verified_at or timezone.now()  # always set for a verified voucher (db check)
+    when = date_format(timezone.localtime(verified_at), "Y-m-d H:i")
     return Conflict(
         _("Already used at %(when)s by %(where)s.") % {"when": when, "where": where},
         code="already_used",
-        fields={"verified_at": voucher.verified_at.isoformat(), "outlet": where},
+        fields={"verified_at": verified_at.isoformat(), "outlet": where},
     )
 
 
