@@ -8,6 +8,7 @@ verification (kwargs ``voucher``); pool balances in yuan decrease by ``voucher.y
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from tanpuhui.common.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    ServiceError,
     TooManyRequests,
     ValidationFailed,
 )
@@ -40,6 +42,8 @@ from tanpuhui.marketplace.models import (
     VerificationAttempt,
     Voucher,
 )
+
+logger = logging.getLogger(__name__)
 
 # Sent on commit of a verification: ``voucher_verified.send(sender=Voucher, voucher=voucher)``.
 voucher_verified = django.dispatch.Signal()
@@ -530,10 +534,12 @@ def voucher_expire(*, voucher: Voucher, now=None) -> bool:
 def vouchers_expire(*, now=None, batch: int = 500) -> int:
     now = now or timezone.now()
     count = 0
-    for voucher in Voucher.objects.filter(status=Voucher.Status.ISSUED, expires_at__lte=now).order_by(
-        "expires_at"
-    )[:batch]:
-        count += voucher_expire(voucher=voucher, now=now)
+    due = Voucher.objects.filter(status=Voucher.Status.ISSUED, expires_at__lte=now).order_by("expires_at")
+    for voucher in due[:batch]:
+        try:
+            count += voucher_expire(voucher=voucher, now=now)
+        except ServiceError:  # e.g. the coins already left the merchant account: retried next run
+            logger.exception("voucher %s could not be expired", voucher.pk)
     return count
 
 
