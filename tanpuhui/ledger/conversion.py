@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ CHUNK = 20_000
 # the lock just avoids two runs waiting on each other's claims row by row).
 ADVISORY_KEY = 0x7470_4C45  # "tpLE"
 RUN_CAUSE = "ledger.conversionrun"
+PERIODS = tuple(CapPeriod.values)  # (TextChoices.values is computed on every access: too slow in the loop)
 
 
 # --- rules and campaigns ----------------------------------------------------------------------
@@ -156,10 +158,12 @@ def reductions_convert(*, centre_ids=None, batch_id: str = "", chunk_size: int =
     result = ConversionResult()
     after_id = 0  # everything eligible up to here was claimed by an earlier chunk of this call
     while True:
+        started = time.perf_counter()
         with transaction.atomic():
             run = _convert_chunk(
                 centre_ids=centre_ids, batch_id=batch_id, chunk_size=chunk_size, after_id=after_id
             )
+        TIMINGS["chunk incl. commit"] += time.perf_counter() - started
         if run is None:
             break
         after_id = run.max_reduction_id
@@ -257,6 +261,20 @@ def _period_key(period: str, day: date):
     return day.year
 
 
+# Seconds spent per phase of the conversion (cumulative, per process): printed by the benchmark.
+TIMINGS: dict[str, float] = defaultdict(float)
+
+
+class _Stopwatch:
+    def __init__(self):
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        TIMINGS[phase] += now - self.last
+        self.last = now
+
+
 def _usage_rows(residents, first_day):
     """Milli-coins awarded per resident, behaviour and day since ``first_day`` (cap usage)."""
     if connection.vendor == "postgresql":
@@ -280,6 +298,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
     run = ConversionRun.objects.create(batch_id=str(batch_id or "")[:64])
+    mark = _Stopwatch()
     claimed = _claim(run, centre_ids, chunk_size, after_id)
     if claimed == 0:
         transaction.set_rollback(True)
@@ -299,6 +318,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
     ]
     run.max_reduction_id = max(r[0] for r in rows)
     centres = {r[2] for r in rows}
+    mark("claim+fetch")
     rules = _Rules(centres)
     any_caps = bool(rules.caps)
 
@@ -309,7 +329,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
         first_day = date(min(r[4] for r in rows).year, 1, 1)
         for resident_id, behaviour, day, total in _usage_rows(residents, first_day):
             for beh in (behaviour, ""):
-                for period in CapPeriod.values:
+                for period in PERIODS:
                     usage[(_as_uuid(resident_id), beh, period, _period_key(period, day))] += int(total)
 
     # Corrected reductions: each adjustment belongs to the root it (transitively) corrects; its
@@ -332,6 +352,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
         ):
             state[root_id] = [int(Decimal(kg_sum) * 10000), int(milli_sum)]
 
+    mark("rules+usage")
     awards: list[list] = []
     net: dict[tuple, int] = defaultdict(int)  # (resident, centre) → milli
     for rid, resident, centre_id, behaviour, day, kg_e4, adj in rows:
@@ -353,7 +374,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
             state[root] = [new_k, a_total - clawback]
             if any_caps and clawback:
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         usage[(resident, beh, period, _period_key(period, day))] -= clawback
         else:
             rule = rules.rule(centre_id, day)
@@ -375,13 +396,13 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
                     if room < awarded:
                         awarded, capped_by = room, f"{cap_beh or '*'}/{period}"
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         keys.append((resident, beh, period, _period_key(period, day)))
                 for key in keys:
                     usage[key] += awarded
             elif any_caps and awarded > 0:
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         usage[(resident, beh, period, _period_key(period, day))] += awarded
             k_total, a_total = state.get(root, [0, 0])
             state[root] = [k_total + max(kg_e4, 0), a_total + awarded]
@@ -404,8 +425,11 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
             ]
         )
 
+    mark("compute")
     transfer_of = _post_coins(run, net)
+    mark("post")
     _insert_awards(run, awards, transfer_of)
+    mark("awards")
     run.reductions = len(rows)
     run.finished_at = timezone.now()
     run.save(update_fields=["reductions", "finished_at", "coins_earned", "coins_reversed"])
@@ -523,33 +547,62 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
         delta[credit] += amount
 
     counters: dict[tuple, int] = defaultdict(int)
-    objects = []
+    rows = []
     for key, debit, credit, amount, kind in legs:
         leg = counters[key]
         counters[key] += 1
         idem = f"conv:{run.pk}:{key[0]}:{key[1]}"
-        objects.append(
-            Transfer(
-                debit_id=debit,
-                credit_id=credit,
-                amount=amount,
-                kind=kind,
-                cause_type=RUN_CAUSE,
-                cause_id=str(run.pk),
-                idempotency_key=idem,
-                leg=leg,
-                request_hash=hashlib.sha256(idem.encode()).hexdigest(),
-                created_at=now,
-                memo="conversion",
-            )
-        )
-    created = Transfer.objects.bulk_create(objects, batch_size=5000)
+        rows.append((debit, credit, amount, str(kind), idem, leg, hashlib.sha256(idem.encode()).hexdigest()))
+    created_ids = _insert_transfers(rows, str(run.pk), now)
     transfer_of: dict[tuple, int] = {}
-    for (key, *_rest), transfer in zip(legs, created, strict=True):
-        transfer_of.setdefault(key, transfer.pk)
+    for (key, *_rest), row in zip(legs, rows, strict=True):
+        transfer_of.setdefault(key, created_ids[(row[4], row[5])])
 
     _apply_deltas(delta, new_fraction)
     return transfer_of
+
+
+def _insert_transfers(rows: list[tuple], run_id: str, now) -> dict[tuple[str, int], int]:
+    """Insert conversion transfers; returns {(idempotency_key, leg): id}."""
+    if not rows:
+        return {}
+    if connection.vendor == "postgresql":
+        ids: dict[tuple[str, int], int] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 20000):
+                part = rows[start : start + 20000]
+                cursor.execute(
+                    f"""INSERT INTO {Transfer._meta.db_table}
+                          (debit_id, credit_id, amount, kind, idempotency_key, leg, request_hash,
+                           cause_type, cause_id, created_at, memo)
+                        SELECT d, c, a, k, i, n, h, %s, %s, %s, 'conversion'
+                        FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::int[], %s::text[])
+                             AS v(d, c, a, k, i, n, h)
+                        RETURNING id, idempotency_key, leg""",  # noqa: S608
+                    [RUN_CAUSE, run_id, now, *(list(col) for col in zip(*part, strict=True))],
+                )
+                ids.update({(key, leg): pk for pk, key, leg in cursor.fetchall()})
+        return ids
+    created = Transfer.objects.bulk_create(
+        [
+            Transfer(
+                debit_id=d,
+                credit_id=c,
+                amount=a,
+                kind=k,
+                idempotency_key=i,
+                leg=n,
+                request_hash=h,
+                cause_type=RUN_CAUSE,
+                cause_id=run_id,
+                created_at=now,
+                memo="conversion",
+            )
+            for d, c, a, k, i, n, h in rows
+        ],
+        batch_size=2000,
+    )
+    return {(t.idempotency_key, t.leg): t.pk for t in created}
 
 
 def _apply_deltas(delta: dict[int, int], fraction: dict[int, int]) -> None:
