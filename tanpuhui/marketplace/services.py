@@ -581,15 +581,17 @@ def event_booth_redeem(
             offer_id=offer.pk, resident=resident, issued_by=user, event=event, idempotency_key=idempotency_key
         )
         now = timezone.now()
-        Voucher.objects.filter(pk=voucher.pk).update(
+        handed_over = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ISSUED).update(
             status=Voucher.Status.VERIFIED,
             verified_at=now,
             verified_by=user,
             verified_outlet=link.outlet if link else None,
+            updated_at=now,
         )
         voucher.refresh_from_db()
-        audit_record(
-            actor=user, action="event.booth_redeem", target=voucher, centre=event.centre, request=request
-        )
-        transaction.on_commit(lambda: voucher_verified.send(sender=Voucher, voucher=voucher))
+        if handed_over:  # not on a replay of the same request
+            audit_record(
+                actor=user, action="event.booth_redeem", target=voucher, centre=event.centre, request=request
+            )
+            transaction.on_commit(lambda: voucher_verified.send(sender=Voucher, voucher=voucher))
     return voucher
