@@ -290,7 +290,7 @@ def offer_review(*, offer: Offer, actor: User, approve: bool, reason: str = "", 
 
 
 def _merchant_account(merchant: Merchant):
-    return ledger.account_get_or_create(kind=AccountKind.MERCHANT, centre=merchant.centre, owner=merchant)
+    return ledger.account_get_or_create(kind=AccountKind.MERCHANT, centre=merchant.centre_id, owner=merchant)
 
 
 def _check_window(offer: Offer, now) -> None:
@@ -389,8 +389,8 @@ def voucher_redeem(
                             id=voucher_id,
                             code=codes.voucher_code_new(),
                             offer=offer,
-                            merchant=offer.merchant,
-                            centre=offer.centre,
+                            merchant_id=offer.merchant_id,
+                            centre_id=offer.centre_id,
                             resident=resident,
                             ordinal=held + 1,
                             price_coins=offer.price_coins,
