@@ -192,6 +192,9 @@ SPECTACULAR_SETTINGS = {
         "CentreKindEnum": "tanpuhui.tenancy.models.Centre.Kind",
         "BatchStatusEnum": "tanpuhui.metering.models.Batch.Status",
         "ReductionKindEnum": "tanpuhui.metering.models.Reduction.Kind",
+        "MerchantStatusEnum": "tanpuhui.marketplace.models.Merchant.Status",
+        "OfferStatusEnum": "tanpuhui.marketplace.models.Offer.Status",
+        "VoucherStatusEnum": "tanpuhui.marketplace.models.Voucher.Status",
     },
 }
 
