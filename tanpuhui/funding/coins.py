@@ -1,0 +1,102 @@
+"""The one door from enterprises and funding to the coin ledger.
+
+Coins move only through ``tanpuhui.ledger.services`` (transfer_post / transfers_post). This module
+names the accounts these contexts use and keeps the calls in one place:
+
+- a donation pool's coins:      ledger account kind POOL,     code ``pool:<id>``
+- crowdfunding escrow:          kind ESCROW,                  code ``crowdfund:<uuid>``
+- a project's released coins:   kind DONATION,                code ``crowdfund-project:<uuid>``
+- a public-welfare cause:       kind DONATION,                code ``cause:<uuid>``
+- coins minted from donations:  kind ISSUANCE (the centre's issuer account, may go negative)
+- coins retired when a donation pool pays for a voucher: kind BREAKAGE, code ``pool-spent``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_backend = None  # tests may plug in a stand-in while the ledger branch is not merged
+
+
+def use_backend(backend) -> None:
+    global _backend
+    _backend = backend
+
+
+def ledger_available() -> bool:
+    try:
+        from tanpuhui.ledger import services
+
+        return hasattr(services, "transfer_post")
+    except ImportError:
+        return False
+
+
+def _ledger():
+    if _backend is not None:
+        return _backend
+    from tanpuhui.ledger import services
+
+    return services
+
+
+def _kind(name: str):
+    if _backend is not None:
+        return name
+    from tanpuhui.ledger.models import AccountKind
+
+    return getattr(AccountKind, name)
+
+
+def InsufficientCoins() -> type[Exception]:
+    return _ledger().InsufficientCoins
+
+
+def account(kind: str, *, centre, owner=None, code: str = "") -> Any:
+    return _ledger().account_get_or_create(kind=_kind(kind), centre=centre, owner=owner, code=code)
+
+
+def wallet(resident) -> Any:
+    return _ledger().wallet_of(resident)
+
+
+def pool_account(pool) -> Any:
+    return account("POOL", centre=pool.centre, code=f"pool:{pool.pk}")
+
+
+def issuance_account(centre) -> Any:
+    return account("ISSUANCE", centre=centre)
+
+
+def retired_account(centre) -> Any:
+    return account("BREAKAGE", centre=centre, code="pool-spent")
+
+
+def escrow_account(project) -> Any:
+    return account("ESCROW", centre=project.centre, code=f"crowdfund:{project.pk}")
+
+
+def project_account(project) -> Any:
+    return account("DONATION", centre=project.centre, code=f"crowdfund-project:{project.pk}")
+
+
+def cause_account(cause) -> Any:
+    return account("DONATION", centre=cause.centre, code=f"cause:{cause.pk}")
+
+
+def move(*, debit, credit, amount: int, kind: str, key: str, memo: str = "", actor=None, cause=None) -> Any:
+    """Coins go debit → credit, once per ``key`` (the ledger replays a repeated key)."""
+    return _ledger().transfer_post(
+        debit=debit,
+        credit=credit,
+        amount=int(amount),
+        kind=kind,
+        idempotency_key=key,
+        cause=cause,
+        memo=memo[:200],
+        actor=actor,
+    )
+
+
+def balance(acct) -> int:
+    return int(acct.balance)
