@@ -177,9 +177,8 @@ def test_pledge_bad_input(gz, zs, gz_operator, coin_ledger):
         services.pledge_create(project_id=p.pk, resident=r, coins=0, idempotency_key="zero")
     with pytest.raises(NotFound):  # another centre's resident doesn't see the project
         services.pledge_create(project_id=p.pk, resident=ResidentFactory(centre=zs), coins=1, idempotency_key="zs")
-    with freeze_time(timezone.now() + timedelta(hours=24, seconds=1)):
-        with pytest.raises(Conflict) as exc:
-            services.pledge_create(project_id=p.pk, resident=r, coins=5, idempotency_key="late")
+    with freeze_time(timezone.now() + timedelta(hours=24, seconds=1)), pytest.raises(Conflict) as exc:
+        services.pledge_create(project_id=p.pk, resident=r, coins=5, idempotency_key="late")
     assert exc.value.code == "deadline_passed"
     services.pledge_create(project_id=p.pk, resident=r, coins=5, idempotency_key="k")
     with pytest.raises(Unprocessable):
