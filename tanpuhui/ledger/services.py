@@ -1,0 +1,334 @@
+"""The ONLY way any app moves coins.
+
+Every posting takes an ``idempotency_key`` (global across the ledger: namespace it, e.g.
+``"voucher:<uuid>"``). Posting the same key again with the same legs and cause returns the
+transfers of the first posting and changes nothing; with different legs or cause it raises
+``IdempotencyMismatch``. Accounts are locked in primary-key order (``SELECT … FOR UPDATE`` on
+PostgreSQL; SQLite serialises writers), balances are checked, transfers inserted and balances
+changed with ``F()`` — all in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tanpuhui.common.errors import Unprocessable, ValidationFailed
+from tanpuhui.ledger.errors import (
+    AccountNotFound,
+    AlreadyReversed,
+    IdempotencyMismatch,
+    InsufficientCoins,
+    InvalidAmount,
+)
+from tanpuhui.ledger.models import NEGATIVE_KINDS, Account, AccountKind, Transfer, TransferKind
+
+__all__ = [
+    "AccountNotFound",
+    "IdempotencyMismatch",
+    "InsufficientCoins",
+    "Leg",
+    "account_get_or_create",
+    "debt_account_of",
+    "issuance_of",
+    "transfer_post",
+    "transfer_reverse",
+    "transfers_post",
+    "wallet_of",
+]
+
+MAX_AMOUNT = 10**15
+
+
+@dataclass(frozen=True)
+class Leg:
+    debit: Account | int
+    credit: Account | int
+    amount: int
+    kind: str
+    reverses: Transfer | int | None = None
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def _owner_ref(owner) -> tuple[str, str]:
+    if owner is None:
+        return "", ""
+    if isinstance(owner, tuple):
+        return str(owner[0]), str(owner[1])
+    return owner._meta.label_lower, str(owner.pk)
+
+
+def account_get_or_create(*, kind: str, centre, owner=None, code: str = "") -> Account:
+    """The account of ``kind`` for ``owner`` (a model instance or ``(type, id)``) in ``centre``.
+
+    Examples: ``account_get_or_create(kind=AccountKind.ISSUANCE, centre=gz)``;
+    ``account_get_or_create(kind=AccountKind.MERCHANT, centre=gz, owner=merchant)``;
+    ``account_get_or_create(kind=AccountKind.ESCROW, centre=gz, owner=project)``;
+    ``account_get_or_create(kind=AccountKind.POOL, centre=gz, owner=funding_pool)``.
+    """
+    if kind not in AccountKind.values:
+        raise ValidationFailed(_("Unknown account kind."), code="invalid_account_kind", fields={"kind": [kind]})
+    if centre is None:
+        raise Unprocessable(_("The account needs an operation centre."), code="no_centre")
+    owner_type, owner_id = _owner_ref(owner)
+    from tanpuhui.accounts.models import User
+
+    user = owner if isinstance(owner, User) else None
+    lookup = {
+        "centre_id": getattr(centre, "pk", centre),
+        "kind": kind,
+        "owner_type": owner_type,
+        "owner_id": owner_id,
+        "code": code,
+    }
+    account = Account.objects.filter(**lookup).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(**lookup, user=user, allow_negative=kind in NEGATIVE_KINDS)
+    except IntegrityError:  # created concurrently
+        return Account.objects.get(**lookup)
+
+
+def wallet_of(resident) -> Account:
+    """The resident's wallet in their home centre (created on first use)."""
+    return account_get_or_create(kind=AccountKind.WALLET, centre=resident.centre, owner=resident)
+
+
+def debt_account_of(resident) -> Account:
+    """The resident's coin debt: negative while coins are owed (reversal policy, docs/ledger.md)."""
+    return account_get_or_create(kind=AccountKind.DEBT, centre=resident.centre, owner=resident)
+
+
+def issuance_of(centre) -> Account:
+    return account_get_or_create(kind=AccountKind.ISSUANCE, centre=centre)
+
+
+def breakage_of(centre) -> Account:
+    return account_get_or_create(kind=AccountKind.BREAKAGE, centre=centre)
+
+
+# --- posting ----------------------------------------------------------------------------------
+
+
+def _pk(value) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _cause_ref(cause) -> tuple[str, str]:
+    if cause is None:
+        return "", ""
+    if isinstance(cause, tuple):
+        return str(cause[0]), str(cause[1])
+    return cause._meta.label_lower, str(cause.pk)
+
+
+def _check_amount(amount) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise InvalidAmount(_("The amount must be a whole number of coins."), fields={"amount": [str(amount)]})
+    if amount <= 0 or amount > MAX_AMOUNT:
+        raise InvalidAmount(_("The amount must be a positive number of coins."), fields={"amount": [str(amount)]})
+    return amount
+
+
+def _normalise_legs(legs: Iterable[Leg]) -> list[tuple[int, int, int, str, int | None]]:
+    out = []
+    for leg in legs:
+        debit, credit = _pk(leg.debit), _pk(leg.credit)
+        for name, value in (("debit", debit), ("credit", credit)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise AccountNotFound(_("Unknown account."), fields={name: [str(value)]})
+        amount = _check_amount(leg.amount)
+        if leg.kind not in TransferKind.values:
+            raise ValidationFailed(_("Unknown transfer kind."), code="invalid_kind", fields={"kind": [leg.kind]})
+        if debit == credit:
+            raise ValidationFailed(_("A transfer needs two different accounts."), code="same_account")
+        out.append((debit, credit, amount, str(leg.kind), _pk(leg.reverses)))
+    if not out:
+        raise ValidationFailed(_("A posting needs at least one leg."), code="no_legs")
+    return out
+
+
+def _request_hash(legs, cause_type: str, cause_id: str) -> str:
+    payload = json.dumps({"legs": legs, "cause": [cause_type, cause_id]}, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _replay(idempotency_key: str, request_hash: str) -> list[Transfer] | None:
+    existing = list(Transfer.objects.filter(idempotency_key=idempotency_key).order_by("leg"))
+    if not existing:
+        return None
+    if existing[0].request_hash != request_hash:
+        raise IdempotencyMismatch(
+            _("This idempotency key was already used for a different request."),
+            fields={"idempotency_key": [idempotency_key]},
+        )
+    return existing
+
+
+def _lock_accounts(ids: Iterable[int]) -> dict[int, Account]:
+    """Lock the accounts in primary-key order (one fixed order: no deadlocks between postings)."""
+    wanted = sorted(set(ids))
+    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
+    missing = [pk for pk in wanted if pk not in locked]
+    if missing:
+        raise AccountNotFound(_("Unknown account."), fields={"accounts": missing})
+    return locked
+
+
+def transfers_post(
+    *, legs: list[Leg], idempotency_key: str, cause=None, memo: str = "", actor=None
+) -> list[Transfer]:
+    """Post all ``legs`` in one transaction, or none of them. Returns the transfers in leg order."""
+    if not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 200:
+        raise ValidationFailed(
+            _("An idempotency key of 1–200 characters is required."), code="idempotency_key_required"
+        )
+    normal = _normalise_legs(legs)
+    cause_type, cause_id = _cause_ref(cause)
+    request_hash = _request_hash(normal, cause_type, cause_id)
+    replay = _replay(idempotency_key, request_hash)
+    if replay is not None:
+        return replay
+    try:
+        with transaction.atomic():
+            reversed_ids = {r for *_rest, r in normal if r is not None}
+            originals = {t.pk: t for t in Transfer.objects.filter(pk__in=reversed_ids)}
+            if len(originals) != len(reversed_ids):
+                raise ValidationFailed(_("Unknown transfer to reverse."), code="transfer_not_found")
+            lock_ids = {d for d, *_r in normal} | {c for _d, c, *_r in normal}
+            for original in originals.values():  # every reversal of X serialises on X's accounts
+                lock_ids |= {original.debit_id, original.credit_id}
+            accounts = _lock_accounts(lock_ids)
+            replay = _replay(idempotency_key, request_hash)  # a duplicate that committed while we waited
+            if replay is not None:
+                return replay
+            _check_reversals(normal, originals)
+            delta: dict[int, int] = defaultdict(int)
+            for debit, credit, amount, _kind, _rev in normal:
+                delta[debit] -= amount
+                delta[credit] += amount
+            short = {
+                pk: {"balance": accounts[pk].balance, "change": change}
+                for pk, change in delta.items()
+                if change < 0 and not accounts[pk].allow_negative and accounts[pk].balance + change < 0
+            }
+            if short:
+                raise InsufficientCoins(_("Not enough coins."), fields={"accounts": short})
+            now = timezone.now()
+            actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+            transfers = Transfer.objects.bulk_create(
+                [
+                    Transfer(
+                        debit_id=debit,
+                        credit_id=credit,
+                        amount=amount,
+                        kind=kind,
+                        cause_type=cause_type,
+                        cause_id=cause_id,
+                        idempotency_key=idempotency_key,
+                        leg=index,
+                        request_hash=request_hash,
+                        reverses_id=rev,
+                        created_at=now,
+                        actor_id=actor_id,
+                        memo=memo[:200],
+                    )
+                    for index, (debit, credit, amount, kind, rev) in enumerate(normal)
+                ]
+            )
+            for pk, change in sorted(delta.items()):
+                if change:
+                    Account.objects.filter(pk=pk).update(balance=F("balance") + change)
+            return transfers
+    except IntegrityError:
+        # A concurrent posting with the same key won the unique (key, leg) race: replay it.
+        replay = _replay(idempotency_key, request_hash)
+        if replay is not None:
+            return replay
+        raise
+
+
+def _check_reversals(normal, originals: dict[int, Transfer]) -> None:
+    if not originals:
+        return
+    wanted: dict[int, int] = defaultdict(int)
+    for _debit, _credit, amount, _kind, rev in normal:
+        if rev is not None:
+            wanted[rev] += amount
+    done = dict(
+        Transfer.objects.filter(reverses_id__in=wanted)
+        .values_list("reverses_id")
+        .annotate(total=Sum("amount"))
+        .values_list("reverses_id", "total")
+    )
+    for pk, amount in wanted.items():
+        original = originals[pk]
+        if original.kind == TransferKind.REVERSAL:
+            raise Unprocessable(_("A reversal cannot itself be reversed."), code="not_reversible")
+        if done.get(pk, 0) + amount > original.amount:
+            raise AlreadyReversed(
+                _("This transfer has already been reversed."),
+                fields={"transfer": [pk], "reversed": done.get(pk, 0), "amount": original.amount},
+            )
+
+
+def transfer_post(
+    *,
+    debit,
+    credit,
+    amount: int,
+    kind: str,
+    idempotency_key: str,
+    cause=None,
+    memo: str = "",
+    actor=None,
+) -> Transfer:
+    """Move ``amount`` coins from ``debit`` to ``credit`` (accounts or their ids)."""
+    return transfers_post(
+        legs=[Leg(debit=debit, credit=credit, amount=amount, kind=kind)],
+        idempotency_key=idempotency_key,
+        cause=cause,
+        memo=memo,
+        actor=actor,
+    )[0]
+
+
+def transfer_reverse(
+    *, transfer, idempotency_key: str, actor=None, memo: str = "", amount: int | None = None
+) -> Transfer:
+    """Post the reversing transfer (credit → debit) of ``transfer`` (all of it, or ``amount``).
+
+    Raises ``AlreadyReversed`` when the reversals would exceed the original, and
+    ``InsufficientCoins`` when the credited account no longer holds the coins.
+    """
+    if not isinstance(transfer, Transfer):
+        transfer = Transfer.objects.filter(pk=transfer).first()
+        if transfer is None:
+            raise ValidationFailed(_("Unknown transfer to reverse."), code="transfer_not_found")
+    leg = Leg(
+        debit=transfer.credit_id,
+        credit=transfer.debit_id,
+        amount=transfer.amount if amount is None else amount,
+        kind=TransferKind.REVERSAL,
+        reverses=transfer.pk,
+    )
+    return transfers_post(
+        legs=[leg],
+        idempotency_key=idempotency_key,
+        cause=(transfer.cause_type, transfer.cause_id) if transfer.cause_type else None,
+        memo=memo,
+        actor=actor,
+    )[0]

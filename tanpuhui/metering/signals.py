@@ -1,0 +1,3 @@
+import django.dispatch
+
+reductions_quantified = django.dispatch.Signal()
