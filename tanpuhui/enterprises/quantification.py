@@ -23,25 +23,21 @@ from decimal import ROUND_HALF_UP, Decimal
 METHODOLOGY_VERSION = "TPH-RETROFIT-1"
 REGION = "south_china_grid"
 
-# Registry codes per carrier (the methodology app's factor codes).
+# Registry codes per carrier (methodology.registry.factor aliases and parameter codes) and the unit
+# the energy table is kept in (the registry converts the factor to kg CO2e per that unit).
 REGISTRY_CODES = {
-    "electricity": "grid_electricity",
-    "natural_gas": "natural_gas",
-    "diesel": "diesel",
-    "coal": "raw_coal",
+    "electricity": ("electricity", "kg_co2e/kWh"),
+    "natural_gas": ("natural_gas", "kg_co2e/m**3"),
+    "diesel": ("diesel_ef", "kg_co2e/kg"),
+    "coal": ("raw_coal_ef", "kg_co2e/kg"),
 }
+# Carriers the registry must supply (no silent fallback: a missing grid factor is a 422).
+REQUIRED_FROM_REGISTRY = {"electricity", "natural_gas"}
 
-# Used only when the factor registry is not installed (a bare checkout): documented values, kg CO2 per unit.
+# Defaults for carriers the registry does not carry yet, kg CO2 per unit, with their source.
 FALLBACK = {
-    "electricity": (
-        Decimal("0.4042"),
-        "kg CO2/kWh",
-        2023,
-        "South China regional grid average emission factor 2023 (MEE) — fallback table",
-    ),
-    "natural_gas": (Decimal("2.1622"), "kg CO2/m3", 2023, "GB/T 32150-2015 default (natural gas) — fallback table"),
-    "diesel": (Decimal("3.0959"), "kg CO2/kg", 2023, "GB/T 32150-2015 default (diesel) — fallback table"),
-    "coal": (Decimal("1.9003"), "kg CO2/kg", 2023, "GB/T 32150-2015 default (raw coal) — fallback table"),
+    "diesel": (Decimal("3.0959"), "kg CO2/kg", None, "GB/T 32150-2015 annex B default (diesel), enterprises fallback table"),
+    "coal": (Decimal("1.9003"), "kg CO2/kg", None, "GB/T 32150-2015 annex B default (raw coal), enterprises fallback table"),
 }
 
 
@@ -61,26 +57,25 @@ class Factor:
 
 
 def carrier_factor(carrier: str, on: date, region: str = REGION) -> Factor:
+    """The emission factor for ``carrier`` valid on ``on``, from the shared registry."""
+    from tanpuhui.methodology import registry
+
+    code, unit = REGISTRY_CODES[carrier]
     try:
-        from tanpuhui.methodology import registry
-    except ImportError:
-        registry = None
-    if registry is not None and hasattr(registry, "factor"):
-        resolved = registry.factor(code=REGISTRY_CODES[carrier], on=on, region=region)
-        year = getattr(resolved, "year", None)
-        if year is None:
-            valid_from = getattr(resolved, "valid_from", None)
-            year = getattr(valid_from, "year", None)
-        return Factor(
-            carrier=carrier,
-            value=Decimal(str(resolved.value)),
-            unit=str(resolved.unit),
-            year=year,
-            source=str(resolved.source),
-            factor_id=str(resolved.id),
-        )
-    value, unit, year, source = FALLBACK[carrier]
-    return Factor(carrier, value, unit, year, source, f"fallback:{carrier}")
+        resolved = registry.factor(code=code, on=on, region=region)
+    except registry.MethodUnavailable:
+        if carrier in REQUIRED_FROM_REGISTRY:
+            raise
+        value, label, year, source = FALLBACK[carrier]
+        return Factor(carrier, value, label, year, source, f"fallback:{carrier}")
+    return Factor(
+        carrier=carrier,
+        value=resolved.to(unit),
+        unit=unit.replace("**3", "³").replace("_co2e", " CO₂e"),
+        year=resolved.year,
+        source=resolved.source + (f" <{resolved.source_url}>" if resolved.source_url else ""),
+        factor_id=str(resolved.id),
+    )
 
 
 def _kg(value: Decimal) -> Decimal:

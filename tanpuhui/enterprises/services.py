@@ -443,7 +443,9 @@ def donation_create(
             public_thanks=public_thanks,
             donated_by=actor,
         )
-        funding.pool_receive_donation(pool=pool, coins=coins, reference=f"donation:{donation.pk}", actor=actor)
+        funding.pool_receive_donation(
+            pool=pool, coins=coins, reference=f"donation:{donation.pk}", actor=actor, cause=donation
+        )
         if public_thanks and not enterprise.public_thanks:
             enterprise_set_public_thanks(enterprise=enterprise, consent=True)
         audit_record(

@@ -3,10 +3,10 @@
 Coins move only through ``tanpuhui.ledger.services`` (transfer_post / transfers_post). This module
 names the accounts these contexts use and keeps the calls in one place:
 
-- a donation pool's coins:      ledger account kind POOL,     code ``pool:<id>``
-- crowdfunding escrow:          kind ESCROW,                  code ``crowdfund:<uuid>``
-- a project's released coins:   kind DONATION,                code ``crowdfund-project:<uuid>``
-- a public-welfare cause:       kind DONATION,                code ``cause:<uuid>``
+- a donation pool's coins:      ledger account kind POOL,     owner the FundingPool
+- crowdfunding escrow:          kind ESCROW,                  owner the CrowdfundingProject
+- a project's released coins:   kind DONATION,                owner the CrowdfundingProject
+- a public-welfare cause:       kind DONATION,                owner the Cause
 - coins minted from donations:  kind ISSUANCE (the centre's issuer account, may go negative)
 - coins retired when a donation pool pays for a voucher: kind BREAKAGE, code ``pool-spent``
 """
@@ -40,12 +40,8 @@ def _ledger():
     return services
 
 
-def _kind(name: str):
-    if _backend is not None:
-        return name
-    from tanpuhui.ledger.models import AccountKind
-
-    return getattr(AccountKind, name)
+def _kind(name: str) -> str:
+    return name.lower()  # the ledger's AccountKind values
 
 
 def InsufficientCoins() -> type[Exception]:
@@ -61,7 +57,7 @@ def wallet(resident) -> Any:
 
 
 def pool_account(pool) -> Any:
-    return account("POOL", centre=pool.centre, code=f"pool:{pool.pk}")
+    return account("POOL", centre=pool.centre, owner=pool)
 
 
 def issuance_account(centre) -> Any:
@@ -69,19 +65,19 @@ def issuance_account(centre) -> Any:
 
 
 def retired_account(centre) -> Any:
-    return account("BREAKAGE", centre=centre, code="pool-spent")
+    return account("BREAKAGE", centre=centre, code="pool-spent")  # coins retired when a pool pays a voucher
 
 
 def escrow_account(project) -> Any:
-    return account("ESCROW", centre=project.centre, code=f"crowdfund:{project.pk}")
+    return account("ESCROW", centre=project.centre, owner=project)
 
 
 def project_account(project) -> Any:
-    return account("DONATION", centre=project.centre, code=f"crowdfund-project:{project.pk}")
+    return account("DONATION", centre=project.centre, owner=project)
 
 
 def cause_account(cause) -> Any:
-    return account("DONATION", centre=cause.centre, code=f"cause:{cause.pk}")
+    return account("DONATION", centre=cause.centre, owner=cause)
 
 
 def move(*, debit, credit, amount: int, kind: str, key: str, memo: str = "", actor=None, cause=None) -> Any:

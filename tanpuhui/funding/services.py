@@ -107,17 +107,18 @@ def pool_appropriate(*, pool_id: int, yuan: Decimal, reference: str, actor, note
     return pool
 
 
-def pool_receive_donation(*, pool: FundingPool, coins: int, reference: str, actor=None) -> None:
+def pool_receive_donation(*, pool: FundingPool, coins: int, reference: str, actor=None, cause=None) -> None:
     """Donated reductions become coins in the pool: minted by the centre's issuer into the pool account."""
     if coins > 0:
         ledger.move(
             debit=ledger.issuance_account(pool.centre),
             credit=ledger.pool_account(pool),
             amount=coins,
-            kind="donation",
+            kind="issue_to_pool",
             key=f"funding:{reference}",
             memo=f"enterprise donation {reference}",
             actor=actor,
+            cause=cause,
         )
     FundingPool.objects.filter(pk=pool.pk).update(
         coins_balance=F("coins_balance") + coins, coins_in=F("coins_in") + coins
@@ -152,7 +153,7 @@ def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str) -> Poo
                     debit=ledger.pool_account(pool),
                     credit=ledger.retired_account(pool.centre),
                     amount=coins,
-                    kind="pool_spend",
+                    kind="settlement",
                     key=f"funding:voucher:{pool.pk}:{reference}",
                     memo=f"voucher {reference}",
                 )
@@ -286,7 +287,7 @@ def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> 
         try:
             ledger.move(
                 debit=ledger.wallet(resident), credit=ledger.escrow_account(project), amount=coins, kind="pledge",
-                key=f"pledge:{pledge.pk}", memo=project.title, actor=resident,
+                key=f"pledge:{pledge.pk}", memo=project.title, actor=resident, cause=pledge,
             )
         except ledger.InsufficientCoins() as exc:
             raise Conflict(
@@ -305,7 +306,7 @@ def _release(project: CrowdfundingProject) -> None:
     if total:
         ledger.move(
             debit=ledger.escrow_account(project), credit=ledger.project_account(project), amount=total,
-            kind="crowdfund_release", key=f"crowdfund-release:{project.pk}", memo=project.title,
+            kind="release", key=f"crowdfund-release:{project.pk}", memo=project.title, cause=project,
         )
     held.update(status=Pledge.Status.RELEASED)
     project.status = CrowdfundingProject.Status.SUCCEEDED
@@ -325,7 +326,7 @@ def crowdfunding_settle(*, project_id) -> CrowdfundingProject:
         for pledge in project.pledges.select_related("resident").filter(status=Pledge.Status.HELD):
             ledger.move(
                 debit=ledger.escrow_account(project), credit=ledger.wallet(pledge.resident), amount=pledge.coins,
-                kind="crowdfund_refund", key=f"pledge-refund:{pledge.pk}", memo=project.title,
+                kind="refund", key=f"pledge-refund:{pledge.pk}", memo=project.title, cause=pledge,
             )
             pledge.status = Pledge.Status.REFUNDED
             pledge.save(update_fields=["status", "updated_at"])
@@ -369,8 +370,8 @@ def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> Cau
         donation = CauseDonation.objects.create(cause=cause, resident=resident, coins=coins, idempotency_key=idempotency_key)
         try:
             ledger.move(
-                debit=ledger.wallet(resident), credit=ledger.cause_account(cause), amount=coins, kind="cause_donation",
-                key=f"cause-donation:{donation.pk}", memo=cause.title, actor=resident,
+                debit=ledger.wallet(resident), credit=ledger.cause_account(cause), amount=coins, kind="donation",
+                key=f"cause-donation:{donation.pk}", memo=cause.title, actor=resident, cause=donation,
             )
         except ledger.InsufficientCoins() as exc:
             raise Conflict(

@@ -36,13 +36,13 @@ class FakeLedger:
         self.transfers: dict[str, tuple] = {}
 
     def account_get_or_create(self, *, kind, centre, owner=None, code=""):
-        key = (kind, centre.pk, getattr(owner, "pk", None), code)
+        key = (kind, centre.pk, str(getattr(owner, "pk", "")), code)
         if key not in self.accounts:
             self.accounts[key] = Account(kind, centre.pk, key[2], code)
         return self.accounts[key]
 
     def wallet_of(self, resident):
-        return self.account_get_or_create(kind="WALLET", centre=resident.centre, owner=resident)
+        return self.account_get_or_create(kind="wallet", centre=resident.centre, owner=resident)
 
     def transfer_post(self, *, debit, credit, amount, kind, idempotency_key, cause=None, memo="", actor=None):
         request = (id(debit), id(credit), amount, kind)
@@ -52,7 +52,7 @@ class FakeLedger:
             return self.transfers[idempotency_key]
         if amount <= 0:
             raise ValueError("amount must be positive")
-        if debit.kind != "ISSUANCE" and debit.balance < amount:
+        if debit.kind != "issuance" and debit.balance < amount:
             raise InsufficientCoins(idempotency_key)
         debit.balance -= amount
         credit.balance += amount
