@@ -183,6 +183,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BindingKindEnum": "tanpuhui.accounts.models.Binding.Kind",
         "CentreKindEnum": "tanpuhui.tenancy.models.Centre.Kind",
+        "RetrofitKindEnum": "tanpuhui.enterprises.models.RetrofitProject.Kind",
+        "RetrofitStatusEnum": "tanpuhui.enterprises.models.RetrofitProject.Status",
+        "EnterpriseStatusEnum": "tanpuhui.enterprises.models.Enterprise.Status",
+        "CampaignKindEnum": "tanpuhui.funding.models.Campaign.Kind",
+        "CrowdfundingKindEnum": "tanpuhui.funding.models.CrowdfundingProject.Kind",
+        "CrowdfundingStatusEnum": "tanpuhui.funding.models.CrowdfundingProject.Status",
+        "CauseKindEnum": "tanpuhui.funding.models.Cause.Kind",
     },
 }
 
