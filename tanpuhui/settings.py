@@ -119,7 +119,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "tanpuhui.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -190,6 +190,9 @@ SPECTACULAR_SETTINGS = {
         "CrowdfundingKindEnum": "tanpuhui.funding.models.CrowdfundingProject.Kind",
         "CrowdfundingStatusEnum": "tanpuhui.funding.models.CrowdfundingProject.Status",
         "CauseKindEnum": "tanpuhui.funding.models.Cause.Kind",
+        "MerchantStatusEnum": "tanpuhui.marketplace.models.Merchant.Status",
+        "OfferStatusEnum": "tanpuhui.marketplace.models.Offer.Status",
+        "VoucherStatusEnum": "tanpuhui.marketplace.models.Voucher.Status",
     },
 }
 

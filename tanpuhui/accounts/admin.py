@@ -1,7 +1,36 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from tanpuhui.accounts.models import ApiKey, Binding, RoleAssignment, User
+from tanpuhui.accounts import services
+from tanpuhui.accounts.models import ApiKey, Binding, Role, RoleAssignment, User
 from tanpuhui.common.admin import CentreScopedAdmin
+from tanpuhui.common.errors import ServiceError
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The back-office login goes through the same lock-out as the web form and the API."""
+
+    username = forms.CharField(label=_("Mobile number or e-mail"), max_length=254)
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = services.login_attempt(
+                    request=self.request, username=username, password=password
+                )
+            except ServiceError as error:
+                raise ValidationError(error.message, code=error.code) from error
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class BindingInline(admin.TabularInline):
@@ -45,8 +74,42 @@ class RoleAssignmentAdmin(CentreScopedAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(CentreScopedAdmin):
+    """Keys are issued through the staff API (the plaintext must reach the provider once);
+    here staff see them and can rotate or revoke them."""
+
     centre_lookup = "user__centre"
     list_display = ["name", "prefix", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    fields = ["name", "prefix", "user", "expires_at", "revoked_at", "last_used_at"]
+    list_select_related = ["user"]
+    fields = ["name", "prefix", "user", "expires_at", "revoked_at", "last_used_at", "created_by"]
     readonly_fields = fields
+    search_fields = ["name", "prefix", "user__display_name"]
     change_roles = frozenset()
+    manage_roles = frozenset({Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER})
+    actions = ["rotate_keys", "revoke_keys"]
+
+    def has_manage_permission(self, request):
+        return self._has(request, self.manage_roles)
+
+    @admin.action(
+        description=_("Rotate selected keys (old keys keep working for 24 hours)"), permissions=["manage"]
+    )
+    def rotate_keys(self, request, queryset):
+        for key in queryset:
+            try:
+                new_key, plaintext = services.api_key_rotate(key=key, actor=request.user)
+            except ServiceError as error:
+                self.message_user(request, f"{key.prefix}: {error.message}", messages.ERROR)
+                continue
+            # The only time the new plaintext is ever shown: the operator hands it to the provider.
+            self.message_user(
+                request,
+                _("New key for %(name)s (shown once, copy it now): %(key)s")
+                % {"name": new_key.name, "key": plaintext},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Revoke selected keys now"), permissions=["manage"])
+    def revoke_keys(self, request, queryset):
+        for key in queryset:
+            services.api_key_revoke(key=key, actor=request.user)
+        self.message_user(request, ngettext("Revoked %(count)d key.", "Revoked %(count)d keys.", len(queryset)) % {"count": len(queryset)}, messages.SUCCESS)

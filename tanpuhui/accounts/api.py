@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
@@ -6,10 +7,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from tanpuhui.accounts import selectors, serializers, services
-from tanpuhui.accounts.models import Binding
-from tanpuhui.common.api import CentreScopedMixin, ResidentOwnedMixin
-from tanpuhui.common.errors import Conflict
+from tanpuhui.accounts.models import ApiKey, Binding, Role, User
+from tanpuhui.common.api import CentreScopedMixin, HasRole, ResidentOwnedMixin
+from tanpuhui.common.errors import NotFound
 from tanpuhui.common.services import audit_record
+from tanpuhui.tenancy.selectors import scope_to_user
 
 
 @extend_schema(tags=["auth"], request=serializers.RegisterInput, responses={201: serializers.MeOutput})
@@ -67,19 +69,7 @@ class MeApi(APIView):
     def patch(self, request):
         data = serializers.MeUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        user = request.user
-        for field, value in data.validated_data.items():
-            setattr(user, field, value or None if field == "email" else value)
-        if "email" in data.validated_data and user.email:
-            from tanpuhui.accounts.models import User
-
-            if User.objects.filter(email__iexact=user.email).exclude(pk=user.pk).exists():
-                raise Conflict(
-                    "This e-mail is already in use.",
-                    code="email_taken",
-                    fields={"email": ["This e-mail is already in use."]},
-                )
-        user.save(update_fields=list(data.validated_data))
+        user = services.profile_update(user=request.user, **data.validated_data)
         return Response(serializers.MeOutput(selectors.user_with_profile(user.pk)).data)
 
 
@@ -142,3 +132,57 @@ class StaffResidentDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
                 actor=request.user, action="resident.view", target=self.get_object(), request=request
             )
         return response
+
+
+class _ApiKeyStaffBase(CentreScopedMixin, generics.GenericAPIView):
+    """Keys of data-provider service accounts in the staff member's centres (scoped by the key's user)."""
+
+    centre_lookup = "user__centre"
+    queryset = ApiKey.objects.select_related("user__centre").order_by("-created_at")
+    serializer_class = serializers.ApiKeyOutput
+    lookup_field = "prefix"
+    # Everyone in the back office may look; operators and provincial officers manage keys.
+    manage_roles = (Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)
+
+    def get_permissions(self):
+        permissions_ = super().get_permissions()
+        if self.request.method not in permissions.SAFE_METHODS:
+            permissions_.append(HasRole.of(*self.manage_roles)())
+        return permissions_
+
+
+@extend_schema(tags=["staff"])
+class StaffApiKeyListApi(_ApiKeyStaffBase, generics.ListAPIView):
+    @extend_schema(request=serializers.ApiKeyIssueInput, responses={201: serializers.ApiKeyIssuedOutput})
+    def post(self, request):
+        data = serializers.ApiKeyIssueInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        # The provider must be in the staff member's centres: looked up through the same scoping.
+        provider = (
+            scope_to_user(User.objects.select_related("centre"), request.user, "centre")
+            .filter(pk=data.validated_data["provider"])
+            .first()
+        )
+        if provider is None:
+            raise NotFound(_("No such data provider."), fields={"provider": [_("No such data provider.")]})
+        key, plaintext = services.provider_key_issue(
+            provider=provider, name=data.validated_data["name"], actor=request.user
+        )
+        return Response(serializers.ApiKeyIssuedOutput({"key": plaintext, "api_key": key}).data, status=201)
+
+
+@extend_schema(tags=["staff"], request=None, responses={201: serializers.ApiKeyIssuedOutput})
+class StaffApiKeyRotateApi(_ApiKeyStaffBase):
+    def post(self, request, prefix: str):
+        old = self.get_object()
+        new, plaintext = services.api_key_rotate(key=old, actor=request.user)
+        old.refresh_from_db()
+        body = {"key": plaintext, "api_key": new, "previous": old}
+        return Response(serializers.ApiKeyIssuedOutput(body).data, status=201)
+
+
+@extend_schema(tags=["staff"], request=None, responses={200: serializers.ApiKeyOutput})
+class StaffApiKeyRevokeApi(_ApiKeyStaffBase):
+    def post(self, request, prefix: str):
+        key = services.api_key_revoke(key=self.get_object(), actor=request.user)
+        return Response(serializers.ApiKeyOutput(key).data)

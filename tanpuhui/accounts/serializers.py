@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from tanpuhui.accounts.models import Binding, User, phone_validator
+from tanpuhui.accounts.models import ApiKey, Binding, User, phone_validator
 
 
 class RegisterInput(serializers.Serializer):
@@ -101,3 +101,50 @@ class StaffResidentOutput(serializers.ModelSerializer):
             "is_active",
             "binding_count",
         ]
+
+
+class ApiKeyProviderBrief(serializers.Serializer):
+    id = serializers.UUIDField()
+    display_name = serializers.CharField()
+    centre = serializers.CharField(source="centre.code", allow_null=True)
+
+
+class ApiKeyOutput(serializers.ModelSerializer):
+    provider = ApiKeyProviderBrief(source="user")
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiKey
+        fields = [
+            "prefix",
+            "name",
+            "provider",
+            "status",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
+
+    def get_status(self, key) -> str:
+        """``active``, ``expiring`` (rotated, in its grace period), ``expired`` or ``revoked``."""
+        if key.revoked_at is not None:
+            return "revoked"
+        if key.expires_at is None:
+            return "active"
+        return "expiring" if key.is_usable() else "expired"
+
+
+class ApiKeyIssueInput(serializers.Serializer):
+    provider = serializers.UUIDField(help_text="The data provider's service account (a user id)")
+    name = serializers.CharField(max_length=100, help_text="What the key is for, e.g. 'monthly meter export'")
+
+
+class ApiKeyIssuedOutput(serializers.Serializer):
+    key = serializers.CharField(
+        help_text="The plaintext key `<prefix>.<secret>`: shown this once, never again"
+    )
+    api_key = ApiKeyOutput()
+    previous = ApiKeyOutput(
+        required=False, allow_null=True, help_text="On rotation: the old key, now expiring"
+    )

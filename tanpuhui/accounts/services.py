@@ -28,7 +28,7 @@ from tanpuhui.accounts.models import (
     RoleAssignment,
     User,
 )
-from tanpuhui.common.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from tanpuhui.common.errors import Conflict, NotFound, TooManyRequests, Unprocessable, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.tenancy.models import Centre
 
@@ -77,6 +77,36 @@ def resident_register(*, centre_code: str, phone: str, password: str, display_na
         ) from exc
     RoleAssignment.objects.create(user=user, role=Role.RESIDENT, centre=centre)
     return user
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def profile_update(*, user: User, display_name: str | None = None, email=_UNSET) -> User:
+    """Change the display name and/or e-mail (``email=None`` removes it; an e-mail is one account's)."""
+    update_fields = []
+    if display_name is not None:
+        user.display_name = display_name
+        update_fields.append("display_name")
+    if email is not _UNSET:
+        email = User.objects.normalize_email(email) if email else None
+        if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise _email_taken()
+        user.email = email
+        update_fields.append("email")
+    if update_fields:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=update_fields)
+        except IntegrityError as exc:  # a concurrent change took the e-mail
+            raise _email_taken() from exc
+    return user
+
+
+def _email_taken() -> Conflict:
+    message = _("This e-mail is already in use.")
+    return Conflict(message, code="email_taken", fields={"email": [message]})
 
 
 # --- login with throttling ---------------------------------------------------------------------
@@ -154,6 +184,13 @@ def normalise_account_number(kind: str, raw: str) -> str:
     return number
 
 
+def _binding_taken() -> Conflict:
+    message = _(
+        "This number is already bound to another account. Contact the operation centre if it is yours."
+    )
+    return Conflict(message, code="binding_taken", fields={"account_number": [message]})
+
+
 @transaction.atomic
 def binding_create(*, resident: User, kind: str, account_number: str, label: str = "") -> Binding:
     if kind not in Binding.Kind.values:
@@ -172,24 +209,14 @@ def binding_create(*, resident: User, kind: str, account_number: str, label: str
     if active is not None:
         if active.resident_id == resident.pk:
             return active
-        raise Conflict(
-            _(
-                "This number is already bound to another account. Contact the operation centre if it is yours."
-            ),
-            code="binding_taken",
-            fields={"account_number": [_("Already bound to another account.")]},
-        )
+        raise _binding_taken()
     try:
         with transaction.atomic():
             binding = Binding.objects.create(
                 resident=resident, centre_id=resident.centre_id, kind=kind, account_number=number, label=label
             )
     except IntegrityError as exc:  # lost a race against another resident
-        raise Conflict(
-            _("This number is already bound to another account."),
-            code="binding_taken",
-            fields={"account_number": [_("Already bound to another account.")]},
-        ) from exc
+        raise _binding_taken() from exc
     transaction.on_commit(lambda: binding_created.send(sender=Binding, binding=binding))
     return binding
 
@@ -263,6 +290,20 @@ def api_key_issue(*, user: User, name: str, created_by: User | None = None) -> t
     return key, f"{prefix}.{secret}"
 
 
+@transaction.atomic
+def provider_key_issue(*, provider: User, name: str, actor: User | None) -> tuple[ApiKey, str]:
+    """Staff issue a key to a data provider's service account; the plaintext is returned once."""
+    if not provider.is_active or not provider.has_role(Role.DATA_PROVIDER):
+        raise Unprocessable(
+            _("API keys are issued to active data-provider accounts only."),
+            code="not_a_data_provider",
+            fields={"provider": [_("Not an active data-provider account.")]},
+        )
+    key, plaintext = api_key_issue(user=provider, name=name, created_by=actor)
+    audit_record(actor=actor, action="api_key.issue", target=key, centre=provider.centre)
+    return key, plaintext
+
+
 def api_key_authenticate(raw: str) -> ApiKey | None:
     prefix, _sep, secret = raw.partition(".")
     if not prefix or not secret:
@@ -278,6 +319,9 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
 @transaction.atomic
 def api_key_rotate(*, key: ApiKey, actor: User | None = None) -> tuple[ApiKey, str]:
     """Issue a successor and let the old key work for a grace period, so deliveries don't break."""
+    key = ApiKey.objects.select_for_update(of=("self",)).select_related("user__centre").get(pk=key.pk)
+    if not key.is_usable():
+        raise Conflict(_("This key is revoked or expired; issue a new one instead."), code="key_not_usable")
     grace_end = timezone.now() + API_KEY_ROTATION_GRACE
     if key.expires_at is None or key.expires_at > grace_end:
         key.expires_at = grace_end
@@ -295,6 +339,7 @@ def api_key_rotate(*, key: ApiKey, actor: User | None = None) -> tuple[ApiKey, s
 
 @transaction.atomic
 def api_key_revoke(*, key: ApiKey, actor: User | None = None) -> ApiKey:
+    key = ApiKey.objects.select_for_update(of=("self",)).select_related("user__centre").get(pk=key.pk)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at", "updated_at"])

@@ -12,5 +12,12 @@ api_patterns = [
     path("me/real-name", api.RealNameApi.as_view(), name="me-real-name"),
     path("staff/residents", api.StaffResidentListApi.as_view(), name="staff-residents"),
     path("staff/residents/<uuid:pk>", api.StaffResidentDetailApi.as_view(), name="staff-resident-detail"),
+    path("staff/api-keys", api.StaffApiKeyListApi.as_view(), name="staff-api-keys"),
+    path(
+        "staff/api-keys/<str:prefix>/rotate", api.StaffApiKeyRotateApi.as_view(), name="staff-api-key-rotate"
+    ),
+    path(
+        "staff/api-keys/<str:prefix>/revoke", api.StaffApiKeyRevokeApi.as_view(), name="staff-api-key-revoke"
+    ),
 ]
 web_patterns: list = []

@@ -10,6 +10,7 @@ from django.contrib import admin
 
 from tanpuhui.accounts.models import STAFF_ROLES
 from tanpuhui.common.models import AuditEvent
+from tanpuhui.common.services import audit_record
 from tanpuhui.tenancy.models import Centre
 from tanpuhui.tenancy.selectors import scope_to_user, visible_centre_ids
 
@@ -41,6 +42,37 @@ class CentreScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self.allow_delete and self._has(request, self.change_roles)
+
+    def centre_of(self, obj):
+        """The centre an object belongs to, following ``centre_lookup`` (for the audit log)."""
+        if self.centre_lookup == "pk":
+            return obj
+        for part in self.centre_lookup.split("__"):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="admin.change" if change else "admin.add",
+            target=obj,
+            centre=self.centre_of(obj),
+            data={"fields": sorted(form.changed_data)},
+            request=request,
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=request.user, action="admin.delete", target=obj, centre=self.centre_of(obj), request=request
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Centre:

@@ -122,5 +122,7 @@ def _claim(*, user, scope: str, key: str, digest: str) -> IdempotencyRecord:
             # Taking over a crashed request: the ledger key it used is the same, so no second effect.
             IdempotencyRecord.objects.filter(pk=record.pk, state=record.state).delete()
             continue
-        raise Conflict(_("A request with this Idempotency-Key is still in progress."), code="request_in_progress")
+        raise Conflict(
+            _("A request with this Idempotency-Key is still in progress."), code="request_in_progress"
+        )
     raise Conflict(_("A request with this Idempotency-Key is still in progress."), code="request_in_progress")

@@ -124,7 +124,9 @@ class Transfer(AppendOnlyModel):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_transfer_amount_positive"),
-            models.CheckConstraint(condition=~Q(debit=models.F("credit")), name="ledger_transfer_two_accounts"),
+            models.CheckConstraint(
+                condition=~Q(debit=models.F("credit")), name="ledger_transfer_two_accounts"
+            ),
             models.UniqueConstraint(fields=["idempotency_key", "leg"], name="ledger_transfer_key_leg_unique"),
         ]
         indexes = [
@@ -165,3 +167,172 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} ({self.state})"
+
+
+# --- conversion: reductions → coins -----------------------------------------------------------
+
+
+class ConversionRule(models.Model):
+    """A centre's conversion rule, versioned: the version in force for a reduction is the one with the
+    latest ``effective_from`` on or before the reduction's ``period_end``. Rows are never edited once
+    used; a change is a new version."""
+
+    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="conversion_rules")
+    version = models.PositiveIntegerField()
+    effective_from = models.DateField(_("effective from"))
+    coins_per_kg = models.DecimalField(_("coins per kg CO₂e"), max_digits=10, decimal_places=4)
+    expiry_months = models.PositiveSmallIntegerField(
+        _("coins expire after (months)"), default=24, help_text=_("0 = coins never expire.")
+    )
+    notes = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["centre", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "version"], name="ledger_rule_version_unique"),
+            models.UniqueConstraint(fields=["centre", "effective_from"], name="ledger_rule_effective_unique"),
+            models.CheckConstraint(condition=Q(coins_per_kg__gte=0), name="ledger_rule_rate_non_negative"),
+        ]
+        verbose_name = _("conversion rule")
+        verbose_name_plural = _("conversion rules")
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} v{self.version} from {self.effective_from}: {self.coins_per_kg}/kg"
+
+
+class CapPeriod(models.TextChoices):
+    DAY = "day", _("per day")
+    MONTH = "month", _("per month")
+    YEAR = "year", _("per year")
+
+
+class ConversionCap(models.Model):
+    """At most ``max_coins`` per resident per period, for one behaviour or (blank) all behaviours."""
+
+    rule = models.ForeignKey(ConversionRule, on_delete=models.CASCADE, related_name="caps")
+    behaviour = models.CharField(max_length=32, blank=True, help_text=_("Blank: all behaviours together."))
+    period = models.CharField(max_length=8, choices=CapPeriod.choices)
+    max_coins = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "behaviour", "period"], name="ledger_cap_unique")
+        ]
+        verbose_name = _("conversion cap")
+        verbose_name_plural = _("conversion caps")
+
+    def __str__(self) -> str:
+        return f"{self.behaviour or '*'} {self.period} ≤ {self.max_coins}"
+
+
+class CampaignMultiplier(models.Model):
+    """Reductions of ``behaviour`` (blank: any) in ``centre`` whose period ends within
+    [``starts_on``, ``ends_on``] earn ``factor`` × coins. Overlapping campaigns do not stack: the
+    largest factor applies, once. Create through ``services.campaign_multiplier_create``."""
+
+    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="coin_multipliers")
+    name = models.CharField(max_length=100)
+    behaviour = models.CharField(max_length=32, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    factor = models.DecimalField(max_digits=6, decimal_places=3)
+    cause_type = models.CharField(max_length=64, blank=True, default="")
+    cause_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["centre", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(factor__gt=0) & Q(factor__lte=100), name="ledger_multiplier_factor"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="ledger_multiplier_window"
+            ),
+        ]
+        verbose_name = _("campaign multiplier")
+        verbose_name_plural = _("campaign multipliers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ×{self.factor}"
+
+
+class ConversionRun(models.Model):
+    """One conversion pass (one chunk of claimed reductions) — the cause of its coin transfers."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    batch_id = models.CharField(max_length=64, blank=True)
+    reductions = models.PositiveIntegerField(default=0)
+    coins_earned = models.BigIntegerField(default=0)
+    coins_reversed = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("conversion run")
+        verbose_name_plural = _("conversion runs")
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.reductions} reductions)"
+
+
+class CoinAward(AppendOnlyModel):
+    """Why a reduction earned what it earned: one row per converted reduction (unique)."""
+
+    id = models.BigAutoField(primary_key=True)
+    run = models.ForeignKey(ConversionRun, on_delete=models.PROTECT, related_name="awards")
+    reduction = models.OneToOneField(
+        "metering.Reduction", on_delete=models.PROTECT, related_name="coin_award"
+    )
+    root = models.ForeignKey("metering.Reduction", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coin_awards"
+    )
+    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="+")
+    behaviour = models.CharField(max_length=32)
+    period_end = models.DateField()
+    kg_co2e = models.DecimalField(max_digits=14, decimal_places=4)
+    rule = models.ForeignKey(
+        ConversionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    multiplier = models.ForeignKey(
+        CampaignMultiplier, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    factor = models.DecimalField(max_digits=6, decimal_places=3, default=1)
+    milli_computed = models.BigIntegerField(help_text=_("milli-coins before caps"))
+    milli_awarded = models.BigIntegerField(help_text=_("milli-coins after caps (negative: clawback)"))
+    capped_by = models.CharField(max_length=48, blank=True)
+    transfer = models.ForeignKey(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["resident", "period_end"]),
+            models.Index(fields=["root"]),
+        ]
+        verbose_name = _("coin award")
+        verbose_name_plural = _("coin awards")
+
+    def __str__(self) -> str:
+        return f"reduction {self.reduction_id}: {self.milli_awarded / 1000:.3f} coins"
+
+
+class LedgerCheck(models.Model):
+    """The result of one reconciliation (``manage.py ledger_check``)."""
+
+    ran_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ok = models.BooleanField()
+    accounts_checked = models.PositiveIntegerField(default=0)
+    total_balance = models.BigIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at"]
+        verbose_name = _("ledger check")
+        verbose_name_plural = _("ledger checks")
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'DIFFERENCES'}"

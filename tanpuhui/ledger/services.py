@@ -78,7 +78,9 @@ def account_get_or_create(*, kind: str, centre, owner=None, code: str = "") -> A
     ``account_get_or_create(kind=AccountKind.POOL, centre=gz, owner=funding_pool)``.
     """
     if kind not in AccountKind.values:
-        raise ValidationFailed(_("Unknown account kind."), code="invalid_account_kind", fields={"kind": [kind]})
+        raise ValidationFailed(
+            _("Unknown account kind."), code="invalid_account_kind", fields={"kind": [kind]}
+        )
     if centre is None:
         raise Unprocessable(_("The account needs an operation centre."), code="no_centre")
     owner_type, owner_id = _owner_ref(owner)
@@ -137,9 +139,13 @@ def _cause_ref(cause) -> tuple[str, str]:
 
 def _check_amount(amount) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise InvalidAmount(_("The amount must be a whole number of coins."), fields={"amount": [str(amount)]})
+        raise InvalidAmount(
+            _("The amount must be a whole number of coins."), fields={"amount": [str(amount)]}
+        )
     if amount <= 0 or amount > MAX_AMOUNT:
-        raise InvalidAmount(_("The amount must be a positive number of coins."), fields={"amount": [str(amount)]})
+        raise InvalidAmount(
+            _("The amount must be a positive number of coins."), fields={"amount": [str(amount)]}
+        )
     return amount
 
 
@@ -152,7 +158,9 @@ def _normalise_legs(legs: Iterable[Leg]) -> list[tuple[int, int, int, str, int |
                 raise AccountNotFound(_("Unknown account."), fields={name: [str(value)]})
         amount = _check_amount(leg.amount)
         if leg.kind not in TransferKind.values:
-            raise ValidationFailed(_("Unknown transfer kind."), code="invalid_kind", fields={"kind": [leg.kind]})
+            raise ValidationFailed(
+                _("Unknown transfer kind."), code="invalid_kind", fields={"kind": [leg.kind]}
+            )
         if debit == credit:
             raise ValidationFailed(_("A transfer needs two different accounts."), code="same_account")
         out.append((debit, credit, amount, str(leg.kind), _pk(leg.reverses)))

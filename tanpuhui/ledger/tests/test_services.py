@@ -20,7 +20,9 @@ def test_earn_and_spend_keep_sum_zero(resident, gz):
     fund(resident, 100)
     wallet = services.wallet_of(resident)
     merchant = merchant_account(gz)
-    services.transfer_post(debit=wallet, credit=merchant, amount=30, kind=TransferKind.SPEND, idempotency_key="s1")
+    services.transfer_post(
+        debit=wallet, credit=merchant, amount=30, kind=TransferKind.SPEND, idempotency_key="s1"
+    )
     wallet.refresh_from_db()
     merchant.refresh_from_db()
     assert (wallet.balance, merchant.balance, services.issuance_of(gz).balance) == (70, 30, -100)
@@ -35,8 +37,12 @@ def test_wallet_of_is_stable(resident):
 def test_same_key_same_request_replays_without_second_effect(resident, gz):
     fund(resident, 50)
     wallet, merchant = services.wallet_of(resident), merchant_account(gz)
-    first = services.transfer_post(debit=wallet, credit=merchant, amount=20, kind="spend", idempotency_key="k")
-    again = services.transfer_post(debit=wallet, credit=merchant, amount=20, kind="spend", idempotency_key="k")
+    first = services.transfer_post(
+        debit=wallet, credit=merchant, amount=20, kind="spend", idempotency_key="k"
+    )
+    again = services.transfer_post(
+        debit=wallet, credit=merchant, amount=20, kind="spend", idempotency_key="k"
+    )
     assert first.pk == again.pk
     wallet.refresh_from_db()
     assert wallet.balance == 30
@@ -70,7 +76,10 @@ def test_bad_amounts_are_refused(resident, gz, amount):
     fund(resident, 10)
     with pytest.raises(InvalidAmount):
         services.transfer_post(
-            debit=services.wallet_of(resident), credit=merchant_account(gz), amount=amount, kind="spend",
+            debit=services.wallet_of(resident),
+            credit=merchant_account(gz),
+            amount=amount,
+            kind="spend",
             idempotency_key="bad",
         )
     assert not Transfer.objects.filter(idempotency_key="bad").exists()
@@ -91,7 +100,8 @@ def test_multi_leg_posting_is_all_or_nothing(resident, gz):
     merchant, escrow = merchant_account(gz), merchant_account(gz, "m2")
     with pytest.raises(InsufficientCoins):
         services.transfers_post(
-            legs=[Leg(wallet, merchant, 6, "spend"), Leg(wallet, escrow, 6, "pledge")], idempotency_key="multi"
+            legs=[Leg(wallet, merchant, 6, "spend"), Leg(wallet, escrow, 6, "pledge")],
+            idempotency_key="multi",
         )
     assert Transfer.objects.filter(idempotency_key="multi").count() == 0
     out = services.transfers_post(
@@ -105,7 +115,9 @@ def test_multi_leg_posting_is_all_or_nothing(resident, gz):
 def test_reverse_once_only(resident, gz):
     fund(resident, 10)
     wallet, merchant = services.wallet_of(resident), merchant_account(gz)
-    spend = services.transfer_post(debit=wallet, credit=merchant, amount=7, kind="spend", idempotency_key="sp")
+    spend = services.transfer_post(
+        debit=wallet, credit=merchant, amount=7, kind="spend", idempotency_key="sp"
+    )
     rev = services.transfer_reverse(transfer=spend, idempotency_key="rev1")
     assert rev.reverses_id == spend.pk and rev.debit_id == merchant.pk and rev.credit_id == wallet.pk
     assert services.transfer_reverse(transfer=spend, idempotency_key="rev1").pk == rev.pk
@@ -118,7 +130,9 @@ def test_reverse_once_only(resident, gz):
 def test_partial_reversals_are_bounded(resident, gz):
     fund(resident, 10)
     wallet, merchant = services.wallet_of(resident), merchant_account(gz)
-    spend = services.transfer_post(debit=wallet, credit=merchant, amount=7, kind="spend", idempotency_key="sp")
+    spend = services.transfer_post(
+        debit=wallet, credit=merchant, amount=7, kind="spend", idempotency_key="sp"
+    )
     services.transfer_reverse(transfer=spend, idempotency_key="r1", amount=4)
     with pytest.raises(AlreadyReversed):
         services.transfer_reverse(transfer=spend, idempotency_key="r2", amount=4)

@@ -1,0 +1,119 @@
+"""Reconciliation: recompute every balance from the transfers and look for anything that doesn't add up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from tanpuhui.ledger.models import Account, CoinAward, LedgerCheck, Transfer
+from tanpuhui.metering.models import ReductionClaim
+
+
+@dataclass
+class CheckResult:
+    ok: bool = True
+    accounts_checked: int = 0
+    total_balance: int = 0
+    problems: list[dict] = field(default_factory=list)
+
+    def add(self, kind: str, **details) -> None:
+        self.ok = False
+        self.problems.append({"problem": kind, **details})
+
+
+def ledger_check(*, record: bool = False) -> CheckResult:
+    """Checks: (1) each cached balance = Σ credits − Σ debits; (2) Σ balances = 0; (3) no account below
+    its floor; (4) each reduction converted at most once and only under a "coins" claim; (5) per
+    wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction."""
+    result = CheckResult()
+    table, transfers = Account._meta.db_table, Transfer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT a.id, a.balance, COALESCE(cr.s, 0) - COALESCE(db.s, 0)
+                FROM {table} a
+                LEFT JOIN (SELECT credit_id AS id, SUM(amount) AS s FROM {transfers} GROUP BY credit_id) cr ON cr.id = a.id
+                LEFT JOIN (SELECT debit_id AS id, SUM(amount) AS s FROM {transfers} GROUP BY debit_id) db ON db.id = a.id
+            """  # noqa: S608 — table names from model meta
+        )
+        rows = cursor.fetchall()
+    result.accounts_checked = len(rows)
+    for account_id, cached, computed in rows:
+        result.total_balance += int(cached)
+        if int(cached) != int(computed):
+            result.add(
+                "balance_mismatch", account=account_id, cached=int(cached), from_transfers=int(computed)
+            )
+    if result.total_balance != 0:
+        result.add("sum_not_zero", total=result.total_balance)
+    for pk, bal in Account.objects.filter(balance__lt=0, allow_negative=False).values_list("pk", "balance"):
+        result.add("below_floor", account=pk, balance=bal)
+    for reduction_id, n in (
+        CoinAward.objects.values("reduction_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("reduction_id", "n")
+    ):
+        result.add("converted_twice", reduction=reduction_id, awards=n)
+    unclaimed = CoinAward.objects.exclude(
+        reduction_id__in=ReductionClaim.objects.filter(purpose="coins").values("reduction_id")
+    ).values_list("reduction_id", flat=True)[:100]
+    for reduction_id in unclaimed:
+        result.add("award_without_coins_claim", reduction=reduction_id)
+    _check_fractions(result)
+    if record:
+        LedgerCheck.objects.create(
+            ok=result.ok,
+            accounts_checked=result.accounts_checked,
+            total_balance=result.total_balance,
+            problems=result.problems[:1000],
+            ran_at=timezone.now(),
+        )
+    return result
+
+
+def _check_fractions(result: CheckResult) -> None:
+    from tanpuhui.ledger.conversion import RUN_CAUSE
+    from tanpuhui.ledger.models import AccountKind, TransferKind
+
+    awarded = dict(
+        CoinAward.objects.values("resident_id")
+        .annotate(m=Sum("milli_awarded"))
+        .values_list("resident_id", "m")
+    )
+    if not awarded:
+        return
+    wallets = {
+        a.user_id: a
+        for a in Account.objects.filter(kind=AccountKind.WALLET, user_id__in=awarded).only(
+            "id", "user_id", "fraction_milli"
+        )
+    }
+    conv = Transfer.objects.filter(cause_type=RUN_CAUSE)
+    earned = dict(
+        conv.filter(kind=TransferKind.EARN)
+        .values("credit__user_id")
+        .annotate(s=Sum("amount"))
+        .values_list("credit__user_id", "s")
+    )
+    clawed = dict(
+        conv.filter(kind=TransferKind.REVERSAL)
+        .filter(Q(debit__kind=AccountKind.WALLET) | Q(debit__kind=AccountKind.DEBT))
+        .values("debit__user_id")
+        .annotate(s=Sum("amount"))
+        .values_list("debit__user_id", "s")
+    )
+    for user_id, milli in awarded.items():
+        wallet = wallets.get(user_id)
+        fraction = wallet.fraction_milli if wallet else 0
+        posted = earned.get(user_id, 0) - clawed.get(user_id, 0)
+        if int(milli) != posted * 1000 + fraction:
+            result.add(
+                "conversion_mismatch",
+                account=wallet.pk if wallet else None,
+                awarded_milli=int(milli),
+                posted_coins=posted,
+                fraction_milli=fraction,
+            )

@@ -1,0 +1,187 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tanpuhui.ledger import services
+from tanpuhui.ledger.check import ledger_check
+from tanpuhui.ledger.conversion import campaign_multiplier_create, reductions_convert
+from tanpuhui.ledger.models import CoinAward, Transfer, TransferKind
+from tanpuhui.ledger.tests.factories import default_rule, make_reduction, merchant_account
+from tanpuhui.metering.models import ReductionClaim
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def balance(resident) -> int:
+    return services.wallet_of(resident).balance
+
+
+def test_worked_example_rate_and_fraction_carry(resident, gz):
+    # 10 coins per kg: 0.25 kg → 2.5 coins → 2 coins now, 500 milli carried; another 0.25 kg → 3 coins.
+    default_rule(gz, "10")
+    make_reduction(resident, "0.25")
+    reductions_convert()
+    wallet = services.wallet_of(resident)
+    assert (wallet.balance, wallet.fraction_milli) == (2, 500)
+    make_reduction(resident, "0.25")
+    reductions_convert()
+    wallet.refresh_from_db()
+    assert (wallet.balance, wallet.fraction_milli) == (5, 0)
+    assert ledger_check().ok
+
+
+def test_conversion_is_idempotent_and_claims_once(resident, gz):
+    default_rule(gz)
+    reduction = make_reduction(resident, "1.5")
+    first = reductions_convert()
+    second = reductions_convert()
+    assert (first.reductions, second.reductions) == (1, 0)
+    assert balance(resident) == 15
+    assert ReductionClaim.objects.get(reduction=reduction).purpose == "coins"
+    award = CoinAward.objects.get(reduction=reduction)
+    assert award.milli_awarded == 15000 and award.transfer.kind == TransferKind.EARN
+
+
+def test_reduction_claimed_elsewhere_is_not_converted(resident, gz):
+    default_rule(gz)
+    reduction = make_reduction(resident, "5")
+    ReductionClaim.objects.create(reduction=reduction, purpose="credit")
+    assert reductions_convert().reductions == 0
+    assert balance(resident) == 0
+
+
+def test_rule_versions_by_effective_date(resident, gz):
+    default_rule(gz, "10", effective_from=D(2020, 1, 1))
+    default_rule(gz, "20", effective_from=D(2026, 6, 1))
+    old = make_reduction(resident, "1", period_end=D(2026, 5, 31))
+    new = make_reduction(resident, "1", period_end=D(2026, 6, 1))
+    reductions_convert()
+    assert CoinAward.objects.get(reduction=old).rule.version == 1
+    assert CoinAward.objects.get(reduction=new).rule.version == 2
+    assert balance(resident) == 30
+
+
+def test_no_rule_no_coins_but_claimed(resident, gz):
+    make_reduction(resident, "3")
+    reductions_convert()
+    assert balance(resident) == 0
+    assert CoinAward.objects.get().rule is None
+
+
+def test_caps_per_behaviour_and_total(resident, gz):
+    default_rule(
+        gz,
+        "10",
+        caps=[
+            {"behaviour": "bus", "period": "day", "max_coins": 5},
+            {"behaviour": "", "period": "month", "max_coins": 12},
+        ],
+    )
+    make_reduction(resident, "1", "bus", D(2026, 11, 1))  # 10 → 5 (bus/day)
+    make_reduction(resident, "1", "bus", D(2026, 11, 1))  # 10 → 0
+    make_reduction(resident, "1", "metro", D(2026, 11, 2))  # 10 → 7 (*/month: 12 − 5)
+    reductions_convert()
+    awards = list(CoinAward.objects.order_by("reduction_id").values_list("milli_awarded", "capped_by"))
+    assert awards == [(5000, "bus/day"), (0, "bus/day"), (7000, "*/month")]
+    assert balance(resident) == 12
+    make_reduction(resident, "1", "metro", D(2026, 12, 1))  # a new month
+    reductions_convert()
+    assert balance(resident) == 22
+
+
+def test_multiplier_applies_once_largest_wins(resident, gz):
+    default_rule(gz, "10")
+    campaign_multiplier_create(
+        centre=gz, name="Low Carbon Day", starts_on=D(2026, 6, 1), ends_on=D(2026, 6, 30), factor="2"
+    )
+    campaign_multiplier_create(
+        centre=gz,
+        name="Bus week",
+        behaviour="bus",
+        starts_on=D(2026, 6, 10),
+        ends_on=D(2026, 6, 16),
+        factor="1.5",
+    )
+    make_reduction(resident, "1", "bus", D(2026, 6, 12))
+    make_reduction(resident, "1", "bus", D(2026, 7, 1))
+    reductions_convert()
+    awards = list(CoinAward.objects.order_by("reduction_id").values_list("factor", "milli_awarded"))
+    assert awards == [(Decimal("2.000"), 20000), (Decimal("1.000"), 10000)]
+    assert balance(resident) == 30
+
+
+def test_multiplier_in_other_centre_does_not_apply(resident, gz, zs):
+    default_rule(gz, "10")
+    campaign_multiplier_create(
+        centre=zs, name="ZS", starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31), factor="3"
+    )
+    make_reduction(resident, "1")
+    reductions_convert()
+    assert balance(resident) == 10
+
+
+def test_negative_adjustment_claws_back_proportionally(resident, gz):
+    default_rule(gz, "10")
+    original = make_reduction(resident, "2")  # 20 coins
+    reductions_convert()
+    make_reduction(resident, "-0.5", adjusts=original)  # 25% less → −5
+    reductions_convert()
+    assert balance(resident) == 15
+    rev = Transfer.objects.filter(kind=TransferKind.REVERSAL).get()
+    assert rev.amount == 5 and rev.credit == services.issuance_of(gz)
+    assert ledger_check().ok
+
+
+def test_revocation_after_spending_creates_debt_recovered_from_future_earnings(resident, gz):
+    default_rule(gz, "10")
+    original = make_reduction(resident, "2")  # 20 coins
+    reductions_convert()
+    wallet = services.wallet_of(resident)
+    services.transfer_post(
+        debit=wallet, credit=merchant_account(gz), amount=15, kind="spend", idempotency_key="buy"
+    )
+    make_reduction(resident, "-2", adjusts=original)  # revoke all 20: 5 from the wallet, 15 owed
+    reductions_convert()
+    debt = services.debt_account_of(resident)
+    assert (balance(resident), debt.balance) == (0, -15)
+    make_reduction(resident, "1")  # earns 10 → all recovered
+    reductions_convert()
+    debt.refresh_from_db()
+    assert (balance(resident), debt.balance) == (0, -5)
+    make_reduction(resident, "1")  # earns 10 → 5 recovered, 5 kept
+    reductions_convert()
+    debt.refresh_from_db()
+    assert (balance(resident), debt.balance) == (5, 0)
+    assert ledger_check().ok
+
+
+def test_adjustment_in_same_run_as_original(resident, gz):
+    default_rule(gz, "10")
+    original = make_reduction(resident, "1")
+    make_reduction(resident, "-1", adjusts=original)
+    reductions_convert()
+    assert balance(resident) == 0
+    assert CoinAward.objects.count() == 2
+
+
+def test_conversion_runs_on_quantified_signal(resident, gz, django_capture_on_commit_callbacks):
+    from tanpuhui.metering.signals import reductions_quantified
+
+    default_rule(gz, "10")
+    make_reduction(resident, "1")
+    reductions_quantified.send(sender=None, centre_ids=[gz.pk], batch_id="b1")
+    assert balance(resident) == 10
+
+
+def test_chunks(resident, other_resident, gz, zs):
+    default_rule(gz, "10")
+    default_rule(zs, "1")
+    for _ in range(5):
+        make_reduction(resident, "1")
+        make_reduction(other_resident, "1")
+    result = reductions_convert(chunk_size=3)
+    assert result.reductions == 10 and result.runs == 4
+    assert (balance(resident), balance(other_resident)) == (50, 5)
+    assert ledger_check().ok

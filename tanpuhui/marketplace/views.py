@@ -1,0 +1,347 @@
+"""Marketplace pages: residents' catalogue and voucher wallet, merchants' dashboard and verify page,
+staff approvals and settlement, the event booth. Each view checks who may see it, calls one service."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tanpuhui.common.errors import ServiceError
+from tanpuhui.marketplace import codes, exports, selectors, services
+from tanpuhui.marketplace.models import Category, Merchant, Offer, Voucher
+from tanpuhui.tenancy.selectors import centre_list_public, scope_to_user
+
+# --- guards ------------------------------------------------------------------------------------
+
+
+def _resident(request):
+    if not request.user.is_resident:
+        raise PermissionDenied
+    return request.user
+
+
+def _staff_link(request):
+    link = selectors.staff_link(request.user)
+    if link is None:
+        raise PermissionDenied
+    return link
+
+
+def _centre_staff(request):
+    if not request.user.is_centre_staff:
+        raise PermissionDenied
+    return request.user
+
+
+def _web_key(request, raw: str) -> str:
+    return f"web:{request.user.pk}:{raw[:100]}"
+
+
+# --- residents ---------------------------------------------------------------------------------
+
+
+@login_required
+def catalogue(request):
+    resident = _resident(request)
+    category = request.GET.get("category") or None
+    if category not in Category.values:
+        category = None
+    offers = selectors.offers_live(resident, category=category)
+    return render(
+        request,
+        "marketplace/catalogue.html",
+        {"offers": offers, "categories": Category.choices, "category": category, "now": timezone.now()},
+    )
+
+
+@login_required
+def offer_detail(request, pk):
+    resident = _resident(request)
+    offer = get_object_or_404(selectors.offers_for_resident(resident).select_related("merchant"), pk=pk)
+    held = Voucher.objects.filter(offer=offer, resident=resident).count()
+    return render(
+        request,
+        "marketplace/offer_detail.html",
+        {"offer": offer, "held": held, "request_key": uuid.uuid4().hex, "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def offer_redeem(request, pk):
+    resident = _resident(request)
+    key = request.POST.get("request_key") or uuid.uuid4().hex
+    try:
+        voucher = services.voucher_redeem(
+            offer_id=pk, resident=resident, idempotency_key=_web_key(request, key)
+        )
+    except ServiceError as error:
+        if error.status_code == 404:
+            raise Http404 from error
+        messages.error(request, error.message)
+        return redirect("web:offer-detail", pk=pk)
+    messages.success(request, _("Redeemed! Show this code at the counter."))
+    return redirect("web:voucher-detail", pk=voucher.pk)
+
+
+@login_required
+def voucher_wallet(request):
+    resident = _resident(request)
+    vouchers = Voucher.objects.filter(resident=resident).select_related("offer", "merchant")
+    return render(request, "marketplace/wallet.html", {"vouchers": vouchers})
+
+
+@login_required
+def voucher_detail(request, pk):
+    voucher = get_object_or_404(
+        Voucher.objects.select_related("offer", "merchant", "verified_outlet"), pk=pk, resident=request.user
+    )
+    return render(
+        request, "marketplace/voucher_detail.html", {"voucher": voucher, "qr": codes.qr_svg(voucher.code)}
+    )
+
+
+@login_required
+def voucher_qr(request, pk):
+    voucher = get_object_or_404(Voucher, pk=pk, resident=request.user)
+    response = HttpResponse(codes.qr_svg(voucher.code), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def personal_qr(request):
+    _resident(request)
+    response = HttpResponse(
+        codes.qr_svg(codes.resident_token(request.user), scale=4), content_type="image/svg+xml"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- merchants ---------------------------------------------------------------------------------
+
+
+class MerchantApplyForm(forms.Form):
+    centre = forms.ChoiceField(label=gettext_lazy("Operation centre"))
+    name = forms.CharField(label=gettext_lazy("Business name"), max_length=100)
+    licence_number = forms.CharField(
+        label=gettext_lazy("Unified social credit code"), max_length=18, min_length=18
+    )
+    contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=50)
+    contact_phone = forms.RegexField(label=gettext_lazy("Contact phone"), regex=r"^[0-9+\- ]{7,20}$")
+    outlet_name = forms.CharField(label=gettext_lazy("Outlet name"), max_length=100)
+    outlet_address = forms.CharField(label=gettext_lazy("Outlet address"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].choices = [(c.code, c.name) for c in centre_list_public()]
+
+
+@login_required
+def merchant_apply(request):
+    form = MerchantApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        centre = centre_list_public().get(code=data["centre"])
+        try:
+            services.merchant_apply(
+                applicant=request.user,
+                centre=centre,
+                name=data["name"],
+                licence_number=data["licence_number"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                outlets=[{"name": data["outlet_name"], "address": data["outlet_address"]}],
+            )
+        except ServiceError as error:
+            for field, problems in error.fields.items():
+                form.add_error(field if field in form.fields else None, problems)
+            if not error.fields:
+                form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Application received. The operation centre will review it."))
+            return redirect("web:profile")
+    return render(request, "marketplace/apply.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def merchant_dashboard(request):
+    link = _staff_link(request)
+    context = selectors.merchant_dashboard(link.merchant)
+    context.update({"link": link, "events": selectors.events_for_booth(request.user)})
+    return render(request, "marketplace/merchant_dashboard.html", context)
+
+
+@login_required
+def merchant_verify(request):
+    link = _staff_link(request)
+    result = error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            result = services.voucher_verify(
+                user=request.user, code=request.POST.get("code", ""), request=request
+            )
+        except ServiceError as exc:
+            error, status = exc, exc.status_code
+    return render(
+        request, "marketplace/verify.html", {"link": link, "result": result, "error": error}, status=status
+    )
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("The end must not be before the start."))
+        return data
+
+
+def _period(request) -> PeriodForm:
+    today = timezone.localdate()
+    initial = {"start": today.replace(day=1), "end": today}
+    form = PeriodForm(request.GET or initial)
+    if not form.is_valid():
+        form = PeriodForm(initial)
+        form.is_valid()
+    return form
+
+
+def _settlement(request, merchants, template: str, extra: dict):
+    form = _period(request)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    lo, hi = exports.period_bounds(start, end)
+    lines = selectors.settlement_lines(merchants, start=lo, end=hi)
+    context = {
+        "form": form,
+        "start": start,
+        "end": end,
+        "lines": lines,
+        "total_vouchers": sum(ln.vouchers for ln in lines),
+        "total_yuan": sum(ln.yuan for ln in lines),
+        **extra,
+    }
+    return render(request, template, context)
+
+
+@login_required
+def merchant_settlement(request):
+    link = _staff_link(request)
+    merchants = Merchant.objects.filter(pk=link.merchant_id)
+    return _settlement(
+        request, merchants, "marketplace/settlement.html", {"link": link, "api": "api:merchant-settlement"}
+    )
+
+
+# --- centre staff ------------------------------------------------------------------------------
+
+
+@login_required
+def staff_approvals(request):
+    user = _centre_staff(request)
+    merchants = scope_to_user(Merchant.objects.all(), user).filter(status=Merchant.Status.PENDING)
+    offers = (
+        scope_to_user(Offer.objects.all(), user)
+        .filter(status=Offer.Status.PENDING)
+        .select_related("merchant", "funding_pool")
+    )
+    return render(
+        request,
+        "marketplace/approvals.html",
+        {"merchants": merchants.prefetch_related("outlets"), "offers": offers},
+    )
+
+
+@login_required
+@require_POST
+def staff_review(request, kind: str, pk):
+    user = _centre_staff(request)
+    model = {"merchant": Merchant, "offer": Offer}.get(kind)
+    if model is None:
+        raise Http404
+    obj = get_object_or_404(scope_to_user(model.objects.all(), user), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    reason = request.POST.get("reason", "")[:500]
+    try:
+        if model is Merchant:
+            services.merchant_review(
+                merchant=obj, actor=user, approve=approve, reason=reason, request=request
+            )
+        else:
+            services.offer_review(offer=obj, actor=user, approve=approve, reason=reason, request=request)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Approved.") if approve else _("Rejected."))
+    return redirect("web:staff-approvals")
+
+
+@login_required
+def staff_settlement(request):
+    user = _centre_staff(request)
+    merchants = scope_to_user(Merchant.objects.all(), user)
+    return _settlement(request, merchants, "marketplace/settlement.html", {"api": "api:staff-settlement"})
+
+
+# --- event booth -------------------------------------------------------------------------------
+
+
+@login_required
+def event_booth(request, pk):
+    if not (request.user.is_centre_staff or selectors.staff_link(request.user)):
+        raise PermissionDenied
+    event = get_object_or_404(selectors.events_for_booth(request.user), pk=pk)
+    offers = Offer.objects.filter(event=event, status=Offer.Status.APPROVED)
+    link = selectors.staff_link(request.user)
+    if not request.user.is_centre_staff and link is not None:
+        offers = offers.filter(merchant=link.merchant)
+    result = error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            offer_id = uuid.UUID(request.POST.get("offer", ""))
+            result = services.event_booth_redeem(
+                event=event,
+                user=request.user,
+                resident_token=request.POST.get("resident_token", "").strip(),
+                offer_id=offer_id,
+                idempotency_key=_web_key(request, request.POST.get("request_key", "") or uuid.uuid4().hex),
+                request=request,
+            )
+        except ServiceError as exc:
+            error, status = exc, exc.status_code
+        except (ValueError, TypeError):
+            error, status = ServiceError(_("Choose an offer.")), 400
+    context = {
+        "event": event,
+        "offers": offers,
+        "result": result,
+        "error": error,
+        "stats": selectors.event_stats(event),
+        "request_key": uuid.uuid4().hex,
+    }
+    return render(request, "marketplace/booth.html", context, status=status)
+
+
+@login_required
+def event_counter(request, pk):
+    if not (request.user.is_centre_staff or selectors.staff_link(request.user)):
+        raise PermissionDenied
+    event = get_object_or_404(selectors.events_for_booth(request.user), pk=pk)
+    return render(
+        request, "marketplace/_counter.html", {"event": event, "stats": selectors.event_stats(event)}
+    )

@@ -1,0 +1,75 @@
+"""Spend coins at phone size: a resident redeems an offer and shows the voucher; a cashier verifies the
+typed code on the verify page; a second attempt is refused with where and when it was used."""
+
+import re
+
+import pytest
+
+from tanpuhui.accounts.tests.factories import PASSWORD, ResidentFactory
+from tanpuhui.ledger.tests.factories import fund
+from tanpuhui.marketplace.models import Voucher
+from tanpuhui.marketplace.tests.factories import (
+    MerchantFactory,
+    OfferFactory,
+    OutletFactory,
+    make_merchant_staff,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_redeem_show_voucher_cashier_verifies(page, phone_context, centres, shot, login_as):
+    gz = centres["GZ"]
+    resident = ResidentFactory(centre=gz, phone="13912340001", display_name="低碳达人")
+    fund(resident, 500)
+    merchant = MerchantFactory(centre=gz, name="天河绿色米铺")
+    OutletFactory(merchant=merchant, name="体育西店")
+    offer = OfferFactory(merchant=merchant, title="东北大米 5kg", price_coins=300, stock=3)
+    cashier = make_merchant_staff(merchant).user
+
+    # The resident finds the offer in the catalogue and redeems it.
+    login_as(page, resident.phone, PASSWORD)
+    page.click("[data-testid=nav-offers]")
+    assert "东北大米 5kg" in page.inner_text("[data-testid=offers]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "catalogue")
+    page.click(f"[data-testid=offer-{offer.pk}]")
+    assert page.inner_text("[data-testid=stock-left]").startswith("3")
+    with page.expect_navigation():
+        page.click("[data-testid=redeem]")
+    code = page.inner_text("[data-testid=voucher-code]").strip()
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert page.locator("[data-testid=voucher-qr] svg").count() == 1
+    shot(page, "voucher")
+    voucher = Voucher.objects.get(resident=resident)
+    assert voucher.display_code == code and voucher.status == Voucher.Status.ISSUED
+
+    # The cashier, on their own phone, types the code on the verify page.
+    counter = phone_context.browser.new_context(
+        base_url=page.url.split("/me/")[0],
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+    )
+    till = counter.new_page()
+    login_as(till, cashier.phone, PASSWORD)
+    till.goto("/merchant/")
+    till.click("[data-testid=go-verify]")
+    till.fill("[data-testid=code-input]", code.lower().replace("-", " "))
+    with till.expect_navigation():
+        till.click("[data-testid=verify-submit]")
+    assert "东北大米 5kg" in till.inner_text("[data-testid=verify-result]")
+    shot(till, "verified")
+    till.fill("[data-testid=code-input]", code)
+    with till.expect_navigation():
+        till.click("[data-testid=verify-submit]")
+    assert "体育西店" in till.inner_text("[data-testid=verify-error]")
+    till.goto("/merchant/")
+    assert till.inner_text("[data-testid=verified-today]") == "1"
+    counter.close()
+
+    # The resident's wallet now shows the voucher as used.
+    page.reload()
+    assert page.locator("[data-testid=voucher-status]").count() == 1
+    voucher.refresh_from_db()
+    assert voucher.status == Voucher.Status.VERIFIED
