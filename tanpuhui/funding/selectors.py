@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool, PoolMovement
+from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool
 
 
 def _coins_per_yuan(centre) -> Decimal:
@@ -17,8 +17,8 @@ def _coins_per_yuan(centre) -> Decimal:
     return coins_per_yuan(centre=centre)
 
 
-def _pool_row(pool: FundingPool, flows: dict) -> dict:
-    f = flows.get(pool.pk, {})
+def _pool_row(pool: FundingPool) -> dict:
+    """Inflows are everything ever granted (budget, coins received), outflows everything paid out."""
     rate = _coins_per_yuan(pool.centre)
     yuan_remaining = pool.budget_yuan - pool.yuan_spent
     return {
@@ -27,33 +27,16 @@ def _pool_row(pool: FundingPool, flows: dict) -> dict:
         "name_zh": pool.name_zh,
         "name_en": pool.name_en,
         "source": pool.source,
-        "yuan_in": f.get("yuan_in", Decimal("0.00")),
-        "yuan_out": f.get("yuan_out", Decimal("0.00")),
+        "yuan_in": pool.budget_yuan,
+        "yuan_out": pool.yuan_spent,
         "yuan_remaining": yuan_remaining,
-        "coins_in": f.get("coins_in", 0),
-        "coins_out": f.get("coins_out", 0),
+        "coins_in": pool.coins_in,
+        "coins_out": pool.coins_out,
         "coins_remaining": pool.coins_balance,
         "coins_per_yuan": rate,
         # everything expressed in coins, for one comparable figure per pool
         "remaining_as_coins": pool.coins_balance + int(yuan_remaining * rate),
     }
-
-
-def _flows(pool_ids) -> dict:
-    flows: dict = defaultdict(dict)
-    rows = PoolMovement.objects.filter(pool_id__in=pool_ids).values("pool_id", "yuan", "coins")
-    for row in rows:
-        f = flows[row["pool_id"]]
-        y, c = row["yuan"], row["coins"]
-        if y > 0:
-            f["yuan_in"] = f.get("yuan_in", Decimal("0.00")) + y
-        elif y < 0:
-            f["yuan_out"] = f.get("yuan_out", Decimal("0.00")) - y
-        if c > 0:
-            f["coins_in"] = f.get("coins_in", 0) + c
-        elif c < 0:
-            f["coins_out"] = f.get("coins_out", 0) - c
-    return flows
 
 
 TOTAL_KEYS = ("yuan_in", "yuan_out", "yuan_remaining", "coins_in", "coins_out", "coins_remaining", "remaining_as_coins")
@@ -65,9 +48,7 @@ def _totals(rows) -> dict:
 
 def pool_report(pools: QuerySet[FundingPool]) -> dict:
     """Inflows, outflows and what remains, per pool, in yuan and coins. ``pools`` is already scoped."""
-    pools = list(pools.select_related("centre").order_by("centre__code", "pk"))
-    flows = _flows([p.pk for p in pools])
-    rows = [_pool_row(p, flows) for p in pools]
+    rows = [_pool_row(p) for p in pools.select_related("centre").order_by("centre__code", "pk")]
     return {"pools": rows, "totals": _totals(rows)}
 
 

@@ -251,3 +251,24 @@ def test_cause_donation_and_update(gz, zs, gz_operator, coin_ledger):
     assert cause.donated_coins == 200 and coin_ledger.balance(coins.cause_account(cause)) == 200
     update = services.cause_update_publish(cause=cause, actor=gz_operator, title="种下120棵树", body="…", coins_spent=200)
     assert list(cause.updates.all()) == [update]
+
+
+def test_voucher_verified_hook_draws_from_the_pool(gz, gz_operator, django_capture_on_commit_callbacks):
+    from types import SimpleNamespace
+
+    from tanpuhui.funding.receivers import on_voucher_verified
+    from tanpuhui.marketplace.services import voucher_verified
+
+    pool = subsidy(gz, gz_operator, "30")
+    voucher = SimpleNamespace(pk=1, funding_pool_id=pool.pk, yuan_value=Decimal("25.00"), centre=gz)
+    assert any(r[1]() is on_voucher_verified for r in voucher_verified.receivers if callable(r[1]))
+    on_voucher_verified(sender=None, voucher=voucher)
+    on_voucher_verified(sender=None, voucher=voucher)  # the same voucher twice: paid once
+    pool.refresh_from_db()
+    assert pool.yuan_spent == Decimal("25.00")
+    on_voucher_verified(sender=None, voucher=SimpleNamespace(pk=2, funding_pool_id=pool.pk, yuan_value=Decimal("25.00"), centre=gz))
+    pool.refresh_from_db()
+    assert pool.yuan_spent == Decimal("25.00")  # not overdrawn; the shortfall is an audit event
+    from tanpuhui.common.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="pool.unfunded_voucher").exists()
