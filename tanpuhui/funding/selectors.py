@@ -61,22 +61,6 @@ def provincial_rollup(pools: QuerySet[FundingPool]) -> dict:
     return {"centres": centres, "totals": report["totals"]}
 
 
-def multiplier_for(*, centre, behaviour: str, at=None) -> Decimal:
-    """The campaign multiplier the conversion rules apply to a reduction of ``behaviour`` at ``at``.
-
-    Applied once: overlapping multiplier campaigns on one behaviour are refused at creation, and if
-    several ever match, the highest wins — multipliers never compound.
-    """
-    at = at or timezone.now()
-    best = Decimal(1)
-    for campaign in Campaign.objects.filter(
-        centre=centre, kind=Campaign.Kind.MULTIPLIER, starts_at__lte=at, ends_at__gt=at
-    ).only("behaviours", "multiplier"):
-        if behaviour in campaign.behaviours and campaign.multiplier > best:
-            best = campaign.multiplier
-    return best
-
-
 def campaigns_current(*, centre) -> QuerySet[Campaign]:
     return Campaign.objects.filter(centre=centre, ends_at__gt=timezone.now()).order_by("starts_at")
 

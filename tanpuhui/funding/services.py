@@ -27,27 +27,33 @@ from tanpuhui.funding.models import (
     Pledge,
     PoolMovement,
 )
+from tanpuhui.metering.models import Behaviour
 
 Source = FundingPool.Source
 
-# Documented centre parameters (tenancy.Centre.parameters) used until the ledger's conversion rules say otherwise:
-#   coins_per_kg   — coins per kg CO2e for donated reductions (default 1)
+# Documented centre parameters (tenancy.Centre.parameters):
+#   coins_per_kg   — coins per kg CO2e for donated reductions when the centre has no ledger conversion rule (default 1)
 #   coins_per_yuan — coins a yuan of reward is worth, to report yuan pools in coins (default 100)
 DEFAULT_COINS_PER_KG = Decimal("1")
 DEFAULT_COINS_PER_YUAN = Decimal("100")
 
 
 def coins_per_kg(*, centre) -> tuple[Decimal, str]:
-    """The centre's rate for turning kg CO2e into coins, and a description of the rule it came from."""
-    try:
-        from tanpuhui.ledger import services as ledger_services
-    except ImportError:
-        ledger_services = None
-    rule_of = getattr(ledger_services, "conversion_rule_for", None) if ledger_services else None
-    if rule_of is not None:
-        rule = rule_of(centre=centre, on=timezone.localdate())
-        if rule is not None and getattr(rule, "coins_per_kg", None) is not None:
-            return Decimal(str(rule.coins_per_kg)), f"conversion rule {rule}"
+    """The rate turning kg CO2e into coins at ``centre`` today, and which rule it came from.
+
+    The ledger's conversion rule in force (``ledger.ConversionRule``, latest ``effective_from`` on or
+    before today) — the same rate residents' reductions earn; without one, the documented centre
+    parameter ``coins_per_kg`` (default 1).
+    """
+    from tanpuhui.ledger.models import ConversionRule
+
+    rule = (
+        ConversionRule.objects.filter(centre=centre, effective_from__lte=timezone.localdate())
+        .order_by("-effective_from")
+        .first()
+    )
+    if rule is not None:
+        return rule.coins_per_kg, f"conversion rule v{rule.version} ({rule.effective_from:%Y-%m-%d}): {rule.coins_per_kg} coins/kg"
     value = Decimal(str((centre.parameters or {}).get("coins_per_kg", DEFAULT_COINS_PER_KG)))
     return value, f"centre parameter coins_per_kg = {value}"
 
@@ -224,6 +230,9 @@ def campaign_create(
         clash = Campaign.objects.filter(
             centre=centre, kind=Campaign.Kind.MULTIPLIER, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
+        unknown = [b for b in behaviours if b not in Behaviour.values]
+        if unknown:
+            raise ValidationFailed(_("Unknown behaviour."), fields={"behaviours": unknown})
         for other in clash:
             if set(other.behaviours) & set(behaviours):
                 raise Conflict(
@@ -244,6 +253,17 @@ def campaign_create(
         behaviours=behaviours, multiplier=multiplier, preview_coins=preview["expected_extra_coins"], preview=preview,
         created_by=actor,
     )
+    if kind == Campaign.Kind.MULTIPLIER:
+        # The ledger's conversion applies the multiplier, once (overlaps don't stack: the largest wins).
+        from tanpuhui.ledger.conversion import campaign_multiplier_create
+
+        starts_on = timezone.localtime(starts_at).date()
+        ends_on = timezone.localtime(ends_at - timedelta(microseconds=1)).date()
+        for behaviour in behaviours:
+            campaign_multiplier_create(
+                centre=centre, name=name, starts_on=starts_on, ends_on=ends_on, factor=multiplier, behaviour=behaviour,
+                cause=campaign,
+            )
     audit_record(actor=actor, action="campaign.create", target=campaign)
     return campaign
 

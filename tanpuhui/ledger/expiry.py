@@ -60,14 +60,15 @@ def expiring_soon(account: Account, now: datetime | None = None) -> dict:
     return {"amount": amount, "before": horizon if amount else None}
 
 
-def coins_expire(*, now: datetime | None = None) -> dict:
-    """Expire what is due in every wallet. Idempotent per day."""
+def coins_expire(*, now: datetime | None = None, centre_ids=None) -> dict:
+    """Expire what is due in every wallet (of ``centre_ids``, or all). Idempotent per day."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     expired = wallets = 0
-    centre_ids = set(
-        Account.objects.filter(kind=AccountKind.WALLET, balance__gt=0).values_list("centre_id", flat=True)
-    )
+    holding = Account.objects.filter(kind=AccountKind.WALLET, balance__gt=0)
+    if centre_ids is not None:
+        holding = holding.filter(centre_id__in=centre_ids)
+    centre_ids = set(holding.values_list("centre_id", flat=True))
     for centre_id in sorted(centre_ids):
         months = expiry_months_of(centre_id, today)
         if not months:

@@ -340,3 +340,40 @@ def transfer_reverse(
         memo=memo,
         actor=actor,
     )[0]
+
+
+# --- staff actions ----------------------------------------------------------------------------
+
+
+def pool_issue(*, pool: Account, amount: int, idempotency_key: str, actor=None, memo: str = "") -> Transfer:
+    """Issue new coins into a funding pool of the same centre (ISSUE_TO_POOL)."""
+    if pool.kind != AccountKind.POOL:
+        raise ValidationFailed(_("Coins can only be issued to a funding pool."), code="not_a_pool")
+    return transfer_post(
+        debit=issuance_of(pool.centre_id),
+        credit=pool,
+        amount=amount,
+        kind=TransferKind.ISSUE_TO_POOL,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        memo=memo,
+    )
+
+
+def pool_reward(
+    *, pool: Account, resident, amount: int, idempotency_key: str, actor=None, memo: str = ""
+) -> Transfer:
+    """Reward a resident from a funding pool of their own centre (REWARD)."""
+    if pool.kind != AccountKind.POOL:
+        raise ValidationFailed(_("Rewards are paid from a funding pool."), code="not_a_pool")
+    if resident.centre_id != pool.centre_id:
+        raise AccountNotFound(_("Unknown resident."), fields={"resident": [str(resident.pk)]})
+    return transfer_post(
+        debit=pool,
+        credit=wallet_of(resident),
+        amount=amount,
+        kind=TransferKind.REWARD,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        memo=memo,
+    )

@@ -103,9 +103,12 @@ def test_campaign_preview_from_last_30_days(gz, gz_operator, resident):
         ends_at=start + timedelta(days=10), behaviours=["metro"], multiplier=Decimal("2"),
     )
     assert campaign.preview_coins == 100
-    assert selectors.multiplier_for(centre=gz, behaviour="metro", at=start + timedelta(days=1)) == Decimal("2")
-    assert selectors.multiplier_for(centre=gz, behaviour="bus", at=start + timedelta(days=1)) == Decimal("1")
-    assert selectors.multiplier_for(centre=gz, behaviour="metro", at=start + timedelta(days=11)) == Decimal("1")
+    from tanpuhui.ledger.models import CampaignMultiplier
+
+    (multiplier,) = CampaignMultiplier.objects.filter(centre=gz)  # what the ledger's conversion applies
+    assert multiplier.behaviour == "metro" and multiplier.factor == Decimal("2")
+    assert multiplier.cause_id == str(campaign.pk)
+    assert (multiplier.ends_on - multiplier.starts_on).days in (9, 10)
     with pytest.raises(Conflict):  # a second multiplier on the same behaviour would compound
         services.campaign_create(
             centre=gz, pool_id=pool.pk, actor=gz_operator, kind="multiplier", name="又一个", starts_at=start,
@@ -117,6 +120,18 @@ def test_campaign_preview_from_last_30_days(gz, gz_operator, resident):
             ends_at=start + timedelta(days=3000), behaviours=["metro"], multiplier=Decimal("10"),
         )
     assert exc.value.code == "pool_insufficient"
+    assert CampaignMultiplier.objects.count() == 1
+
+
+def test_donation_rate_follows_the_ledger_conversion_rule(gz):
+    from datetime import date
+
+    from tanpuhui.ledger.conversion import conversion_rule_create
+
+    assert services.coins_per_kg(centre=gz)[0] == Decimal("1")  # documented default
+    conversion_rule_create(centre=gz, effective_from=date(2020, 1, 1), coins_per_kg=Decimal("0.5"))
+    rate, rule = services.coins_per_kg(centre=gz)
+    assert rate == Decimal("0.5") and "v1" in rule
 
 
 # --- crowdfunding ----------------------------------------------------------------------------------

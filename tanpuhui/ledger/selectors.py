@@ -1,0 +1,150 @@
+"""Reads: wallets, their history, why coins were earned, and staff roll-ups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from tanpuhui.ledger.expiry import expiring_soon
+from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
+
+EARN_KINDS = (TransferKind.EARN, TransferKind.REWARD)
+SPEND_KINDS = (TransferKind.SPEND, TransferKind.DONATION, TransferKind.PLEDGE)
+
+
+def wallet_account(resident) -> Account | None:
+    if resident.centre_id is None:
+        return None
+    return Account.objects.filter(
+        kind=AccountKind.WALLET,
+        centre_id=resident.centre_id,
+        owner_type="accounts.user",
+        owner_id=str(resident.pk),
+    ).first()
+
+
+def wallet_summary(resident) -> dict:
+    wallet = wallet_account(resident)
+    debt = Account.objects.filter(kind=AccountKind.DEBT, user=resident).aggregate(s=Sum("balance"))["s"] or 0
+    if wallet is None:
+        return {
+            "account": None,
+            "balance": 0,
+            "fraction_milli": 0,
+            "debt": -debt,
+            "expiring_soon": {"amount": 0, "before": None},
+            "lifetime_earned": 0,
+            "lifetime_spent": 0,
+        }
+    earned = wallet.transfers_in.filter(kind__in=EARN_KINDS).aggregate(s=Sum("amount"))["s"] or 0
+    spent = wallet.transfers_out.filter(kind__in=SPEND_KINDS).aggregate(s=Sum("amount"))["s"] or 0
+    refunded = wallet.transfers_in.filter(kind=TransferKind.REFUND).aggregate(s=Sum("amount"))["s"] or 0
+    return {
+        "account": wallet.pk,
+        "balance": wallet.balance,
+        "fraction_milli": wallet.fraction_milli,
+        "debt": -debt,
+        "expiring_soon": expiring_soon(wallet),
+        "lifetime_earned": earned,
+        "lifetime_spent": max(0, spent - refunded),
+    }
+
+
+def wallet_transfers(resident) -> QuerySet[Transfer]:
+    """Every transfer into or out of the resident's wallet, newest first, with its award lines."""
+    wallet = wallet_account(resident)
+    if wallet is None:
+        return Transfer.objects.none()
+    return (
+        Transfer.objects.filter(Q(debit=wallet) | Q(credit=wallet))
+        .select_related("debit", "credit")
+        .prefetch_related(Prefetch("awards", queryset=CoinAward.objects.select_related("rule", "multiplier")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def earnings_by_behaviour(resident) -> list[dict]:
+    rows = (
+        CoinAward.objects.filter(resident=resident)
+        .values("behaviour")
+        .annotate(milli=Sum("milli_awarded"), kg=Sum("kg_co2e"), n=Count("id"))
+        .order_by("-milli")
+    )
+    return [
+        {"behaviour": r["behaviour"], "coins": Decimal(r["milli"]) / 1000, "kg": r["kg"], "count": r["n"]}
+        for r in rows
+        if r["milli"]
+    ]
+
+
+def award_for(resident, reduction_id: int) -> CoinAward | None:
+    return (
+        CoinAward.objects.select_related("reduction", "rule", "multiplier", "transfer")
+        .filter(resident=resident, reduction_id=reduction_id)
+        .first()
+    )
+
+
+def centre_summary(centre_ids) -> list[dict]:
+    """Per centre: coins issued, in wallets, in pools, at merchants, expired, owed; pools listed."""
+    from tanpuhui.tenancy.models import Centre
+
+    centres = Centre.objects.all() if centre_ids is None else Centre.objects.filter(pk__in=centre_ids)
+    totals: dict = defaultdict(dict)
+    accounts = (
+        Account.objects.all() if centre_ids is None else Account.objects.filter(centre_id__in=centre_ids)
+    )
+    for centre_id, kind, total, n in accounts.values_list("centre_id", "kind").annotate(
+        s=Sum("balance"), n=Count("id")
+    ):
+        totals[centre_id][kind] = (total or 0, n)
+    pools = defaultdict(list)
+    for pool in accounts.filter(kind=AccountKind.POOL).order_by("pk"):
+        pools[pool.centre_id].append(
+            {"id": pool.pk, "code": pool.code or pool.owner_id, "balance": pool.balance}
+        )
+    out = []
+    for centre in centres.order_by("kind", "code"):
+        t = totals.get(centre.pk, {})
+
+        def bal(kind, t=t):
+            return t.get(kind, (0, 0))[0]
+
+        out.append(
+            {
+                "centre": centre.code,
+                "name": centre.name,
+                "issued": -bal(AccountKind.ISSUANCE),
+                "in_wallets": bal(AccountKind.WALLET),
+                "wallets": t.get(AccountKind.WALLET, (0, 0))[1],
+                "in_pools": bal(AccountKind.POOL),
+                "at_merchants": bal(AccountKind.MERCHANT),
+                "in_escrow": bal(AccountKind.ESCROW),
+                "donated": bal(AccountKind.DONATION),
+                "expired": bal(AccountKind.BREAKAGE),
+                "owed": -bal(AccountKind.DEBT),
+                "pools": pools.get(centre.pk, []),
+            }
+        )
+    return out
+
+
+def provincial_rollup(rows: list[dict]) -> dict:
+    keys = [
+        "issued",
+        "in_wallets",
+        "wallets",
+        "in_pools",
+        "at_merchants",
+        "in_escrow",
+        "donated",
+        "expired",
+        "owed",
+    ]
+    return {k: sum(r[k] for r in rows) for k in keys}
+
+
+def last_check() -> LedgerCheck | None:
+    return LedgerCheck.objects.order_by("-ran_at").first()

@@ -1,0 +1,61 @@
+"""Pages: the resident's wallet, and the staff ledger overview."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from tanpuhui.ledger import selectors
+from tanpuhui.metering.models import Behaviour
+from tanpuhui.tenancy.selectors import visible_centre_ids
+
+CHART_WIDTH = 320
+BAR_HEIGHT = 22
+
+
+def _chart(rows: list[dict]) -> dict:
+    """Server-side SVG geometry for a horizontal bar chart of coins by behaviour."""
+    labels = dict(Behaviour.choices)
+    top = max((float(r["coins"]) for r in rows), default=0) or 1
+    bars = []
+    for i, row in enumerate(rows):
+        coins = float(row["coins"])
+        bars.append(
+            {
+                "label": labels.get(row["behaviour"], row["behaviour"]),
+                "coins": row["coins"],
+                "kg": row["kg"],
+                "y": i * (BAR_HEIGHT + 8),
+                "text_y": i * (BAR_HEIGHT + 8) + 15,
+                "width": max(2, round(coins / top * (CHART_WIDTH - 150))),
+            }
+        )
+    return {"bars": bars, "height": max(1, len(bars)) * (BAR_HEIGHT + 8), "width": CHART_WIDTH}
+
+
+@login_required
+def wallet_page(request):
+    if not request.user.is_resident:
+        raise PermissionDenied
+    summary = selectors.wallet_summary(request.user)
+    wallet_id = summary["account"]
+    page = Paginator(selectors.wallet_transfers(request.user), 20).get_page(request.GET.get("page"))
+    for transfer in page:
+        transfer.incoming = transfer.credit_id == wallet_id
+    return render(
+        request,
+        "ledger/wallet.html",
+        {"summary": summary, "page": page, "chart": _chart(selectors.earnings_by_behaviour(request.user))},
+    )
+
+
+@login_required
+def staff_ledger_page(request):
+    if not request.user.is_centre_staff:
+        raise PermissionDenied
+    ids = visible_centre_ids(request.user)
+    rows = selectors.centre_summary(ids)
+    province = selectors.provincial_rollup(rows) if ids is None or len(ids) > 1 else None
+    return render(
+        request, "ledger/staff.html", {"rows": rows, "province": province, "check": selectors.last_check()}
+    )
