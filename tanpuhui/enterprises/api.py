@@ -185,14 +185,14 @@ class StaffProjectDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
     queryset = _project_detail_queryset()
 
 
-@extend_schema(tags=["staff"], request=serializers.ReviewInput, responses=serializers.ProjectOutput)
+@extend_schema(tags=["staff"], request=serializers.RetrofitReviewInput, responses=serializers.ProjectOutput)
 class StaffProjectReviewApi(CentreScopedMixin, generics.GenericAPIView):
     queryset = RetrofitProject.objects.all()
     serializer_class = serializers.ProjectOutput
 
     def post(self, request, pk):
         project = self.get_object()
-        data = serializers.ReviewInput(data=request.data)
+        data = serializers.RetrofitReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.project_transition(
             project_id=project.pk, actor=request.user, step=data.validated_data["action"],

@@ -120,7 +120,7 @@ class SubmitInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReviewInput(serializers.Serializer):
+class RetrofitReviewInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=["start_review", "approve", "return", "reject"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
