@@ -204,6 +204,7 @@ def readings_replace(*, project: RetrofitProject, actor, readings: list[dict]) -
     project = RetrofitProject.objects.select_for_update().get(pk=project.pk)
     _require_editable(project)
     errors: dict[str, list[str]] = {}
+    exceeds_baseline = False
     seen: set[tuple[date, str]] = set()
     rows = []
     for i, row in enumerate(readings):
@@ -221,6 +222,7 @@ def readings_replace(*, project: RetrofitProject, actor, readings: list[dict]) -
         if baseline < 0:
             problems.append(_("The baseline cannot be negative."))
         if used < 0:
+            exceeds_baseline = True
             problems.append(
                 _("The metered use cannot be negative: the claimed saving would be larger than the baseline.")
             )
@@ -231,11 +233,7 @@ def readings_replace(*, project: RetrofitProject, actor, readings: list[dict]) -
     if not rows:
         errors["readings"] = [_("Give at least one month.")]
     if errors:
-        code = (
-            "reduction_exceeds_baseline"
-            if any("baseline" in m for ms in errors.values() for m in ms)
-            else "invalid_readings"
-        )
+        code = "reduction_exceeds_baseline" if exceeds_baseline else "invalid_readings"
         raise ValidationFailed(_("Some rows of the energy table are wrong."), code=code, fields=errors)
     project.readings.all().delete()
     created = EnergyReading.objects.bulk_create(rows)
@@ -403,7 +401,6 @@ def donation_create(
     public_thanks: bool = False,
     request=None,
 ) -> Donation:
-    from tanpuhui.funding import services as funding
 
     kg_co2e = Decimal(kg_co2e).quantize(Decimal("0.001"))
     fingerprint = {"reduction_year": int(reduction_year_id), "kg_co2e": str(kg_co2e)}
@@ -424,6 +421,24 @@ def donation_create(
     ).first()
     if year is None:
         raise NotFound(_("No approved reduction with this id."))
+    try:
+        return _donation_write(
+            enterprise=enterprise, actor=actor, year=year, kg_co2e=kg_co2e, idempotency_key=idempotency_key,
+            public_thanks=public_thanks, request=request,
+        )
+    except IntegrityError:  # the same key committed concurrently: answer as a replay
+        existing = Donation.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return donation_create(
+            enterprise=enterprise, actor=actor, reduction_year_id=reduction_year_id, kg_co2e=kg_co2e,
+            idempotency_key=idempotency_key, public_thanks=public_thanks, request=request,
+        )
+
+
+def _donation_write(*, enterprise, actor, year, kg_co2e, idempotency_key, public_thanks, request) -> Donation:
+    from tanpuhui.funding import services as funding
+
     with transaction.atomic():
         reduction_year_claim(reduction_year_id=year.pk, kg=kg_co2e, purpose="donation")
         pool = funding.donation_pool_for(centre=year.centre)

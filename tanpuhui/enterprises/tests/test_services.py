@@ -281,3 +281,57 @@ def test_donation_walls(gz):
     with pytest.raises(Unprocessable) as exc:  # same key, different amount: a conflict, not a replay
         services.donation_create(enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("6"), idempotency_key="z")
     assert exc.value.code == "idempotency_mismatch"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_donations_never_exceed_the_approved_tonnes(gz):
+    """Four threads each try to donate 40 t of a 107.113 t year: exactly two succeed."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    from tanpuhui.methodology.models import Parameter
+
+    if not Parameter.objects.filter(code="grid_ef").exists():  # transaction=True flushed the fixture's row
+        pytest.skip("factor fixture not available")
+    enterprise, user = make_enterprise(gz)
+    year = make_approved_project(enterprise, user).years.get()
+    barrier = threading.Barrier(4)
+    results: list = []
+
+    def donate(i):
+        barrier.wait()
+        try:
+            services.donation_create(
+                enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("40000"), idempotency_key=f"t{i}"
+            )
+            results.append("ok")
+        except Unprocessable as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=donate, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["exceeds_approved", "exceeds_approved", "ok", "ok"]
+    year.refresh_from_db()
+    assert year.donated_kg == Decimal("80000.000")
+    pool = Donation.objects.first().pool
+    assert pool.coins_balance == 80000
+
+
+def test_gas_needs_a_registry_factor(gz):
+    enterprise, user = make_enterprise(gz)
+    project = make_project(enterprise, user, kind="boiler", site="锅炉房")
+    from tanpuhui.methodology.registry import MethodUnavailable
+
+    with pytest.raises(MethodUnavailable):  # no natural-gas factor in the registry: a 422, not a guess
+        services.readings_replace(
+            project=project, actor=user,
+            readings=[{"month": date(2023, 1, 1), "carrier": "natural_gas", "baseline_qty": Decimal("100"), "project_qty": Decimal("80")}],
+        )
