@@ -55,6 +55,25 @@ class UnitMismatch(ValueError):
     """A value's unit cannot be converted to the unit a formula expects."""
 
 
+_PRETTY = (
+    ("kg_co2e", "kg CO₂e"),
+    ("t_co2e", "t CO₂e"),
+    ("g_co2e", "g CO₂e"),
+    ("**3", "³"),
+    ("**2", "²"),
+    ("hectare", "ha"),
+    ("dimensionless", ""),
+    ("*", "·"),
+)
+
+
+def pretty_unit(unit: str) -> str:
+    """For people: "kg_co2e/m**3" → "kg CO₂e/m³" (the stored unit string stays pint's)."""
+    for raw, nice in _PRETTY:
+        unit = unit.replace(raw, nice)
+    return unit
+
+
 def parse_unit(unit: str) -> pint.Unit:
     try:
         return UNITS.parse_units(unit.strip() or "dimensionless")
@@ -85,7 +104,10 @@ def canonical_decimal(value: Decimal) -> Decimal:
     """Quantise to 12 places and strip trailing zeros: the form parameters take in formulas."""
     with localcontext(_WIDE):
         quantised = Decimal(value).quantize(PARAM_PLACES, rounding=ROUND_HALF_UP)
-    return quantised.normalize() if quantised != 0 else Decimal(0)
+    if quantised == 0:
+        return Decimal(0)
+    normal = quantised.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # 1E+2 → 100
 
 
 def round_kg(value: Decimal | None) -> Decimal:
@@ -260,7 +282,7 @@ class Slot:
     name: str
     unit: str
     role: str = "factor"
-    description: str = ""
+    description: Any = ""  # lazy translation
 
 
 @dataclass(frozen=True)
@@ -377,7 +399,7 @@ _register(
     Formula(
         code="utility_saving_kwh",
         quantity_unit="kWh",
-        slots=(Slot("factor", "kg_co2e/kWh", description="grid emission factor"),),
+        slots=(Slot("factor", "kg_co2e/kWh", description=_("grid emission factor")),),
         build=lambda config: _saving(Param("factor"), config),
         name=_("Electricity saving against a baseline"),
         words=SAVING_WORDS,
@@ -389,7 +411,7 @@ _register(
     Formula(
         code="utility_saving_m3",
         quantity_unit="m**3",
-        slots=(Slot("factor", "kg_co2e/m**3", description="emission factor per cubic metre"),),
+        slots=(Slot("factor", "kg_co2e/m**3", description=_("emission factor per cubic metre")),),
         build=lambda config: _saving(Param("factor"), config),
         name=_("Gas (or water) saving against a baseline"),
         words=SAVING_WORDS,
@@ -402,8 +424,8 @@ _register(
         code="water_saving_supply_energy",
         quantity_unit="m**3",
         slots=(
-            Slot("supply_intensity", "kWh/m**3", description="electricity to supply one m³ of tap water"),
-            Slot("grid_ef", "kg_co2e/kWh", description="grid emission factor"),
+            Slot("supply_intensity", "kWh/m**3", description=_("electricity to supply one m³ of tap water")),
+            Slot("grid_ef", "kg_co2e/kWh", description=_("grid emission factor")),
         ),
         build=lambda config: _saving(Param("supply_intensity") * Param("grid_ef"), config),
         name=_("Water saving, valued by the electricity of the local water supply"),
@@ -419,7 +441,7 @@ _register(
     Formula(
         code="transit_per_trip",
         quantity_unit="trip",
-        slots=(Slot("trip_factor", "kg_co2e/trip", description="reduction per trip"),),
+        slots=(Slot("trip_factor", "kg_co2e/trip", description=_("reduction per trip")),),
         build=lambda config: Q * Param("trip_factor"),
         name=_("Public transport, per trip"),
         words=_("Reduction = number of trips × the published reduction per trip."),
@@ -430,9 +452,9 @@ _register(
         code="transit_distance",
         quantity_unit="trip",
         slots=(
-            Slot("baseline_factor", "kg_co2e/km", description="baseline mode, per passenger-km"),
-            Slot("mode_factor", "kg_co2e/km", description="the transit mode, per passenger-km"),
-            Slot("default_distance", "km", role="default", description="distance per trip when missing"),
+            Slot("baseline_factor", "kg_co2e/km", description=_("baseline mode, per passenger-km")),
+            Slot("mode_factor", "kg_co2e/km", description=_("the transit mode, per passenger-km")),
+            Slot("default_distance", "km", role="default", description=_("distance per trip when missing")),
         ),
         build=lambda config: (
             Coalesce(D, Q * Param("default_distance"))
@@ -452,11 +474,17 @@ _register(
         quantity_unit="km",
         slots=(
             Slot(
-                "substituted_factor", "kg_co2e/km", description="the mode a ride replaces, per passenger-km"
+                "substituted_factor",
+                "kg_co2e/km",
+                description=_("the mode a ride replaces, per passenger-km"),
             ),
-            Slot("substitution_share", "dimensionless", description="share of rides that replace that mode"),
-            Slot("max_daily_km", "km", role="limit", description="plausible distance per resident and day"),
-            Slot("max_speed_kmh", "km/hour", role="limit", description="plausible average speed"),
+            Slot(
+                "substitution_share", "dimensionless", description=_("share of rides that replace that mode")
+            ),
+            Slot(
+                "max_daily_km", "km", role="limit", description=_("plausible distance per resident and day")
+            ),
+            Slot("max_speed_kmh", "km/hour", role="limit", description=_("plausible average speed")),
         ),
         build=lambda config: Q * Param("substituted_factor") * Param("substitution_share"),
         name=_("Cycling, by distance"),
@@ -468,18 +496,18 @@ _register(
     )
 )
 _WALK_WORDS = _(
-    "Reduction = min(daily cap, distance × substituted-mode factor × substitution share); "
-    "steps are turned into distance with the step length. One record is one resident-day."
+    "Reduction = min(daily cap, distance × substituted-mode factor × substitution share). "
+    "One record is one resident-day."
 )
 _register(
     Formula(
         code="walking_distance",
         quantity_unit="km",
         slots=(
-            Slot("substituted_factor", "kg_co2e/km", description="the mode a walk replaces"),
-            Slot("substitution_share", "dimensionless", description="share of walks that replace it"),
-            Slot("daily_cap", "kg_co2e", description="cap per resident and day"),
-            Slot("max_daily_km", "km", role="limit", description="plausible distance per day"),
+            Slot("substituted_factor", "kg_co2e/km", description=_("the mode a walk replaces")),
+            Slot("substitution_share", "dimensionless", description=_("share of walks that replace it")),
+            Slot("daily_cap", "kg_co2e", description=_("cap per resident and day")),
+            Slot("max_daily_km", "km", role="limit", description=_("plausible distance per day")),
         ),
         build=lambda config: least(
             Q * Param("substituted_factor") * Param("substitution_share"), Param("daily_cap")
@@ -493,25 +521,20 @@ _register(
         code="walking_steps",
         quantity_unit="step",
         slots=(
-            Slot("step_length", "km/step", description="average step length"),
-            Slot("substituted_factor", "kg_co2e/km", description="the mode a walk replaces"),
-            Slot("substitution_share", "dimensionless", description="share of walks that replace it"),
-            Slot("daily_cap", "kg_co2e", description="cap per resident and day"),
-            Slot("max_daily_steps", "step", role="limit", description="plausible steps per day"),
+            Slot("step_factor", "kg_co2e/step", description=_("credit per step")),
+            Slot("daily_cap", "kg_co2e", description=_("cap per resident and day")),
+            Slot("max_daily_steps", "step", role="limit", description=_("plausible steps per day")),
         ),
-        build=lambda config: least(
-            Q * Param("step_length") * Param("substituted_factor") * Param("substitution_share"),
-            Param("daily_cap"),
-        ),
+        build=lambda config: least(Q * Param("step_factor"), Param("daily_cap")),
         name=_("Walking, by steps"),
-        words=_WALK_WORDS,
+        words=_("Reduction = min(daily cap, steps × credit per step). One record is one resident-day."),
     )
 )
 _register(
     Formula(
         code="forest_sink",
         quantity_unit="hectare*year",
-        slots=(Slot("sink_per_ha", "kg_co2e/hectare/year", description="annual sink per hectare"),),
+        slots=(Slot("sink_per_ha", "kg_co2e/hectare/year", description=_("annual sink per hectare")),),
         build=lambda config: Q * Param("sink_per_ha"),
         name=_("Forest carbon sink"),
         words=_(

@@ -252,6 +252,14 @@ class Parameter(TimeStampedModel):
         return _bilingual(self, "name")
 
     @property
+    def value_display(self) -> str:
+        return format(formulas.canonical_decimal(self.value), "f")
+
+    @property
+    def unit_display(self) -> str:
+        return formulas.pretty_unit(self.unit)
+
+    @property
     def source_label(self) -> str:
         return f"{self.source_issuer}, {self.source_publication} ({self.source_year})"
 

@@ -17,7 +17,12 @@ CONTRACT (metering's bulk quantification and enterprise retrofits call this; ext
     ``evaluate(*, quantity, baseline=None, distance_km=None) -> Decimal``: the same in Python;
     ``inputs_snapshot() -> dict``: JSON-ready evidence (values as strings, units, sources, ids).
 
-``factor(*, code, on, region="south_china_grid", unit=None) -> ResolvedFactor``
+``windows(*, behaviour, centre_id, start, end, variant="") -> list[Window]``
+    For set-based quantification: consecutive date ranges ``[start, end)`` within which resolve()
+    gives the same answer, each with its ResolvedMethod (or the MethodUnavailable error), so one
+    ``INSERT … SELECT`` per window covers every row dated in it.
+
+``factor(*, code, on, region="south_china_grid", centre_id=None, qualifier="") -> ResolvedFactor``
     A single parameter for other contexts (enterprise retrofits): value, unit, source, id —
     "electricity" and "natural_gas" are aliases of the grid and gas factors.
 
@@ -185,7 +190,7 @@ def _source(parameter: Parameter) -> dict[str, Any]:
         "region": parameter.region,
         "centre_id": parameter.centre_id,
         "year": parameter.year,
-        "source_value": format(parameter.value.normalize(), "f"),
+        "source_value": format(formulas.canonical_decimal(parameter.value), "f"),
         "source_unit": parameter.unit,
         "publication": parameter.source_publication,
         "issuer": parameter.source_issuer,
@@ -249,6 +254,50 @@ def resolve(*, behaviour: str, centre_id: int | None, on: date, variant: str = "
     )
 
 
+@dataclass(frozen=True)
+class Window:
+    """Rows dated ``start <= d < end`` resolve to ``method`` (``None``: ``error`` says why)."""
+
+    start: date
+    end: date
+    method: ResolvedMethod | None
+    error: MethodUnavailable | None = field(default=None, compare=False)
+
+
+def windows(
+    *, behaviour: str, centre_id: int | None, start: date, end: date, variant: str = ""
+) -> list[Window]:
+    """Split ``[start, end)`` where the version or any parameter it may use changes."""
+    if end <= start:
+        return []
+    versions = list(
+        MethodologyVersion.objects.filter(methodology__behaviour=behaviour).filter(
+            Q(centre__isnull=True) | Q(centre_id=centre_id)
+        )
+    )
+    codes = set(VersionParameter.objects.filter(version__in=versions).values_list("code", flat=True))
+    points = {start}
+    for version in versions:
+        points.update(d for d in (version.effective_from, version.effective_to) if d)
+    for valid_from, valid_to in Parameter.objects.filter(code__in=codes).values_list(
+        "valid_from", "valid_to"
+    ):
+        points.update(d for d in (valid_from, valid_to) if d)
+    cuts = sorted(d for d in points if start <= d < end)
+    result: list[Window] = []
+    for i, cut in enumerate(cuts):
+        until = cuts[i + 1] if i + 1 < len(cuts) else end
+        try:
+            method, error = resolve(behaviour=behaviour, centre_id=centre_id, on=cut, variant=variant), None
+        except MethodUnavailable as exc:
+            method, error = None, exc
+        if result and result[-1].method == method and (method is not None or result[-1].error is not None):
+            result[-1] = Window(result[-1].start, until, method, result[-1].error)
+        else:
+            result.append(Window(cut, until, method, error))
+    return result
+
+
 def factor(
     *,
     code: str,
@@ -275,7 +324,7 @@ def factor(
     return ResolvedFactor(
         id=parameter.pk,
         code=parameter.code,
-        value=parameter.value.normalize(),
+        value=formulas.canonical_decimal(parameter.value),
         unit=parameter.unit,
         region=parameter.region,
         year=parameter.year,

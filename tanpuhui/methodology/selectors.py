@@ -1,0 +1,35 @@
+"""Reads for the public transparency page and the API: methodologies, versions and parameter history."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from tanpuhui.methodology.models import Methodology, MethodologyVersion, Parameter, VersionParameter
+
+
+def methodology_list() -> QuerySet[Methodology]:
+    versions = MethodologyVersion.objects.select_related("centre").prefetch_related(
+        Prefetch("slots", queryset=VersionParameter.objects.order_by("slot"))
+    )
+    return Methodology.objects.prefetch_related(Prefetch("versions", queryset=versions))
+
+
+def methodology_get(code: str) -> Methodology | None:
+    return methodology_list().filter(code=code).first()
+
+
+def parameter_history(codes: set[str]) -> list[Parameter]:
+    """Every value ever published for ``codes``, newest first within a series."""
+    return list(
+        Parameter.objects.filter(code__in=codes)
+        .select_related("centre")
+        .order_by("code", "region", "centre_id", "qualifier", "-valid_from", "-id")
+    )
+
+
+def parameters_by_code(methodologies) -> dict[str, list[Parameter]]:
+    codes = {slot.code for m in methodologies for v in m.versions.all() for slot in v.slots.all()}
+    history: dict[str, list[Parameter]] = {code: [] for code in sorted(codes)}
+    for parameter in parameter_history(codes):
+        history[parameter.code].append(parameter)
+    return history

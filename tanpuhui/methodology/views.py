@@ -1,0 +1,66 @@
+"""The public methodology page: what residents reach from "explain this figure"."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from tanpuhui.methodology import formulas, selectors
+
+
+def _current(values, link, version, today):
+    """The values in force today, in the slot's order of region preference (all forest types)."""
+    valid = [p for p in values if p.valid_from <= today and (p.valid_to is None or p.valid_to > today)]
+    for region in link.region_list:
+        found = [
+            p
+            for p in valid
+            if p.region == region
+            and (region != "centre" or version.centre_id is None or p.centre_id == version.centre_id)
+        ]
+        if found:
+            return found
+    return []
+
+
+def _versions(methodology, history):
+    today = timezone.localdate()
+    rows = []
+    for version in methodology.versions.all():
+        spec = version.formula_spec
+        slots = []
+        for link in version.slots.all():
+            slot = spec.slot(link.slot)
+            values = [
+                p
+                for p in history.get(link.code, [])
+                if link.qualifier in ("", "{variant}") or p.qualifier == link.qualifier
+            ]
+            slots.append(
+                {
+                    "link": link,
+                    "slot": slot,
+                    "values": values,
+                    "current": _current(values, link, version, today),
+                }
+            )
+        rows.append({"version": version, "spec": spec, "slots": slots})
+    return rows
+
+
+def methodology_list(request):
+    methodologies = list(selectors.methodology_list())
+    history = selectors.parameters_by_code(methodologies)
+    items = [{"methodology": m, "versions": _versions(m, history)} for m in methodologies]
+    return render(request, "methodology/list.html", {"items": items, "rounding": formulas.KG})
+
+
+def methodology_detail(request, code: str):
+    methodology = selectors.methodology_get(code)
+    if methodology is None:
+        raise Http404
+    history = selectors.parameters_by_code([methodology])
+    return render(
+        request,
+        "methodology/detail.html",
+        {"methodology": methodology, "versions": _versions(methodology, history), "history": history},
+    )
