@@ -56,6 +56,7 @@ CHUNK = 20_000
 # the lock just avoids two runs waiting on each other's claims row by row).
 ADVISORY_KEY = 0x7470_4C45  # "tpLE"
 RUN_CAUSE = "ledger.conversionrun"
+PERIODS = tuple(CapPeriod.values)  # (TextChoices.values is computed on every access: too slow in the loop)
 
 
 # --- rules and campaigns ----------------------------------------------------------------------
@@ -154,11 +155,15 @@ def reductions_convert(*, centre_ids=None, batch_id: str = "", chunk_size: int =
     """Convert every unclaimed reduction (of ``centre_ids``, or all) into coins. Safe to run
     concurrently and repeatedly: each reduction is converted at most once."""
     result = ConversionResult()
+    after_id = 0  # everything eligible up to here was claimed by an earlier chunk of this call
     while True:
         with transaction.atomic():
-            run = _convert_chunk(centre_ids=centre_ids, batch_id=batch_id, chunk_size=chunk_size)
+            run = _convert_chunk(
+                centre_ids=centre_ids, batch_id=batch_id, chunk_size=chunk_size, after_id=after_id
+            )
         if run is None:
             break
+        after_id = run.max_reduction_id
         result.runs += 1
         result.run_ids.append(run.pk)
         result.reductions += run.reductions
@@ -169,9 +174,9 @@ def reductions_convert(*, centre_ids=None, batch_id: str = "", chunk_size: int =
     return result
 
 
-def _claim(run: ConversionRun, centre_ids, chunk_size: int) -> int:
+def _claim(run: ConversionRun, centre_ids, chunk_size: int, after_id: int = 0) -> int:
     red, claim = Reduction._meta.db_table, ReductionClaim._meta.db_table
-    params: list = [timezone.now(), f"run:{run.pk}"]
+    params: list = [timezone.now(), f"run:{run.pk}", after_id]
     centre_sql = ""
     if centre_ids is not None:
         ids = [int(c) for c in centre_ids] or [-1]
@@ -183,7 +188,7 @@ def _claim(run: ConversionRun, centre_ids, chunk_size: int) -> int:
         SELECT r.id, 'coins', %s, %s FROM {red} r
         LEFT JOIN {claim} c ON c.reduction_id = r.id
         LEFT JOIN {claim} pc ON pc.reduction_id = r.adjusts_id
-        WHERE c.id IS NULL AND (r.adjusts_id IS NULL OR pc.id IS NULL OR pc.purpose = 'coins'){centre_sql}
+        WHERE r.id > %s AND c.id IS NULL AND (r.adjusts_id IS NULL OR pc.id IS NULL OR pc.purpose = 'coins'){centre_sql}
         ORDER BY r.id LIMIT %s
         ON CONFLICT (reduction_id) DO NOTHING
     """  # noqa: S608 — table names from model meta; values are parameters
@@ -253,12 +258,30 @@ def _period_key(period: str, day: date):
     return day.year
 
 
-def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int) -> ConversionRun | None:
+def _usage_rows(residents, first_day):
+    """Milli-coins awarded per resident, behaviour and day since ``first_day`` (cap usage)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT resident_id, behaviour, period_end, SUM(milli_awarded)::bigint FROM {CoinAward._meta.db_table}
+                    WHERE resident_id = ANY(%s::uuid[]) AND period_end >= %s GROUP BY 1, 2, 3""",  # noqa: S608
+                [list(residents), first_day],
+            )
+            return cursor.fetchall()
+    return (
+        CoinAward.objects.filter(resident_id__in=residents, period_end__gte=first_day)
+        .values("resident_id", "behaviour", "period_end")
+        .annotate(total=Sum("milli_awarded"))
+        .values_list("resident_id", "behaviour", "period_end", "total")
+    )
+
+
+def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int = 0) -> ConversionRun | None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
     run = ConversionRun.objects.create(batch_id=str(batch_id or "")[:64])
-    claimed = _claim(run, centre_ids, chunk_size)
+    claimed = _claim(run, centre_ids, chunk_size, after_id)
     if claimed == 0:
         transaction.set_rollback(True)
         return None
@@ -275,6 +298,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int) -> ConversionR
     rows = [
         (rid, _as_uuid(res), cid, beh, _as_date(pe), int(kg), adj) for rid, res, cid, beh, pe, kg, adj in rows
     ]
+    run.max_reduction_id = max(r[0] for r in rows)
     centres = {r[2] for r in rows}
     rules = _Rules(centres)
     any_caps = bool(rules.caps)
@@ -284,16 +308,10 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int) -> ConversionR
     if any_caps:
         residents = {r[1] for r in rows}
         first_day = date(min(r[4] for r in rows).year, 1, 1)
-        used = (
-            CoinAward.objects.filter(resident_id__in=residents, period_end__gte=first_day)
-            .values("resident_id", "behaviour", "period_end")
-            .annotate(total=Sum("milli_awarded"))
-            .values_list("resident_id", "behaviour", "period_end", "total")
-        )
-        for resident_id, behaviour, day, total in used:
+        for resident_id, behaviour, day, total in _usage_rows(residents, first_day):
             for beh in (behaviour, ""):
-                for period in CapPeriod.values:
-                    usage[(_as_uuid(resident_id), beh, period, _period_key(period, day))] += total
+                for period in PERIODS:
+                    usage[(_as_uuid(resident_id), beh, period, _period_key(period, day))] += int(total)
 
     # Corrected reductions: each adjustment belongs to the root it (transitively) corrects; its
     # parent has a lower id and the same resident, so within this chunk it was seen first.
@@ -336,7 +354,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int) -> ConversionR
             state[root] = [new_k, a_total - clawback]
             if any_caps and clawback:
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         usage[(resident, beh, period, _period_key(period, day))] -= clawback
         else:
             rule = rules.rule(centre_id, day)
@@ -358,13 +376,13 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int) -> ConversionR
                     if room < awarded:
                         awarded, capped_by = room, f"{cap_beh or '*'}/{period}"
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         keys.append((resident, beh, period, _period_key(period, day)))
                 for key in keys:
                     usage[key] += awarded
             elif any_caps and awarded > 0:
                 for beh in (behaviour, ""):
-                    for period in CapPeriod.values:
+                    for period in PERIODS:
                         usage[(resident, beh, period, _period_key(period, day))] += awarded
             k_total, a_total = state.get(root, [0, 0])
             state[root] = [k_total + max(kg_e4, 0), a_total + awarded]
@@ -403,9 +421,19 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
     issuance = {centre_id: issuance_of(centre_id).pk for centre_id in centres}
 
     def accounts_of(kind: str) -> dict[tuple, int]:
-        found = Account.objects.filter(
-            kind=kind, owner_type="accounts.user", owner_id__in=owner_ids, centre_id__in=centres, code=""
-        ).values_list("owner_id", "centre_id", "pk")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""SELECT owner_id, centre_id, id FROM {Account._meta.db_table}
+                        WHERE kind = %s AND owner_type = 'accounts.user' AND code = ''
+                          AND owner_id = ANY(%s::text[]) AND centre_id = ANY(%s::bigint[])""",  # noqa: S608
+                    [kind, list(owner_ids), list(centres)],
+                )
+                found = cursor.fetchall()
+        else:
+            found = Account.objects.filter(
+                kind=kind, owner_type="accounts.user", owner_id__in=owner_ids, centre_id__in=centres, code=""
+            ).values_list("owner_id", "centre_id", "pk")
         return {(uuid.UUID(o), c): pk for o, c, pk in found}
 
     wallets = accounts_of(AccountKind.WALLET)
@@ -447,6 +475,15 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
 
     lock_ids = sorted({*issuance.values(), *wallets.values(), *debts.values()})
     state = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT id, balance, fraction_milli FROM {Account._meta.db_table}
+                    WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE""",  # noqa: S608
+                [lock_ids],
+            )
+            state = {pk: [bal, frac] for pk, bal, frac in cursor.fetchall()}
+        lock_ids = []
     for start in range(0, len(lock_ids), 10000):
         part = lock_ids[start : start + 10000]
         state.update(
@@ -487,33 +524,62 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
         delta[credit] += amount
 
     counters: dict[tuple, int] = defaultdict(int)
-    objects = []
+    rows = []
     for key, debit, credit, amount, kind in legs:
         leg = counters[key]
         counters[key] += 1
         idem = f"conv:{run.pk}:{key[0]}:{key[1]}"
-        objects.append(
-            Transfer(
-                debit_id=debit,
-                credit_id=credit,
-                amount=amount,
-                kind=kind,
-                cause_type=RUN_CAUSE,
-                cause_id=str(run.pk),
-                idempotency_key=idem,
-                leg=leg,
-                request_hash=hashlib.sha256(idem.encode()).hexdigest(),
-                created_at=now,
-                memo="conversion",
-            )
-        )
-    created = Transfer.objects.bulk_create(objects, batch_size=5000)
+        rows.append((debit, credit, amount, str(kind), idem, leg, hashlib.sha256(idem.encode()).hexdigest()))
+    created_ids = _insert_transfers(rows, str(run.pk), now)
     transfer_of: dict[tuple, int] = {}
-    for (key, *_rest), transfer in zip(legs, created, strict=True):
-        transfer_of.setdefault(key, transfer.pk)
+    for (key, *_rest), row in zip(legs, rows, strict=True):
+        transfer_of.setdefault(key, created_ids[(row[4], row[5])])
 
     _apply_deltas(delta, new_fraction)
     return transfer_of
+
+
+def _insert_transfers(rows: list[tuple], run_id: str, now) -> dict[tuple[str, int], int]:
+    """Insert conversion transfers; returns {(idempotency_key, leg): id}."""
+    if not rows:
+        return {}
+    if connection.vendor == "postgresql":
+        ids: dict[tuple[str, int], int] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 20000):
+                part = rows[start : start + 20000]
+                cursor.execute(
+                    f"""INSERT INTO {Transfer._meta.db_table}
+                          (debit_id, credit_id, amount, kind, idempotency_key, leg, request_hash,
+                           cause_type, cause_id, created_at, memo)
+                        SELECT d, c, a, k, i, n, h, %s, %s, %s, 'conversion'
+                        FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::int[], %s::text[])
+                             AS v(d, c, a, k, i, n, h)
+                        RETURNING id, idempotency_key, leg""",  # noqa: S608
+                    [RUN_CAUSE, run_id, now, *(list(col) for col in zip(*part, strict=True))],
+                )
+                ids.update({(key, leg): pk for pk, key, leg in cursor.fetchall()})
+        return ids
+    created = Transfer.objects.bulk_create(
+        [
+            Transfer(
+                debit_id=d,
+                credit_id=c,
+                amount=a,
+                kind=k,
+                idempotency_key=i,
+                leg=n,
+                request_hash=h,
+                cause_type=RUN_CAUSE,
+                cause_id=run_id,
+                created_at=now,
+                memo="conversion",
+            )
+            for d, c, a, k, i, n, h in rows
+        ],
+        batch_size=2000,
+    )
+    return {(t.idempotency_key, t.leg): t.pk for t in created}
 
 
 def _apply_deltas(delta: dict[int, int], fraction: dict[int, int]) -> None:

@@ -146,7 +146,7 @@ class LedgerSummaryOutput(serializers.Serializer):
 
 
 class RewardInput(serializers.Serializer):
-    pool = serializers.IntegerField(min_value=1, help_text="Funding-pool account id")
+    pool = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="Funding-pool account id")
     resident = serializers.UUIDField()
     amount = serializers.IntegerField(min_value=1, max_value=10**9)
     memo = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,7 +154,7 @@ def _normalise_legs(legs: Iterable[Leg]) -> list[tuple[int, int, int, str, int |
     for leg in legs:
         debit, credit = _pk(leg.debit), _pk(leg.credit)
         for name, value in (("debit", debit), ("credit", credit)):
-            if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
                 raise AccountNotFound(_("Unknown account."), fields={name: [str(value)]})
         amount = _check_amount(leg.amount)
         if leg.kind not in TransferKind.values:
@@ -207,6 +207,9 @@ def transfers_post(
     normal = _normalise_legs(legs)
     cause_type, cause_id = _cause_ref(cause)
     request_hash = _request_hash(normal, cause_type, cause_id)
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    if connection.vendor == "postgresql" and all(leg[4] is None for leg in normal):
+        return _post_fast(normal, idempotency_key, request_hash, cause_type, cause_id, memo[:200], actor_id)
     replay = _replay(idempotency_key, request_hash)
     if replay is not None:
         return replay
@@ -236,7 +239,6 @@ def transfers_post(
             if short:
                 raise InsufficientCoins(_("Not enough coins."), fields={"accounts": short})
             now = timezone.now()
-            actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
             transfers = Transfer.objects.bulk_create(
                 [
                     Transfer(
@@ -257,9 +259,12 @@ def transfers_post(
                     for index, (debit, credit, amount, kind, rev) in enumerate(normal)
                 ]
             )
-            for pk, change in sorted(delta.items()):
-                if change:
-                    Account.objects.filter(pk=pk).update(balance=F("balance") + change)
+            changed = {pk: change for pk, change in delta.items() if change}
+            if changed:
+                Account.objects.filter(pk__in=changed).update(
+                    balance=F("balance")
+                    + Case(*(When(pk=pk, then=Value(c)) for pk, c in changed.items()), default=0)
+                )
             return transfers
     except IntegrityError:
         # A concurrent posting with the same key won the unique (key, leg) race: replay it.
@@ -267,6 +272,111 @@ def transfers_post(
         if replay is not None:
             return replay
         raise
+
+
+_TRANSFER_COLUMNS = "debit_id, credit_id, amount, kind, cause_type, cause_id, idempotency_key, leg, request_hash, created_at, actor_id, memo"
+
+
+def _post_fast(normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id) -> list[Transfer]:
+    """The same posting in two statements on PostgreSQL (for throughput; same semantics):
+    1. lock the accounts in pk order (``FOR UPDATE``) and read any posting already made with the key;
+    2. insert the legs and change the balances (``balance = balance + delta``) in one statement.
+    A duplicate that commits while we wait for the locks is caught by the unique (key, leg)
+    constraint, or by the re-read before reporting insufficient coins, and replayed."""
+    account_table, transfer_table = Account._meta.db_table, Transfer._meta.db_table
+    ids = sorted({leg[0] for leg in normal} | {leg[1] for leg in normal})
+    delta: dict[int, int] = defaultdict(int)
+    for debit, credit, amount, _kind, _rev in normal:
+        delta[debit] -= amount
+        delta[credit] += amount
+    now = timezone.now()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT a.id, a.balance, a.allow_negative,
+                           (SELECT t.request_hash FROM {transfer_table} t WHERE t.idempotency_key = %s AND t.leg = 0)
+                    FROM {account_table} a WHERE a.id = ANY(%s) ORDER BY a.id FOR UPDATE OF a""",  # noqa: S608
+                [idempotency_key, ids],
+            )
+            rows = cursor.fetchall()
+            if len(rows) != len(ids):
+                found = {r[0] for r in rows}
+                raise AccountNotFound(
+                    _("Unknown account."), fields={"accounts": [i for i in ids if i not in found]}
+                )
+            if rows[0][3] is not None:
+                replay = _replay(idempotency_key, request_hash)
+                if replay is not None:
+                    return replay
+            short = {
+                pk: {"balance": balance, "change": delta[pk]}
+                for pk, balance, allow_negative, _h in rows
+                if delta[pk] < 0 and not allow_negative and balance + delta[pk] < 0
+            }
+            if short:
+                raise InsufficientCoins(_("Not enough coins."), fields={"accounts": short})
+            changed = sorted(pk for pk in ids if delta[pk])
+            cursor.execute(
+                f"""WITH ins AS (
+                        INSERT INTO {transfer_table} ({_TRANSFER_COLUMNS})
+                        SELECT d, c, a, k, %s, %s, %s, l, %s, %s, %s, %s
+                        FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::int[]) AS v(d, c, a, k, l)
+                        RETURNING id, leg
+                    ), upd AS (
+                        UPDATE {account_table} AS acc SET balance = acc.balance + u.delta
+                        FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, delta) WHERE acc.id = u.id
+                    )
+                    SELECT id FROM ins ORDER BY leg""",  # noqa: S608
+                [
+                    cause_type,
+                    cause_id,
+                    idempotency_key,
+                    request_hash,
+                    now,
+                    actor_id,
+                    memo,
+                    [leg[0] for leg in normal],
+                    [leg[1] for leg in normal],
+                    [leg[2] for leg in normal],
+                    [leg[3] for leg in normal],
+                    list(range(len(normal))),
+                    changed,
+                    [delta[pk] for pk in changed],
+                ],
+            )
+            new_ids = [row[0] for row in cursor.fetchall()]
+    except InsufficientCoins:
+        # A duplicate may have spent the coins while we waited for the lock: replay it if so.
+        replay = _replay(idempotency_key, request_hash)
+        if replay is not None:
+            return replay
+        raise
+    except IntegrityError:
+        replay = _replay(idempotency_key, request_hash)
+        if replay is not None:
+            return replay
+        raise
+    transfers = []
+    for pk, (debit, credit, amount, kind, _rev) in zip(new_ids, normal, strict=True):
+        transfer = Transfer(
+            id=pk,
+            debit_id=debit,
+            credit_id=credit,
+            amount=amount,
+            kind=kind,
+            cause_type=cause_type,
+            cause_id=cause_id,
+            idempotency_key=idempotency_key,
+            leg=len(transfers),
+            request_hash=request_hash,
+            created_at=now,
+            actor_id=actor_id,
+            memo=memo,
+        )
+        transfer._state.adding = False
+        transfer._state.db = "default"
+        transfers.append(transfer)
+    return transfers
 
 
 def _check_reversals(normal, originals: dict[int, Transfer]) -> None:

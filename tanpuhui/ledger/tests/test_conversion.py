@@ -185,3 +185,14 @@ def test_chunks(resident, other_resident, gz, zs):
     assert result.reductions == 10 and result.runs == 4
     assert (balance(resident), balance(other_resident)) == (50, 5)
     assert ledger_check().ok
+
+
+def test_cap_usage_carries_across_runs(resident, gz):
+    default_rule(gz, "10", caps=[{"behaviour": "bus", "period": "day", "max_coins": 5}])
+    make_reduction(resident, "0.4", "bus", D(2026, 11, 1))  # 4 coins
+    reductions_convert()
+    make_reduction(resident, "1", "bus", D(2026, 11, 1))  # 10 → 1 (room left today)
+    reductions_convert()
+    wallet = services.wallet_of(resident)
+    assert (wallet.balance, wallet.fraction_milli) == (5, 0)
+    assert ledger_check().ok

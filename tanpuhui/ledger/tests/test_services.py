@@ -85,11 +85,12 @@ def test_bad_amounts_are_refused(resident, gz, amount):
     assert not Transfer.objects.filter(idempotency_key="bad").exists()
 
 
-def test_unknown_account(resident):
+@pytest.mark.parametrize("other", [999999, 10**20, -1, "7", None])
+def test_unknown_account(resident, other):
     fund(resident, 10)
     with pytest.raises(AccountNotFound):
         services.transfer_post(
-            debit=services.wallet_of(resident), credit=999999, amount=1, kind="spend", idempotency_key="u"
+            debit=services.wallet_of(resident), credit=other, amount=1, kind="spend", idempotency_key="u"
         )
     assert services.wallet_of(resident).balance == 10
 

@@ -1,0 +1,294 @@
+#!/usr/bin/env python
+"""Ledger benchmark (PostgreSQL). Prints, in one run:
+
+1. single postings/s through ``ledger.services.transfer_post`` with N concurrent workers (threads,
+   one connection each), next to the raw single-row ``UPDATE … SET balance = balance + 1`` rate of
+   the same database with the same workers — and their ratio (target ≥ 0.3×);
+2. bulk conversion of R reductions into coin transfers (``reductions_convert``) as reductions/s,
+   next to raw ``COPY`` of the same R reductions into ``metering_reduction`` — and their ratio
+   (target ≥ 0.1×).
+
+Usage::
+
+    .venv/bin/python benchmarks/ledger.py                       # 8 workers, 8000 postings, 1,000,000 reductions
+    .venv/bin/python benchmarks/ledger.py --postings 800 --reductions 20000   # quick
+
+The database (default ``postgres://postgres@127.0.0.1:5432/tp_bench_ledger``) is dropped and created
+afresh, then migrated, so every run starts from the same empty state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanpuhui.settings")
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+    import django
+
+    django.setup()
+
+
+def _threads(workers: int, target) -> float:
+    from django.db import connection
+
+    barrier = threading.Barrier(workers + 1)
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait()
+            target(n)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(workers)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+def bench_postings(*, workers: int, postings: int, wallets: int = 2000, merchants: int = 200) -> dict:
+    """Spends wallet → merchant through the service vs raw single-row UPDATEs."""
+    from django.db import connection
+
+    from tanpuhui.ledger import services
+    from tanpuhui.ledger.models import Account, AccountKind, TransferKind
+    from tanpuhui.tenancy.models import Centre, Region
+
+    region, _ = Region.objects.get_or_create(
+        code="GD", defaults={"name_zh": "广东省", "name_en": "Guangdong"}
+    )
+    centre, _ = Centre.objects.get_or_create(
+        code="BENCHP", defaults={"region": region, "name_zh": "基准", "name_en": "Bench"}
+    )
+    issuance = services.issuance_of(centre)
+    base = Account.objects.filter(centre=centre, kind=AccountKind.WALLET).count()
+    Account.objects.bulk_create(
+        [
+            Account(centre=centre, kind=AccountKind.WALLET, owner_type="bench", owner_id=str(base + i))
+            for i in range(wallets)
+        ]
+    )
+    wallet_ids = list(
+        Account.objects.filter(centre=centre, kind=AccountKind.WALLET).values_list("pk", flat=True)
+    )
+    merchant_ids = [
+        services.account_get_or_create(kind=AccountKind.MERCHANT, centre=centre, code=f"m{i}").pk
+        for i in range(merchants)
+    ]
+    for i, pk in enumerate(wallet_ids):
+        services.transfer_post(
+            debit=issuance,
+            credit=pk,
+            amount=10**6,
+            kind=TransferKind.EARN,
+            idempotency_key=f"bench-fund:{pk}:{i}",
+        )
+    per_worker = postings // workers
+    run_id = uuid.uuid4().hex[:8]
+
+    def service_worker(n: int) -> None:
+        rng = random.Random(n)
+        for j in range(per_worker):
+            services.transfer_post(
+                debit=rng.choice(wallet_ids),
+                credit=rng.choice(merchant_ids),
+                amount=1,
+                kind=TransferKind.SPEND,
+                idempotency_key=f"bench:{run_id}:{n}:{j}",
+            )
+
+    service_s = _threads(workers, service_worker)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (id bigint PRIMARY KEY, balance bigint)"
+        )
+        cursor.execute("INSERT INTO bench_raw SELECT g, 0 FROM generate_series(1, %s) g", [wallets])
+
+    def raw_worker(n: int) -> None:
+        rng = random.Random(n)
+        with connection.cursor() as cursor:
+            for _ in range(per_worker):
+                cursor.execute(
+                    "UPDATE bench_raw SET balance = balance + 1 WHERE id = %s", [rng.randint(1, wallets)]
+                )
+
+    raw_s = _threads(workers, raw_worker)
+    done = per_worker * workers
+    return {
+        "postings": done,
+        "service_per_s": done / service_s,
+        "raw_update_per_s": done / raw_s,
+        "ratio": (done / service_s) / (done / raw_s),
+    }
+
+
+def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int | None = None) -> dict:
+    """COPY ``reductions`` reductions (timed: the raw COPY rate), then convert them all (timed)."""
+    from django.db import connection
+
+    from tanpuhui.accounts.models import User
+    from tanpuhui.ledger.check import ledger_check
+    from tanpuhui.ledger.conversion import CHUNK, conversion_rule_create, reductions_convert
+    from tanpuhui.ledger.models import CoinAward
+    from tanpuhui.metering.models import Reduction
+    from tanpuhui.tenancy.models import Centre, Region
+
+    region, _ = Region.objects.get_or_create(
+        code="GD", defaults={"name_zh": "广东省", "name_en": "Guangdong"}
+    )
+    code = f"BC{uuid.uuid4().hex[:6].upper()}"
+    centre = Centre.objects.create(code=code, region=region, name_zh="基准", name_en="Bench")
+    conversion_rule_create(
+        centre=centre,
+        effective_from=date(2020, 1, 1),
+        coins_per_kg="10",
+        caps=[
+            {"behaviour": "bus", "period": "day", "max_coins": 50},
+            {"behaviour": "", "period": "month", "max_coins": 3000},
+        ],
+    )
+    residents = max(1, reductions // per_resident)
+    user_ids = [uuid.uuid4() for _ in range(residents)]
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {User._meta.db_table} (id, password, is_superuser, display_name, centre_id, is_active, is_staff, "
+            "date_joined, email) FROM STDIN"
+        ) as copy,
+    ):
+        for i, uid in enumerate(user_ids):
+            copy.write_row(
+                (
+                    uid,
+                    "!",
+                    False,
+                    f"b{i}",
+                    centre.pk,
+                    True,
+                    False,
+                    "2026-01-01T00:00:00Z",
+                    f"{uid.hex}@bench.invalid",
+                )
+            )
+
+    behaviours = ["bus", "metro", "cycling", "walking", "electricity_saving"]
+    rng = random.Random(7)
+    rows = []
+    start_day = date(2026, 1, 1)
+    for i in range(reductions):
+        uid = user_ids[i % residents]
+        day = start_day + timedelta(days=rng.randint(0, 300))
+        rows.append(
+            (
+                centre.pk,
+                uid,
+                behaviours[i % 5],
+                day,
+                day,
+                f"{rng.randint(1, 40000) / 10000:.4f}",
+                "original",
+                "2026-11-01T00:00:00Z",
+            )
+        )
+    copy_started = time.perf_counter()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {Reduction._meta.db_table} (centre_id, resident_id, behaviour, period_start, period_end, kg_co2e, kind, created_at) FROM STDIN"
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+    copy_s = time.perf_counter() - copy_started
+    del rows
+
+    convert_started = time.perf_counter()
+    result = reductions_convert(centre_ids=[centre.pk], chunk_size=chunk_size or CHUNK)
+    convert_s = time.perf_counter() - convert_started
+    assert result.reductions == reductions, result
+    assert CoinAward.objects.filter(centre=centre).count() == reductions
+    check_started = time.perf_counter()
+    check = ledger_check()
+    check_s = time.perf_counter() - check_started
+    assert check.ok, check.problems[:5]
+    return {
+        "reductions": reductions,
+        "residents": residents,
+        "coins_earned": result.coins_earned,
+        "copy_per_s": reductions / copy_s,
+        "convert_per_s": reductions / convert_s,
+        "ratio": (reductions / convert_s) / (reductions / copy_s),
+        "convert_s": convert_s,
+        "ledger_check_s": check_s,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/tp_bench_ledger")
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--postings", type=int, default=8000)
+    parser.add_argument("--reductions", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    recreate_database(args.database_url)
+    setup_django(args.database_url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    print(f"database {args.database_url.rsplit('/', 1)[1]} (fresh); workers={args.workers}", flush=True)
+
+    p = bench_postings(workers=args.workers, postings=args.postings)
+    print(
+        f"postings  : {p['postings']} single postings, {args.workers} workers: "
+        f"service {p['service_per_s']:,.0f}/s vs raw UPDATE {p['raw_update_per_s']:,.0f}/s "
+        f"→ ratio {p['ratio']:.2f}× (target ≥ 0.30×)",
+        flush=True,
+    )
+    c = bench_conversion(reductions=args.reductions)
+    print(
+        f"conversion: {c['reductions']:,} reductions ({c['residents']:,} residents, {c['coins_earned']:,} coins): "
+        f"convert {c['convert_per_s']:,.0f} rows/s ({c['convert_s']:.1f} s) vs raw COPY {c['copy_per_s']:,.0f} rows/s "
+        f"→ ratio {c['ratio']:.2f}× (target ≥ 0.10×); ledger_check clean in {c['ledger_check_s']:.1f} s",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
