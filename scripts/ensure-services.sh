@@ -21,8 +21,15 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
   fi
 fi
 
+packages=()
+# Chromium, and a CJK font so screenshots of the Chinese pages show characters, not boxes.
 if [ ! -x /usr/bin/chromium ]; then
-  echo "installing Debian's chromium for browser tests"
+  packages+=(chromium fonts-wqy-microhei)
+elif ! command -v fc-list >/dev/null || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  packages+=(fonts-wqy-microhei)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "installing ${packages[*]} for browser tests"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  apt-get update -qq && apt-get install -y -qq "${packages[@]}" >/dev/null
 fi

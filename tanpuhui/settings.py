@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally: no CDN
     "django_htmx",
     # Bounded contexts, in dependency order.
     "tanpuhui.common",
@@ -129,6 +130,9 @@ LOGOUT_REDIRECT_URL = "web:home"
 # Failed logins allowed per account (and per client address) before a cool-off.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Reverse proxies in front of the app (each appends to X-Forwarded-For); 0 = use REMOTE_ADDR.
+# Client addresses feed the login lock-out and the audit log, so never set it higher than the truth.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -180,6 +184,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "BindingKindEnum": "tanpuhui.accounts.models.Binding.Kind",
         "CentreKindEnum": "tanpuhui.tenancy.models.Centre.Kind",

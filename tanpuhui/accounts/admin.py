@@ -35,8 +35,7 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 class BindingInline(admin.TabularInline):
     model = Binding
-    fields = ["kind", "masked_number", "label", "created_at", "unbound_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "masked_number", "label", "created_at", "unbound_at")
     extra = 0
     can_delete = False
 
@@ -67,9 +66,28 @@ class BindingAdmin(CentreScopedAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(CentreScopedAdmin):
-    list_display = ["user", "role", "centre", "created_at"]
+    """Staff see who holds which role; platform administrators grant roles (through ``role_grant``,
+    which also opens the back office to staff roles and writes the audit event)."""
+
+    list_display = ["user", "role", "centre", "granted_by", "created_at"]
     list_filter = ["role"]
+    list_select_related = ["user", "centre", "granted_by"]
+    search_fields = ["user__display_name", "user__phone", "user__email"]
+    raw_id_fields = ["user"]
+    fields = ["user", "role", "centre"]
     change_roles = frozenset()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:  # a grant is never edited in place
+            return
+        assignment = services.role_grant(
+            user=obj.user, role=obj.role, centre=obj.centre, granted_by=request.user
+        )
+        obj.pk = assignment.pk
+        obj._state.adding = False
 
 
 @admin.register(ApiKey)
@@ -80,8 +98,15 @@ class ApiKeyAdmin(CentreScopedAdmin):
     centre_lookup = "user__centre"
     list_display = ["name", "prefix", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_select_related = ["user"]
-    fields = ["name", "prefix", "user", "expires_at", "revoked_at", "last_used_at", "created_by"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "name",
+        "prefix",
+        "user",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "created_by",
+    )
     search_fields = ["name", "prefix", "user__display_name"]
     change_roles = frozenset()
     manage_roles = frozenset({Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER})
@@ -112,4 +137,9 @@ class ApiKeyAdmin(CentreScopedAdmin):
     def revoke_keys(self, request, queryset):
         for key in queryset:
             services.api_key_revoke(key=key, actor=request.user)
-        self.message_user(request, ngettext("Revoked %(count)d key.", "Revoked %(count)d keys.", len(queryset)) % {"count": len(queryset)}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)d key.", "Revoked %(count)d keys.", len(queryset))
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )

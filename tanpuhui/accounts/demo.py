@@ -5,6 +5,7 @@ administrator's. Residents share one precomputed hash so loading stays fast.
 """
 
 import random
+from typing import cast
 
 from django.contrib.auth.hashers import make_password
 
@@ -115,7 +116,10 @@ def load() -> str:
     User.objects.bulk_create(new_users, ignore_conflicts=True)
     residents = {u.phone: u for u in User.objects.filter(phone__startswith="139")}
     RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=u, role=Role.RESIDENT, centre_id=u.centre_id) for u in residents.values()],
+        [
+            RoleAssignment(user=u, role=Role.RESIDENT, centre_id=cast(int, u.centre_id))
+            for u in residents.values()
+        ],
         ignore_conflicts=True,
     )
     bindings = []
@@ -134,7 +138,7 @@ def load() -> str:
             if i > RESIDENTS_PER_CENTRE - 5:
                 kinds = []  # a few newcomers who have bound nothing yet
             bindings += [
-                Binding(resident=user, centre_id=user.centre_id, kind=k, account_number=numbers[k])
+                Binding(resident=user, centre_id=cast(int, user.centre_id), kind=k, account_number=numbers[k])
                 for k in kinds
             ]
     Binding.objects.bulk_create(bindings, ignore_conflicts=True)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.common.models import TimeStampedModel
 
-phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
+phone_validator = RegexValidator(r"^1[3-9][0-9]{9}\Z", _("Enter an 11-digit mainland mobile number."))
 
 
 class Role(models.TextChoices):

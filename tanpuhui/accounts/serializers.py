@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tanpuhui.accounts.models import ApiKey, Binding, User, phone_validator
@@ -25,7 +26,7 @@ class TokenOutput(serializers.Serializer):
 class BindingInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Binding.Kind.choices)
     account_number = serializers.CharField(max_length=40)
-    label = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    label = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)  # type: ignore[assignment]  # "label" is the API field, not Field.label
 
 
 class BindingOutput(serializers.ModelSerializer):
@@ -66,9 +67,10 @@ class MeOutput(serializers.ModelSerializer):
     def get_roles(self, user) -> list[str]:
         return sorted(user.roles())
 
+    @extend_schema_field(BindingOutput(many=True))
     def get_bindings(self, user) -> list[dict]:
         active = [b for b in user.bindings.all() if b.unbound_at is None]
-        return BindingOutput(active, many=True).data
+        return list(BindingOutput(active, many=True).data)
 
     def get_real_name_verified(self, user) -> bool:
         return user.real_name_verified_at is not None

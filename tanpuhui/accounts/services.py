@@ -29,7 +29,7 @@ from tanpuhui.accounts.models import (
     User,
 )
 from tanpuhui.common.errors import Conflict, NotFound, TooManyRequests, Unprocessable, ValidationFailed
-from tanpuhui.common.services import audit_record
+from tanpuhui.common.services import audit_record, client_ip
 from tanpuhui.tenancy.models import Centre
 
 # Sent after a binding is created (inside its transaction's on_commit): metering re-matches
@@ -124,7 +124,7 @@ def login_attempt(*, request, username: str, password: str) -> User:
 
     Both the web login form and the API token endpoint go through here, so the lock-out is the same.
     """
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip = client_ip(request)
     keys = _failure_keys(username, ip)
     limit = settings.LOGIN_FAILURE_LIMIT
     # The address limit is wider: many people can share one carrier-grade NAT address.
@@ -243,7 +243,7 @@ _ID_CHECK = "10X98765432"
 
 def id_number_is_valid(number: str) -> bool:
     """GB 11643-1999 resident identity number: 17 digits and an ISO 7064 MOD 11-2 check character."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number, flags=re.ASCII):
         return False
     total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == number[17]

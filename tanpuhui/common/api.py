@@ -8,6 +8,9 @@ its existence is not revealed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from rest_framework import permissions
 
 from tanpuhui.tenancy.selectors import scope_to_user, visible_centre_ids
@@ -41,7 +44,7 @@ class HasRole(permissions.BasePermission):
 
 class CentreScopedMixin:
     centre_lookup = "centre"
-    permission_classes = [IsCentreStaff]
+    permission_classes: Sequence[Any] = [IsCentreStaff]
 
     def get_queryset(self):
         return scope_to_user(super().get_queryset(), self.request.user, self.centre_lookup)  # type: ignore[misc]
@@ -52,7 +55,7 @@ class CentreScopedMixin:
 
 class ResidentOwnedMixin:
     owner_lookup = "resident"
-    permission_classes = [IsResident]
+    permission_classes: Sequence[Any] = [IsResident]
 
     def get_queryset(self):
         return super().get_queryset().filter(**{self.owner_lookup: self.request.user})  # type: ignore[misc]

@@ -30,12 +30,26 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk ``update()`` and ``delete()`` bypass ``Model.save/delete``: refuse them too."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
 class AppendOnlyModel(models.Model):
     """Rows that are written once and never changed (audit events, ledger transfers).
 
-    The ORM refuses updates and deletes here; on PostgreSQL a trigger (see
-    ``common.operations.AppendOnly``) refuses them for raw SQL too.
+    The ORM refuses updates and deletes here (instances and querysets); on PostgreSQL a trigger
+    (see ``common.operations.AppendOnly``) refuses them for raw SQL too.
     """
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

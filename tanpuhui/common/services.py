@@ -1,16 +1,31 @@
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from tanpuhui.common.models import AuditEvent
 
 
 def client_ip(request) -> str | None:
+    """The client's address. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies it is the entry those
+    proxies appended to X-Forwarded-For (entries further left are client-supplied and untrusted)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR")
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if len(hops) < proxies:
+        return remote
+    candidate = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def audit_record(

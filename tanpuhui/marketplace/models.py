@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tanpuhui.common.models import AppendOnlyModel, TimeStampedModel, UUIDModel
 from tanpuhui.marketplace.codes import validate_uscc
@@ -290,7 +291,7 @@ class VerificationAttempt(AppendOnlyModel):
     """Every code typed or scanned at a counter, whatever the outcome (the throttle counts failures)."""
 
     class Outcome(models.TextChoices):
-        VERIFIED = "verified", _("Verified")
+        VERIFIED = "verified", pgettext_lazy("voucher", "Verified")
         MALFORMED = "malformed", _("Malformed code")
         UNKNOWN = "unknown", _("Unknown code")
         ALREADY_USED = "already_used", _("Already used")

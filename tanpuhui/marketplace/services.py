@@ -8,6 +8,7 @@ verification (kwargs ``voucher``); pool balances in yuan decrease by ``voucher.y
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -299,6 +300,9 @@ def _check_window(offer: Offer, now) -> None:
         raise Conflict(_("This offer has ended."), code="ended")
 
 
+_VOUCHER_NS = uuid.UUID("6f1d8a52-3c1e-4b8e-9a57-8d0c6b7e2f10")
+
+
 class _Replay(Exception):  # control flow only: never leaves voucher_redeem
     def __init__(self, voucher: Voucher):
         self.voucher = voucher
@@ -342,6 +346,11 @@ def voucher_redeem(
     if offer.redeemed >= offer.stock:
         raise Conflict(_("Sold out."), code="sold_out")
 
+    # Looked up (or created) before the stock lock is taken: the locked section stays short.
+    wallet = ledger.wallet_of(resident)
+    merchant_account = _merchant_account(offer.merchant)
+    # One request (one idempotency key) → one voucher id, so racing duplicates post the same ledger request.
+    voucher_id = uuid.uuid5(_VOUCHER_NS, idempotency_key) if idempotency_key else uuid.uuid4()
     try:
         with transaction.atomic():
             reserved = Offer.objects.filter(
@@ -349,14 +358,31 @@ def voucher_redeem(
             ).update(redeemed=F("redeemed") + 1)
             if not reserved:
                 raise Conflict(_("Sold out."), code="sold_out")
+            # The offer row is locked until commit: racers for this offer queue here, so this count is exact.
             held = Voucher.objects.filter(offer=offer, resident=resident).count()
             if held >= offer.per_resident_limit:
+                first = (
+                    Voucher.objects.filter(request_key=idempotency_key).first() if idempotency_key else None
+                )
+                if first is not None:  # a duplicate of this very request committed while we waited
+                    raise _Replay(first)
                 raise _limit_reached(offer)
+            transfer = ledger.transfer_post(
+                debit=wallet,
+                credit=merchant_account,
+                amount=offer.price_coins,
+                kind=TransferKind.SPEND,
+                idempotency_key=idempotency_key or f"marketplace:redeem:{voucher_id}",
+                cause=(Voucher._meta.label_lower, str(voucher_id)),
+                memo=offer.title[:200],
+                actor=issued_by or resident,
+            )
             voucher = None
             for _attempt in range(3):
                 try:
                     with transaction.atomic():
                         voucher = Voucher.objects.create(
+                            id=voucher_id,
                             code=codes.voucher_code_new(),
                             offer=offer,
                             merchant=offer.merchant,
@@ -370,6 +396,7 @@ def voucher_redeem(
                             event=event,
                             issued_by=issued_by,
                             request_key=idempotency_key or None,
+                            redeem_transfer_id=str(transfer.pk),
                         )
                     break
                 except IntegrityError as exc:
@@ -381,18 +408,6 @@ def voucher_redeem(
                         raise _limit_reached(offer) from exc
             if voucher is None:  # pragma: no cover - three 55-bit collisions in a row
                 raise Conflict(_("Please try again."), code="retry")
-            transfer = ledger.transfer_post(
-                debit=ledger.wallet_of(resident),
-                credit=_merchant_account(offer.merchant),
-                amount=offer.price_coins,
-                kind=TransferKind.SPEND,
-                idempotency_key=idempotency_key or f"marketplace:redeem:{voucher.pk}",
-                cause=voucher,
-                memo=f"{offer.title}"[:200],
-                actor=issued_by or resident,
-            )
-            voucher.redeem_transfer_id = str(transfer.pk)
-            voucher.save(update_fields=["redeem_transfer_id", "updated_at"])
     except _Replay as replay:
         return replay.voucher
     return voucher

@@ -37,9 +37,9 @@ def test_register_bind_logout_login_and_switch_language(page, centres, shot, log
 
     # Bind a transit card with the htmx form: the list updates in place, no page load.
     page.evaluate("window.__notReloaded = true")
-    page.select_option("#bindings select[name=kind]", Binding.Kind.TRANSIT_CARD)
-    page.fill("#bindings input[name=account_number]", CARD)
-    page.click("#bindings form button[type=submit]")
+    page.select_option("[data-testid=bind-form] select[name=kind]", Binding.Kind.TRANSIT_CARD)
+    page.fill("[data-testid=bind-form] input[name=account_number]", CARD)
+    page.click("[data-testid=bind-form] button[type=submit]")
     page.wait_for_selector("[data-testid=binding-list] code")
     listed = page.inner_text("[data-testid=binding-list]")
     assert "•••• 6789" in listed
@@ -50,6 +50,7 @@ def test_register_bind_logout_login_and_switch_language(page, centres, shot, log
     shot(page, "profile-bound")
 
     # Log out (a POST form in the nav) and back in.
+    assert page.inner_text("[data-testid=logout]") == "退出登录"
     with page.expect_navigation():
         page.click("[data-testid=logout]")
     assert page.locator("[data-testid=logout]").count() == 0
@@ -73,6 +74,14 @@ def test_register_bind_logout_login_and_switch_language(page, centres, shot, log
     assert page.get_attribute("html", "lang") == "zh-Hans"
     assert "已绑定的账户和卡" in page.inner_text("main")
 
+    # Unbind: the browser asks for confirmation (hx-confirm), then the list updates in place.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("[data-testid=binding-list] button[type=submit]")
+    page.wait_for_selector("[data-testid=binding-list] code", state="detached")
+    assert "尚未绑定任何账户" in page.inner_text("[data-testid=binding-list]")
+    binding.refresh_from_db()
+    assert binding.unbound_at is not None
+
 
 def test_binding_someone_elses_card_shows_a_clear_message(page, centres, login_as):
     owner = User.objects.create_user(phone="13900000001", password=PASSWORD, display_name="卡主")
@@ -85,9 +94,9 @@ def test_binding_someone_elses_card_shows_a_clear_message(page, centres, login_a
 
     resident_register(centre_code="GZ", phone=PHONE_NUMBER, password=PASSWORD, display_name="后来者")
     login_as(page, PHONE_NUMBER, PASSWORD)
-    page.select_option("#bindings select[name=kind]", Binding.Kind.TRANSIT_CARD)
-    page.fill("#bindings input[name=account_number]", "T123456789")
-    page.click("#bindings form button[type=submit]")
+    page.select_option("[data-testid=bind-form] select[name=kind]", Binding.Kind.TRANSIT_CARD)
+    page.fill("[data-testid=bind-form] input[name=account_number]", "T123456789")
+    page.click("[data-testid=bind-form] button[type=submit]")
     page.wait_for_selector("#bindings .error")
     assert "已被其他账户绑定" in page.inner_text("#bindings .error")
     assert Binding.objects.filter(account_number="T123456789").count() == 1

@@ -1,3 +1,5 @@
+from typing import cast
+
 import factory
 
 from tanpuhui.accounts.models import Binding, Role, RoleAssignment, User
@@ -32,7 +34,7 @@ class ResidentFactory(UserFactory):
 def make_staff(role: str, centre, **kwargs) -> User:
     from tanpuhui.accounts.services import role_grant
 
-    user = UserFactory(centre=centre, **kwargs)
+    user = cast(User, UserFactory(centre=centre, **kwargs))
     role_grant(user=user, role=role, centre=centre)
     return User.objects.get(pk=user.pk)
 

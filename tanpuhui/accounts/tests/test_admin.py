@@ -5,7 +5,7 @@ from django.test import Client
 
 from tanpuhui.accounts.models import ApiKey, Binding, Role, User
 from tanpuhui.accounts.services import api_key_issue, role_grant
-from tanpuhui.accounts.tests.factories import PASSWORD, BindingFactory, make_staff
+from tanpuhui.accounts.tests.factories import PASSWORD, BindingFactory, ResidentFactory, make_staff
 from tanpuhui.common.models import AuditEvent
 from tanpuhui.common.services import audit_record
 
@@ -251,3 +251,28 @@ class TestApiKeyAdminActions:
         self.act(reviewer, "revoke_keys", key)
         key.refresh_from_db()
         assert key.revoked_at is None
+
+
+class TestRoleGrantsInTheBackOffice:
+    def test_superuser_grant_goes_through_role_grant(self, gz, resident):
+        admin_user = User.objects.create_superuser(
+            email="root@example.cn", password=PASSWORD, display_name="管理员"
+        )
+        staff = ResidentFactory(centre=gz)
+        response = admin_client(admin_user).post(
+            "/admin/accounts/roleassignment/add/",
+            {"user": str(staff.pk), "role": Role.CENTRE_REVIEWER, "centre": str(gz.pk)},
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        staff.refresh_from_db()
+        assert staff.is_staff and staff.has_role(Role.CENTRE_REVIEWER)
+        event = AuditEvent.objects.get(action="role.grant")
+        assert event.actor == admin_user and event.centre == gz
+
+    def test_operators_cannot_grant_roles(self, gz, gz_operator, resident):
+        response = admin_client(gz_operator).post(
+            "/admin/accounts/roleassignment/add/",
+            {"user": str(resident.pk), "role": Role.CENTRE_OPERATOR, "centre": str(gz.pk)},
+        )
+        assert response.status_code == 403
+        assert not resident.role_assignments.filter(role=Role.CENTRE_OPERATOR).exists()

@@ -42,6 +42,8 @@ class TestRegister:
             ({"centre": "GDPC"}, "centre"),  # the provincial centre takes no residents
             ({"phone": "12345"}, "phone"),
             ({"phone": "1391234567a"}, "phone"),
+            ({"phone": "1391234567\u0661"}, "phone"),  # ARABIC-INDIC DIGIT ONE is a \d, not a digit here
+            ({"phone": "１３９１２３４５６７８"}, "phone"),  # full-width digits
             ({"password": "short"}, "password"),
             ({"password": "password123"}, "password"),
             ({"password": "12345678901"}, "password"),
@@ -225,6 +227,14 @@ class TestRealName:
         )
         assert response.status_code == 400
         assert "id_number" in response.json()["error"]["fields"]
+
+    def test_non_ascii_digits_are_not_an_id_number(self, client_for, resident):
+        arabic_indic = self.VALID_ID[:17].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")) + "X"
+        response = client_for(resident).post(
+            "/api/v1/me/real-name", {"full_name": "张三", "id_number": arabic_indic}, format="json"
+        )
+        assert response.status_code == 400
+        assert not RealNameVerification.objects.exists()
 
     def test_same_identity_on_two_accounts_conflicts(self, client_for, resident, gz):
         client_for(resident).post(

@@ -331,3 +331,19 @@ def test_event_booth_redeem(client_for, walls, rich_resident, gz_operator, other
     other = make_staff(Role.CENTRE_REVIEWER, walls["merchant"].centre)
     assert other.is_centre_staff
     assert client_for(cashier).get(url("event-stats", event.pk)).status_code == 200
+
+
+def test_list_endpoints_do_not_query_per_row(
+    client_for, rich_resident, merchant, django_assert_max_num_queries
+):
+    from tanpuhui.ledger.tests.factories import fund
+
+    fund(rich_resident, 10_000)
+    offers = [OfferFactory(merchant=merchant, per_resident_limit=5) for _ in range(12)]
+    for offer in offers[:6]:
+        services.voucher_redeem(offer_id=offer.pk, resident=rich_resident)
+    client = client_for(rich_resident)
+    with django_assert_max_num_queries(6):
+        assert len(client.get(url("offers")).json()["results"]) == 12
+    with django_assert_max_num_queries(6):
+        assert client.get(url("me-vouchers")).json()["count"] == 6

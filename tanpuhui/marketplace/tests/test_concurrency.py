@@ -74,8 +74,9 @@ def test_one_resident_racing_past_the_limit(gz, merchant, resident):
     assert Account.objects.get(kind="wallet", user=resident).balance == 990
 
 
-def test_same_idempotency_key_racing_creates_one_voucher(gz, merchant, resident):
-    offer = OfferFactory(merchant=merchant, stock=100, per_resident_limit=10, price_coins=5)
+@pytest.mark.parametrize("limit", [1, 10])
+def test_same_idempotency_key_racing_creates_one_voucher(gz, merchant, resident, limit):
+    offer = OfferFactory(merchant=merchant, stock=100, per_resident_limit=limit, price_coins=5)
     fund(resident, 1000)
 
     def work(i):
