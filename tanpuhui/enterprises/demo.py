@@ -55,12 +55,13 @@ def _enterprise(user: User, centre: Centre, name: str, body17: str, sector: str)
 
 
 def _ensure_grid_factor() -> None:
-    """The retrofit needs the South China grid factor for 2023 in the shared registry."""
+    """The retrofit needs a South China grid factor in force today (the methodology migrations seed the
+    MEE series; this only covers a registry that was emptied)."""
     from tanpuhui.methodology import registry
     from tanpuhui.methodology.models import Parameter
 
     try:
-        registry.factor(code="electricity", on=date(2023, 6, 1))
+        registry.factor(code="electricity", on=timezone.localdate())
     except registry.MethodUnavailable:
         Parameter.objects.create(
             code="grid_ef",

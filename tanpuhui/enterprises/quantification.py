@@ -4,8 +4,11 @@ Methodology ``TPH-RETROFIT`` version 1 (``METHODOLOGY_VERSION``):
 - the enterprise gives, per month and energy carrier, the baseline use (what the replaced kit used,
   from pre-retrofit metering or rated power × operating hours) and the metered use after the retrofit;
 - a month's saving is ``baseline − metered`` (may be negative: the project then used more);
-- each carrier's saving is multiplied by the emission factor valid on that month, taken from the
-  shared factor registry (``tanpuhui.methodology.registry.factor``) — the same one metering uses;
+- each carrier's saving is multiplied by the emission factor in force on the day of quantification,
+  taken from the shared factor registry (``tanpuhui.methodology.registry.factor``, the same one
+  metering uses): the latest published value (a grid factor is published about two years after its
+  data year). Submission computes it; approval recomputes and freezes it, with the factor's value,
+  data year, source and registry id, so a later publication never changes an approved figure;
 - a year's reduction is the sum over its months and carriers, floored at zero.
 
 Worked example (tests/test_quantification.py): 181 sodium street lamps replaced by LED save
@@ -82,14 +85,19 @@ def _kg(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
-def quantify(readings) -> dict:
-    """``readings``: objects with month, carrier, baseline_qty, project_qty → per-year figures and why."""
+def quantify(readings, on: date | None = None) -> dict:
+    """``readings``: objects with month, carrier, baseline_qty, project_qty → per-year figures and why.
+
+    ``on``: the quantification date whose factors apply (default today)."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
     per_year: dict[int, dict] = defaultdict(lambda: {"kg": Decimal(0), "carriers": {}})
-    factors: dict[tuple[str, date], Factor] = {}
+    factors: dict[str, Factor] = {}
     for r in readings:
-        factor = factors.get((r.carrier, r.month))
+        factor = factors.get(r.carrier)
         if factor is None:
-            factor = factors[(r.carrier, r.month)] = carrier_factor(r.carrier, r.month)
+            factor = factors[r.carrier] = carrier_factor(r.carrier, on)
         saving = Decimal(r.baseline_qty) - Decimal(r.project_qty)
         year = per_year[r.month.year]
         year["kg"] += saving * factor.value
@@ -121,4 +129,10 @@ def quantify(readings) -> dict:
             }
         )
     total = sum((Decimal(y["kg_co2e"]) for y in years), Decimal(0))
-    return {"methodology": METHODOLOGY_VERSION, "region": REGION, "kg_co2e": str(total), "years": years}
+    return {
+        "methodology": METHODOLOGY_VERSION,
+        "region": REGION,
+        "factors_on": on.isoformat(),
+        "kg_co2e": str(total),
+        "years": years,
+    }

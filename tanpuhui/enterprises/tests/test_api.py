@@ -118,7 +118,7 @@ def test_project_page_explains_the_figure_and_certificate_pages(gz, client):
     project = make_approved_project(enterprise, user)
     client.force_login(user)
     page = client.get(f"/enterprise/projects/{project.pk}/").content.decode()
-    assert "107.113 t" in page and "0.4042" in page and "2023" in page and "MEE" in page and "265.000" in page
+    assert "107.113 t" in page and "0.4042" in page and "2023" in page and "Ministry of Ecology and Environment" in page and "265.000" in page
     from tanpuhui.enterprises import services
 
     donation = services.donation_create(

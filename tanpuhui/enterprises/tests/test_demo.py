@@ -1,11 +1,6 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def grid_factor():  # the demo supplies its own factor
-    return None
-
-
 @pytest.mark.django_db
 def test_demo_runs_twice_without_changes_and_the_ledger_balances(django_capture_on_commit_callbacks):
     from importlib import import_module

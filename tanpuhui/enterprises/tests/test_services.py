@@ -83,7 +83,7 @@ def test_streetlight_worked_example():
     from types import SimpleNamespace
 
     rows = [SimpleNamespace(**r) for r in streetlight_readings()]
-    result = quantify(rows)
+    result = quantify(rows, on=date(2026, 6, 1))  # the 2023 factor is in force from 2026-01-15
     assert Decimal(result["kg_co2e"]) == Decimal("107113.000")
     year = result["years"][0]
     assert year["year"] == 2023
@@ -91,6 +91,9 @@ def test_streetlight_worked_example():
     assert Decimal(electricity["saving"]) == Decimal("265000.000")
     factor = electricity["factors"][0]
     assert Decimal(factor["value"]) == Decimal("0.4042") and factor["year"] == 2023 and factor["source"]
+    # quantified before the 2023 value was published, the 2022 value (0.3869) applied
+    earlier = quantify(rows, on=date(2025, 6, 1))
+    assert Decimal(earlier["kg_co2e"]) == Decimal("102528.500")
 
 
 # --- projects: bad input -------------------------------------------------------------------------
@@ -292,10 +295,6 @@ def test_concurrent_donations_never_exceed_the_approved_tonnes(gz):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-    from tanpuhui.methodology.models import Parameter
-
-    if not Parameter.objects.filter(code="grid_ef").exists():  # transaction=True flushed the fixture's row
-        pytest.skip("factor fixture not available")
     enterprise, user = make_enterprise(gz)
     year = make_approved_project(enterprise, user).years.get()
     barrier = threading.Barrier(4)
@@ -325,13 +324,16 @@ def test_concurrent_donations_never_exceed_the_approved_tonnes(gz):
     assert pool.coins_balance == 80000
 
 
-def test_gas_needs_a_registry_factor(gz):
+def test_gas_uses_the_registry_and_a_missing_factor_is_a_422(gz):
     enterprise, user = make_enterprise(gz)
     project = make_project(enterprise, user, kind="boiler", site="锅炉房")
+    rows = [{"month": date(2023, 1, 1), "carrier": "natural_gas", "baseline_qty": Decimal("100"), "project_qty": Decimal("80")}]
+    services.readings_replace(project=project, actor=user, readings=rows)
+    project.refresh_from_db()
+    assert project.kg_co2e == Decimal("43.244")  # 20 m³ × 2.1622 kg/m³ (NDRC 2013 default, seeded registry)
+    from tanpuhui.methodology.models import Parameter
     from tanpuhui.methodology.registry import MethodUnavailable
 
-    with pytest.raises(MethodUnavailable):  # no natural-gas factor in the registry: a 422, not a guess
-        services.readings_replace(
-            project=project, actor=user,
-            readings=[{"month": date(2023, 1, 1), "carrier": "natural_gas", "baseline_qty": Decimal("100"), "project_qty": Decimal("80")}],
-        )
+    Parameter.objects.filter(code="natural_gas_ef").update(valid_from=date(2099, 1, 1))
+    with pytest.raises(MethodUnavailable):  # no factor in force: a 422, not a guess
+        services.readings_replace(project=project, actor=user, readings=rows)
