@@ -162,7 +162,7 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
 
     from tanpuhui.accounts.models import User
     from tanpuhui.ledger.check import ledger_check
-    from tanpuhui.ledger.conversion import CHUNK, conversion_rule_create, reductions_convert
+    from tanpuhui.ledger.conversion import CHUNK, TIMINGS, conversion_rule_create, reductions_convert
     from tanpuhui.ledger.models import CoinAward
     from tanpuhui.metering.models import Reduction
     from tanpuhui.tenancy.models import Centre, Region
@@ -254,6 +254,7 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
         "ratio": (reductions / convert_s) / (reductions / copy_s),
         "convert_s": convert_s,
         "ledger_check_s": check_s,
+        "phases": {k: round(v, 1) for k, v in TIMINGS.items()},
     }
 
 
@@ -264,7 +265,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/tp_bench_ledger")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--postings", type=int, default=8000)
-    parser.add_argument("--reductions", type=int, default=1_000_000)
+    parser.add_argument("--reductions", type=int, default=1_000_000, help="0 skips the conversion part")
     args = parser.parse_args()
 
     recreate_database(args.database_url)
@@ -281,6 +282,8 @@ def main() -> None:
         f"→ ratio {p['ratio']:.2f}× (target ≥ 0.30×)",
         flush=True,
     )
+    if args.reductions <= 0:
+        return
     c = bench_conversion(reductions=args.reductions)
     print(
         f"conversion: {c['reductions']:,} reductions ({c['residents']:,} residents, {c['coins_earned']:,} coins): "
@@ -288,6 +291,7 @@ def main() -> None:
         f"→ ratio {c['ratio']:.2f}× (target ≥ 0.10×); ledger_check clean in {c['ledger_check_s']:.1f} s",
         flush=True,
     )
+    print(f"conversion phases (s): {c['phases']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -157,10 +158,12 @@ def reductions_convert(*, centre_ids=None, batch_id: str = "", chunk_size: int =
     result = ConversionResult()
     after_id = 0  # everything eligible up to here was claimed by an earlier chunk of this call
     while True:
+        started = time.perf_counter()
         with transaction.atomic():
             run = _convert_chunk(
                 centre_ids=centre_ids, batch_id=batch_id, chunk_size=chunk_size, after_id=after_id
             )
+        TIMINGS["chunk incl. commit"] += time.perf_counter() - started
         if run is None:
             break
         after_id = run.max_reduction_id
@@ -258,6 +261,20 @@ def _period_key(period: str, day: date):
     return day.year
 
 
+# Seconds spent per phase of the conversion (cumulative, per process): printed by the benchmark.
+TIMINGS: dict[str, float] = defaultdict(float)
+
+
+class _Stopwatch:
+    def __init__(self):
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        TIMINGS[phase] += now - self.last
+        self.last = now
+
+
 def _usage_rows(residents, first_day):
     """Milli-coins awarded per resident, behaviour and day since ``first_day`` (cap usage)."""
     if connection.vendor == "postgresql":
@@ -281,6 +298,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
     run = ConversionRun.objects.create(batch_id=str(batch_id or "")[:64])
+    mark = _Stopwatch()
     claimed = _claim(run, centre_ids, chunk_size, after_id)
     if claimed == 0:
         transaction.set_rollback(True)
@@ -300,6 +318,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
     ]
     run.max_reduction_id = max(r[0] for r in rows)
     centres = {r[2] for r in rows}
+    mark("claim+fetch")
     rules = _Rules(centres)
     any_caps = bool(rules.caps)
 
@@ -333,6 +352,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
         ):
             state[root_id] = [int(Decimal(kg_sum) * 10000), int(milli_sum)]
 
+    mark("rules+usage")
     awards: list[list] = []
     net: dict[tuple, int] = defaultdict(int)  # (resident, centre) → milli
     for rid, resident, centre_id, behaviour, day, kg_e4, adj in rows:
@@ -405,8 +425,11 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
             ]
         )
 
+    mark("compute")
     transfer_of = _post_coins(run, net)
+    mark("post")
     _insert_awards(run, awards, transfer_of)
+    mark("awards")
     run.reductions = len(rows)
     run.finished_at = timezone.now()
     run.save(update_fields=["reductions", "finished_at", "coins_earned", "coins_reversed"])

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.common.models import AppendOnlyModel
+from tanpuhui.metering.models import Behaviour
 
 
 class AccountKind(models.TextChoices):
@@ -290,7 +291,7 @@ class CoinAward(AppendOnlyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coin_awards"
     )
     centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="+")
-    behaviour = models.CharField(max_length=32)
+    behaviour = models.CharField(max_length=32, choices=Behaviour.choices)
     period_end = models.DateField()
     kg_co2e = models.DecimalField(max_digits=14, decimal_places=4)
     rule = models.ForeignKey(

@@ -1,4 +1,4 @@
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -33,6 +33,9 @@ class AwardLineOutput(serializers.Serializer):
     campaign = serializers.SerializerMethodField()
     capped_by = serializers.CharField()
     explanation = serializers.SerializerMethodField()
+    reduction_detail = serializers.SerializerMethodField(
+        help_text="Metering's explanation of the reduction: record → methodology → factor"
+    )
 
     @extend_schema_field(OpenApiTypes.DECIMAL)
     def get_coins(self, obj) -> str:
@@ -53,6 +56,13 @@ class AwardLineOutput(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_explanation(self, obj) -> str:
         return reverse("api:me-coin-award", kwargs={"reduction_id": obj.reduction_id})
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_reduction_detail(self, obj) -> str | None:
+        try:
+            return reverse("api:me-reduction-detail", kwargs={"pk": obj.reduction_id})
+        except NoReverseMatch:  # metering's endpoint not merged yet
+            return None
 
 
 class TransferOutput(serializers.Serializer):

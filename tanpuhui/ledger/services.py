@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,7 +210,17 @@ def transfers_post(
     request_hash = _request_hash(normal, cause_type, cause_id)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     if connection.vendor == "postgresql" and all(leg[4] is None for leg in normal):
-        return _post_fast(normal, idempotency_key, request_hash, cause_type, cause_id, memo[:200], actor_id)
+        fast = _post_fast(normal, idempotency_key, request_hash, cause_type, cause_id, memo[:200], actor_id)
+        if fast is not None:
+            return fast
+        # else: the one-statement path met a race it cannot settle alone: take the locking path
+    return _post_locked(normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id)
+
+
+def _post_locked(
+    normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id
+) -> list[Transfer]:
+    """The general path: lock (pk order), re-check the key, check reversals and floors, insert, F() update."""
     replay = _replay(idempotency_key, request_hash)
     if replay is not None:
         return replay
@@ -274,15 +285,15 @@ def transfers_post(
         raise
 
 
-_TRANSFER_COLUMNS = "debit_id, credit_id, amount, kind, cause_type, cause_id, idempotency_key, leg, request_hash, created_at, actor_id, memo"
-
-
-def _post_fast(normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id) -> list[Transfer]:
-    """The same posting in two statements on PostgreSQL (for throughput; same semantics):
-    1. lock the accounts in pk order (``FOR UPDATE``) and read any posting already made with the key;
-    2. insert the legs and change the balances (``balance = balance + delta``) in one statement.
-    A duplicate that commits while we wait for the locks is caught by the unique (key, leg)
-    constraint, or by the re-read before reporting insufficient coins, and replayed."""
+def _post_fast(
+    normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id
+) -> list[Transfer] | None:
+    """The same posting as one SQL statement on PostgreSQL (same semantics, one round trip):
+    lock the accounts in pk order (``FOR UPDATE``), check the floors, insert the legs and change the
+    balances (``balance = balance + delta``) only if every check passed and the key is new. A
+    duplicate that commits while we wait for the locks is caught by the unique (key, leg) constraint
+    or by the re-read before reporting insufficient coins, and replayed. Outside a transaction the
+    statement is its own transaction; inside one, it runs in a savepoint."""
     account_table, transfer_table = Account._meta.db_table, Transfer._meta.db_table
     ids = sorted({leg[0] for leg in normal} | {leg[1] for leg in normal})
     delta: dict[int, int] = defaultdict(int)
@@ -290,72 +301,76 @@ def _post_fast(normal, idempotency_key, request_hash, cause_type, cause_id, memo
         delta[debit] -= amount
         delta[credit] += amount
     now = timezone.now()
+    params = {
+        "d": [leg[0] for leg in normal],
+        "c": [leg[1] for leg in normal],
+        "a": [leg[2] for leg in normal],
+        "k": [leg[3] for leg in normal],
+        "l": list(range(len(normal))),
+        "ids": ids,
+        "deltas": [delta[pk] for pk in ids],
+        "n": len(ids),
+        "key": idempotency_key,
+        "hash": request_hash,
+        "ct": cause_type,
+        "ci": cause_id,
+        "now": now,
+        "actor": actor_id,
+        "memo": memo,
+    }
+    sql = f"""
+        WITH delta AS (
+            SELECT * FROM unnest(%(ids)s::bigint[], %(deltas)s::bigint[]) AS u(id, delta)
+        ), locked AS MATERIALIZED (
+            SELECT acc.id, acc.balance, acc.allow_negative FROM {account_table} acc
+            WHERE acc.id = ANY(%(ids)s::bigint[]) ORDER BY acc.id FOR UPDATE
+        ), chk AS (
+            SELECT count(*) AS found,
+                   coalesce(bool_and(l.allow_negative OR l.balance + d.delta >= 0), true) AS ok,
+                   (SELECT t.request_hash FROM {transfer_table} t WHERE t.idempotency_key = %(key)s AND t.leg = 0) AS prior
+            FROM locked l JOIN delta d ON d.id = l.id
+        ), ins AS (
+            INSERT INTO {transfer_table}
+                (debit_id, credit_id, amount, kind, cause_type, cause_id, idempotency_key, leg, request_hash,
+                 created_at, actor_id, memo)
+            SELECT v.d, v.c, v.a, v.k, %(ct)s, %(ci)s, %(key)s, v.l, %(hash)s, %(now)s, %(actor)s, %(memo)s
+            FROM unnest(%(d)s::bigint[], %(c)s::bigint[], %(a)s::bigint[], %(k)s::text[], %(l)s::int[])
+                 AS v(d, c, a, k, l), chk
+            WHERE chk.ok AND chk.found = %(n)s AND chk.prior IS NULL
+            RETURNING id, leg
+        ), upd AS (
+            UPDATE {account_table} AS acc SET balance = acc.balance + delta.delta
+            FROM delta, chk
+            WHERE acc.id = delta.id AND delta.delta <> 0 AND chk.ok AND chk.found = %(n)s AND chk.prior IS NULL
+            RETURNING acc.id
+        )
+        SELECT chk.found, chk.ok, chk.prior,
+               (SELECT array_agg(ins.id ORDER BY ins.leg) FROM ins),
+               (SELECT count(*) FROM upd)
+        FROM chk
+    """  # noqa: S608 — table names from model meta; values are parameters
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"""SELECT a.id, a.balance, a.allow_negative,
-                           (SELECT t.request_hash FROM {transfer_table} t WHERE t.idempotency_key = %s AND t.leg = 0)
-                    FROM {account_table} a WHERE a.id = ANY(%s) ORDER BY a.id FOR UPDATE OF a""",  # noqa: S608
-                [idempotency_key, ids],
-            )
-            rows = cursor.fetchall()
-            if len(rows) != len(ids):
-                found = {r[0] for r in rows}
-                raise AccountNotFound(
-                    _("Unknown account."), fields={"accounts": [i for i in ids if i not in found]}
-                )
-            if rows[0][3] is not None:
-                replay = _replay(idempotency_key, request_hash)
-                if replay is not None:
-                    return replay
-            short = {
-                pk: {"balance": balance, "change": delta[pk]}
-                for pk, balance, allow_negative, _h in rows
-                if delta[pk] < 0 and not allow_negative and balance + delta[pk] < 0
-            }
-            if short:
-                raise InsufficientCoins(_("Not enough coins."), fields={"accounts": short})
-            changed = sorted(pk for pk in ids if delta[pk])
-            cursor.execute(
-                f"""WITH ins AS (
-                        INSERT INTO {transfer_table} ({_TRANSFER_COLUMNS})
-                        SELECT d, c, a, k, %s, %s, %s, l, %s, %s, %s, %s
-                        FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::int[]) AS v(d, c, a, k, l)
-                        RETURNING id, leg
-                    ), upd AS (
-                        UPDATE {account_table} AS acc SET balance = acc.balance + u.delta
-                        FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, delta) WHERE acc.id = u.id
-                    )
-                    SELECT id FROM ins ORDER BY leg""",  # noqa: S608
-                [
-                    cause_type,
-                    cause_id,
-                    idempotency_key,
-                    request_hash,
-                    now,
-                    actor_id,
-                    memo,
-                    [leg[0] for leg in normal],
-                    [leg[1] for leg in normal],
-                    [leg[2] for leg in normal],
-                    [leg[3] for leg in normal],
-                    list(range(len(normal))),
-                    changed,
-                    [delta[pk] for pk in changed],
-                ],
-            )
-            new_ids = [row[0] for row in cursor.fetchall()]
-    except InsufficientCoins:
-        # A duplicate may have spent the coins while we waited for the lock: replay it if so.
-        replay = _replay(idempotency_key, request_hash)
-        if replay is not None:
-            return replay
-        raise
+        # one statement: in autocommit it is its own transaction; inside the caller's, a savepoint
+        scope = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with scope, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found, ok, prior, new_ids, _updated = cursor.fetchone()
     except IntegrityError:
+        # A concurrent posting with the same key won the unique (key, leg) race: replay it. Or the
+        # database floor refused a balance the statement's snapshot misjudged under concurrency:
+        # nothing was written (one statement), so let the locking path decide.
         replay = _replay(idempotency_key, request_hash)
         if replay is not None:
             return replay
-        raise
+        return None
+    if found != len(ids):
+        missing = set(ids) - set(Account.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        raise AccountNotFound(_("Unknown account."), fields={"accounts": sorted(missing)})
+    if prior is not None or not ok:
+        replay = _replay(idempotency_key, request_hash)  # also: a duplicate spent the coins meanwhile
+        if replay is not None:
+            return replay
+        return None  # let the locking path decide (and raise InsufficientCoins if so)
     transfers = []
     for pk, (debit, credit, amount, kind, _rev) in zip(new_ids, normal, strict=True):
         transfer = Transfer(

@@ -65,3 +65,18 @@ def test_ledger_check_command_clean_and_dirty(resident, gz, capsys):
     out = capsys.readouterr().out
     assert f'"account": {wallet.pk}' in out and "balance_mismatch" in out and "sum_not_zero" in out
     assert not LedgerCheck.objects.latest("ran_at").ok
+
+
+def test_periodic_tasks_are_scheduled():
+    from django.conf import settings
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"ledger.expire_coins", "ledger.check", "ledger.convert_reductions"} <= tasks
+
+
+def test_check_task_records_result(resident):
+    from tanpuhui.ledger.tasks import check_ledger, expire_coins
+
+    fund(resident, 3)
+    assert check_ledger.delay().get() == {"ok": True, "problems": 0}
+    assert expire_coins.delay().get()["coins_expired"] == 0
