@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tanpuhui.common.models import AppendOnlyModel, TimeStampedModel, UUIDModel
 
@@ -29,7 +30,7 @@ class Enterprise(UUIDModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting verification")
-        VERIFIED = "verified", _("Verified")
+        VERIFIED = "verified", pgettext_lazy("enterprise status", "Verified")
         REJECTED = "rejected", _("Rejected")
 
     centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="enterprises")

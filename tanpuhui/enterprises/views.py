@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from tanpuhui.enterprises import selectors
+from tanpuhui.common.errors import ServiceError
+from tanpuhui.enterprises import selectors, services
+from tanpuhui.enterprises.models import Carrier
 from tanpuhui.tenancy.selectors import scope_to_user
 
 
@@ -36,12 +42,21 @@ def project_page(request, pk):
         raise Http404
     quant = project.quantification or {}
     reported = quant.get("reported_kg_co2e")
+    carriers = dict(Carrier.choices)
+    years = [
+        {**y, "carriers": {str(carriers.get(name, name)): c for name, c in y.get("carriers", {}).items()}}
+        for y in quant.get("years", [])
+    ]
+    is_member = project.enterprise.members.filter(user=request.user).exists()
     return render(
         request,
         "enterprises/project.html",
         {
             "project": project,
-            "years": quant.get("years", []),
+            "years": years,
+            "is_member": is_member,
+            "can_review": request.user.is_centre_staff and project.status in ("submitted", "under_review"),
+            "key": uuid.uuid4(),
             "reported_t": (float(reported) / 1000) if reported else None,
             "our_t": float(project.kg_co2e) / 1000,
             "history": project.review_events.order_by("at", "id"),
@@ -49,6 +64,45 @@ def project_page(request, pk):
             "approved_years": project.years.all(),
         },
     )
+
+
+@login_required
+@require_POST
+def project_review(request, pk):
+    """A reviewer's step from the project page (the service checks role and centre)."""
+    step = request.POST.get("action", "")
+    try:
+        services.project_transition(
+            project_id=pk, actor=request.user, step=step, comment=request.POST.get("comment", ""), request=request
+        )
+        messages.success(request, _("Saved."))
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    return redirect("web:enterprise-project", pk=pk)
+
+
+@login_required
+@require_POST
+def project_donate(request, pk):
+    project = selectors.projects_of(request.user).filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    try:
+        kg = Decimal(request.POST.get("tonnes", "")) * 1000
+    except InvalidOperation:
+        kg = Decimal(-1)
+    try:
+        donation = services.donation_create(
+            enterprise=project.enterprise, actor=request.user, reduction_year_id=int(request.POST.get("year", "0") or 0),
+            kg_co2e=kg, idempotency_key=f"web:{request.user.pk}:{request.POST.get('key', '')[:60]}",
+            public_thanks=request.POST.get("public_thanks") == "on", request=request,
+        )
+        return redirect("web:certificate", code=donation.verification_code)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:enterprise-project", pk=pk)
 
 
 @login_required

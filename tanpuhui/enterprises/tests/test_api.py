@@ -137,3 +137,37 @@ def test_project_page_explains_the_figure_and_certificate_pages(gz, client):
     client.force_login(make_staff(Role.CENTRE_REVIEWER, gz))
     assert client.get(f"/enterprise/projects/{project.pk}/").status_code == 200
     assert client.get("/staff/retrofits/").status_code == 200
+
+
+def test_review_and_donate_from_the_pages(gz, zs, client):
+    from tanpuhui.enterprises import services
+
+    enterprise, user = make_enterprise(gz)
+    project = make_project(enterprise, user)
+    from tanpuhui.enterprises.tests.factories import pdf, streetlight_readings
+
+    services.readings_replace(project=project, actor=user, readings=streetlight_readings())
+    services.document_upload(project=project, actor=user, upload=pdf(), doc_type="metering_report")
+    services.project_transition(project_id=project.pk, actor=user, step="submit")
+    url = f"/enterprise/projects/{project.pk}/review"
+    client.force_login(make_staff(Role.CENTRE_REVIEWER, zs))
+    assert client.post(url, {"action": "start_review"}).status_code == 404  # another centre
+    client.force_login(user)
+    client.post(url, {"action": "start_review"})  # the enterprise can't review itself
+    project.refresh_from_db()
+    assert project.status == "submitted"
+    client.force_login(make_staff(Role.CENTRE_REVIEWER, gz))
+    assert "start_review" in client.get(f"/enterprise/projects/{project.pk}/").content.decode()
+    client.post(url, {"action": "start_review"})
+    client.post(url, {"action": "approve", "comment": "ok"})
+    project.refresh_from_db()
+    assert project.status == "approved"
+    year = project.years.get()
+    client.force_login(user)
+    r = client.post(f"/enterprise/projects/{project.pk}/donate", {"year": year.pk, "tonnes": "200", "key": "a"})
+    year.refresh_from_db()
+    assert r.status_code == 302 and year.donated_kg == 0  # more than approved: refused
+    r = client.post(f"/enterprise/projects/{project.pk}/donate", {"year": year.pk, "tonnes": "7.113", "key": "b", "public_thanks": "on"})
+    donation = Donation.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/certificates/{donation.verification_code}/"
+    assert donation.kg_co2e == Decimal("7113.000")
