@@ -171,3 +171,18 @@ def test_review_and_donate_from_the_pages(gz, zs, client):
     donation = Donation.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/certificates/{donation.verification_code}/"
     assert donation.kg_co2e == Decimal("7113.000")
+
+
+def test_review_queue_query_count_does_not_grow(gz, client_for, django_assert_max_num_queries):
+    from tanpuhui.enterprises import services
+    from tanpuhui.enterprises.tests.factories import pdf, streetlight_readings
+
+    enterprise, user = make_enterprise(gz)
+    for i in range(4):
+        project = make_project(enterprise, user, site=f"路段{i}")
+        services.readings_replace(project=project, actor=user, readings=streetlight_readings())
+        services.document_upload(project=project, actor=user, upload=pdf(body=b"%PDF-1.4 " + bytes([i])), doc_type="photo")
+        services.project_transition(project_id=project.pk, actor=user, step="submit")
+    reviewer = client_for(make_staff(Role.CENTRE_REVIEWER, gz))
+    with django_assert_max_num_queries(6):
+        assert len(reviewer.get("/api/v1/staff/retrofits").json()["results"]) == 4

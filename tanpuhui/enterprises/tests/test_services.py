@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tanpuhui.accounts.models import Role
 from tanpuhui.accounts.tests.factories import UserFactory, make_staff
@@ -18,7 +20,7 @@ from tanpuhui.enterprises.tests.factories import (
     pdf,
     streetlight_readings,
 )
-from tanpuhui.enterprises.validators import credit_code_problem
+from tanpuhui.enterprises.validators import ALPHABET, check_character, credit_code_problem
 from tanpuhui.funding import coins
 from tanpuhui.funding.models import FundingPool
 
@@ -337,3 +339,13 @@ def test_gas_uses_the_registry_and_a_missing_factor_is_a_422(gz):
     Parameter.objects.filter(code="natural_gas_ef").update(valid_from=date(2099, 1, 1))
     with pytest.raises(MethodUnavailable):  # no factor in force: a 422, not a guess
         services.readings_replace(project=project, actor=user, readings=rows)
+
+
+@given(st.text(alphabet=ALPHABET, min_size=2, max_size=2), st.text(alphabet="0123456789", min_size=6, max_size=6),
+       st.text(alphabet=ALPHABET, min_size=9, max_size=9), st.sampled_from(ALPHABET))
+def test_credit_code_check_catches_every_single_wrong_check_character(head, region, org, wrong):
+    body = head + region + org
+    good = body + check_character(body)
+    assert credit_code_problem(good) is None
+    if wrong != good[-1]:
+        assert credit_code_problem(body + wrong) == "check_character"

@@ -114,3 +114,18 @@ def test_staff_report_page_is_staff_only(gz, client):
     assert client.get("/staff/funding/").status_code == 404
     client.force_login(make_staff(Role.CENTRE_FINANCE, gz))
     assert client.get("/staff/funding/").status_code == 200
+
+
+def test_list_endpoints_query_count_does_not_grow(gz, gz_operator, client_for, django_assert_max_num_queries):
+    for i in range(5):
+        services.crowdfunding_create(
+            centre=gz, actor=gz_operator, kind="allotment", title=f"菜园{i}", target_coins=100, deadline=timezone.now() + timedelta(days=1)
+        )
+        cause = services.cause_create(centre=gz, actor=gz_operator, kind="tree_planting", title=f"植树{i}")
+        services.cause_update_publish(cause=cause, actor=gz_operator, title="t", body="b")
+    resident = ResidentFactory(centre=gz)
+    api = client_for(resident)
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/api/v1/crowdfunding").json()["results"]) == 5
+    with django_assert_max_num_queries(7):
+        assert len(api.get("/api/v1/causes").json()["results"]) == 5
