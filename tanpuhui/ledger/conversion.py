@@ -253,12 +253,20 @@ class _Rules:
         return self._mult_memo[key]
 
 
-def _period_key(period: str, day: date):
+def _period_key(period: str, day: date) -> date:
+    """The first day of the cap period containing ``day`` (the same key SQL's date_trunc gives)."""
     if period == CapPeriod.DAY:
         return day
     if period == CapPeriod.MONTH:
-        return (day.year, day.month)
-    return day.year
+        return day.replace(day=1)
+    return date(day.year, 1, 1)
+
+
+_TRUNC = {
+    CapPeriod.DAY: "period_end",
+    CapPeriod.MONTH: "date_trunc('month', period_end)::date",
+    CapPeriod.YEAR: "date_trunc('year', period_end)::date",
+}
 
 
 # Seconds spent per phase of the conversion (cumulative, per process): printed by the benchmark.
@@ -275,22 +283,36 @@ class _Stopwatch:
         self.last = now
 
 
-def _usage_rows(residents, first_day):
-    """Milli-coins awarded per resident, behaviour and day since ``first_day`` (cap usage)."""
+def _load_usage(usage: dict, residents, pairs, first: date, last: date) -> None:
+    """Milli-coins already awarded to ``residents`` per cap (behaviour or "", period, period start),
+    for the periods that contain [``first``, ``last``]. Only the caps in force are aggregated."""
     if connection.vendor == "postgresql":
+        table = CoinAward._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"""SELECT resident_id, behaviour, period_end, SUM(milli_awarded)::bigint FROM {CoinAward._meta.db_table}
-                    WHERE resident_id = ANY(%s::uuid[]) AND period_end >= %s GROUP BY 1, 2, 3""",  # noqa: S608
-                [list(residents), first_day],
-            )
-            return cursor.fetchall()
-    return (
-        CoinAward.objects.filter(resident_id__in=residents, period_end__gte=first_day)
+            for cap_beh, period in pairs:
+                since = _period_key(period, first)
+                behaviour_sql = " AND behaviour = %s" if cap_beh else ""
+                cursor.execute(
+                    f"""SELECT resident_id, {_TRUNC[period]}, SUM(milli_awarded)::bigint FROM {table}
+                        WHERE resident_id = ANY(%s::uuid[]) AND period_end >= %s AND period_end <= %s{behaviour_sql}
+                        GROUP BY 1, 2""",  # noqa: S608
+                    [list(residents), since, last, *([cap_beh] if cap_beh else [])],
+                )
+                for resident_id, key, total in cursor.fetchall():
+                    usage[(resident_id, cap_beh, period, key)] += int(total)
+        return
+    rows = (
+        CoinAward.objects.filter(
+            resident_id__in=residents, period_end__gte=date(first.year, 1, 1), period_end__lte=last
+        )
         .values("resident_id", "behaviour", "period_end")
         .annotate(total=Sum("milli_awarded"))
         .values_list("resident_id", "behaviour", "period_end", "total")
     )
+    for resident_id, behaviour, day, total in rows:
+        for cap_beh, period in pairs:
+            if cap_beh in ("", behaviour):
+                usage[(_as_uuid(resident_id), cap_beh, period, _period_key(period, day))] += int(total)
 
 
 def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int = 0) -> ConversionRun | None:
@@ -320,17 +342,20 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
     centres = {r[2] for r in rows}
     mark("claim+fetch")
     rules = _Rules(centres)
-    any_caps = bool(rules.caps)
-
-    # Cap usage so far (milli awarded per resident, behaviour, day) — only when caps exist.
+    # Cap usage so far: milli awarded per (resident, cap behaviour or "", period, period start).
+    pairs = sorted({(beh, period) for caps in rules.caps.values() for beh, period, _limit in caps})
+    any_caps = bool(pairs)
     usage: dict = defaultdict(int)
     if any_caps:
-        residents = {r[1] for r in rows}
-        first_day = date(min(r[4] for r in rows).year, 1, 1)
-        for resident_id, behaviour, day, total in _usage_rows(residents, first_day):
-            for beh in (behaviour, ""):
-                for period in PERIODS:
-                    usage[(_as_uuid(resident_id), beh, period, _period_key(period, day))] += int(total)
+        days = [r[4] for r in rows]
+        _load_usage(usage, {r[1] for r in rows}, pairs, min(days), date(max(days).year, 12, 31))
+    pairs_for: dict[str, list] = {}
+
+    def touch(resident, behaviour: str, day: date, amount: int) -> None:
+        if behaviour not in pairs_for:
+            pairs_for[behaviour] = [(b, p) for b, p in pairs if b in ("", behaviour)]
+        for cap_beh, period in pairs_for[behaviour]:
+            usage[(resident, cap_beh, period, _period_key(period, day))] += amount
 
     # Corrected reductions: each adjustment belongs to the root it (transitively) corrects; its
     # parent has a lower id and the same resident, so within this chunk it was seen first.
@@ -373,9 +398,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
             computed = awarded = -clawback
             state[root] = [new_k, a_total - clawback]
             if any_caps and clawback:
-                for beh in (behaviour, ""):
-                    for period in PERIODS:
-                        usage[(resident, beh, period, _period_key(period, day))] -= clawback
+                touch(resident, behaviour, day, -clawback)
         else:
             rule = rules.rule(centre_id, day)
             computed = 0
@@ -387,23 +410,14 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
             awarded = computed
             caps = rules.caps.get(rule_id, ()) if rule_id else ()
             if caps and awarded > 0:
-                keys = []
                 for cap_beh, period, limit in caps:
                     if cap_beh not in ("", behaviour):
                         continue
-                    key = (resident, cap_beh, period, _period_key(period, day))
-                    room = max(0, limit - usage[key])
+                    room = max(0, limit - usage[(resident, cap_beh, period, _period_key(period, day))])
                     if room < awarded:
                         awarded, capped_by = room, f"{cap_beh or '*'}/{period}"
-                for beh in (behaviour, ""):
-                    for period in PERIODS:
-                        keys.append((resident, beh, period, _period_key(period, day)))
-                for key in keys:
-                    usage[key] += awarded
-            elif any_caps and awarded > 0:
-                for beh in (behaviour, ""):
-                    for period in PERIODS:
-                        usage[(resident, beh, period, _period_key(period, day))] += awarded
+            if any_caps and awarded > 0:
+                touch(resident, behaviour, day, awarded)
             k_total, a_total = state.get(root, [0, 0])
             state[root] = [k_total + max(kg_e4, 0), a_total + awarded]
         net[(resident, centre_id)] += awarded
@@ -462,38 +476,12 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
     wallets = accounts_of(AccountKind.WALLET)
     missing = [k for k in keys if k not in wallets]
     if missing:
-        Account.objects.bulk_create(
-            [
-                Account(
-                    centre_id=c,
-                    kind=AccountKind.WALLET,
-                    user_id=r,
-                    owner_type="accounts.user",
-                    owner_id=str(r),
-                )
-                for r, c in missing
-            ],
-            ignore_conflicts=True,
-            batch_size=5000,
-        )
+        _create_user_accounts(AccountKind.WALLET, missing)
         wallets = accounts_of(AccountKind.WALLET)
     debts = accounts_of(AccountKind.DEBT)
     needs_debt = [k for k, milli in net.items() if milli < 0 and k not in debts]
     if needs_debt:
-        Account.objects.bulk_create(
-            [
-                Account(
-                    centre_id=c,
-                    kind=AccountKind.DEBT,
-                    user_id=r,
-                    owner_type="accounts.user",
-                    owner_id=str(r),
-                    allow_negative=True,
-                )
-                for r, c in needs_debt
-            ],
-            ignore_conflicts=True,
-        )
+        _create_user_accounts(AccountKind.DEBT, needs_debt)
         debts = accounts_of(AccountKind.DEBT)
 
     lock_ids = sorted({*issuance.values(), *wallets.values(), *debts.values()})
@@ -560,6 +548,37 @@ def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
 
     _apply_deltas(delta, new_fraction)
     return transfer_of
+
+
+def _create_user_accounts(kind: str, keys: list[tuple]) -> None:
+    """Open the (resident, centre) accounts of ``kind`` that don't exist yet (set-based)."""
+    negative = kind in (AccountKind.DEBT,)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {Account._meta.db_table}
+                      (centre_id, kind, user_id, owner_type, owner_id, code, balance, allow_negative, fraction_milli, created_at)
+                    SELECT c, %s, u, 'accounts.user', u::text, '', 0, %s, 0, %s
+                    FROM unnest(%s::uuid[], %s::bigint[]) AS v(u, c)
+                    ON CONFLICT DO NOTHING""",  # noqa: S608
+                [kind, negative, timezone.now(), [r for r, _c in keys], [c for _r, c in keys]],
+            )
+        return
+    Account.objects.bulk_create(
+        [
+            Account(
+                centre_id=c,
+                kind=kind,
+                user_id=r,
+                owner_type="accounts.user",
+                owner_id=str(r),
+                allow_negative=negative,
+            )
+            for r, c in keys
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
 
 
 def _insert_transfers(rows: list[tuple], run_id: str, now) -> dict[tuple[str, int], int]:

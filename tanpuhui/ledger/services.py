@@ -502,3 +502,10 @@ def pool_reward(
         actor=actor,
         memo=memo,
     )
+
+
+def campaign_multiplier_create(**kwargs):
+    """See ``ledger.conversion.campaign_multiplier_create`` (re-exported here for discoverability)."""
+    from tanpuhui.ledger.conversion import campaign_multiplier_create as create
+
+    return create(**kwargs)

@@ -254,3 +254,14 @@ def test_pages_refuse_wrong_role(client, resident, gz_operator):
     assert client.get(reverse("web:staff-ledger")).status_code == 403
     client.force_login(gz_operator)
     assert client.get(reverse("web:wallet")).status_code == 403
+
+
+def test_admin_accounts_scoped(client, gz_operator, zs_operator, resident, earned):
+    wallet = services.wallet_of(resident)
+    client.force_login(gz_operator)
+    response = client.get("/admin/ledger/account/")
+    assert response.status_code == 200 and f"/admin/ledger/account/{wallet.pk}/" in response.content.decode()
+    client.force_login(zs_operator)
+    response = client.get("/admin/ledger/account/")
+    assert response.status_code == 200 and f"/admin/ledger/account/{wallet.pk}/" not in response.content.decode()
+    assert client.get(f"/admin/ledger/account/{wallet.pk}/change/").status_code in (302, 404)

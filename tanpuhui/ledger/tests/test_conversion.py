@@ -196,3 +196,14 @@ def test_cap_usage_carries_across_runs(resident, gz):
     wallet = services.wallet_of(resident)
     assert (wallet.balance, wallet.fraction_milli) == (5, 0)
     assert ledger_check().ok
+
+
+def test_year_cap_across_runs_and_months(resident, gz):
+    default_rule(gz, "10", caps=[{"behaviour": "", "period": "year", "max_coins": 15}])
+    make_reduction(resident, "1", "walking", D(2026, 1, 15))  # 10
+    reductions_convert()
+    make_reduction(resident, "1", "cycling", D(2026, 12, 15))  # 10 → 5
+    make_reduction(resident, "1", "cycling", D(2027, 1, 2))  # a new year: 10
+    reductions_convert()
+    awards = list(CoinAward.objects.order_by("reduction_id").values_list("milli_awarded", "capped_by"))
+    assert awards == [(10000, ""), (5000, "*/year"), (10000, "")]
