@@ -209,6 +209,7 @@ if not REDIS_URL:
         "data_folder_in": str(VAR_DIR / "queue"),
         "data_folder_out": str(VAR_DIR / "queue"),
         "processed_folder": str(VAR_DIR / "queue-processed"),
+        "control_folder": str(VAR_DIR / "queue-control"),  # default would be ./control
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

@@ -33,11 +33,25 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
+@admin.display(description=_("mobile number"))
+def masked_phone(user: User) -> str:
+    return user.masked_phone
+
+
+@admin.display(description=_("account or card number"))
+def masked_number(binding: Binding) -> str:
+    return binding.masked_number
+
+
 class BindingInline(admin.TabularInline):
     model = Binding
-    fields = readonly_fields = ("kind", "masked_number", "label", "created_at", "unbound_at")
+    fields = readonly_fields = ("kind", "number", "label", "created_at", "unbound_at")
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("account or card number"))
+    def number(self, binding: Binding) -> str:
+        return binding.masked_number
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -45,7 +59,7 @@ class BindingInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(CentreScopedAdmin):
-    list_display = ["display_name", "masked_phone", "email", "centre", "date_joined", "is_active"]
+    list_display = ["display_name", masked_phone, "email", "centre", "date_joined", "is_active"]
     list_filter = ["is_active", "role_assignments__role"]
     search_fields = ["display_name", "phone", "email"]
     fields = ["display_name", "phone", "email", "centre", "is_active", "date_joined", "real_name_verified_at"]
@@ -58,7 +72,7 @@ class UserAdmin(CentreScopedAdmin):
 
 @admin.register(Binding)
 class BindingAdmin(CentreScopedAdmin):
-    list_display = ["resident", "kind", "masked_number", "centre", "created_at", "unbound_at"]
+    list_display = ["resident", "kind", masked_number, "centre", "created_at", "unbound_at"]
     list_filter = ["kind"]
     readonly_fields = ["resident", "centre", "kind", "account_number", "created_at", "unbound_at"]
     change_roles = frozenset()

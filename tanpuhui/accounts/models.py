@@ -73,6 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("display name"), max_length=50)
     centre = models.ForeignKey(
         "tenancy.Centre",
+        verbose_name=_("operation centre"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -126,10 +127,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class RoleAssignment(TimeStampedModel):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField(max_length=32, choices=Role.choices)
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="role_assignments")
-    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    centre = models.ForeignKey(
+        "tenancy.Centre",
+        verbose_name=_("operation centre"),
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    granted_by = models.ForeignKey(
+        User, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -157,12 +167,19 @@ class Binding(TimeStampedModel):
         TRANSIT_CARD = "transit_card", _("Transit card")
         BIKE_SHARE = "bike_share", _("Bike-share account")
 
-    resident = models.ForeignKey(User, on_delete=models.PROTECT, related_name="bindings")
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="bindings")
+    resident = models.ForeignKey(
+        User, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="bindings"
+    )
+    centre = models.ForeignKey(
+        "tenancy.Centre",
+        verbose_name=_("operation centre"),
+        on_delete=models.PROTECT,
+        related_name="bindings",
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     account_number = models.CharField(_("account or card number"), max_length=40)
     label = models.CharField(_("label"), max_length=40, blank=True)
-    unbound_at = models.DateTimeField(null=True, blank=True)
+    unbound_at = models.DateTimeField(_("unbound at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -195,8 +212,8 @@ class RealNameVerification(TimeStampedModel):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="real_name")
     full_name = models.CharField(_("full name"), max_length=50)
     id_number_hash = models.CharField(max_length=64, unique=True)
-    id_number_last4 = models.CharField(max_length=4)
-    method = models.CharField(max_length=32, default="self_declared")
+    id_number_last4 = models.CharField(_("ID number, last 4"), max_length=4)
+    method = models.CharField(_("method"), max_length=32, default="self_declared")
 
     class Meta:
         verbose_name = _("real-name verification")
@@ -223,14 +240,18 @@ class ApiKey(TimeStampedModel):
     Rotation issues a new key and lets the old one live for a grace period; revocation ends it now.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, unique=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("service account"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
     key_hash = models.CharField(max_length=64)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("API key")

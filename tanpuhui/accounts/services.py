@@ -28,7 +28,14 @@ from tanpuhui.accounts.models import (
     RoleAssignment,
     User,
 )
-from tanpuhui.common.errors import Conflict, NotFound, TooManyRequests, Unprocessable, ValidationFailed
+from tanpuhui.common.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unprocessable,
+    ValidationFailed,
+)
 from tanpuhui.common.services import audit_record, client_ip
 from tanpuhui.tenancy.models import Centre
 
@@ -193,6 +200,8 @@ def _binding_taken() -> Conflict:
 
 @transaction.atomic
 def binding_create(*, resident: User, kind: str, account_number: str, label: str = "") -> Binding:
+    if not resident.is_resident:
+        raise Forbidden(_("Only residents bind accounts and cards."), code="not_a_resident")
     if kind not in Binding.Kind.values:
         raise ValidationFailed(_("Unknown binding kind."), fields={"kind": [_("Unknown binding kind.")]})
     if resident.centre_id is None:

@@ -7,7 +7,9 @@ Scoping (one mechanism per audience, the mixin first in the bases):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -31,7 +33,7 @@ from tanpuhui.tenancy.models import Centre
 class ResidentCentreMixin:
     """Rows of the resident's home centre only (offers); anything else is a 404."""
 
-    permission_classes = [IsResident]
+    permission_classes: Sequence[Any] = [IsResident]
 
     def get_queryset(self):
         return selectors.offers_for_resident(self.request.user).select_related("merchant", "funding_pool")  # type: ignore[attr-defined]
@@ -48,7 +50,7 @@ class MerchantScopedMixin:
     """Rows of the staff member's own (approved) merchant; another merchant's rows are 404."""
 
     merchant_lookup = "merchant"
-    permission_classes = [IsMerchantStaff]
+    permission_classes: Sequence[Any] = [IsMerchantStaff]
 
     @property
     def staff(self):
@@ -389,7 +391,7 @@ class CanRunBooth(permissions.BasePermission):
 class EventBoothMixin:
     """Events whose booth the user may run (``selectors.events_for_booth``)."""
 
-    permission_classes = [CanRunBooth]
+    permission_classes: Sequence[Any] = [CanRunBooth]
 
     def get_event(self, pk) -> Event:
         return get_object_or_404(selectors.events_for_booth(self.request.user), pk=pk)  # type: ignore[attr-defined]

@@ -290,11 +290,10 @@ def load() -> str:
 
     # A few residents redeem; some vouchers are already used at the counter.
     cashier_of = {
-        m.pk: MerchantStaff.objects.filter(merchant=m, role=MerchantStaff.Role.CASHIER)
-        .order_by("id")
-        .first()
-        .user
-        for m in merchants.values()
+        link.merchant_id: link.user
+        for link in MerchantStaff.objects.filter(role=MerchantStaff.Role.CASHIER)
+        .order_by("-id")
+        .select_related("user")
     }
     plan = [
         ("GZ", 1, rice, True),

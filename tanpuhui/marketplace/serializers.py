@@ -13,6 +13,8 @@ from tanpuhui.marketplace.models import (
     Voucher,
 )
 
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
 # --- merchants ----------------------------------------------------------------------------------
 
 
@@ -29,7 +31,7 @@ class MerchantApplyInput(serializers.Serializer):
     )
     contact_name = serializers.CharField(max_length=50)
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{7,20}$", max_length=20)
-    outlets = OutletInput(many=True, allow_empty=False, max_length=50)
+    outlets = serializers.ListField(child=OutletInput(), allow_empty=False, max_length=50)
 
 
 class OutletOutput(serializers.ModelSerializer):
@@ -100,6 +102,12 @@ class OfferInput(serializers.Serializer):
     funding_pool = serializers.IntegerField(required=False, allow_null=True, default=None)
     yuan_value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, max_value=100000)
     expiry_policy = serializers.ChoiceField(choices=Offer.ExpiryPolicy.choices, default="refund")
+    image = serializers.ImageField(required=False, help_text="PNG/JPEG up to 2 MB (multipart/form-data)")
+
+    def validate_image(self, image):
+        if image.size > MAX_IMAGE_BYTES:
+            raise serializers.ValidationError(_("The image may be at most 2 MB."))
+        return image
 
 
 class OfferOutput(serializers.ModelSerializer):

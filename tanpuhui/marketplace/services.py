@@ -8,6 +8,7 @@ verification (kwargs ``voucher``); pool balances in yuan decrease by ``voucher.y
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from tanpuhui.common.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    ServiceError,
     TooManyRequests,
     ValidationFailed,
 )
@@ -40,6 +42,8 @@ from tanpuhui.marketplace.models import (
     VerificationAttempt,
     Voucher,
 )
+
+logger = logging.getLogger(__name__)
 
 # Sent on commit of a verification: ``voucher_verified.send(sender=Voucher, voucher=voucher)``.
 voucher_verified = django.dispatch.Signal()
@@ -142,7 +146,7 @@ def _review(obj, *, actor, approve: bool, reason: str, request, action: str) -> 
 
 @transaction.atomic
 def merchant_review(
-    *, merchant: Merchant, actor: User, approve: bool, reason: str = "", request=None
+    *, merchant: Merchant, actor: User | None, approve: bool, reason: str = "", request=None
 ) -> Merchant:
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
     _review(merchant, actor=actor, approve=approve, reason=reason, request=request, action="merchant")
@@ -286,7 +290,7 @@ def offer_review(*, offer: Offer, actor: User, approve: bool, reason: str = "", 
 
 
 def _merchant_account(merchant: Merchant):
-    return ledger.account_get_or_create(kind=AccountKind.MERCHANT, centre=merchant.centre, owner=merchant)
+    return ledger.account_get_or_create(kind=AccountKind.MERCHANT, centre=merchant.centre_id, owner=merchant)
 
 
 def _check_window(offer: Offer, now) -> None:
@@ -385,8 +389,8 @@ def voucher_redeem(
                             id=voucher_id,
                             code=codes.voucher_code_new(),
                             offer=offer,
-                            merchant=offer.merchant,
-                            centre=offer.centre,
+                            merchant_id=offer.merchant_id,
+                            centre_id=offer.centre_id,
                             resident=resident,
                             ordinal=held + 1,
                             price_coins=offer.price_coins,
@@ -483,11 +487,12 @@ def voucher_verify(*, user: User, code: str, request=None, now=None) -> Voucher:
 
 def _already_used(voucher: Voucher) -> Conflict:
     where = voucher.verified_outlet.name if voucher.verified_outlet else _("the event booth")
-    when = date_format(timezone.localtime(voucher.verified_at), "Y-m-d H:i")
+    verified_at = voucher.verified_at or timezone.now()  # always set for a verified voucher (db check)
+    when = date_format(timezone.localtime(verified_at), "Y-m-d H:i")
     return Conflict(
         _("Already used at %(when)s by %(where)s.") % {"when": when, "where": where},
         code="already_used",
-        fields={"verified_at": voucher.verified_at.isoformat(), "outlet": where},
+        fields={"verified_at": verified_at.isoformat(), "outlet": where},
     )
 
 
@@ -529,10 +534,12 @@ def voucher_expire(*, voucher: Voucher, now=None) -> bool:
 def vouchers_expire(*, now=None, batch: int = 500) -> int:
     now = now or timezone.now()
     count = 0
-    for voucher in Voucher.objects.filter(status=Voucher.Status.ISSUED, expires_at__lte=now).order_by(
-        "expires_at"
-    )[:batch]:
-        count += voucher_expire(voucher=voucher, now=now)
+    due = Voucher.objects.filter(status=Voucher.Status.ISSUED, expires_at__lte=now).order_by("expires_at")
+    for voucher in due[:batch]:
+        try:
+            count += voucher_expire(voucher=voucher, now=now)
+        except ServiceError:  # e.g. the coins already left the merchant account: retried next run
+            logger.exception("voucher %s could not be expired", voucher.pk)
     return count
 
 
@@ -574,15 +581,17 @@ def event_booth_redeem(
             offer_id=offer.pk, resident=resident, issued_by=user, event=event, idempotency_key=idempotency_key
         )
         now = timezone.now()
-        Voucher.objects.filter(pk=voucher.pk).update(
+        handed_over = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ISSUED).update(
             status=Voucher.Status.VERIFIED,
             verified_at=now,
             verified_by=user,
             verified_outlet=link.outlet if link else None,
+            updated_at=now,
         )
         voucher.refresh_from_db()
-        audit_record(
-            actor=user, action="event.booth_redeem", target=voucher, centre=event.centre, request=request
-        )
-        transaction.on_commit(lambda: voucher_verified.send(sender=Voucher, voucher=voucher))
+        if handed_over:  # not on a replay of the same request
+            audit_record(
+                actor=user, action="event.booth_redeem", target=voucher, centre=event.centre, request=request
+            )
+            transaction.on_commit(lambda: voucher_verified.send(sender=Voucher, voucher=voucher))
     return voucher

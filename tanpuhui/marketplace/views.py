@@ -270,14 +270,16 @@ def staff_approvals(request):
 @require_POST
 def staff_review(request, kind: str, pk):
     user = _centre_staff(request)
-    model = {"merchant": Merchant, "offer": Offer}.get(kind)
-    if model is None:
+    if kind == "merchant":
+        obj: Merchant | Offer = get_object_or_404(scope_to_user(Merchant.objects.all(), user), pk=pk)
+    elif kind == "offer":
+        obj = get_object_or_404(scope_to_user(Offer.objects.all(), user), pk=pk)
+    else:
         raise Http404
-    obj = get_object_or_404(scope_to_user(model.objects.all(), user), pk=pk)
     approve = request.POST.get("decision") == "approve"
     reason = request.POST.get("reason", "")[:500]
     try:
-        if model is Merchant:
+        if isinstance(obj, Merchant):
             services.merchant_review(
                 merchant=obj, actor=user, approve=approve, reason=reason, request=request
             )

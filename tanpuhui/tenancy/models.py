@@ -32,8 +32,8 @@ class Region(BilingualNameMixin, TimeStampedModel):
         MUNICIPALITY = "municipality", _("Municipality")
         SAR = "sar", _("Special administrative region")
 
-    code = models.CharField(max_length=10, unique=True, validators=[code_validator])
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PROVINCE)
+    code = models.CharField(_("code"), max_length=10, unique=True, validators=[code_validator])
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PROVINCE)
 
     class Meta:
         ordering = ["code"]
@@ -60,12 +60,15 @@ class Centre(BilingualNameMixin, TimeStampedModel):
         PILOT = "pilot", _("Pilot city, centre being set up")
         SUSPENDED = "suspended", _("Suspended")
 
-    code = models.CharField(max_length=10, unique=True, validators=[code_validator])
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CITY)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="centres")
+    code = models.CharField(_("code"), max_length=10, unique=True, validators=[code_validator])
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CITY)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="centres"
+    )
     parent = models.ForeignKey(
         "self",
+        verbose_name=_("provincial centre"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tanpuhui.accounts import selectors, services
-from tanpuhui.common.errors import ServiceError
+from tanpuhui.common.errors import Forbidden, ServiceError
 from tanpuhui.tenancy.selectors import centre_list_public
 from tanpuhui.web.forms import BindingForm, LoginForm, RealNameForm, RegisterForm
 
@@ -97,6 +97,9 @@ def binding_add(request):
     if form.is_valid():
         try:
             services.binding_create(resident=request.user, **form.cleaned_data)
+        except Forbidden as error:
+            messages.error(request, error.message)
+            return redirect("web:profile")
         except ServiceError as error:
             _apply_service_error(form, error)
         else:

@@ -14,7 +14,8 @@ Notes
 - Never ``playwright install``: we launch the system ``/usr/bin/chromium`` (``scripts/ensure-services.sh``
   installs it on a fresh machine). If it is missing the browser tests are skipped, not failed.
 - ``live_server`` makes the test's database transactional: rows created in the test are visible to the
-  server thread, and tables are emptied after each test.
+  server thread, and tables are emptied after each test; rows seeded by migrations are restored before
+  each browser test (serialized rollback).
 - Playwright's sync API keeps an event loop in the test thread; Django's async-safety guard would then
   refuse ORM calls made by the test, so ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set while the browser runs.
 - Under ``pytest -n 2`` each xdist worker has its own database, live server and browser.
@@ -87,10 +88,12 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def phone_context(browser, live_server) -> Iterator:
+def phone_context(browser, live_server, django_db_serialized_rollback) -> Iterator:
     """A fresh phone-sized browser context (own cookies) whose relative URLs go to the live server.
 
     The browser announces English first on purpose: the product must still open in Chinese.
+    ``django_db_serialized_rollback``: data that migrations seed (e.g. the methodology registry) is
+    restored before each browser test, although ``live_server`` tests empty the tables afterwards.
     """
     cache.clear()  # login lock-out counters live in the cache
     context = browser.new_context(base_url=live_server.url, locale="en-US", **PHONE)

@@ -66,6 +66,11 @@ def test_redeem_show_voucher_cashier_verifies(page, phone_context, centres, shot
     assert "体育西店" in till.inner_text("[data-testid=verify-error]")
     till.goto("/merchant/")
     assert till.inner_text("[data-testid=verified-today]") == "1"
+    # Settlement: the verified voucher is owed to the merchant (merchant-funded here, 5.00 yuan).
+    till.goto("/merchant/settlement/")
+    statement = till.inner_text("[data-testid=settlement]")
+    assert "天河绿色米铺" in statement and "5.00" in statement
+    shot(till, "settlement")
     counter.close()
 
     # The resident's wallet now shows the voucher as used.
@@ -73,3 +78,75 @@ def test_redeem_show_voucher_cashier_verifies(page, phone_context, centres, shot
     assert page.locator("[data-testid=voucher-status]").count() == 1
     voucher.refresh_from_db()
     assert voucher.status == Voucher.Status.VERIFIED
+
+
+def test_low_carbon_day_booth_with_personal_code(page, phone_context, centres, shot, login_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tanpuhui.accounts.models import Role
+    from tanpuhui.accounts.tests.factories import make_staff
+    from tanpuhui.marketplace.models import Event
+
+    gz = centres["GZ"]
+    resident = ResidentFactory(centre=gz, phone="13912340002")
+    fund(resident, 500)
+    merchant = MerchantFactory(centre=gz, name="光明LED节能灯具")
+    event = Event.objects.create(
+        centre=gz,
+        name="广州低碳日",
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=6),
+    )
+    OfferFactory(merchant=merchant, event=event, title="节能灯泡两只装", price_coins=200)
+    operator = make_staff(Role.CENTRE_OPERATOR, gz)
+
+    # The resident opens the profile: personal QR, and the same code as text.
+    login_as(page, resident.phone, PASSWORD)
+    page.goto("/me/")
+    assert page.locator("[data-testid=personal-qr] img").count() == 1
+    page.click("[data-testid=personal-qr] summary")
+    token = page.inner_text("[data-testid=personal-token]").strip()
+    assert token.startswith("TPH1:")
+
+    # Booth staff paste it (no camera in a headless browser), pick the offer, hand it over.
+    booth_ctx = phone_context.browser.new_context(
+        base_url=page.url.split("/me/")[0], viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    booth = booth_ctx.new_page()
+    login_as(booth, operator.phone, PASSWORD)
+    booth.goto(f"/events/{event.pk}/booth/")
+    assert booth.inner_text("[data-testid=booth-redemptions]") == "0"
+    booth.fill("#token-input", token)
+    with booth.expect_navigation():
+        booth.click("main form button[type=submit]")
+    assert "节能灯泡两只装" in booth.inner_text("[data-testid=booth-result]")
+    assert booth.inner_text("[data-testid=booth-coins]") == "200"
+    shot(booth, "booth")
+
+    # The same resident again: the per-resident limit (1) is shown, nothing changes.
+    booth.fill("#token-input", token)
+    with booth.expect_navigation():
+        booth.click("main form button[type=submit]")
+    assert booth.locator("[data-testid=booth-error]").count() == 1
+    assert booth.inner_text("[data-testid=booth-redemptions]") == "1"
+
+    # The live counter catches up by itself (htmx polling every 3 s) when another booth redeems.
+    from tanpuhui.marketplace import codes, services
+
+    neighbour = ResidentFactory(centre=gz, phone="13912340003")
+    fund(neighbour, 500)
+    services.event_booth_redeem(
+        event=event,
+        user=operator,
+        resident_token=codes.resident_token(neighbour),
+        offer_id=event.offers.get().pk,
+    )
+    booth.wait_for_function(
+        "document.querySelector('[data-testid=booth-redemptions]').textContent.trim() === '2'", timeout=10_000
+    )
+    assert booth.inner_text("[data-testid=booth-coins]") == "400"
+    voucher = Voucher.objects.get(resident=resident)
+    assert voucher.status == Voucher.Status.VERIFIED and voucher.event_id == event.pk
+    booth_ctx.close()

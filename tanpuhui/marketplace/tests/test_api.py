@@ -347,3 +347,35 @@ def test_list_endpoints_do_not_query_per_row(
         assert len(client.get(url("offers")).json()["results"]) == 12
     with django_assert_max_num_queries(6):
         assert client.get(url("me-vouchers")).json()["count"] == 6
+
+
+def test_offer_image_upload(client_for, manager):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (31, 138, 76)).save(buffer, format="PNG")
+    now = timezone.now()
+    body = {
+        "title": "环保袋",
+        "category": "low_carbon",
+        "price_coins": 20,
+        "stock": 5,
+        "valid_from": now.isoformat(),
+        "valid_until": (now + timedelta(days=5)).isoformat(),
+        "yuan_value": "2.00",
+    }
+    client = client_for(manager.user)
+    bogus = client.post(
+        url("merchant-offers"),
+        {**body, "image": SimpleUploadedFile("x.png", b"not an image")},
+        format="multipart",
+    )
+    assert bogus.status_code == 400 and "image" in bogus.json()["error"]["fields"]
+    png = SimpleUploadedFile("bag.png", buffer.getvalue(), content_type="image/png")
+    created = client.post(url("merchant-offers"), {**body, "image": png}, format="multipart")
+    assert created.status_code == 201, created.json()
+    assert created.json()["image"].startswith("/media/offers/")
+    Offer.objects.get(pk=created.json()["id"]).image.delete(save=False)

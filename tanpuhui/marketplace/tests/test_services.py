@@ -348,3 +348,34 @@ def test_settlement_per_funding_source(rich_resident, offer, cashier, gz):
     by_source = {ln.funding_source: (ln.vouchers, ln.yuan) for ln in lines}
     assert by_source == {"merchant": (1, Decimal("5.00")), "广州市政府补贴": (1, Decimal("12.50"))}
     assert selectors.pool_verified_yuan(pool) == Decimal("12.50")
+
+
+def test_booth_redeem_hands_over_once_per_request(gz, rich_resident, offer, cashier):
+    from tanpuhui.marketplace import codes
+    from tanpuhui.marketplace.models import Event
+
+    event = Event.objects.create(
+        centre=gz,
+        name="低碳日",
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
+    Offer.objects.filter(pk=offer.pk).update(event=event)
+    token = codes.resident_token(rich_resident)
+    first = services.event_booth_redeem(
+        event=event, user=cashier, resident_token=token, offer_id=offer.pk, idempotency_key="booth-1"
+    )
+    again = services.event_booth_redeem(
+        event=event, user=cashier, resident_token=token, offer_id=offer.pk, idempotency_key="booth-1"
+    )
+    assert first.pk == again.pk and again.status == Voucher.Status.VERIFIED
+    assert again.verified_outlet.name == "体育西店"
+    assert AuditEvent.objects.filter(action="event.booth_redeem").count() == 1
+    assert balance(ledger.wallet_of(rich_resident)) == 990
+    Event.objects.filter(pk=event.pk).update(
+        ends_at=timezone.now() - timedelta(minutes=1), starts_at=timezone.now() - timedelta(hours=2)
+    )
+    event.refresh_from_db()
+    with pytest.raises(Conflict) as closed:
+        services.event_booth_redeem(event=event, user=cashier, resident_token=token, offer_id=offer.pk)
+    assert closed.value.code == "event_closed"

@@ -58,7 +58,11 @@ class TestRegisterPage:
 
     @pytest.mark.parametrize(
         ("password", "message"),
-        [("short1", "密码太短：至少需要 8 个字符"), ("password123", "这个密码太常见了"), ("1234567890123", "密码只包含数字")],
+        [
+            ("short1", "密码太短：至少需要 8 个字符"),
+            ("password123", "这个密码太常见了"),
+            ("1234567890123", "密码只包含数字"),
+        ],
     )
     def test_weak_password_is_refused_and_nothing_written(self, client, gz, password, message):
         response = register(client, password=password)
@@ -198,6 +202,15 @@ class TestBindingPages:
         html = page_text(response)
         assert "该号码已被其他账户绑定。如果它属于您，请联系运营中心。" in html
         assert not Binding.objects.filter(resident=resident).exists()
+
+    def test_staff_cannot_bind_through_the_page(self, client, gz_operator):
+        client.force_login(gz_operator)
+        assert 'data-testid="bind-form"' not in page_text(client.get("/me/"))
+        response = client.post(
+            "/me/bindings/", {"kind": "electricity", "account_number": "0100001234"}, follow=True
+        )
+        assert "只有居民可以绑定账户和卡" in page_text(response)
+        assert not Binding.objects.exists()
 
     def test_unbind_own(self, logged_in, resident):
         binding = BindingFactory(resident=resident)
