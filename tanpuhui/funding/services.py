@@ -255,7 +255,7 @@ def campaign_create(
     )
     if kind == Campaign.Kind.MULTIPLIER:
         # The ledger's conversion applies the multiplier, once (overlaps don't stack: the largest wins).
-        from tanpuhui.ledger.conversion import campaign_multiplier_create
+        from tanpuhui.ledger.services import campaign_multiplier_create
 
         starts_on = timezone.localtime(starts_at).date()
         ends_on = timezone.localtime(ends_at - timedelta(microseconds=1)).date()
