@@ -129,3 +129,25 @@ def test_list_endpoints_query_count_does_not_grow(gz, gz_operator, client_for, d
         assert len(api.get("/api/v1/crowdfunding").json()["results"]) == 5
     with django_assert_max_num_queries(7):
         assert len(api.get("/api/v1/causes").json()["results"]) == 5
+
+
+def test_staff_lists_are_scoped_to_the_centre(gz, gz_operator, zs_operator, provincial_officer, client_for):
+    from tanpuhui.enterprises.tests.factories import make_enterprise
+
+    make_enterprise(gz, verified=False)
+    pool = services.pool_create(centre=gz, source="government_subsidy", name_zh="补贴", name_en="S", actor=gz_operator)
+    services.pool_appropriate(pool_id=pool.pk, yuan=Decimal("100"), reference="r", actor=gz_operator)
+    services.crowdfunding_create(centre=gz, actor=gz_operator, kind="allotment", title="菜园", target_coins=10, deadline=timezone.now() + timedelta(days=1))
+    services.cause_create(centre=gz, actor=gz_operator, kind="mangrove", title="红树林")
+    start = timezone.now()
+    services.campaign_create(centre=gz, pool_id=pool.pk, actor=gz_operator, kind="event", name="低碳日", starts_at=start, ends_at=start + timedelta(days=1), behaviours=[])
+    urls = ["/api/v1/staff/enterprises", "/api/v1/staff/crowdfunding", "/api/v1/staff/causes", "/api/v1/staff/campaigns", "/api/v1/staff/pools"]
+
+    def count(client, url):
+        body = client.get(url).json()
+        return len(body["results"] if isinstance(body, dict) else body)
+
+    for url in urls:
+        assert count(client_for(gz_operator), url) == 1, url
+        assert count(client_for(zs_operator), url) == 0, url
+        assert count(client_for(provincial_officer), url) == 1, url
