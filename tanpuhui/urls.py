@@ -9,7 +9,17 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-CONTEXTS = ["tenancy", "accounts", "methodology", "metering", "ledger", "marketplace", "enterprises", "funding", "web"]
+CONTEXTS = [
+    "tenancy",
+    "accounts",
+    "methodology",
+    "metering",
+    "ledger",
+    "marketplace",
+    "enterprises",
+    "funding",
+    "web",
+]
 
 api_patterns: list = []
 web_patterns: list = []
@@ -28,5 +38,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include((web_patterns, "web"))),
 ]
+handler404 = "tanpuhui.common.views.not_found"
+handler500 = "tanpuhui.common.views.server_error"
+
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -186,3 +188,57 @@ class StaffApiKeyRevokeApi(_ApiKeyStaffBase):
     def post(self, request, prefix: str):
         key = services.api_key_revoke(key=self.get_object(), actor=request.user)
         return Response(serializers.ApiKeyOutput(key).data)
+
+
+@extend_schema(
+    tags=["staff"],
+    parameters=[
+        OpenApiParameter("kind", str, description="Binding kind"),
+        OpenApiParameter("number", str, description="The full account or card number (exact match)"),
+        OpenApiParameter("resident", str, description="A resident's id"),
+    ],
+)
+class StaffBindingListApi(CentreScopedMixin, generics.ListAPIView):
+    """Who holds a number in my centre (active bindings): needs the full number or a resident."""
+
+    serializer_class = serializers.StaffBindingOutput
+    queryset = Binding.objects.filter(unbound_at__isnull=True).select_related("resident", "centre")
+
+    def get_queryset(self):
+        queryset = super().get_queryset().order_by("-created_at")
+        params = self.request.query_params
+        if params.get("resident"):
+            try:
+                queryset = queryset.filter(resident_id=uuid.UUID(params["resident"]))
+            except ValueError:
+                return queryset.none()
+        elif params.get("number"):
+            kind = params.get("kind", "")
+            queryset = queryset.filter(
+                kind=kind, account_number=services.normalise_account_number(kind, params["number"])
+            )
+        else:
+            return queryset.none()  # no browsing every number of a centre
+        return queryset
+
+
+@extend_schema(
+    tags=["staff"], request=serializers.BindingReleaseInput, responses=serializers.StaffBindingOutput
+)
+class StaffBindingReleaseApi(CentreScopedMixin, generics.GenericAPIView):
+    queryset = Binding.objects.filter(unbound_at__isnull=True).select_related("resident", "centre")
+    serializer_class = serializers.StaffBindingOutput
+
+    def get_permissions(self):
+        return [*super().get_permissions(), HasRole.of(Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)()]
+
+    def post(self, request, pk: int):
+        data = serializers.BindingReleaseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        binding = services.binding_release(
+            binding=self.get_object(),
+            actor=request.user,
+            reason=data.validated_data["reason"],
+            request=request,
+        )
+        return Response(serializers.StaffBindingOutput(binding).data)

@@ -105,6 +105,31 @@ class StaffResidentOutput(serializers.ModelSerializer):
         ]
 
 
+class StaffBindingOutput(serializers.ModelSerializer):
+    number = serializers.CharField(source="masked_number", help_text="Only the last four characters")
+    resident = serializers.UUIDField(source="resident_id")
+    resident_name = serializers.CharField(source="resident.display_name")
+    centre = serializers.CharField(source="centre.code")
+
+    class Meta:
+        model = Binding
+        fields = [
+            "id",
+            "kind",
+            "number",
+            "label",
+            "resident",
+            "resident_name",
+            "centre",
+            "created_at",
+            "unbound_at",
+        ]
+
+
+class BindingReleaseInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the binding ends, for the audit log")
+
+
 class ApiKeyProviderBrief(serializers.Serializer):
     id = serializers.UUIDField()
     display_name = serializers.CharField()

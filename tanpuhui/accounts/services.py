@@ -244,6 +244,30 @@ def binding_remove(*, resident: User, binding_id: int) -> Binding:
     return binding
 
 
+@transaction.atomic
+def binding_release(*, binding: Binding, actor: User, reason: str, request=None) -> Binding:
+    """Staff end a resident's binding — e.g. when another resident proves the account is theirs.
+
+    The row stays (history explains past matches); the number becomes free to bind again.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+    binding = Binding.objects.select_for_update(of=("self",)).get(pk=binding.pk)
+    if binding.unbound_at is not None:
+        raise Conflict(_("This binding has already ended."), code="binding_already_ended")
+    binding.unbound_at = timezone.now()
+    binding.save(update_fields=["unbound_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="binding.release",
+        target=binding,
+        data={"resident": str(binding.resident_id), "kind": binding.kind, "reason": reason[:500]},
+        request=request,
+    )
+    return binding
+
+
 # --- real-name verification -------------------------------------------------------------------
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]

@@ -12,6 +12,10 @@ api_patterns = [
     path("me/real-name", api.RealNameApi.as_view(), name="me-real-name"),
     path("staff/residents", api.StaffResidentListApi.as_view(), name="staff-residents"),
     path("staff/residents/<uuid:pk>", api.StaffResidentDetailApi.as_view(), name="staff-resident-detail"),
+    path("staff/bindings", api.StaffBindingListApi.as_view(), name="staff-bindings"),
+    path(
+        "staff/bindings/<int:pk>/release", api.StaffBindingReleaseApi.as_view(), name="staff-binding-release"
+    ),
     path("staff/api-keys", api.StaffApiKeyListApi.as_view(), name="staff-api-keys"),
     path(
         "staff/api-keys/<str:prefix>/rotate", api.StaffApiKeyRotateApi.as_view(), name="staff-api-key-rotate"

@@ -1,6 +1,7 @@
 """The site as a newcomer meets it: docs served locally, demo data loads idempotently."""
 
 import io
+import json
 import re
 
 import pytest
@@ -40,3 +41,27 @@ def test_demo_load_twice_changes_nothing():
     assert operator.check_password(DEMO_PASSWORD) and operator.is_staff
     assert User.objects.get(phone=resident_phone("ZS", 1)).check_password(DEMO_PASSWORD)
     assert first["accounts.User"] >= 300 and first["accounts.Binding"] >= 600
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/no-such-thing", "/api/v1/me/bindings/not-a-number", "/api/v2/centres"]
+)
+def test_unknown_api_paths_answer_in_the_error_shape(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "未找到。", "fields": {}}}
+
+
+def test_unknown_pages_get_the_site_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_api_server_errors_answer_in_the_error_shape(rf):
+    from tanpuhui.common.views import server_error
+
+    response = server_error(rf.get("/api/v1/centres"))
+    assert response.status_code == 500
+    assert json.loads(response.content)["error"]["code"] == "server_error"
+    assert server_error(rf.get("/")).status_code == 500

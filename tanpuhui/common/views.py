@@ -1,0 +1,23 @@
+"""Error views: API paths answer in the one JSON error shape, pages with the site's templates."""
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from tanpuhui.common.exceptions import error_body
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
+    return defaults.server_error(request)
