@@ -177,7 +177,7 @@ def reductions_convert(*, centre_ids=None, batch_id: str = "", chunk_size: int =
     return result
 
 
-def _claim(run: ConversionRun, centre_ids, chunk_size: int, after_id: int = 0) -> int:
+def _claim(run: ConversionRun, centre_ids, chunk_size: int, after_id: int = 0) -> list[int]:
     red, claim = Reduction._meta.db_table, ReductionClaim._meta.db_table
     params: list = [timezone.now(), f"run:{run.pk}", after_id]
     centre_sql = ""
@@ -194,10 +194,11 @@ def _claim(run: ConversionRun, centre_ids, chunk_size: int, after_id: int = 0) -
         WHERE r.id > %s AND c.id IS NULL AND (r.adjusts_id IS NULL OR pc.id IS NULL OR pc.purpose = 'coins'){centre_sql}
         ORDER BY r.id LIMIT %s
         ON CONFLICT (reduction_id) DO NOTHING
+        RETURNING reduction_id
     """  # noqa: S608 — table names from model meta; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _as_date(value) -> date:
@@ -283,20 +284,26 @@ class _Stopwatch:
         self.last = now
 
 
-def _load_usage(usage: dict, residents, pairs, first: date, last: date) -> None:
-    """Milli-coins already awarded to ``residents`` per cap (behaviour or "", period, period start),
-    for the periods that contain [``first``, ``last``]. Only the caps in force are aggregated."""
+def _load_usage(usage: dict, rows: list[tuple], pairs, first: date, last: date) -> None:
+    """Milli-coins already awarded per cap (behaviour or "", period, period start) to the residents
+    of ``rows``, for the cap periods those rows fall in. Only the caps in force are aggregated, and
+    for a behaviour's cap only residents with that behaviour in the chunk."""
+    residents = {r[1] for r in rows}
     if connection.vendor == "postgresql":
         table = CoinAward._meta.db_table
+        days = {r[4] for r in rows}
         with connection.cursor() as cursor:
             for cap_beh, period in pairs:
                 since = _period_key(period, first)
+                keys = sorted({_period_key(period, d) for d in days})
+                who = [r[1] for r in rows if r[3] == cap_beh] if cap_beh else list(residents)
                 behaviour_sql = " AND behaviour = %s" if cap_beh else ""
                 cursor.execute(
                     f"""SELECT resident_id, {_TRUNC[period]}, SUM(milli_awarded)::bigint FROM {table}
-                        WHERE resident_id = ANY(%s::uuid[]) AND period_end >= %s AND period_end <= %s{behaviour_sql}
+                        WHERE resident_id = ANY(%s::uuid[]) AND period_end >= %s AND period_end <= %s
+                          AND {_TRUNC[period]} = ANY(%s::date[]){behaviour_sql}
                         GROUP BY 1, 2""",  # noqa: S608
-                    [list(residents), since, last, *([cap_beh] if cap_beh else [])],
+                    [list(set(who)), since, last, keys, *([cap_beh] if cap_beh else [])],
                 )
                 for resident_id, key, total in cursor.fetchall():
                     usage[(resident_id, cap_beh, period, key)] += int(total)
@@ -322,17 +329,23 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
     run = ConversionRun.objects.create(batch_id=str(batch_id or "")[:64])
     mark = _Stopwatch()
     claimed = _claim(run, centre_ids, chunk_size, after_id)
-    if claimed == 0:
+    if not claimed:
         transaction.set_rollback(True)
         return None
     red, claim = Reduction._meta.db_table, ReductionClaim._meta.db_table
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            where, param = "r.id = ANY(%s::bigint[])", claimed
+            join = ""
+        else:
+            where, param = "c.reference = %s", f"run:{run.pk}"
+            join = f" JOIN {claim} c ON c.reduction_id = r.id"
         cursor.execute(
             f"""SELECT r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end,
                        ROUND(r.kg_co2e * 10000), r.adjusts_id
-                FROM {red} r JOIN {claim} c ON c.reduction_id = r.id
-                WHERE c.reference = %s ORDER BY r.resident_id, r.id""",  # noqa: S608
-            [f"run:{run.pk}"],
+                FROM {red} r{join}
+                WHERE {where} ORDER BY r.resident_id, r.id""",  # noqa: S608
+            [param],
         )
         rows = cursor.fetchall()
     rows = [
@@ -348,7 +361,7 @@ def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int 
     usage: dict = defaultdict(int)
     if any_caps:
         days = [r[4] for r in rows]
-        _load_usage(usage, {r[1] for r in rows}, pairs, min(days), date(max(days).year, 12, 31))
+        _load_usage(usage, rows, pairs, min(days), date(max(days).year, 12, 31))
     pairs_for: dict[str, list] = {}
 
     def touch(resident, behaviour: str, day: date, amount: int) -> None:

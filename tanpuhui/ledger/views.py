@@ -4,10 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 
 from tanpuhui.ledger import selectors
 from tanpuhui.metering.models import Behaviour
 from tanpuhui.tenancy.selectors import visible_centre_ids
+
+# The nav link labels (tanpuhui/web/templates/includes/nav.html) live in this app's catalogue.
+NAV_LABELS = (gettext_noop("My coins"), gettext_noop("Coin ledger"))
 
 CHART_WIDTH = 320
 BAR_HEIGHT = 22

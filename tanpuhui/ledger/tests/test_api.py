@@ -263,5 +263,7 @@ def test_admin_accounts_scoped(client, gz_operator, zs_operator, resident, earne
     assert response.status_code == 200 and f"/admin/ledger/account/{wallet.pk}/" in response.content.decode()
     client.force_login(zs_operator)
     response = client.get("/admin/ledger/account/")
-    assert response.status_code == 200 and f"/admin/ledger/account/{wallet.pk}/" not in response.content.decode()
+    assert (
+        response.status_code == 200 and f"/admin/ledger/account/{wallet.pk}/" not in response.content.decode()
+    )
     assert client.get(f"/admin/ledger/account/{wallet.pk}/change/").status_code in (302, 404)
