@@ -379,3 +379,16 @@ def test_booth_redeem_hands_over_once_per_request(gz, rich_resident, offer, cash
     with pytest.raises(Conflict) as closed:
         services.event_booth_redeem(event=event, user=cashier, resident_token=token, offer_id=offer.pk)
     assert closed.value.code == "event_closed"
+
+
+def test_expiry_runs_on_the_beat_schedule(rich_resident, offer):
+    from django.conf import settings
+
+    from tanpuhui.marketplace import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["marketplace-expire-vouchers"]
+    assert entry["task"] == "tanpuhui.marketplace.tasks.expire_vouchers"
+    voucher = services.voucher_redeem(offer_id=offer.pk, resident=rich_resident)
+    Voucher.objects.filter(pk=voucher.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert tasks.expire_vouchers.delay().get() == 1
+    assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.EXPIRED
