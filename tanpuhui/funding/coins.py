@@ -15,26 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-_backend = None  # tests may plug in a stand-in while the ledger branch is not merged
-
-
-def use_backend(backend) -> None:
-    global _backend
-    _backend = backend
-
-
-def ledger_available() -> bool:
-    try:
-        from tanpuhui.ledger import services
-
-        return hasattr(services, "transfer_post")
-    except ImportError:
-        return False
-
 
 def _ledger():
-    if _backend is not None:
-        return _backend
     from tanpuhui.ledger import services
 
     return services

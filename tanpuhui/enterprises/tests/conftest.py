@@ -1,6 +1,6 @@
 import pytest
 
-from tanpuhui.funding.tests.conftest import coin_ledger  # noqa: F401 (shared autouse fixture)
+from tanpuhui.funding.tests.conftest import coin_ledger  # noqa: F401 (shared fixture)
 
 
 @pytest.fixture(autouse=True)
