@@ -1,0 +1,38 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_demo_runs_twice_without_changes_and_the_ledger_balances(django_capture_on_commit_callbacks):
+    from importlib import import_module
+
+    from tanpuhui.enterprises.models import Donation, RetrofitProject
+    from tanpuhui.funding.models import CrowdfundingProject, FundingPool, Pledge
+    from tanpuhui.ledger.check import ledger_check
+    from tanpuhui.ledger.models import Transfer
+
+    def load_all():
+        for context in ["tenancy", "accounts", "methodology", "metering", "ledger", "marketplace", "enterprises", "funding"]:
+            try:
+                module = import_module(f"tanpuhui.{context}.demo")
+            except ModuleNotFoundError:
+                continue
+            with django_capture_on_commit_callbacks(execute=True):
+                module.load()
+
+    def snapshot():
+        return (
+            Donation.objects.count(), Transfer.objects.count(), Pledge.objects.count(),
+            list(FundingPool.objects.order_by("pk").values_list("yuan_spent", "coins_balance")),
+        )
+
+    load_all()
+    first = snapshot()
+    load_all()
+    assert snapshot() == first
+    project = RetrofitProject.objects.get(title__contains="181盏")
+    assert project.status == "approved" and str(project.kg_co2e) == "107113.000"
+    pool = Donation.objects.get().pool
+    assert 0 < pool.coins_balance < pool.coins_in  # the donation funded a redeemed offer
+    statuses = set(CrowdfundingProject.objects.values_list("status", flat=True))
+    assert {"succeeded", "failed"} <= statuses
+    assert ledger_check().ok

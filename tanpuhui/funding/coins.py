@@ -1,0 +1,80 @@
+"""The one door from enterprises and funding to the coin ledger.
+
+Coins move only through ``tanpuhui.ledger.services`` (transfer_post / transfers_post). This module
+names the accounts these contexts use and keeps the calls in one place:
+
+- a donation pool's coins:      ledger account kind POOL,     owner the FundingPool
+- crowdfunding escrow:          kind ESCROW,                  owner the CrowdfundingProject
+- a project's released coins:   kind DONATION,                owner the CrowdfundingProject
+- a public-welfare cause:       kind DONATION,                owner the Cause
+- coins minted from donations:  kind ISSUANCE (the centre's issuer account, may go negative)
+- coins retired when a donation pool pays for a voucher: kind BREAKAGE, code ``pool-spent``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ledger():
+    from tanpuhui.ledger import services
+
+    return services
+
+
+def _kind(name: str) -> str:
+    return name.lower()  # the ledger's AccountKind values
+
+
+def InsufficientCoins() -> type[Exception]:
+    return _ledger().InsufficientCoins
+
+
+def account(kind: str, *, centre, owner=None, code: str = "") -> Any:
+    return _ledger().account_get_or_create(kind=_kind(kind), centre=centre, owner=owner, code=code)
+
+
+def wallet(resident) -> Any:
+    return _ledger().wallet_of(resident)
+
+
+def pool_account(pool) -> Any:
+    return account("POOL", centre=pool.centre, owner=pool)
+
+
+def issuance_account(centre) -> Any:
+    return account("ISSUANCE", centre=centre)
+
+
+def retired_account(centre) -> Any:
+    return account("BREAKAGE", centre=centre, code="pool-spent")  # coins retired when a pool pays a voucher
+
+
+def escrow_account(project) -> Any:
+    return account("ESCROW", centre=project.centre, owner=project)
+
+
+def project_account(project) -> Any:
+    return account("DONATION", centre=project.centre, owner=project)
+
+
+def cause_account(cause) -> Any:
+    return account("DONATION", centre=cause.centre, owner=cause)
+
+
+def move(*, debit, credit, amount: int, kind: str, key: str, memo: str = "", actor=None, cause=None) -> Any:
+    """Coins go debit → credit, once per ``key`` (the ledger replays a repeated key)."""
+    return _ledger().transfer_post(
+        debit=debit,
+        credit=credit,
+        amount=int(amount),
+        kind=kind,
+        idempotency_key=key,
+        cause=cause,
+        memo=memo[:200],
+        actor=actor,
+    )
+
+
+def balance(acct) -> int:
+    return int(acct.balance)

@@ -1,0 +1,408 @@
+"""Funding operations: pools (budgets, donations, voucher draws), campaigns, crowdfunding, causes.
+
+Coins move only through ``funding.coins`` (the ledger). Pool counters move with one conditional
+UPDATE each, under CheckConstraints, so a pool is never overdrawn whatever runs at the same time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tanpuhui.common.errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from tanpuhui.common.services import audit_record
+from tanpuhui.funding import coins as ledger
+from tanpuhui.funding.models import (
+    Campaign,
+    Cause,
+    CauseDonation,
+    CauseUpdate,
+    CrowdfundingProject,
+    FundingPool,
+    Pledge,
+    PoolMovement,
+)
+from tanpuhui.metering.models import Behaviour
+
+Source = FundingPool.Source
+
+# Documented centre parameters (tenancy.Centre.parameters):
+#   coins_per_kg   — coins per kg CO2e for donated reductions when the centre has no ledger conversion rule (default 1)
+#   coins_per_yuan — coins a yuan of reward is worth, to report yuan pools in coins (default 100)
+DEFAULT_COINS_PER_KG = Decimal("1")
+DEFAULT_COINS_PER_YUAN = Decimal("100")
+
+
+def coins_per_kg(*, centre) -> tuple[Decimal, str]:
+    """The rate turning kg CO2e into coins at ``centre`` today, and which rule it came from.
+
+    The ledger's conversion rule in force (``ledger.ConversionRule``, latest ``effective_from`` on or
+    before today) — the same rate residents' reductions earn; without one, the documented centre
+    parameter ``coins_per_kg`` (default 1).
+    """
+    from tanpuhui.ledger.models import ConversionRule
+
+    rule = (
+        ConversionRule.objects.filter(centre=centre, effective_from__lte=timezone.localdate())
+        .order_by("-effective_from")
+        .first()
+    )
+    if rule is not None:
+        return rule.coins_per_kg, f"conversion rule v{rule.version} ({rule.effective_from:%Y-%m-%d}): {rule.coins_per_kg} coins/kg"
+    value = Decimal(str((centre.parameters or {}).get("coins_per_kg", DEFAULT_COINS_PER_KG)))
+    return value, f"centre parameter coins_per_kg = {value}"
+
+
+def coins_per_yuan(*, centre) -> Decimal:
+    return Decimal(str((centre.parameters or {}).get("coins_per_yuan", DEFAULT_COINS_PER_YUAN)))
+
+
+# --- pools -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pool_create(*, centre, source: str, name_zh: str, name_en: str, actor, sponsor: str = "") -> FundingPool:
+    if source not in Source.values:
+        raise ValidationFailed(_("Unknown pool source."), fields={"source": [_("Unknown pool source.")]})
+    pool = FundingPool.objects.create(centre=centre, source=source, name_zh=name_zh, name_en=name_en, sponsor=sponsor)
+    audit_record(actor=actor, action="pool.create", target=pool)
+    return pool
+
+
+def donation_pool_for(*, centre) -> FundingPool:
+    pool = FundingPool.objects.filter(centre=centre, source=Source.ENTERPRISE_DONATION).order_by("created_at").first()
+    if pool is None:
+        pool = FundingPool.objects.create(
+            centre=centre,
+            source=Source.ENTERPRISE_DONATION,
+            name_zh=f"{centre.name_zh}企业减排捐赠池",
+            name_en=f"{centre.name_en} enterprise donation pool",
+        )
+    return pool
+
+
+def _movement(*, pool, kind, reference, yuan=Decimal(0), coins=0, note="", actor=None) -> PoolMovement:
+    return PoolMovement.objects.create(
+        pool=pool, kind=kind, reference=reference, yuan=yuan, coins=coins, note=note[:300], actor=actor
+    )
+
+
+@transaction.atomic
+def pool_appropriate(*, pool_id: int, yuan: Decimal, reference: str, actor, note: str = "", request=None) -> FundingPool:
+    """Add budget to a yuan pool: an appropriation (subsidy) or a sponsor's top-up (commercial)."""
+    pool = FundingPool.objects.select_for_update().filter(pk=pool_id).first()
+    if pool is None:
+        raise NotFound(_("Not found."))
+    if pool.holds_coins:
+        raise Conflict(_("A donation pool receives coins, not yuan."), code="wrong_pool_kind")
+    yuan = Decimal(yuan)
+    if yuan <= 0:
+        raise ValidationFailed(_("Enter a positive amount."), fields={"yuan": [_("Enter a positive amount.")]})
+    kind = PoolMovement.Kind.APPROPRIATION if pool.source == Source.GOVERNMENT_SUBSIDY else PoolMovement.Kind.SPONSORSHIP
+    if PoolMovement.objects.filter(pool=pool, kind=kind, reference=reference).exists():
+        raise Conflict(_("This reference was already booked."), code="duplicate_reference")
+    FundingPool.objects.filter(pk=pool.pk).update(budget_yuan=F("budget_yuan") + yuan)
+    _movement(pool=pool, kind=kind, reference=reference, yuan=yuan, note=note, actor=actor)
+    audit_record(actor=actor, action="pool.appropriate", target=pool, data={"yuan": str(yuan)}, request=request)
+    pool.refresh_from_db()
+    return pool
+
+
+def pool_receive_donation(*, pool: FundingPool, coins: int, reference: str, actor=None, cause=None) -> None:
+    """Donated reductions become coins in the pool: minted by the centre's issuer into the pool account."""
+    if coins > 0:
+        ledger.move(
+            debit=ledger.issuance_account(pool.centre),
+            credit=ledger.pool_account(pool),
+            amount=coins,
+            kind="issue_to_pool",
+            key=f"funding:{reference}",
+            memo=f"enterprise donation {reference}",
+            actor=actor,
+            cause=cause,
+        )
+    FundingPool.objects.filter(pk=pool.pk).update(
+        coins_balance=F("coins_balance") + coins, coins_in=F("coins_in") + coins
+    )
+    _movement(pool=pool, kind=PoolMovement.Kind.ENTERPRISE_DONATION, reference=reference, coins=coins, actor=actor)
+
+
+def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str) -> PoolMovement:
+    """The marketplace's hook when a voucher funded by ``pool_id`` is verified (核销).
+
+    Yuan pools: ``yuan_spent`` grows by the voucher's yuan value, never past the budget. A donation pool
+    pays in coins (``yuan × coins_per_yuan``), which leave the pool account and are retired. Idempotent
+    per reference: a repeated hook returns the first movement.
+    """
+    yuan = Decimal(yuan)
+    existing = PoolMovement.objects.filter(pool_id=pool_id, kind=PoolMovement.Kind.VOUCHER, reference=reference).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            pool = FundingPool.objects.select_related("centre").filter(pk=pool_id).first()
+            if pool is None:
+                raise NotFound(_("Not found."))
+            if pool.holds_coins:
+                coins = int((yuan * coins_per_yuan(centre=pool.centre)).to_integral_value())
+                updated = FundingPool.objects.filter(pk=pool.pk, coins_balance__gte=coins).update(
+                    coins_balance=F("coins_balance") - coins, coins_out=F("coins_out") + coins
+                )
+                if updated != 1:
+                    raise Conflict(_("The funding pool is exhausted."), code="pool_exhausted")
+                ledger.move(
+                    debit=ledger.pool_account(pool),
+                    credit=ledger.retired_account(pool.centre),
+                    amount=coins,
+                    kind="settlement",
+                    key=f"funding:voucher:{pool.pk}:{reference}",
+                    memo=f"voucher {reference}",
+                )
+                return _movement(pool=pool, kind=PoolMovement.Kind.VOUCHER, reference=reference, coins=-coins)
+            updated = FundingPool.objects.filter(pk=pool.pk, budget_yuan__gte=F("yuan_spent") + yuan).update(
+                yuan_spent=F("yuan_spent") + yuan
+            )
+            if updated != 1:
+                raise Conflict(_("The funding pool is exhausted."), code="pool_exhausted")
+            return _movement(pool=pool, kind=PoolMovement.Kind.VOUCHER, reference=reference, yuan=-yuan)
+    except IntegrityError:
+        return PoolMovement.objects.get(pool_id=pool_id, kind=PoolMovement.Kind.VOUCHER, reference=reference)
+
+
+def pool_can_fund(*, pool: FundingPool, yuan: Decimal) -> bool:
+    """For the marketplace before issuing a voucher: is there room for one more of ``yuan``?"""
+    pool.refresh_from_db()
+    if pool.holds_coins:
+        return pool.coins_balance >= yuan * coins_per_yuan(centre=pool.centre)
+    return pool.yuan_remaining >= yuan
+
+
+# --- campaigns -------------------------------------------------------------------------------------
+
+
+def campaign_preview(*, centre, pool: FundingPool, behaviours: list[str], multiplier: Decimal, starts_at, ends_at) -> dict:
+    """Expected extra coins: last 30 days' reductions of those behaviours at the centre, per day, × days × rate × (m − 1)."""
+    from tanpuhui.metering.models import Reduction
+
+    since = timezone.localdate() - timedelta(days=30)
+    kg = Reduction.objects.filter(centre=centre, behaviour__in=behaviours, period_end__gte=since).aggregate(
+        s=Sum("kg_co2e")
+    )["s"] or Decimal(0)
+    days = max(Decimal(1), Decimal((ends_at - starts_at).total_seconds()) / Decimal(86400))
+    rate, rule = coins_per_kg(centre=centre)
+    extra = int((Decimal(kg) / 30 * days * rate * (Decimal(multiplier) - 1)).to_integral_value())
+    if pool.holds_coins:
+        available = pool.coins_balance
+    else:
+        available = int(pool.yuan_remaining * coins_per_yuan(centre=centre))
+    return {
+        "kg_last_30_days": str(Decimal(kg).quantize(Decimal("0.001"))),
+        "days": str(days.quantize(Decimal("0.01"))),
+        "coins_per_kg": str(rate),
+        "rule": rule,
+        "expected_extra_coins": extra,
+        "pool_available_coins": available,
+        "affordable": extra <= available,
+    }
+
+
+@transaction.atomic
+def campaign_create(
+    *, centre, pool_id: int, actor, kind: str, name: str, starts_at, ends_at, behaviours: list[str],
+    multiplier: Decimal = Decimal(1), description: str = "",
+) -> Campaign:
+    pool = FundingPool.objects.filter(pk=pool_id, centre=centre).first()
+    if pool is None:
+        raise NotFound(_("No such funding pool at this centre."))
+    if ends_at <= starts_at:
+        raise ValidationFailed(_("The campaign ends before it starts."), fields={"ends_at": [_("The campaign ends before it starts.")]})
+    multiplier = Decimal(multiplier)
+    if kind == Campaign.Kind.MULTIPLIER:
+        if not behaviours:
+            raise ValidationFailed(_("Choose the behaviours."), fields={"behaviours": [_("Choose the behaviours.")]})
+        if not Decimal(1) < multiplier <= Decimal(10):
+            raise ValidationFailed(_("A multiplier is above 1 and at most 10."), fields={"multiplier": [_("A multiplier is above 1 and at most 10.")]})
+        clash = Campaign.objects.filter(
+            centre=centre, kind=Campaign.Kind.MULTIPLIER, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        unknown = [b for b in behaviours if b not in Behaviour.values]
+        if unknown:
+            raise ValidationFailed(_("Unknown behaviour."), fields={"behaviours": unknown})
+        for other in clash:
+            if set(other.behaviours) & set(behaviours):
+                raise Conflict(
+                    _("Another multiplier campaign covers these behaviours then: %(name)s.") % {"name": other.name},
+                    code="overlapping_campaign",
+                )
+    else:
+        multiplier = Decimal(1)
+    preview = campaign_preview(
+        centre=centre, pool=pool, behaviours=behaviours, multiplier=multiplier, starts_at=starts_at, ends_at=ends_at
+    )
+    if not preview["affordable"]:
+        raise Unprocessable(
+            _("The expected cost is more than the pool can pay."), code="pool_insufficient", fields={"preview": [str(preview)]}
+        )
+    campaign = Campaign.objects.create(
+        centre=centre, pool=pool, kind=kind, name=name, description=description, starts_at=starts_at, ends_at=ends_at,
+        behaviours=behaviours, multiplier=multiplier, preview_coins=preview["expected_extra_coins"], preview=preview,
+        created_by=actor,
+    )
+    if kind == Campaign.Kind.MULTIPLIER:
+        # The ledger's conversion applies the multiplier, once (overlaps don't stack: the largest wins).
+        from tanpuhui.ledger.services import campaign_multiplier_create
+
+        starts_on = timezone.localtime(starts_at).date()
+        ends_on = timezone.localtime(ends_at - timedelta(microseconds=1)).date()
+        for behaviour in behaviours:
+            campaign_multiplier_create(
+                centre=centre, name=name, starts_on=starts_on, ends_on=ends_on, factor=multiplier, behaviour=behaviour,
+                cause=campaign,
+            )
+    audit_record(actor=actor, action="campaign.create", target=campaign)
+    return campaign
+
+
+# --- crowdfunding ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def crowdfunding_create(*, centre, actor, kind: str, title: str, target_coins: int, deadline, description: str = "") -> CrowdfundingProject:
+    if target_coins <= 0:
+        raise ValidationFailed(_("Set a positive target."), fields={"target_coins": [_("Set a positive target.")]})
+    if deadline <= timezone.now():
+        raise ValidationFailed(_("The deadline must be in the future."), fields={"deadline": [_("The deadline must be in the future.")]})
+    project = CrowdfundingProject.objects.create(
+        centre=centre, kind=kind, title=title, description=description, target_coins=target_coins, deadline=deadline, created_by=actor
+    )
+    audit_record(actor=actor, action="crowdfunding.create", target=project)
+    return project
+
+
+def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> Pledge:
+    """Move coins from the resident's wallet into the project's escrow, under a lock on the project row.
+
+    The lock orders a pledge against settlement: a pledge either commits before the deadline (and
+    settlement then sees it) or finds the deadline passed and is refused — no coin is lost between them.
+    """
+    existing = Pledge.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if existing.resident_id != resident.pk or existing.project_id != project_id or existing.coins != coins:
+            raise Unprocessable(_("This idempotency key was used for a different request."), code="idempotency_mismatch")
+        return existing
+    if coins <= 0:
+        raise ValidationFailed(_("Pledge a positive number of coins."), fields={"coins": [_("Pledge a positive number of coins.")]})
+    with transaction.atomic():
+        project = CrowdfundingProject.objects.select_for_update().filter(pk=project_id, centre_id=resident.centre_id).first()
+        if project is None:
+            raise NotFound(_("Not found."))
+        if project.status != CrowdfundingProject.Status.OPEN or timezone.now() >= project.deadline:
+            raise Conflict(_("This project no longer takes pledges: its deadline has passed."), code="deadline_passed")
+        pledge = Pledge.objects.create(project=project, resident=resident, coins=coins, idempotency_key=idempotency_key)
+        try:
+            ledger.move(
+                debit=ledger.wallet(resident), credit=ledger.escrow_account(project), amount=coins, kind="pledge",
+                key=f"pledge:{pledge.pk}", memo=project.title, actor=resident, cause=pledge,
+            )
+        except ledger.InsufficientCoins() as exc:
+            raise Conflict(
+                _("You don't have that many coins."), code="insufficient_coins", fields={"coins": [_("You don't have that many coins.")]}
+            ) from exc
+        CrowdfundingProject.objects.filter(pk=project.pk).update(pledged_coins=F("pledged_coins") + coins)
+        project.refresh_from_db()
+        if project.pledged_coins >= project.target_coins:
+            _release(project)
+    return pledge
+
+
+def _release(project: CrowdfundingProject) -> None:
+    held = project.pledges.filter(status=Pledge.Status.HELD)
+    total = held.aggregate(s=Sum("coins"))["s"] or 0
+    if total:
+        ledger.move(
+            debit=ledger.escrow_account(project), credit=ledger.project_account(project), amount=total,
+            kind="release", key=f"crowdfund-release:{project.pk}", memo=project.title, cause=project,
+        )
+    held.update(status=Pledge.Status.RELEASED)
+    project.status = CrowdfundingProject.Status.SUCCEEDED
+    project.settled_at = timezone.now()
+    project.save(update_fields=["status", "settled_at", "updated_at"])
+
+
+def crowdfunding_settle(*, project_id) -> CrowdfundingProject:
+    """After the deadline: release if the target was met, else refund every pledge. Safe to run again."""
+    with transaction.atomic():
+        project = CrowdfundingProject.objects.select_for_update().get(pk=project_id)
+        if project.status != CrowdfundingProject.Status.OPEN or timezone.now() < project.deadline:
+            return project
+        if project.pledged_coins >= project.target_coins:
+            _release(project)
+            return project
+        for pledge in project.pledges.select_related("resident").filter(status=Pledge.Status.HELD):
+            ledger.move(
+                debit=ledger.escrow_account(project), credit=ledger.wallet(pledge.resident), amount=pledge.coins,
+                kind="refund", key=f"pledge-refund:{pledge.pk}", memo=project.title, cause=pledge,
+            )
+            pledge.status = Pledge.Status.REFUNDED
+            pledge.save(update_fields=["status", "updated_at"])
+        project.status = CrowdfundingProject.Status.FAILED
+        project.settled_at = timezone.now()
+        project.save(update_fields=["status", "settled_at", "updated_at"])
+        return project
+
+
+def crowdfunding_settle_due() -> int:
+    due = CrowdfundingProject.objects.filter(status=CrowdfundingProject.Status.OPEN, deadline__lte=timezone.now())
+    count = 0
+    for pk in due.values_list("pk", flat=True):
+        crowdfunding_settle(project_id=pk)
+        count += 1
+    return count
+
+
+# --- public welfare --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cause_create(*, centre, actor, kind: str, title: str, description: str = "") -> Cause:
+    cause = Cause.objects.create(centre=centre, kind=kind, title=title, description=description)
+    audit_record(actor=actor, action="cause.create", target=cause)
+    return cause
+
+
+def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> CauseDonation:
+    existing = CauseDonation.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if existing.resident_id != resident.pk or existing.cause_id != cause_id or existing.coins != coins:
+            raise Unprocessable(_("This idempotency key was used for a different request."), code="idempotency_mismatch")
+        return existing
+    if coins <= 0:
+        raise ValidationFailed(_("Donate a positive number of coins."), fields={"coins": [_("Donate a positive number of coins.")]})
+    with transaction.atomic():
+        cause = Cause.objects.filter(pk=cause_id, centre_id=resident.centre_id, active=True).first()
+        if cause is None:
+            raise NotFound(_("Not found."))
+        donation = CauseDonation.objects.create(cause=cause, resident=resident, coins=coins, idempotency_key=idempotency_key)
+        try:
+            ledger.move(
+                debit=ledger.wallet(resident), credit=ledger.cause_account(cause), amount=coins, kind="donation",
+                key=f"cause-donation:{donation.pk}", memo=cause.title, actor=resident, cause=donation,
+            )
+        except ledger.InsufficientCoins() as exc:
+            raise Conflict(
+                _("You don't have that many coins."), code="insufficient_coins", fields={"coins": [_("You don't have that many coins.")]}
+            ) from exc
+        Cause.objects.filter(pk=cause.pk).update(donated_coins=F("donated_coins") + coins)
+    return donation
+
+
+@transaction.atomic
+def cause_update_publish(*, cause: Cause, actor, title: str, body: str, coins_spent: int = 0) -> CauseUpdate:
+    update = CauseUpdate.objects.create(cause=cause, title=title, body=body, coins_spent=coins_spent, author=actor)
+    audit_record(actor=actor, action="cause.update", target=cause, data={"title": title})
+    return update
