@@ -222,13 +222,15 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
                 f"{rng.randint(1, 40000) / 10000:.4f}",
                 "original",
                 "2026-11-01T00:00:00Z",
+                "",
+                "{}",
             )
         )
     copy_started = time.perf_counter()
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
-            f"COPY {Reduction._meta.db_table} (centre_id, resident_id, behaviour, period_start, period_end, kg_co2e, kind, created_at) FROM STDIN"
+            f"COPY {Reduction._meta.db_table} (centre_id, resident_id, behaviour, period_start, period_end, kg_co2e, kind, created_at, unit, inputs_snapshot) FROM STDIN"
         ) as copy,
     ):
         for row in rows:

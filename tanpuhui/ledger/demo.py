@@ -13,7 +13,7 @@ from tanpuhui.accounts.models import User
 from tanpuhui.ledger import services
 from tanpuhui.ledger.check import ledger_check
 from tanpuhui.ledger.conversion import campaign_multiplier_create, conversion_rule_create, reductions_convert
-from tanpuhui.ledger.models import AccountKind, CampaignMultiplier, ConversionRule
+from tanpuhui.ledger.models import AccountKind, CampaignMultiplier, ConversionRule, LedgerCheck
 from tanpuhui.tenancy.models import Centre
 
 DEFAULT_CAPS = [
@@ -71,7 +71,8 @@ def load() -> str:
             )
             welcomed += 1
     converted = reductions_convert()
-    check = ledger_check(record=True)
+    # Recorded once, so the staff page has a check to show and a reload changes nothing.
+    check = ledger_check(record=not LedgerCheck.objects.exists())
     return (
         f"{rules} rules, {campaigns} campaigns, {welcomed} welcome rewards (replayed if already paid), "
         f"{converted.reductions} reductions converted ({converted.coins_earned} coins); "

@@ -336,18 +336,29 @@ def voucher_redeem(
     transaction: insufficient coins roll the reservation back.
     """
     now = now or timezone.now()
-    if idempotency_key:
-        done = Voucher.objects.filter(request_key=idempotency_key, resident=resident).first()
-        if done is not None:  # the same request, retried after its response was lost
-            return done
+
+    def replayed() -> Voucher | None:
+        # The same request (same key) may have committed meanwhile — a retry after a lost response,
+        # or a racing duplicate that won. It gets that voucher back, never a refusal its own success caused.
+        if not idempotency_key:
+            return None
+        return Voucher.objects.filter(request_key=idempotency_key, resident=resident).first()
+
+    done = replayed()
+    if done is not None:
+        return done
     offer = selectors.offers_for_resident(resident).filter(pk=offer_id).select_related("merchant").first()
     if offer is None:
         raise NotFound(_("No such offer."), code="offer_not_found")
     _check_window(offer, now)
     held = Voucher.objects.filter(offer=offer, resident=resident).count()
     if held >= offer.per_resident_limit:
+        if (done := replayed()) is not None:
+            return done
         raise _limit_reached(offer)
     if offer.redeemed >= offer.stock:
+        if (done := replayed()) is not None:
+            return done
         raise Conflict(_("Sold out."), code="sold_out")
 
     # Looked up (or created) before the stock lock is taken: the locked section stays short.
@@ -361,15 +372,14 @@ def voucher_redeem(
                 pk=offer.pk, status=Offer.Status.APPROVED, redeemed__lt=F("stock")
             ).update(redeemed=F("redeemed") + 1)
             if not reserved:
+                if (done := replayed()) is not None:  # our twin took the last unit
+                    raise _Replay(done)
                 raise Conflict(_("Sold out."), code="sold_out")
             # The offer row is locked until commit: racers for this offer queue here, so this count is exact.
             held = Voucher.objects.filter(offer=offer, resident=resident).count()
             if held >= offer.per_resident_limit:
-                first = (
-                    Voucher.objects.filter(request_key=idempotency_key).first() if idempotency_key else None
-                )
-                if first is not None:  # a duplicate of this very request committed while we waited
-                    raise _Replay(first)
+                if (done := replayed()) is not None:  # a duplicate of this very request committed while we waited
+                    raise _Replay(done)
                 raise _limit_reached(offer)
             transfer = ledger.transfer_post(
                 debit=wallet,
