@@ -31,7 +31,7 @@ demo: migrate
 
 # Serves the demo on SQLite with a background worker (filesystem queue, no broker needed).
 run: demo
-	mkdir -p var/queue
+	mkdir -p var/queue var/queue-processed var/queue-control
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Tanpuhui on http://127.0.0.1:$(PORT)/  (logins: see README)"
 	@trap 'kill 0' EXIT INT TERM; \
