@@ -89,3 +89,16 @@ def test_merchant_funded_offer_is_not_limited_by_pools(resident, merchant):
     services.voucher_redeem(offer_id=offer.pk, resident=resident)
     services.voucher_redeem(offer_id=offer.pk, resident=resident)
     assert Voucher.objects.filter(offer=offer).count() == 2
+
+
+def test_an_expired_voucher_no_longer_holds_pool_budget(gz_operator, resident, merchant):
+    pool = _subsidy(merchant.centre, gz_operator, "5")
+    offer = OfferFactory(
+        merchant=merchant, funding_pool=pool, yuan_value="5.00", price_coins=10, per_resident_limit=3
+    )
+    fund(resident, 100)
+    first = services.voucher_redeem(offer_id=offer.pk, resident=resident)
+    with pytest.raises(services.Conflict):
+        services.voucher_redeem(offer_id=offer.pk, resident=resident)
+    Voucher.objects.filter(pk=first.pk).update(status=Voucher.Status.EXPIRED)
+    assert services.voucher_redeem(offer_id=offer.pk, resident=resident).status == Voucher.Status.ISSUED
