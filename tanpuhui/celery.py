@@ -6,11 +6,23 @@ any server; tests run tasks eagerly.
 """
 
 import os
+from pathlib import Path
 
 from celery import Celery
+from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanpuhui.settings")
 
 app = Celery("tanpuhui")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@before_task_publish.connect(dispatch_uid="tanpuhui.filesystem_queue_folders")
+def filesystem_queue_folders(**kwargs) -> None:
+    """The embedded filesystem broker needs its folders before the first message: a fresh checkout
+    (``rm -rf var && make demo``) has none, and demo loading already enqueues (ledger conversion)."""
+    options = app.conf.get("broker_transport_options") or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)

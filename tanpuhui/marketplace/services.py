@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import django.dispatch
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -319,6 +320,24 @@ def _limit_reached(offer: Offer) -> Conflict:
     )
 
 
+def _ensure_pool_can_fund(offer: Offer) -> None:
+    """409 ``pool_exhausted`` unless the offer's pool can fund one more voucher of its yuan value.
+
+    Issued (not yet verified) vouchers of the pool are commitments the pool pays at verification, so
+    they count against it too. The pool row is locked for the rest of the redeem transaction
+    (PostgreSQL) so offers sharing a pool cannot over-commit it between them.
+    """
+    from tanpuhui.funding.models import FundingPool
+    from tanpuhui.funding.services import pool_can_fund  # funding imports marketplace: import here
+
+    pool = FundingPool.objects.select_for_update().select_related("centre").get(pk=offer.funding_pool_id)
+    outstanding = Voucher.objects.filter(funding_pool_id=pool.pk, status=Voucher.Status.ISSUED).aggregate(
+        s=Sum("yuan_value")
+    )["s"] or Decimal(0)
+    if not pool_can_fund(pool=pool, yuan=Decimal(offer.yuan_value) + outstanding):
+        raise Conflict(_("The funding pool for this offer is exhausted."), code="pool_exhausted")
+
+
 def voucher_redeem(
     *,
     offer_id,
@@ -378,9 +397,13 @@ def voucher_redeem(
             # The offer row is locked until commit: racers for this offer queue here, so this count is exact.
             held = Voucher.objects.filter(offer=offer, resident=resident).count()
             if held >= offer.per_resident_limit:
-                if (done := replayed()) is not None:  # a duplicate of this very request committed while we waited
+                if (
+                    done := replayed()
+                ) is not None:  # a duplicate of this very request committed while we waited
                     raise _Replay(done)
                 raise _limit_reached(offer)
+            if offer.funding_pool_id is not None:
+                _ensure_pool_can_fund(offer)
             transfer = ledger.transfer_post(
                 debit=wallet,
                 credit=merchant_account,

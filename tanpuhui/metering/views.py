@@ -74,8 +74,11 @@ def chart(totals: dict) -> dict:
     return {"bars": bars, "legend": legend, "width": CHART_W, "height": CHART_H + 24, "base": CHART_H}
 
 
-class ResidentPageMixin(LoginRequiredMixin):
-    pass
+class ResidentPageMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Residents' own pages: anonymous visitors go to the login page, other roles get 403 (as the wallet)."""
+
+    def test_func(self):
+        return self.request.user.is_resident
 
 
 class MyReductionsView(ResidentPageMixin, View):

@@ -332,7 +332,11 @@ def test_expiry_returns_or_forfeits_coins(rich_resident, offer, cashier, policy)
 
 def test_settlement_per_funding_source(rich_resident, offer, cashier, gz):
     pool = FundingPool.objects.create(
-        centre=gz, name_zh="广州市政府补贴", name_en="GZ", source="government_subsidy"
+        centre=gz,
+        name_zh="广州市政府补贴",
+        name_en="GZ",
+        source="government_subsidy",
+        budget_yuan=Decimal("100"),
     )
     pooled = OfferFactory(merchant=offer.merchant, funding_pool=pool, yuan_value="12.50")
     v1 = services.voucher_redeem(offer_id=offer.pk, resident=rich_resident)

@@ -237,6 +237,13 @@ class TestMyReductions:
         theirs = Reduction.objects.get(resident=reductions)
         assert client.get(f"/me/reductions/{theirs.pk}/").status_code == 404
 
+    def test_pages_are_residents_only(self, gz_operator, client):
+        """Staff have no reductions of their own: like the wallet, the pages answer 403, not an empty page."""
+        assert client.get("/me/reductions/")["Location"].startswith("/login/")
+        client.force_login(gz_operator)
+        assert client.get("/me/reductions/").status_code == 403
+        assert client.get("/me/reductions/1/").status_code == 403
+
 
 class TestStaffUploadPage:
     def test_operator_uploads_from_the_back_office(

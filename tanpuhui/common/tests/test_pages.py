@@ -1,0 +1,192 @@
+"""Every web page, for every role: the right role gets 200 (templates render with demo-like data), the
+anonymous visitor is sent to the login page (or refused), and the wrong role is refused (403/404 or a
+redirect to login). A new page in any ``web_patterns`` must be classified here (see
+``test_every_page_is_classified``), so it gets these walls checked too."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tanpuhui.urls import web_patterns
+
+pytestmark = pytest.mark.django_db
+
+# Pages anybody may open (no login).
+PUBLIC = {"", "register/", "login/", "methodologies/", "methodologies/<slug:code>/", "thank-you/",
+          "certificates/<str:code>/", "certificates/<str:code>/pdf"}  # fmt: skip
+# Actions (POST only, or a redirect endpoint): walls are covered by each app's tests.
+ACTIONS = {
+    "logout/", "me/bindings/", "me/bindings/<int:pk>/remove/", "me/real-name/", "offers/<uuid:pk>/redeem/",
+    "enterprise/projects/<uuid:pk>/review", "enterprise/projects/<uuid:pk>/donate",
+    "crowdfunding/<uuid:pk>/pledge", "causes/<uuid:pk>/donate", "staff/metering/batches/upload/",
+    "staff/marketplace/<str:kind>/<uuid:pk>/review/", "merchant/apply/",
+}  # fmt: skip
+# Resident-only pages → (wrong roles: centre staff).
+RESIDENT = {
+    "me/wallet/", "me/reductions/", "me/reductions/<int:pk>/", "offers/", "offers/<uuid:pk>/",
+    "me/vouchers/", "me/vouchers/<uuid:pk>/", "me/vouchers/<uuid:pk>/qr.svg", "me/personal-qr.svg",
+}  # fmt: skip
+# Any signed-in user of a centre (residents, staff): only anonymous visitors are refused.
+SIGNED_IN = {"me/", "crowdfunding/", "crowdfunding/<uuid:pk>/", "crowdfunding/<uuid:pk>/progress", "causes/",
+             "campaigns/", "enterprise/"}  # fmt: skip
+# Centre staff pages → wrong roles: resident, merchant cashier.
+STAFF = {
+    "staff/metering/batches/", "staff/metering/batches/<uuid:pk>/", "staff/metering/batches/<uuid:pk>/progress/",
+    "staff/metering/batches/<uuid:pk>/errors.csv", "staff/metering/unmatched/", "staff/ledger/",
+    "staff/marketplace/", "staff/settlement/", "staff/retrofits/", "staff/funding/",
+    "events/<uuid:pk>/booth/", "events/<uuid:pk>/booth/counter/",
+}  # fmt: skip
+# Merchant staff pages → wrong roles: resident, centre operator.
+MERCHANT = {"merchant/", "merchant/verify/", "merchant/settlement/"}
+# Enterprise staff pages → wrong roles: resident, another enterprise's staff.
+ENTERPRISE = {"enterprise/projects/<uuid:pk>/"}
+
+PAGES = PUBLIC | RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE
+
+
+def test_every_page_is_classified():
+    routes = {str(p.pattern) for p in web_patterns}
+    assert routes - PAGES - ACTIONS == set(), "classify the new pages in this test"
+    assert PAGES - routes == set(), "pages listed here that no longer exist"
+
+
+@pytest.fixture
+def world(gz, resident, gz_operator):
+    """Demo-like rows in GZ: a resident with a real reduction, coins and a voucher; a merchant with a
+    cashier and an event; an enterprise with an approved retrofit; a crowdfunding project; a batch."""
+    from tanpuhui.accounts.models import Binding
+    from tanpuhui.accounts.tests.factories import BindingFactory
+    from tanpuhui.enterprises.tests.factories import make_approved_project, make_enterprise
+    from tanpuhui.funding import services as funding
+    from tanpuhui.ledger.tests.factories import default_rule, fund
+    from tanpuhui.marketplace import services as marketplace
+    from tanpuhui.marketplace.models import Event
+    from tanpuhui.marketplace.tests.factories import (
+        MerchantFactory,
+        OfferFactory,
+        OutletFactory,
+        make_merchant_staff,
+    )
+    from tanpuhui.metering.models import DataProvider, Reduction
+    from tanpuhui.metering.tests.factories import make_provider, seed_methods, upload
+    from tanpuhui.methodology import seed
+    from tanpuhui.methodology.models import Methodology
+
+    seed.apply()  # the registry as migrations seed it (a transactional test elsewhere may flush it)
+    seed_methods(gz)
+    default_rule(gz)
+    BindingFactory(resident=resident, centre=gz, kind=Binding.Kind.TRANSIT_CARD, account_number="T100000001")
+    day = timezone.localdate() - timedelta(days=1)
+    batch, _ = upload(
+        make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR),
+        "transit_trip",
+        f"record_id,card,mode,boarded_at\nm1,T100000001,metro,{day}T08:00:00+08:00\nbad,,metro,x\n",
+    )
+    fund(resident, 500)
+    merchant = MerchantFactory(centre=gz, name="天河米铺")
+    OutletFactory(merchant=merchant, name="体育西店")
+    cashier = make_merchant_staff(merchant).user
+    offer = OfferFactory(merchant=merchant, price_coins=10, stock=5)
+    voucher = marketplace.voucher_redeem(offer_id=offer.pk, resident=resident)
+    event = Event.objects.create(
+        centre=gz,
+        name="低碳日",
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+    enterprise, enterprise_user = make_enterprise(gz)
+    project = make_approved_project(enterprise, enterprise_user)
+    _other_enterprise, other_enterprise_user = make_enterprise(gz, name="另一家公司")
+    crowd = funding.crowdfunding_create(
+        centre=gz, actor=gz_operator, kind="rooftop_pv", title="社区屋顶光伏", target_coins=1000,
+        deadline=timezone.now() + timedelta(days=7),
+    )  # fmt: skip
+    ids = {
+        "<int:pk>": {"me/reductions/": Reduction.objects.get(resident=resident).pk},
+        "<uuid:pk>": {
+            "offers/": offer.pk,
+            "me/vouchers/": voucher.pk,
+            "staff/metering/batches/": batch.pk,
+            "events/": event.pk,
+            "enterprise/projects/": project.pk,
+            "crowdfunding/": crowd.pk,
+        },
+        "<slug:code>": {"methodologies/": Methodology.objects.order_by("code").first().code},
+    }
+    assert Decimal(Reduction.objects.get(resident=resident).kg_co2e) > 0
+    return {
+        "ids": ids,
+        "resident": resident,
+        "operator": gz_operator,
+        "cashier": cashier,
+        "enterprise": enterprise_user,
+        "other_enterprise": other_enterprise_user,
+    }
+
+
+def url_of(route: str, world) -> str | None:
+    for converter, by_prefix in world["ids"].items():
+        if converter in route:
+            prefix = route.split(converter)[0]
+            if prefix not in by_prefix:
+                return None
+            route = route.replace(converter, str(by_prefix[prefix]))
+    return None if "<" in route else "/" + route
+
+
+def client_as(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def refused(response) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    return response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def check(world, routes, who: str, *, want_ok: bool) -> list:
+    client = client_as(world[who] if who != "anonymous" else None)
+    problems = []
+    for route in sorted(routes):
+        url = url_of(route, world)
+        if url is None:
+            continue  # pages needing rows this fixture does not build (e.g. certificates)
+        response = client.get(url)
+        if want_ok and response.status_code != 200:
+            problems.append((who, url, response.status_code))
+        if not want_ok and not refused(response):
+            problems.append((who, url, response.status_code))
+    return problems
+
+
+def test_pages_render_for_their_role(world):
+    problems = (
+        check(world, PUBLIC, "anonymous", want_ok=True)
+        + check(world, RESIDENT | SIGNED_IN, "resident", want_ok=True)
+        + check(world, SIGNED_IN | STAFF, "operator", want_ok=True)
+        + check(world, MERCHANT, "cashier", want_ok=True)
+        + check(world, ENTERPRISE | {"enterprise/"}, "enterprise", want_ok=True)
+    )
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_pages_refuse_anonymous_and_the_wrong_role(world):
+    problems = (
+        check(world, RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE, "anonymous", want_ok=False)
+        + check(world, RESIDENT, "operator", want_ok=False)
+        + check(world, STAFF, "resident", want_ok=False)
+        + check(world, STAFF, "cashier", want_ok=False)
+        + check(world, MERCHANT, "resident", want_ok=False)
+        + check(world, MERCHANT, "operator", want_ok=False)
+        + check(world, ENTERPRISE, "resident", want_ok=False)
+        + check(world, ENTERPRISE, "other_enterprise", want_ok=False)
+    )
+    assert problems == [], "\n".join(map(str, problems))
