@@ -53,6 +53,7 @@ types: setup
 	$(VENV)/bin/mypy tanpuhui
 
 worker: setup
+	mkdir -p var/queue var/queue-processed var/queue-control
 	$(VENV)/bin/celery -A tanpuhui worker -B --loglevel=INFO
 
 clean:

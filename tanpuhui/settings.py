@@ -214,10 +214,6 @@ if not REDIS_URL:
         "control_folder": str(VAR_DIR / "queue-control"),  # default would be ./control
         "store_processed": False,
     }
-    # The filesystem transport needs its folders before the first task is sent (the demo load
-    # sends some): create them here so every entry point — make run, manage.py, the worker — works.
-    for _folder in ("queue", "queue-processed", "queue-control"):
-        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
