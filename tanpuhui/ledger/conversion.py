@@ -51,6 +51,7 @@ from tanpuhui.ledger.models import (
 )
 from tanpuhui.ledger.services import issuance_of
 from tanpuhui.metering.models import Behaviour, Reduction, ReductionClaim
+from tanpuhui.tenancy.models import Centre
 
 CHUNK = 20_000
 # pg_advisory_xact_lock key: conversion runs are serialised (claims alone already make them safe;
@@ -90,9 +91,10 @@ def conversion_rule_create(
         raise ValidationFailed(
             _("Use a non-negative rate with at most 4 decimals."), fields={"coins_per_kg": [str(rate)]}
         )
-    last = (
-        ConversionRule.objects.select_for_update().filter(centre=centre).aggregate(v=Max("version"))["v"] or 0
-    )
+    # Versions are numbered per centre: lock the centre row so two staff publishing at the same
+    # moment queue up instead of colliding on the unique (centre, version).
+    Centre.objects.select_for_update().filter(pk=centre.pk).first()
+    last = ConversionRule.objects.filter(centre=centre).aggregate(v=Max("version"))["v"] or 0
     rule = ConversionRule.objects.create(
         centre=centre,
         version=last + 1,

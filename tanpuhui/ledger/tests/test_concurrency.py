@@ -142,3 +142,34 @@ def test_32_threads_mixed_postings_keep_the_books():
     assert result.ok, result.problems[:5]
     kinds = dict(Transfer.objects.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     assert kinds.get("earn", 0) and kinds.get("spend", 0) and kinds.get("reversal", 0), kinds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_rule_versions_queue_up_instead_of_failing():
+    from datetime import date
+
+    from tanpuhui.ledger.conversion import conversion_rule_create
+    from tanpuhui.ledger.models import ConversionRule
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL")
+    centre = CentreFactory(code="GZ")
+    barrier = threading.Barrier(6)
+    errors: list[Exception] = []
+
+    def publish(i: int) -> None:
+        try:
+            barrier.wait()
+            conversion_rule_create(centre=centre, effective_from=date(2027, 1, 1 + i), coins_per_kg=10)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(ConversionRule.objects.filter(centre=centre).values_list("version", flat=True)) == [1, 2, 3, 4, 5, 6]
