@@ -302,9 +302,24 @@ class Reduction(AppendOnlyModel):
         ORIGINAL = "original", _("Original")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="reductions")
+    # Bulk table: centre and resident are PROTECTed by Django (the collector) but are not database
+    # constraints — Django's FKs are DEFERRABLE INITIALLY DEFERRED, so PostgreSQL queued and checked
+    # two RI triggers per inserted reduction at COMMIT. Both values are copied by the quantifying
+    # INSERT … SELECT from a source record matched to an existing binding. Their single-column
+    # indexes are covered by the composite indexes below (resident, period_end) and (centre, …).
+    centre = models.ForeignKey(
+        "tenancy.Centre",
+        on_delete=models.PROTECT,
+        related_name="reductions",
+        db_index=False,
+        db_constraint=False,
+    )
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reductions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reductions",
+        db_index=False,
+        db_constraint=False,
     )
     behaviour = models.CharField(_("behaviour"), max_length=32, choices=Behaviour.choices)
     period_start = models.DateField(_("period start"))
@@ -342,6 +357,7 @@ class Reduction(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reductions",
+        db_index=False,  # a handful of versions: the index only cost bulk inserts
         db_constraint=False,
     )
     quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=4, null=True, blank=True)
