@@ -250,6 +250,8 @@ class SourceRecord(TimeStampedModel):
     )
     matched_at = models.DateTimeField(null=True, blank=True)
     needs_requantify = models.BooleanField(default=False)
+    # Only the unmatched-records page sorts by creation: a partial index over unmatched rows.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -260,9 +262,14 @@ class SourceRecord(TimeStampedModel):
                 name="trip_once_per_centre",
             ),
         ]
+        # Every index is paid for by each of millions of inserted rows: one (centre, account, …)
+        # index serves late binding (centre, kind, account) and baselines (centre, type, account,
+        # days) — account numbers of different kinds practically never collide.
         indexes = [
-            models.Index(fields=["centre", "binding_kind", "account"]),
-            models.Index(fields=["centre", "record_type", "account", "start_day"]),
+            models.Index(fields=["centre", "account", "start_day"], name="record_centre_account"),
+            models.Index(
+                fields=["-created_at"], condition=Q(resident__isnull=True), name="record_unmatched_recent"
+            ),
         ]
         verbose_name = _("source record")
         verbose_name_plural = _("source records")

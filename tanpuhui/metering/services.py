@@ -538,7 +538,10 @@ class _Pipeline:
                 cursor.execute(sql.MATCH_FOREST_PLOTS, [now, bid])
             elif batch.record_type != RecordType.FOREST_PLOT:
                 cursor.execute(sql.match_bindings(connection.vendor), [now, bid, _window_days(batch.centre)])
-            self._analyze(sql.REC)
+            if batch.record_type == RecordType.FOREST_SURVEY:
+                # Other types were matched by the loading INSERT (analysed after it): this UPDATE
+                # only retries its few unmatched rows, and statistics stay representative.
+                self._analyze(sql.REC)
             cursor.execute(sql.COUNT_MATCHED, [bid])
             matched, unmatched = cursor.fetchone()
             _update(batch.pk, stage=Batch.Stage.QUANTIFYING, matched=matched or 0, unmatched=unmatched or 0)
