@@ -280,7 +280,9 @@ def run_once(n: int, residents: int, slow: bool = False) -> dict:
     downstream = time.perf_counter() - started
     if wrapper:
         wrapper.__exit__(None, None, None)
-        for seconds, text in sorted(timer.timings, reverse=True)[: int(os.environ.get("BENCH_SLOW_TOP", "12"))]:
+        for seconds, text in sorted(timer.timings, reverse=True)[
+            : int(os.environ.get("BENCH_SLOW_TOP", "12"))
+        ]:
             print(f"{seconds:8.2f}s  {text}", file=sys.stderr)
     raw = raw_copy_seconds([elec, trips])
     shutil.rmtree(tmp, ignore_errors=True)

@@ -36,6 +36,7 @@ from tanpuhui.metering.models import (
     Behaviour,
     DataProvider,
     ForestPlot,
+    InputsSnapshot,
     RecordType,
     Reduction,
     RowError,
@@ -253,10 +254,6 @@ def _enqueue(batch_id) -> None:
 
 def _uuid_param(value):
     return value if connection.vendor == "postgresql" else uuid.UUID(str(value)).hex
-
-
-def _json_cast() -> str:
-    return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
 
 
 def _limits(centre_id: int) -> Limits:
@@ -605,6 +602,20 @@ def _compact_snapshot(full: dict) -> dict:
     return compact
 
 
+def _snapshot_id(compact: dict) -> int:
+    """The shared row holding these inputs (created once; immutable)."""
+    text = json.dumps(compact, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    found = InputsSnapshot.objects.filter(digest=digest).values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return InputsSnapshot.objects.create(digest=digest, data=json.loads(text)).pk
+    except IntegrityError:  # created by a parallel worker
+        return InputsSnapshot.objects.get(digest=digest).pk
+
+
 def quantify(*, scope: str, scope_params: list, centres) -> int:
     """Quantify the matched records in ``scope`` (an SQL condition on alias ``r``): baselines,
     adjustments of revised records, then originals. Idempotent; returns reductions written."""
@@ -612,7 +623,6 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
 
     now = timezone.now()
     created = 0
-    json_cast = _json_cast()
     with connection.cursor() as cursor:
         cursor.execute(sql.baseline_from_history(scope), scope_params)
         for centre in centres:
@@ -661,9 +671,7 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
         for (centre_id, behaviour, variant, version_id, _ids), items in groups.items():
             method = items[0][1]
             expr, expr_params = method.sql(columns=columns)
-            snapshot = json.dumps(
-                _compact_snapshot(method.inputs_snapshot()), sort_keys=True, ensure_ascii=False
-            )
+            snapshot = _snapshot_id(_compact_snapshot(method.inputs_snapshot()))
             days = sorted({(d - EPOCH).days for d, _m in items})
             group = (
                 f"r.centre_id = %s AND r.behaviour = %s AND r.end_day IN ({', '.join(['%s'] * len(days))})"
@@ -675,13 +683,13 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
             if method.spec.uses_baseline:
                 group += " AND r.baseline IS NOT NULL"
             cursor.execute(
-                sql.insert_adjustments(scope, group, expr, json_cast),
+                sql.insert_adjustments(scope, group, expr),
                 [*expr_params, now, version_id, snapshot, *scope_params, *group_params, True, *expr_params],
             )  # fmt: skip
             created += max(cursor.rowcount, 0)
             cursor.execute(sql.clear_requantify(scope, group), [False, *scope_params, *group_params, True])
             cursor.execute(
-                sql.insert_originals(scope, group, expr, json_cast),
+                sql.insert_originals(scope, group, expr),
                 [*expr_params, now, version_id, snapshot, *scope_params, *group_params],
             )
             created += max(cursor.rowcount, 0)
