@@ -213,5 +213,7 @@ class MyReductionListApi(ResidentOwnedMixin, generics.ListAPIView):
 
 @extend_schema(tags=["me"])
 class MyReductionDetailApi(ResidentOwnedMixin, generics.RetrieveAPIView):
-    queryset = Reduction.objects.select_related("source_record__provider", "methodology_version__methodology")
+    queryset = Reduction.objects.select_related(
+        "source_record__provider", "methodology_version__methodology", "snapshot"
+    )
     serializer_class = serializers.ReductionDetailOutput

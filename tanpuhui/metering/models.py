@@ -250,6 +250,8 @@ class SourceRecord(TimeStampedModel):
     )
     matched_at = models.DateTimeField(null=True, blank=True)
     needs_requantify = models.BooleanField(default=False)
+    # Only the unmatched-records page sorts by creation: a partial index over unmatched rows.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -260,9 +262,14 @@ class SourceRecord(TimeStampedModel):
                 name="trip_once_per_centre",
             ),
         ]
+        # Every index is paid for by each of millions of inserted rows: one (centre, account, …)
+        # index serves late binding (centre, kind, account) and baselines (centre, type, account,
+        # days) — account numbers of different kinds practically never collide.
         indexes = [
-            models.Index(fields=["centre", "binding_kind", "account"]),
-            models.Index(fields=["centre", "record_type", "account", "start_day"]),
+            models.Index(fields=["centre", "account", "start_day"], name="record_centre_account"),
+            models.Index(
+                fields=["-created_at"], condition=Q(resident__isnull=True), name="record_unmatched_recent"
+            ),
         ]
         verbose_name = _("source record")
         verbose_name_plural = _("source records")
@@ -297,22 +304,59 @@ class ForestPlot(TimeStampedModel):
         return f"{self.plot_id} {self.owner_name}"
 
 
+class InputsSnapshot(models.Model):
+    """The evidence of one (methodology version, parameter values) combination, stored once.
+
+    Every reduction quantified with the same method and values references this row instead of
+    repeating ~360 bytes of JSON (two thirds of a reduction row). Rows are immutable and found by
+    the SHA-256 of their canonical JSON, so the same inputs always give the same row."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    data = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+
 class Reduction(AppendOnlyModel):
     class Kind(models.TextChoices):
         ORIGINAL = "original", _("Original")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="reductions")
+    # Bulk table: centre and resident are PROTECTed by Django (the collector) but are not database
+    # constraints — Django's FKs are DEFERRABLE INITIALLY DEFERRED, so PostgreSQL queued and checked
+    # two RI triggers per inserted reduction at COMMIT. Both values are copied by the quantifying
+    # INSERT … SELECT from a source record matched to an existing binding. Their single-column
+    # indexes are covered by the composite indexes below (resident, period_end) and (centre, …).
+    centre = models.ForeignKey(
+        "tenancy.Centre",
+        on_delete=models.PROTECT,
+        related_name="reductions",
+        db_index=False,
+        db_constraint=False,
+    )
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reductions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reductions",
+        db_index=False,
+        db_constraint=False,
     )
     behaviour = models.CharField(_("behaviour"), max_length=32, choices=Behaviour.choices)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     kg_co2e = models.DecimalField(_("kg CO₂e"), max_digits=14, decimal_places=4)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ORIGINAL)
+    # Written by the adjusting INSERT … SELECT from the record's original: no deferred RI event per
+    # inserted row (PostgreSQL queues one even for NULL); indexed only where set (partial index).
     adjusts = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Evidence: which record, which methodology version, which inputs.
@@ -342,6 +386,7 @@ class Reduction(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reductions",
+        db_index=False,  # a handful of versions: the index only cost bulk inserts
         db_constraint=False,
     )
     quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=4, null=True, blank=True)
@@ -350,12 +395,30 @@ class Reduction(AppendOnlyModel):
     distance_km = models.DecimalField(
         _("distance (km)"), max_digits=10, decimal_places=3, null=True, blank=True
     )
-    inputs_snapshot = models.JSONField(_("inputs"), default=dict, blank=True)
+    # Inputs inline (reductions written before the shared snapshots) or by reference: read both
+    # through ``inputs_snapshot``.
+    inline_snapshot = models.JSONField(_("inputs"), default=dict, blank=True, db_column="inputs_snapshot")
+    snapshot = models.ForeignKey(
+        InputsSnapshot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    @property
+    def inputs_snapshot(self) -> dict:
+        if self.inline_snapshot:
+            return self.inline_snapshot
+        return self.snapshot.data if self.snapshot_id else {}
 
     class Meta:
         indexes = [
             models.Index(fields=["resident", "period_end"]),
             models.Index(fields=["centre", "behaviour", "period_end"]),
+            models.Index(fields=["adjusts"], condition=Q(adjusts__isnull=False), name="reduction_adjusts"),
         ]
         constraints = [
             models.UniqueConstraint(

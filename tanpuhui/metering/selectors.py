@@ -88,7 +88,7 @@ def reduction_filter(
 def reductions_of(resident) -> QuerySet[Reduction]:
     return (
         Reduction.objects.filter(resident=resident)
-        .select_related("source_record", "methodology_version__methodology")
+        .select_related("source_record", "methodology_version__methodology", "snapshot")
         .order_by("-period_end", "-id")
     )
 

@@ -204,18 +204,18 @@ WHERE {scope} AND r.resident_id IS NOT NULL AND r.behaviour <> ''
 _RED_COLUMNS = (
     "centre_id, resident_id, behaviour, period_start, period_end, kg_co2e, kind, adjusts_id, created_at, "
     "source_record_id, record_revision, batch_id, methodology_version_id, quantity, unit, baseline, "
-    "distance_km, inputs_snapshot"
+    "distance_km, inputs_snapshot, snapshot_id"
 )
 
 
-def insert_originals(scope: str, group: str, expr: str, json_cast: str) -> str:
+def insert_originals(scope: str, group: str, expr: str) -> str:
     """The "no reduction yet" test is a correlated COUNT on purpose: PostgreSQL cannot turn it into
     an anti-join, so it is always an index probe — an unparameterised anti-join against the table
     being inserted into degrades quadratically when statistics are stale."""
     return f"""
 INSERT INTO {RED} ({_RED_COLUMNS})
 SELECT r.centre_id, r.resident_id, r.behaviour, r.period_start, r.period_end, {expr}, 'original', NULL,
-       %s, r.id, r.revision, r.batch_id, %s, r.quantity, r.unit, r.baseline, r.distance_km, {json_cast}
+       %s, r.id, r.revision, r.batch_id, %s, r.quantity, r.unit, r.baseline, r.distance_km, '{{}}', %s
 FROM {REC} r
 WHERE {scope} AND {group} AND r.resident_id IS NOT NULL
   AND (SELECT COUNT(*) FROM {RED} x WHERE x.source_record_id = r.id) = 0
@@ -223,7 +223,7 @@ ON CONFLICT DO NOTHING
 """  # noqa: S608
 
 
-def insert_adjustments(scope: str, group: str, expr: str, json_cast: str) -> str:
+def insert_adjustments(scope: str, group: str, expr: str) -> str:
     """One adjustment per revised record: the new figure minus everything already credited."""
     total = f"(SELECT SUM(x.kg_co2e) FROM {RED} x WHERE x.source_record_id = r.id)"  # noqa: S608
     original = f"(SELECT x.{{col}} FROM {RED} x WHERE x.source_record_id = r.id AND x.kind = 'original')"  # noqa: S608
@@ -231,7 +231,7 @@ def insert_adjustments(scope: str, group: str, expr: str, json_cast: str) -> str
 INSERT INTO {RED} ({_RED_COLUMNS})
 SELECT r.centre_id, {original.format(col="resident_id")}, r.behaviour, r.period_start, r.period_end,
        {expr} - {total}, 'adjustment', {original.format(col="id")},
-       %s, r.id, r.revision, r.batch_id, %s, r.quantity, r.unit, r.baseline, r.distance_km, {json_cast}
+       %s, r.id, r.revision, r.batch_id, %s, r.quantity, r.unit, r.baseline, r.distance_km, '{{}}', %s
 FROM {REC} r
 WHERE {scope} AND {group} AND r.resident_id IS NOT NULL AND r.needs_requantify = %s
   AND EXISTS (SELECT 1 FROM {RED} x WHERE x.source_record_id = r.id AND x.kind = 'original')

@@ -377,9 +377,9 @@ class TestReproducible:
         _batch, _ = upload(
             power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n"
         )
-        before = list(Reduction.objects.values_list("id", "kg_co2e", "inputs_snapshot"))
+        before = list(Reduction.objects.values_list("id", "kg_co2e", "snapshot_id", "snapshot__data"))
         assert quantify(scope="r.centre_id = %s", scope_params=[power.centre_id], centres=[power.centre]) == 0
-        assert list(Reduction.objects.values_list("id", "kg_co2e", "inputs_snapshot")) == before
+        assert list(Reduction.objects.values_list("id", "kg_co2e", "snapshot_id", "snapshot__data")) == before
 
     def test_reductions_are_append_only(self, power, resident):
         from tanpuhui.common.models import AppendOnlyError
