@@ -16,7 +16,14 @@ class EnterpriseAdmin(CentreScopedAdmin):
 class RetrofitProjectAdmin(CentreScopedAdmin):
     list_display = ["title", "enterprise", "centre", "kind", "status", "kg_co2e"]
     list_filter = ["status", "kind", "centre"]
-    readonly_fields = ["status", "kg_co2e", "quantification", "methodology_version", "submitted_at", "decided_at"]
+    readonly_fields = [
+        "status",
+        "kg_co2e",
+        "quantification",
+        "methodology_version",
+        "submitted_at",
+        "decided_at",
+    ]
 
 
 @admin.register(Donation)

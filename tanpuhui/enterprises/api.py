@@ -34,7 +34,10 @@ class EnterpriseMemberMixin:
 
 def _project_detail_queryset():
     return RetrofitProject.objects.select_related("enterprise", "centre").prefetch_related(
-        "readings", "documents", "years", Prefetch("review_events", queryset=ReviewEvent.objects.order_by("at", "id"))
+        "readings",
+        "documents",
+        "years",
+        Prefetch("review_events", queryset=ReviewEvent.objects.order_by("at", "id")),
     )
 
 
@@ -55,7 +58,11 @@ class EnterpriseListApi(EnterpriseMemberMixin, generics.ListAPIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         enterprise = services.enterprise_register(
-            user=request.user, name=v["name"], credit_code=v["credit_code"], sector=v["sector"], centre_code=v["centre"]
+            user=request.user,
+            name=v["name"],
+            credit_code=v["credit_code"],
+            sector=v["sector"],
+            centre_code=v["centre"],
         )
         return Response(serializers.EnterpriseOutput(enterprise).data, status=201)
 
@@ -72,7 +79,9 @@ class ProjectListApi(EnterpriseMemberMixin, generics.ListAPIView):
         v = dict(data.validated_data)
         enterprise = self.enterprise(v.pop("enterprise"))
         project = services.project_create(enterprise=enterprise, actor=request.user, **v)
-        return Response(serializers.ProjectOutput(_project_detail_queryset().get(pk=project.pk)).data, status=201)
+        return Response(
+            serializers.ProjectOutput(_project_detail_queryset().get(pk=project.pk)).data, status=201
+        )
 
 
 @extend_schema(tags=["enterprises"])
@@ -92,11 +101,17 @@ class ProjectReadingsApi(EnterpriseMemberMixin, generics.GenericAPIView):
         project = self.get_object()
         data = serializers.ReadingsInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.readings_replace(project=project, actor=request.user, readings=data.validated_data["readings"])
+        services.readings_replace(
+            project=project, actor=request.user, readings=data.validated_data["readings"]
+        )
         return Response(serializers.ProjectOutput(_project_detail_queryset().get(pk=project.pk)).data)
 
 
-@extend_schema(tags=["enterprises"], request={"multipart/form-data": serializers.DocumentInput}, responses={201: serializers.DocumentOutput})
+@extend_schema(
+    tags=["enterprises"],
+    request={"multipart/form-data": serializers.DocumentInput},
+    responses={201: serializers.DocumentOutput},
+)
 class ProjectDocumentApi(EnterpriseMemberMixin, generics.GenericAPIView):
     queryset = RetrofitProject.objects.all()
     serializer_class = serializers.DocumentOutput
@@ -107,7 +122,10 @@ class ProjectDocumentApi(EnterpriseMemberMixin, generics.GenericAPIView):
         data = serializers.DocumentInput(data=request.data)
         data.is_valid(raise_exception=True)
         document = services.document_upload(
-            project=project, actor=request.user, upload=data.validated_data["file"], doc_type=data.validated_data["doc_type"]
+            project=project,
+            actor=request.user,
+            upload=data.validated_data["file"],
+            doc_type=data.validated_data["doc_type"],
         )
         return Response(serializers.DocumentOutput(document).data, status=201)
 
@@ -121,7 +139,9 @@ class ProjectSubmitApi(EnterpriseMemberMixin, generics.GenericAPIView):
         project = self.get_object()
         data = serializers.SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.project_transition(project_id=project.pk, actor=request.user, step="submit", comment=data.validated_data["comment"])
+        services.project_transition(
+            project_id=project.pk, actor=request.user, step="submit", comment=data.validated_data["comment"]
+        )
         return Response(serializers.ProjectOutput(_project_detail_queryset().get(pk=project.pk)).data)
 
 
@@ -137,13 +157,21 @@ class DonationListApi(EnterpriseMemberMixin, generics.ListAPIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         year = (
-            selectors.projects_of(request.user).filter(years__pk=v["reduction_year"]).select_related("enterprise").first()
+            selectors.projects_of(request.user)
+            .filter(years__pk=v["reduction_year"])
+            .select_related("enterprise")
+            .first()
         )
         if year is None:
             raise NotFound("No approved reduction with this id.")
         donation = services.donation_create(
-            enterprise=year.enterprise, actor=request.user, reduction_year_id=v["reduction_year"], kg_co2e=v["kg_co2e"],
-            idempotency_key=request.idempotency_key, public_thanks=v["public_thanks"], request=request,
+            enterprise=year.enterprise,
+            actor=request.user,
+            reduction_year_id=v["reduction_year"],
+            kg_co2e=v["kg_co2e"],
+            idempotency_key=request.idempotency_key,
+            public_thanks=v["public_thanks"],
+            request=request,
         )
         return Response(serializers.DonationOutput(donation).data, status=201)
 
@@ -157,7 +185,9 @@ class StaffEnterpriseListApi(CentreScopedMixin, generics.ListAPIView):
     queryset = Enterprise.objects.select_related("centre").order_by("status", "name")
 
 
-@extend_schema(tags=["staff"], request=serializers.EnterpriseVerifyInput, responses=serializers.EnterpriseOutput)
+@extend_schema(
+    tags=["staff"], request=serializers.EnterpriseVerifyInput, responses=serializers.EnterpriseOutput
+)
 class StaffEnterpriseVerifyApi(CentreScopedMixin, generics.GenericAPIView):
     queryset = Enterprise.objects.select_related("centre")
     serializer_class = serializers.EnterpriseOutput
@@ -167,8 +197,11 @@ class StaffEnterpriseVerifyApi(CentreScopedMixin, generics.GenericAPIView):
         data = serializers.EnterpriseVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise = services.enterprise_verify(
-            enterprise_id=enterprise.pk, actor=request.user, approve=data.validated_data["approve"],
-            note=data.validated_data["note"], request=request,
+            enterprise_id=enterprise.pk,
+            actor=request.user,
+            approve=data.validated_data["approve"],
+            note=data.validated_data["note"],
+            request=request,
         )
         return Response(serializers.EnterpriseOutput(enterprise).data)
 
@@ -195,8 +228,11 @@ class StaffProjectReviewApi(CentreScopedMixin, generics.GenericAPIView):
         data = serializers.RetrofitReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.project_transition(
-            project_id=project.pk, actor=request.user, step=data.validated_data["action"],
-            comment=data.validated_data["comment"], request=request,
+            project_id=project.pk,
+            actor=request.user,
+            step=data.validated_data["action"],
+            comment=data.validated_data["comment"],
+            request=request,
         )
         return Response(serializers.ProjectOutput(_project_detail_queryset().get(pk=project.pk)).data)
 

@@ -34,12 +34,18 @@ def _uscc(body17: str) -> str:
 def _user(phone: str, name: str, centre: Centre) -> User:
     user = User.objects.filter(phone=phone).first()
     if user is None:
-        user = User.objects.create(phone=phone, display_name=name, centre=centre, password=make_password(DEMO_PASSWORD))
+        user = User.objects.create(
+            phone=phone, display_name=name, centre=centre, password=make_password(DEMO_PASSWORD)
+        )
     return user
 
 
 def _staff(role: str, code: str) -> User | None:
-    return User.objects.filter(role_assignments__role=role, role_assignments__centre__code=code).order_by("phone").first()
+    return (
+        User.objects.filter(role_assignments__role=role, role_assignments__centre__code=code)
+        .order_by("phone")
+        .first()
+    )
 
 
 def _enterprise(user: User, centre: Centre, name: str, body17: str, sector: str) -> Enterprise:
@@ -50,7 +56,9 @@ def _enterprise(user: User, centre: Centre, name: str, body17: str, sector: str)
         )
     operator = _staff(Role.CENTRE_OPERATOR, centre.code)
     if enterprise.status == Enterprise.Status.PENDING and operator is not None:
-        enterprise = services.enterprise_verify(enterprise_id=enterprise.pk, actor=operator, approve=True, note="营业执照核验一致")
+        enterprise = services.enterprise_verify(
+            enterprise_id=enterprise.pk, actor=operator, approve=True, note="营业执照核验一致"
+        )
     return enterprise
 
 
@@ -99,25 +107,40 @@ def _streetlight_project(enterprise: Enterprise, user: User) -> RetrofitProject:
     project = RetrofitProject.objects.filter(enterprise=enterprise, title=title).first()
     if project is None:
         project = services.project_create(
-            enterprise=enterprise, actor=user, title=title, kind=RetrofitProject.Kind.LED_LIGHTING,
-            site="中山市小榄镇北区市政道路", period_start=date(2023, 1, 1), period_end=date(2023, 12, 31),
-            operating_hours_per_year=4380, reported_kg_co2e=Decimal("265000"),
+            enterprise=enterprise,
+            actor=user,
+            title=title,
+            kind=RetrofitProject.Kind.LED_LIGHTING,
+            site="中山市小榄镇北区市政道路",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 12, 31),
+            operating_hours_per_year=4380,
+            reported_kg_co2e=Decimal("265000"),
             description="181盏250W高压钠灯更换为100W LED路灯，年节电265,000 kWh；企业按1 kg CO₂/kWh 估算为265吨。",
         )
     if project.editable and not project.readings.exists():
         monthly = [Decimal("22083.333")] * 11 + [Decimal("22083.337")]
         services.readings_replace(
-            project=project, actor=user,
+            project=project,
+            actor=user,
             readings=[
-                {"month": date(2023, m, 1), "carrier": "electricity", "baseline_qty": Decimal("39628"),
-                 "project_qty": Decimal("39628") - monthly[m - 1]}
+                {
+                    "month": date(2023, m, 1),
+                    "carrier": "electricity",
+                    "baseline_qty": Decimal("39628"),
+                    "project_qty": Decimal("39628") - monthly[m - 1],
+                }
                 for m in range(1, 13)
             ],
         )
     if project.editable and not project.documents.exists():
         services.document_upload(
-            project=project, actor=user, doc_type="metering_report",
-            upload=SimpleUploadedFile("metering-report-2023.pdf", _metering_report_pdf(title), content_type="application/pdf"),
+            project=project,
+            actor=user,
+            doc_type="metering_report",
+            upload=SimpleUploadedFile(
+                "metering-report-2023.pdf", _metering_report_pdf(title), content_type="application/pdf"
+            ),
         )
     if project.status == RetrofitProject.Status.DRAFT:
         project = services.project_transition(project_id=project.pk, actor=user, step="submit")
@@ -127,7 +150,10 @@ def _streetlight_project(enterprise: Enterprise, user: User) -> RetrofitProject:
             project = services.project_transition(project_id=project.pk, actor=reviewer, step="start_review")
         if project.status == RetrofitProject.Status.UNDER_REVIEW:
             project = services.project_transition(
-                project_id=project.pk, actor=reviewer, step="approve", comment="计量报告与灯具清单一致，按南方电网2023年排放因子核定。"
+                project_id=project.pk,
+                actor=reviewer,
+                step="approve",
+                comment="计量报告与灯具清单一致，按南方电网2023年排放因子核定。",
             )
     project.refresh_from_db()
     return project
@@ -140,7 +166,12 @@ def _funded_offer_redeemed(pool, centre: Centre) -> str:
     from tanpuhui.marketplace import services as market
     from tanpuhui.marketplace.models import MerchantStaff, Offer, Voucher
 
-    manager = MerchantStaff.objects.filter(merchant__centre=centre, role=MerchantStaff.Role.MANAGER).select_related("merchant").order_by("id").first()
+    manager = (
+        MerchantStaff.objects.filter(merchant__centre=centre, role=MerchantStaff.Role.MANAGER)
+        .select_related("merchant")
+        .order_by("id")
+        .first()
+    )
     if manager is None:
         return "no merchant (marketplace demo not loaded)"
     title = "企业减排捐赠 · 低碳早餐券"
@@ -148,9 +179,17 @@ def _funded_offer_redeemed(pool, centre: Centre) -> str:
     now = timezone.now()
     if offer is None:
         offer = market.offer_create(
-            staff=manager, title=title, category="discounts", price_coins=60, stock=200, per_resident_limit=1,
-            valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=90), yuan_value=Decimal("5.00"),
-            funding_pool=pool, description="由中山明辉照明捐赠的减排量折算碳币资助。",
+            staff=manager,
+            title=title,
+            category="discounts",
+            price_coins=60,
+            stock=200,
+            per_resident_limit=1,
+            valid_from=now - timedelta(days=1),
+            valid_until=now + timedelta(days=90),
+            yuan_value=Decimal("5.00"),
+            funding_pool=pool,
+            description="由中山明辉照明捐赠的减排量折算碳币资助。",
             terms="每券抵扣早餐5元，到店出示券码核销。",
         )
         market.offer_submit(staff=manager, offer=offer)
@@ -165,11 +204,19 @@ def _funded_offer_redeemed(pool, centre: Centre) -> str:
         wallet = ledger.wallet_of(resident)
         if wallet.balance < offer.price_coins:
             ledger.transfer_post(
-                debit=ledger.issuance_of(centre), credit=wallet, amount=offer.price_coins, kind=TransferKind.REWARD,
-                idempotency_key=f"demo:enterprises:welcome:{resident.pk}", memo="企业捐赠专场欢迎奖励 (demo)",
+                debit=ledger.issuance_of(centre),
+                credit=wallet,
+                amount=offer.price_coins,
+                kind=TransferKind.REWARD,
+                idempotency_key=f"demo:enterprises:welcome:{resident.pk}",
+                memo="企业捐赠专场欢迎奖励 (demo)",
             )
         voucher = market.voucher_redeem(offer_id=offer.pk, resident=resident, idempotency_key=key)
-        cashier = MerchantStaff.objects.filter(merchant=manager.merchant, role=MerchantStaff.Role.CASHIER).order_by("id").first()
+        cashier = (
+            MerchantStaff.objects.filter(merchant=manager.merchant, role=MerchantStaff.Role.CASHIER)
+            .order_by("id")
+            .first()
+        )
         if cashier is not None and voucher.status == Voucher.Status.ISSUED:
             market.voucher_verify(user=cashier.user, code=voucher.code)  # the pool pays on commit
     return f"offer '{title}' redeemed by {resident.phone}"
@@ -190,30 +237,56 @@ def load() -> str:
         donation = Donation.objects.filter(idempotency_key="demo:donation:zs-streetlight-2023").first()
         if donation is None:
             donation = services.donation_create(
-                enterprise=lighting, actor=owner, reduction_year_id=year.pk, kg_co2e=Decimal("100000"),
-                idempotency_key="demo:donation:zs-streetlight-2023", public_thanks=True,
+                enterprise=lighting,
+                actor=owner,
+                reduction_year_id=year.pk,
+                kg_co2e=Decimal("100000"),
+                idempotency_key="demo:donation:zs-streetlight-2023",
+                public_thanks=True,
             )
-        summary.append(f"donated 100 t → {donation.coins} coins, certificate /certificates/{donation.verification_code}/")
+        summary.append(
+            f"donated 100 t → {donation.coins} coins, certificate /certificates/{donation.verification_code}/"
+        )
         summary.append(_funded_offer_redeemed(donation.pool, centres["ZS"]))
     if "DG" in centres:
         phone, name, code = ENTERPRISE_STAFF[1]
         dg_user = _user(phone, name, centres["DG"])
-        factory = _enterprise(dg_user, centres["DG"], "东莞恒达五金制品有限公司", "91441900MA51GH2K3", "manufacturing")
+        factory = _enterprise(
+            dg_user, centres["DG"], "东莞恒达五金制品有限公司", "91441900MA51GH2K3", "manufacturing"
+        )
         title = "冲压车间空压机与水泵变频改造"
         dg_project = RetrofitProject.objects.filter(enterprise=factory, title=title).first()
         if dg_project is None and factory.status == Enterprise.Status.VERIFIED:
             dg_project = services.project_create(
-                enterprise=factory, actor=dg_user, title=title, kind=RetrofitProject.Kind.MOTOR_PUMP, site="东莞市长安镇厂区",
-                period_start=date(2024, 1, 1), period_end=date(2024, 6, 30), operating_hours_per_year=6000,
+                enterprise=factory,
+                actor=dg_user,
+                title=title,
+                kind=RetrofitProject.Kind.MOTOR_PUMP,
+                site="东莞市长安镇厂区",
+                period_start=date(2024, 1, 1),
+                period_end=date(2024, 6, 30),
+                operating_hours_per_year=6000,
             )
             services.readings_replace(
-                project=dg_project, actor=dg_user,
-                readings=[{"month": date(2024, m, 1), "carrier": "electricity", "baseline_qty": Decimal("52000"),
-                           "project_qty": Decimal("44500")} for m in range(1, 7)],
+                project=dg_project,
+                actor=dg_user,
+                readings=[
+                    {
+                        "month": date(2024, m, 1),
+                        "carrier": "electricity",
+                        "baseline_qty": Decimal("52000"),
+                        "project_qty": Decimal("44500"),
+                    }
+                    for m in range(1, 7)
+                ],
             )
             services.document_upload(
-                project=dg_project, actor=dg_user, doc_type="energy_audit",
-                upload=SimpleUploadedFile("energy-audit.pdf", _metering_report_pdf(title), content_type="application/pdf"),
+                project=dg_project,
+                actor=dg_user,
+                doc_type="energy_audit",
+                upload=SimpleUploadedFile(
+                    "energy-audit.pdf", _metering_report_pdf(title), content_type="application/pdf"
+                ),
             )
             dg_project = services.project_transition(project_id=dg_project.pk, actor=dg_user, step="submit")
         if dg_project is not None:

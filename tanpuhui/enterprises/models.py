@@ -43,9 +43,7 @@ class Enterprise(UUIDModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status_note = models.CharField(max_length=500, blank=True)
-    public_thanks = models.BooleanField(
-        _("appear on the public thank-you list"), default=False
-    )
+    public_thanks = models.BooleanField(_("appear on the public thank-you list"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -60,7 +58,9 @@ class EnterpriseMember(TimeStampedModel):
     """A user who acts for an enterprise (role ``enterprise_staff`` at the enterprise's centre)."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enterprise_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enterprise_memberships"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enterprise", "user"], name="enterprise_member_once")]
@@ -87,7 +87,9 @@ class RetrofitProject(UUIDModel):
     centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="retrofit_projects")
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    site = models.CharField(_("site"), max_length=200, help_text=_("Plant, building or street where it was done."))
+    site = models.CharField(
+        _("site"), max_length=200, help_text=_("Plant, building or street where it was done.")
+    )
     description = models.TextField(_("description"), blank=True)
     period_start = models.DateField(_("monitoring period start"))
     period_end = models.DateField(_("monitoring period end"))
@@ -105,7 +107,9 @@ class RetrofitProject(UUIDModel):
         verbose_name = _("retrofit project")
         verbose_name_plural = _("retrofit projects")
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="retrofit_period_ordered")
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="retrofit_period_ordered"
+            )
         ]
 
     def __str__(self) -> str:
@@ -138,7 +142,9 @@ class EnergyReading(TimeStampedModel):
     class Meta:
         ordering = ["month", "carrier"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "month", "carrier"], name="reading_once_per_month_carrier"),
+            models.UniqueConstraint(
+                fields=["project", "month", "carrier"], name="reading_once_per_month_carrier"
+            ),
             models.CheckConstraint(
                 condition=Q(project_qty__gte=0) & Q(baseline_qty__gte=0), name="reading_non_negative"
             ),
@@ -168,7 +174,9 @@ class ProjectDocument(TimeStampedModel):
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [models.UniqueConstraint(fields=["project", "sha256"], name="document_once_per_project")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sha256"], name="document_once_per_project")
+        ]
 
 
 class ReviewEvent(AppendOnlyModel):
@@ -220,7 +228,9 @@ class Donation(UUIDModel):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="donations")
     reduction_year = models.ForeignKey(ReductionYear, on_delete=models.PROTECT, related_name="donations")
     centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="+")
-    pool = models.ForeignKey("funding.FundingPool", on_delete=models.PROTECT, related_name="enterprise_donations")
+    pool = models.ForeignKey(
+        "funding.FundingPool", on_delete=models.PROTECT, related_name="enterprise_donations"
+    )
     kg_co2e = models.DecimalField(max_digits=16, decimal_places=3)
     coins = models.BigIntegerField()
     coins_per_kg = models.DecimalField(max_digits=10, decimal_places=4)
@@ -232,7 +242,9 @@ class Donation(UUIDModel):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=Q(kg_co2e__gt=0) & Q(coins__gte=0), name="donation_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kg_co2e__gt=0) & Q(coins__gte=0), name="donation_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.kg_co2e} kg → {self.coins}"

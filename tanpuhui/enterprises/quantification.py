@@ -39,8 +39,18 @@ REQUIRED_FROM_REGISTRY = {"electricity", "natural_gas"}
 
 # Defaults for carriers the registry does not carry yet, kg CO2 per unit, with their source.
 FALLBACK = {
-    "diesel": (Decimal("3.0959"), "kg CO2/kg", None, "GB/T 32150-2015 annex B default (diesel), enterprises fallback table"),
-    "coal": (Decimal("1.9003"), "kg CO2/kg", None, "GB/T 32150-2015 annex B default (raw coal), enterprises fallback table"),
+    "diesel": (
+        Decimal("3.0959"),
+        "kg CO2/kg",
+        None,
+        "GB/T 32150-2015 annex B default (diesel), enterprises fallback table",
+    ),
+    "coal": (
+        Decimal("1.9003"),
+        "kg CO2/kg",
+        None,
+        "GB/T 32150-2015 annex B default (raw coal), enterprises fallback table",
+    ),
 }
 
 
@@ -102,7 +112,14 @@ def quantify(readings, on: date | None = None) -> dict:
         year = per_year[r.month.year]
         year["kg"] += saving * factor.value
         c = year["carriers"].setdefault(
-            r.carrier, {"baseline": Decimal(0), "project": Decimal(0), "saving": Decimal(0), "kg": Decimal(0), "factors": {}}
+            r.carrier,
+            {
+                "baseline": Decimal(0),
+                "project": Decimal(0),
+                "saving": Decimal(0),
+                "kg": Decimal(0),
+                "factors": {},
+            },
         )
         c["baseline"] += Decimal(r.baseline_qty)
         c["project"] += Decimal(r.project_qty)

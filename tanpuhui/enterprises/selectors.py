@@ -12,7 +12,9 @@ def enterprises_of(user) -> QuerySet[Enterprise]:
 
 
 def projects_of(user) -> QuerySet[RetrofitProject]:
-    return RetrofitProject.objects.filter(enterprise__members__user=user).select_related("enterprise", "centre")
+    return RetrofitProject.objects.filter(enterprise__members__user=user).select_related(
+        "enterprise", "centre"
+    )
 
 
 def project_list() -> QuerySet[RetrofitProject]:
@@ -20,13 +22,17 @@ def project_list() -> QuerySet[RetrofitProject]:
 
 
 def review_queue() -> QuerySet[RetrofitProject]:
-    return project_list().filter(
-        status__in=[RetrofitProject.Status.SUBMITTED, RetrofitProject.Status.UNDER_REVIEW]
-    ).order_by("submitted_at")
+    return (
+        project_list()
+        .filter(status__in=[RetrofitProject.Status.SUBMITTED, RetrofitProject.Status.UNDER_REVIEW])
+        .order_by("submitted_at")
+    )
 
 
 def donations_of(user) -> QuerySet[Donation]:
-    return Donation.objects.filter(enterprise__members__user=user).select_related("enterprise", "reduction_year__project", "pool")
+    return Donation.objects.filter(enterprise__members__user=user).select_related(
+        "enterprise", "reduction_year__project", "pool"
+    )
 
 
 def certificate(code: str) -> Donation | None:

@@ -26,7 +26,18 @@ class EnterpriseOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = ["id", "name", "credit_code", "sector", "centre", "status", "status_note", "verified_at", "public_thanks", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "sector",
+            "centre",
+            "status",
+            "status_note",
+            "verified_at",
+            "public_thanks",
+            "created_at",
+        ]
 
 
 class EnterpriseVerifyInput(serializers.Serializer):
@@ -43,7 +54,9 @@ class ProjectCreateInput(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     operating_hours_per_year = serializers.IntegerField(min_value=1, max_value=8784)
-    reported_kg_co2e = serializers.DecimalField(max_digits=16, decimal_places=3, required=False, allow_null=True, min_value=Decimal(0))
+    reported_kg_co2e = serializers.DecimalField(
+        max_digits=16, decimal_places=3, required=False, allow_null=True, min_value=Decimal(0)
+    )
 
 
 class ReadingInput(serializers.Serializer):
@@ -101,9 +114,27 @@ class ProjectOutput(serializers.ModelSerializer):
     class Meta:
         model = RetrofitProject
         fields = [
-            "id", "enterprise", "enterprise_id", "centre", "title", "kind", "site", "description", "period_start", "period_end",
-            "operating_hours_per_year", "status", "methodology_version", "kg_co2e", "quantification", "submitted_at",
-            "decided_at", "readings", "documents", "history", "years",
+            "id",
+            "enterprise",
+            "enterprise_id",
+            "centre",
+            "title",
+            "kind",
+            "site",
+            "description",
+            "period_start",
+            "period_end",
+            "operating_hours_per_year",
+            "status",
+            "methodology_version",
+            "kg_co2e",
+            "quantification",
+            "submitted_at",
+            "decided_at",
+            "readings",
+            "documents",
+            "history",
+            "years",
         ]
 
 
@@ -113,7 +144,19 @@ class ProjectListOutput(serializers.ModelSerializer):
 
     class Meta:
         model = RetrofitProject
-        fields = ["id", "enterprise", "centre", "title", "kind", "site", "period_start", "period_end", "status", "kg_co2e", "submitted_at"]
+        fields = [
+            "id",
+            "enterprise",
+            "centre",
+            "title",
+            "kind",
+            "site",
+            "period_start",
+            "period_end",
+            "status",
+            "kg_co2e",
+            "submitted_at",
+        ]
 
 
 class SubmitInput(serializers.Serializer):
@@ -142,8 +185,20 @@ class DonationOutput(serializers.ModelSerializer):
     class Meta:
         model = Donation
         fields = [
-            "id", "enterprise", "project", "year", "centre", "pool", "kg_co2e", "coins", "coins_per_kg", "rule",
-            "verification_code", "public_thanks", "created_at", "certificate_url",
+            "id",
+            "enterprise",
+            "project",
+            "year",
+            "centre",
+            "pool",
+            "kg_co2e",
+            "coins",
+            "coins_per_kg",
+            "rule",
+            "verification_code",
+            "public_thanks",
+            "created_at",
+            "certificate_url",
         ]
 
     @extend_schema_field(serializers.CharField())

@@ -53,7 +53,9 @@ ALLOWED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".xlsx"}
 def enterprise_register(*, user, name: str, credit_code: str, sector: str, centre_code: str) -> Enterprise:
     centre = Centre.objects.filter(code=centre_code, kind=Centre.Kind.CITY).first()
     if centre is None:
-        raise ValidationFailed(_("Unknown operation centre."), fields={"centre": [_("Unknown operation centre.")]})
+        raise ValidationFailed(
+            _("Unknown operation centre."), fields={"centre": [_("Unknown operation centre.")]}
+        )
     code = normalise_credit_code(credit_code)
     problem = credit_code_problem(code)
     if problem is not None:
@@ -73,9 +75,13 @@ def enterprise_register(*, user, name: str, credit_code: str, sector: str, centr
         )
     try:
         with transaction.atomic():
-            enterprise = Enterprise.objects.create(centre=centre, name=name.strip(), credit_code=code, sector=sector)
+            enterprise = Enterprise.objects.create(
+                centre=centre, name=name.strip(), credit_code=code, sector=sector
+            )
     except IntegrityError as exc:
-        raise Conflict(_("An enterprise with this credit code is already registered."), code="credit_code_taken") from exc
+        raise Conflict(
+            _("An enterprise with this credit code is already registered."), code="credit_code_taken"
+        ) from exc
     EnterpriseMember.objects.create(enterprise=enterprise, user=user)
     role_grant(user=user, role=Role.ENTERPRISE_STAFF, centre=centre)
     audit_record(actor=user, action="enterprise.register", target=enterprise)
@@ -111,7 +117,9 @@ def enterprise_verify(*, enterprise_id, actor, approve: bool, note: str = "", re
     enterprise.verified_by = actor
     enterprise.status_note = note[:500]
     enterprise.save(update_fields=["status", "verified_at", "verified_by", "status_note", "updated_at"])
-    audit_record(actor=actor, action="enterprise.verify", target=enterprise, data={"approve": approve}, request=request)
+    audit_record(
+        actor=actor, action="enterprise.verify", target=enterprise, data={"approve": approve}, request=request
+    )
     return enterprise
 
 
@@ -124,19 +132,25 @@ def enterprise_set_public_thanks(*, enterprise: Enterprise, consent: bool) -> En
 # --- retrofit projects ---------------------------------------------------------------------------
 
 
-def _check_overlap(*, enterprise: Enterprise, site: str, kind: str, start: date, end: date, exclude=None) -> None:
+def _check_overlap(
+    *, enterprise: Enterprise, site: str, kind: str, start: date, end: date, exclude=None
+) -> None:
     clash = (
         RetrofitProject.objects.filter(
-            enterprise=enterprise, site__iexact=site.strip(), kind=kind, period_start__lte=end, period_end__gte=start
+            enterprise=enterprise,
+            site__iexact=site.strip(),
+            kind=kind,
+            period_start__lte=end,
+            period_end__gte=start,
         )
         .exclude(status=Status.REJECTED)
         .exclude(pk=exclude)
         .first()
     )
     if clash is not None:
-        message = _("Another project of this enterprise covers the same site, kind and period: %(title)s.") % {
-            "title": clash.title
-        }
+        message = _(
+            "Another project of this enterprise covers the same site, kind and period: %(title)s."
+        ) % {"title": clash.title}
         raise Conflict(message, code="overlapping_period", fields={"period_start": [message]})
 
 
@@ -155,9 +169,14 @@ def project_create(
     reported_kg_co2e: Decimal | None = None,
 ) -> RetrofitProject:
     if enterprise.status != Enterprise.Status.VERIFIED:
-        raise Conflict(_("The enterprise must be verified by the centre first."), code="enterprise_not_verified")
+        raise Conflict(
+            _("The enterprise must be verified by the centre first."), code="enterprise_not_verified"
+        )
     if period_end < period_start:
-        raise ValidationFailed(_("The period ends before it starts."), fields={"period_end": [_("The period ends before it starts.")]})
+        raise ValidationFailed(
+            _("The period ends before it starts."),
+            fields={"period_end": [_("The period ends before it starts.")]},
+        )
     if not 0 < operating_hours_per_year <= 8784:
         raise ValidationFailed(
             _("Operating hours must be between 1 and 8784 a year."),
@@ -229,7 +248,11 @@ def readings_replace(*, project: RetrofitProject, actor, readings: list[dict]) -
         if problems:
             errors[f"readings[{i}]"] = problems
         seen.add((month, carrier))
-        rows.append(EnergyReading(project=project, month=month, carrier=carrier, baseline_qty=baseline, project_qty=used))
+        rows.append(
+            EnergyReading(
+                project=project, month=month, carrier=carrier, baseline_qty=baseline, project_qty=used
+            )
+        )
     if not rows:
         errors["readings"] = [_("Give at least one month.")]
     if errors:
@@ -262,14 +285,18 @@ def document_upload(*, project: RetrofitProject, actor, upload, doc_type: str) -
     project = RetrofitProject.objects.select_for_update().get(pk=project.pk)
     _require_editable(project)
     if doc_type not in ProjectDocument.DocType.values:
-        raise ValidationFailed(_("Unknown document type."), fields={"doc_type": [_("Unknown document type.")]})
+        raise ValidationFailed(
+            _("Unknown document type."), fields={"doc_type": [_("Unknown document type.")]}
+        )
     name = (upload.name or "document")[-200:]
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if upload.size > MAX_DOCUMENT_BYTES:
         message = _("The file is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
         raise ValidationFailed(message, code="file_too_large", fields={"file": [message]})
     if upload.size == 0:
-        raise ValidationFailed(_("The file is empty."), code="file_empty", fields={"file": [_("The file is empty.")]})
+        raise ValidationFailed(
+            _("The file is empty."), code="file_empty", fields={"file": [_("The file is empty.")]}
+        )
     upload.seek(0)
     content_type = _sniff(upload.read(16))
     if content_type is None or suffix not in ALLOWED_SUFFIXES:
@@ -326,11 +353,14 @@ def project_transition(*, project_id, actor, step: str, comment: str = "", reque
         role = next((r for r in roles if actor.has_role(r)), "superuser")
     if project.status not in allowed_from:
         raise Conflict(
-            _("A project that is %(status)s cannot be moved this way.") % {"status": project.get_status_display()},
+            _("A project that is %(status)s cannot be moved this way.")
+            % {"status": project.get_status_display()},
             code="invalid_transition",
         )
     if step in ("return", "reject") and not comment.strip():
-        raise ValidationFailed(_("Say why, for the enterprise."), fields={"comment": [_("Say why, for the enterprise.")]})
+        raise ValidationFailed(
+            _("Say why, for the enterprise."), fields={"comment": [_("Say why, for the enterprise.")]}
+        )
     if step == "submit":
         if not project.readings.exists():
             raise Unprocessable(_("Add the monthly energy table first."), code="no_readings")
@@ -342,11 +372,22 @@ def project_transition(*, project_id, actor, step: str, comment: str = "", reque
     if step in ("approve", "reject"):
         project.decided_at = timezone.now()
     ReviewEvent.objects.create(
-        project=project, actor=actor, role=str(role), from_status=project.status, to_status=to, comment=comment.strip()
+        project=project,
+        actor=actor,
+        role=str(role),
+        from_status=project.status,
+        to_status=to,
+        comment=comment.strip(),
     )
     project.status = to
     project.save()
-    audit_record(actor=actor, action=f"retrofit.{step}", target=project, data={"comment": comment[:200]}, request=request)
+    audit_record(
+        actor=actor,
+        action=f"retrofit.{step}",
+        target=project,
+        data={"comment": comment[:200]},
+        request=request,
+    )
     return project
 
 
@@ -361,7 +402,11 @@ def _approve(project: RetrofitProject) -> None:
     for year in result["years"]:
         if Decimal(year["kg_co2e"]) > 0:
             ReductionYear.objects.create(
-                project=project, centre=project.centre, year=year["year"], kg_co2e=Decimal(year["kg_co2e"]), detail=year
+                project=project,
+                centre=project.centre,
+                year=year["year"],
+                kg_co2e=Decimal(year["kg_co2e"]),
+                detail=year,
             )
 
 
@@ -406,33 +451,55 @@ def donation_create(
     fingerprint = {"reduction_year": int(reduction_year_id), "kg_co2e": str(kg_co2e)}
     existing = Donation.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        if existing.enterprise_id != enterprise.pk or {
-            "reduction_year": existing.reduction_year_id,
-            "kg_co2e": str(existing.kg_co2e),
-        } != fingerprint:
-            raise Unprocessable(_("This idempotency key was used for a different request."), code="idempotency_mismatch")
+        if (
+            existing.enterprise_id != enterprise.pk
+            or {
+                "reduction_year": existing.reduction_year_id,
+                "kg_co2e": str(existing.kg_co2e),
+            }
+            != fingerprint
+        ):
+            raise Unprocessable(
+                _("This idempotency key was used for a different request."), code="idempotency_mismatch"
+            )
         return existing
     if kg_co2e <= 0:
-        raise ValidationFailed(_("Donate a positive amount."), fields={"kg_co2e": [_("Donate a positive amount.")]})
+        raise ValidationFailed(
+            _("Donate a positive amount."), fields={"kg_co2e": [_("Donate a positive amount.")]}
+        )
     if enterprise.status != Enterprise.Status.VERIFIED:
-        raise Conflict(_("The enterprise must be verified by the centre first."), code="enterprise_not_verified")
-    year = ReductionYear.objects.select_related("project").filter(
-        pk=reduction_year_id, project__enterprise=enterprise, project__status=Status.APPROVED
-    ).first()
+        raise Conflict(
+            _("The enterprise must be verified by the centre first."), code="enterprise_not_verified"
+        )
+    year = (
+        ReductionYear.objects.select_related("project")
+        .filter(pk=reduction_year_id, project__enterprise=enterprise, project__status=Status.APPROVED)
+        .first()
+    )
     if year is None:
         raise NotFound(_("No approved reduction with this id."))
     try:
         return _donation_write(
-            enterprise=enterprise, actor=actor, year=year, kg_co2e=kg_co2e, idempotency_key=idempotency_key,
-            public_thanks=public_thanks, request=request,
+            enterprise=enterprise,
+            actor=actor,
+            year=year,
+            kg_co2e=kg_co2e,
+            idempotency_key=idempotency_key,
+            public_thanks=public_thanks,
+            request=request,
         )
     except IntegrityError:  # the same key committed concurrently: answer as a replay
         existing = Donation.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             raise
         return donation_create(
-            enterprise=enterprise, actor=actor, reduction_year_id=reduction_year_id, kg_co2e=kg_co2e,
-            idempotency_key=idempotency_key, public_thanks=public_thanks, request=request,
+            enterprise=enterprise,
+            actor=actor,
+            reduction_year_id=reduction_year_id,
+            kg_co2e=kg_co2e,
+            idempotency_key=idempotency_key,
+            public_thanks=public_thanks,
+            request=request,
         )
 
 
@@ -464,6 +531,10 @@ def _donation_write(*, enterprise, actor, year, kg_co2e, idempotency_key, public
         if public_thanks and not enterprise.public_thanks:
             enterprise_set_public_thanks(enterprise=enterprise, consent=True)
         audit_record(
-            actor=actor, action="enterprise.donate", target=donation, data={"kg": str(kg_co2e), "coins": coins}, request=request
+            actor=actor,
+            action="enterprise.donate",
+            target=donation,
+            data={"kg": str(kg_co2e), "coins": coins},
+            request=request,
         )
     return donation

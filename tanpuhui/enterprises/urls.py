@@ -6,15 +6,33 @@ api_patterns = [
     path("enterprises", api.EnterpriseListApi.as_view(), name="enterprises"),
     path("enterprise/projects", api.ProjectListApi.as_view(), name="enterprise-projects"),
     path("enterprise/projects/<uuid:pk>", api.ProjectDetailApi.as_view(), name="enterprise-project-detail"),
-    path("enterprise/projects/<uuid:pk>/readings", api.ProjectReadingsApi.as_view(), name="enterprise-project-readings"),
-    path("enterprise/projects/<uuid:pk>/documents", api.ProjectDocumentApi.as_view(), name="enterprise-project-documents"),
-    path("enterprise/projects/<uuid:pk>/submit", api.ProjectSubmitApi.as_view(), name="enterprise-project-submit"),
+    path(
+        "enterprise/projects/<uuid:pk>/readings",
+        api.ProjectReadingsApi.as_view(),
+        name="enterprise-project-readings",
+    ),
+    path(
+        "enterprise/projects/<uuid:pk>/documents",
+        api.ProjectDocumentApi.as_view(),
+        name="enterprise-project-documents",
+    ),
+    path(
+        "enterprise/projects/<uuid:pk>/submit",
+        api.ProjectSubmitApi.as_view(),
+        name="enterprise-project-submit",
+    ),
     path("enterprise/donations", api.DonationListApi.as_view(), name="enterprise-donations"),
     path("staff/enterprises", api.StaffEnterpriseListApi.as_view(), name="staff-enterprises"),
-    path("staff/enterprises/<uuid:pk>/verify", api.StaffEnterpriseVerifyApi.as_view(), name="staff-enterprise-verify"),
+    path(
+        "staff/enterprises/<uuid:pk>/verify",
+        api.StaffEnterpriseVerifyApi.as_view(),
+        name="staff-enterprise-verify",
+    ),
     path("staff/retrofits", api.StaffReviewQueueApi.as_view(), name="staff-retrofits"),
     path("staff/retrofits/<uuid:pk>", api.StaffProjectDetailApi.as_view(), name="staff-retrofit-detail"),
-    path("staff/retrofits/<uuid:pk>/review", api.StaffProjectReviewApi.as_view(), name="staff-retrofit-review"),
+    path(
+        "staff/retrofits/<uuid:pk>/review", api.StaffProjectReviewApi.as_view(), name="staff-retrofit-review"
+    ),
     path("certificates/<str:code>", api.CertificateApi.as_view(), name="certificate"),
     path("thank-you", api.ThankYouListApi.as_view(), name="thank-you"),
 ]

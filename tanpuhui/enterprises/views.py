@@ -73,7 +73,11 @@ def project_review(request, pk):
     step = request.POST.get("action", "")
     try:
         services.project_transition(
-            project_id=pk, actor=request.user, step=step, comment=request.POST.get("comment", ""), request=request
+            project_id=pk,
+            actor=request.user,
+            step=step,
+            comment=request.POST.get("comment", ""),
+            request=request,
         )
         messages.success(request, _("Saved."))
     except ServiceError as exc:
@@ -95,9 +99,13 @@ def project_donate(request, pk):
         kg = Decimal(-1)
     try:
         donation = services.donation_create(
-            enterprise=project.enterprise, actor=request.user, reduction_year_id=int(request.POST.get("year", "0") or 0),
-            kg_co2e=kg, idempotency_key=f"web:{request.user.pk}:{request.POST.get('key', '')[:60]}",
-            public_thanks=request.POST.get("public_thanks") == "on", request=request,
+            enterprise=project.enterprise,
+            actor=request.user,
+            reduction_year_id=int(request.POST.get("year", "0") or 0),
+            kg_co2e=kg,
+            idempotency_key=f"web:{request.user.pk}:{request.POST.get('key', '')[:60]}",
+            public_thanks=request.POST.get("public_thanks") == "on",
+            request=request,
         )
         return redirect("web:certificate", code=donation.verification_code)
     except ServiceError as exc:
@@ -124,7 +132,12 @@ def certificate_pdf(request, code):
     donation = selectors.certificate(code)
     if donation is None:
         raise Http404
-    return HttpResponse(render_certificate_pdf(donation, request.build_absolute_uri(f"/certificates/{donation.verification_code}/")), content_type="application/pdf")
+    return HttpResponse(
+        render_certificate_pdf(
+            donation, request.build_absolute_uri(f"/certificates/{donation.verification_code}/")
+        ),
+        content_type="application/pdf",
+    )
 
 
 def render_certificate_pdf(donation, verify_url: str) -> bytes:
@@ -163,5 +176,8 @@ def render_certificate_pdf(donation, verify_url: str) -> bytes:
 
 
 def thank_you(request):
-    return render(request, "enterprises/thank_you.html", {"donations": selectors.thank_you_list()[:200], "title": _("Thank you")})
-
+    return render(
+        request,
+        "enterprises/thank_you.html",
+        {"donations": selectors.thank_you_list()[:200], "title": _("Thank you")},
+    )

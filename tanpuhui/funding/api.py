@@ -51,7 +51,9 @@ class PoolListApi(CentreScopedMixin, generics.ListAPIView):
         return Response(serializers.PoolOutput(pool).data, status=201)
 
 
-@extend_schema(tags=["funding"], request=serializers.AppropriationInput, responses={201: serializers.PoolOutput})
+@extend_schema(
+    tags=["funding"], request=serializers.AppropriationInput, responses={201: serializers.PoolOutput}
+)
 class PoolAppropriationApi(CentreScopedMixin, generics.GenericAPIView):
     queryset = FundingPool.objects.select_related("centre")
     serializer_class = serializers.PoolOutput
@@ -60,7 +62,9 @@ class PoolAppropriationApi(CentreScopedMixin, generics.GenericAPIView):
         pool = self.get_object()
         data = serializers.AppropriationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        pool = services.pool_appropriate(pool_id=pool.pk, actor=request.user, request=request, **data.validated_data)
+        pool = services.pool_appropriate(
+            pool_id=pool.pk, actor=request.user, request=request, **data.validated_data
+        )
         return Response(serializers.PoolOutput(pool).data, status=201)
 
 
@@ -91,7 +95,9 @@ def _campaign_args(request, data):
     return centre, v
 
 
-@extend_schema(tags=["funding"], request=serializers.CampaignInput, responses=serializers.CampaignPreviewOutput)
+@extend_schema(
+    tags=["funding"], request=serializers.CampaignInput, responses=serializers.CampaignPreviewOutput
+)
 class CampaignPreviewApi(CentreScopedMixin, APIView):
     def post(self, request):
         data = serializers.CampaignInput(data=request.data)
@@ -101,7 +107,12 @@ class CampaignPreviewApi(CentreScopedMixin, APIView):
         if pool is None:
             raise NotFound(_("No such funding pool at this centre."))
         preview = services.campaign_preview(
-            centre=centre, pool=pool, behaviours=v["behaviours"], multiplier=v["multiplier"], starts_at=v["starts_at"], ends_at=v["ends_at"]
+            centre=centre,
+            pool=pool,
+            behaviours=v["behaviours"],
+            multiplier=v["multiplier"],
+            starts_at=v["starts_at"],
+            ends_at=v["ends_at"],
         )
         return Response(serializers.CampaignPreviewOutput(preview).data)
 
@@ -133,7 +144,9 @@ class StaffCrowdfundingListApi(CentreScopedMixin, generics.ListAPIView):
         data = serializers.CrowdfundingInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        project = services.crowdfunding_create(centre=staff_centre(request, v.pop("centre")), actor=request.user, **v)
+        project = services.crowdfunding_create(
+            centre=staff_centre(request, v.pop("centre")), actor=request.user, **v
+        )
         return Response(serializers.CrowdfundingOutput(project).data, status=201)
 
 
@@ -151,7 +164,9 @@ class StaffCauseListApi(CentreScopedMixin, generics.ListAPIView):
         return Response(serializers.CauseOutput(cause).data, status=201)
 
 
-@extend_schema(tags=["funding"], request=serializers.CauseUpdateInput, responses={201: serializers.CauseUpdateOutput})
+@extend_schema(
+    tags=["funding"], request=serializers.CauseUpdateInput, responses={201: serializers.CauseUpdateOutput}
+)
 class StaffCauseUpdateApi(CentreScopedMixin, generics.GenericAPIView):
     queryset = Cause.objects.all()
     serializer_class = serializers.CauseUpdateOutput
@@ -201,7 +216,10 @@ class PledgeApi(HomeCentreMixin, generics.GenericAPIView):
         data = serializers.CoinsInput(data=request.data)
         data.is_valid(raise_exception=True)
         pledge = services.pledge_create(
-            project_id=project.pk, resident=request.user, coins=data.validated_data["coins"], idempotency_key=request.idempotency_key
+            project_id=project.pk,
+            resident=request.user,
+            coins=data.validated_data["coins"],
+            idempotency_key=request.idempotency_key,
         )
         return Response(serializers.PledgeOutput(pledge).data, status=201)
 
@@ -212,7 +230,9 @@ class CauseListApi(HomeCentreMixin, generics.ListAPIView):
     queryset = Cause.objects.filter(active=True).select_related("centre").prefetch_related("updates")
 
 
-@extend_schema(tags=["residents"], request=serializers.CoinsInput, responses={201: serializers.CauseDonationOutput})
+@extend_schema(
+    tags=["residents"], request=serializers.CoinsInput, responses={201: serializers.CauseDonationOutput}
+)
 class CauseDonateApi(HomeCentreMixin, generics.GenericAPIView):
     queryset = Cause.objects.filter(active=True)
     serializer_class = serializers.CauseDonationOutput
@@ -223,6 +243,9 @@ class CauseDonateApi(HomeCentreMixin, generics.GenericAPIView):
         data = serializers.CoinsInput(data=request.data)
         data.is_valid(raise_exception=True)
         donation = services.cause_donate(
-            cause_id=cause.pk, resident=request.user, coins=data.validated_data["coins"], idempotency_key=request.idempotency_key
+            cause_id=cause.pk,
+            resident=request.user,
+            coins=data.validated_data["coins"],
+            idempotency_key=request.idempotency_key,
         )
         return Response(serializers.CauseDonationOutput(donation).data, status=201)

@@ -43,7 +43,8 @@ class FundingPool(TimeStampedModel):
         verbose_name_plural = _("funding pools")
         constraints = [
             models.CheckConstraint(
-                condition=Q(yuan_spent__gte=0) & Q(yuan_spent__lte=F("budget_yuan")), name="pool_yuan_not_overdrawn"
+                condition=Q(yuan_spent__gte=0) & Q(yuan_spent__lte=F("budget_yuan")),
+                name="pool_yuan_not_overdrawn",
             ),
             models.CheckConstraint(condition=Q(coins_balance__gte=0), name="pool_coins_not_overdrawn"),
         ]
@@ -77,12 +78,16 @@ class PoolMovement(AppendOnlyModel):
     coins = models.BigIntegerField(default=0, help_text="+ in, − out")
     reference = models.CharField(max_length=100)
     note = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["pool", "kind", "reference"], name="pool_movement_once_per_reference")
+            models.UniqueConstraint(
+                fields=["pool", "kind", "reference"], name="pool_movement_once_per_reference"
+            )
         ]
 
 
@@ -110,7 +115,9 @@ class Campaign(UUIDModel):
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="campaign_period_ordered"),
-            models.CheckConstraint(condition=Q(multiplier__gte=1) & Q(multiplier__lte=10), name="campaign_multiplier_range"),
+            models.CheckConstraint(
+                condition=Q(multiplier__gte=1) & Q(multiplier__lte=10), name="campaign_multiplier_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,7 +136,9 @@ class CrowdfundingProject(UUIDModel):
         SUCCEEDED = "succeeded", _("Funded")
         FAILED = "failed", _("Not funded — refunded")
 
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="crowdfunding_projects")
+    centre = models.ForeignKey(
+        "tenancy.Centre", on_delete=models.PROTECT, related_name="crowdfunding_projects"
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(blank=True)
@@ -143,7 +152,9 @@ class CrowdfundingProject(UUIDModel):
     class Meta:
         ordering = ["deadline"]
         constraints = [
-            models.CheckConstraint(condition=Q(target_coins__gt=0) & Q(pledged_coins__gte=0), name="crowdfunding_amounts")
+            models.CheckConstraint(
+                condition=Q(target_coins__gt=0) & Q(pledged_coins__gte=0), name="crowdfunding_amounts"
+            )
         ]
 
     def __str__(self) -> str:
@@ -193,7 +204,9 @@ class Cause(UUIDModel):
 
 class CauseDonation(TimeStampedModel):
     cause = models.ForeignKey(Cause, on_delete=models.PROTECT, related_name="donations")
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cause_donations")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cause_donations"
+    )
     coins = models.BigIntegerField()
     idempotency_key = models.CharField(max_length=100, unique=True)
 

@@ -18,16 +18,22 @@ def on_voucher_verified(sender, voucher, **kwargs) -> None:
     from tanpuhui.funding.services import pool_draw_for_voucher
 
     try:
-        pool_draw_for_voucher(pool_id=voucher.funding_pool_id, yuan=voucher.yuan_value, reference=f"voucher:{voucher.pk}")
+        pool_draw_for_voucher(
+            pool_id=voucher.funding_pool_id, yuan=voucher.yuan_value, reference=f"voucher:{voucher.pk}"
+        )
     except ServiceError as exc:
         # The voucher is already verified (the merchant served the resident): record that the pool could
         # not pay, for the centre's finance staff, instead of failing the merchant's request.
-        logger.warning("funding pool %s could not pay voucher %s: %s", voucher.funding_pool_id, voucher.pk, exc.code)
+        logger.warning(
+            "funding pool %s could not pay voucher %s: %s", voucher.funding_pool_id, voucher.pk, exc.code
+        )
         with transaction.atomic():
             from tanpuhui.funding.models import FundingPool
 
             pool = FundingPool.objects.filter(pk=voucher.funding_pool_id).first()
             audit_record(
-                actor=None, action="pool.unfunded_voucher", target=pool,
+                actor=None,
+                action="pool.unfunded_voucher",
+                target=pool,
                 data={"voucher": str(voucher.pk), "yuan": str(voucher.yuan_value), "code": exc.code},
             )

@@ -39,7 +39,15 @@ def _pool_row(pool: FundingPool) -> dict:
     }
 
 
-TOTAL_KEYS = ("yuan_in", "yuan_out", "yuan_remaining", "coins_in", "coins_out", "coins_remaining", "remaining_as_coins")
+TOTAL_KEYS = (
+    "yuan_in",
+    "yuan_out",
+    "yuan_remaining",
+    "coins_in",
+    "coins_out",
+    "coins_remaining",
+    "remaining_as_coins",
+)
 
 
 def _totals(rows) -> dict:

@@ -19,7 +19,20 @@ class PoolOutput(serializers.ModelSerializer):
 
     class Meta:
         model = FundingPool
-        fields = ["id", "centre", "name_zh", "name_en", "source", "sponsor", "budget_yuan", "yuan_spent", "yuan_remaining", "coins_balance", "coins_in", "coins_out"]
+        fields = [
+            "id",
+            "centre",
+            "name_zh",
+            "name_en",
+            "source",
+            "sponsor",
+            "budget_yuan",
+            "yuan_spent",
+            "yuan_remaining",
+            "coins_balance",
+            "coins_in",
+            "coins_out",
+        ]
 
 
 class AppropriationInput(serializers.Serializer):
@@ -70,7 +83,9 @@ class CampaignInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    behaviours = serializers.ListField(child=serializers.CharField(max_length=32), required=False, default=list)
+    behaviours = serializers.ListField(
+        child=serializers.CharField(max_length=32), required=False, default=list
+    )
     multiplier = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=Decimal(1))
 
 
@@ -89,7 +104,19 @@ class CampaignOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "centre", "pool", "kind", "name", "description", "starts_at", "ends_at", "behaviours", "multiplier", "preview_coins"]
+        fields = [
+            "id",
+            "centre",
+            "pool",
+            "kind",
+            "name",
+            "description",
+            "starts_at",
+            "ends_at",
+            "behaviours",
+            "multiplier",
+            "preview_coins",
+        ]
 
 
 class CrowdfundingInput(serializers.Serializer):
@@ -107,7 +134,19 @@ class CrowdfundingOutput(serializers.ModelSerializer):
 
     class Meta:
         model = CrowdfundingProject
-        fields = ["id", "centre", "kind", "title", "description", "target_coins", "pledged_coins", "percent", "deadline", "status", "settled_at"]
+        fields = [
+            "id",
+            "centre",
+            "kind",
+            "title",
+            "description",
+            "target_coins",
+            "pledged_coins",
+            "percent",
+            "deadline",
+            "status",
+            "settled_at",
+        ]
 
 
 class CoinsInput(serializers.Serializer):

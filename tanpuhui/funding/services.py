@@ -53,7 +53,10 @@ def coins_per_kg(*, centre) -> tuple[Decimal, str]:
         .first()
     )
     if rule is not None:
-        return rule.coins_per_kg, f"conversion rule v{rule.version} ({rule.effective_from:%Y-%m-%d}): {rule.coins_per_kg} coins/kg"
+        return (
+            rule.coins_per_kg,
+            f"conversion rule v{rule.version} ({rule.effective_from:%Y-%m-%d}): {rule.coins_per_kg} coins/kg",
+        )
     value = Decimal(str((centre.parameters or {}).get("coins_per_kg", DEFAULT_COINS_PER_KG)))
     return value, f"centre parameter coins_per_kg = {value}"
 
@@ -69,13 +72,19 @@ def coins_per_yuan(*, centre) -> Decimal:
 def pool_create(*, centre, source: str, name_zh: str, name_en: str, actor, sponsor: str = "") -> FundingPool:
     if source not in Source.values:
         raise ValidationFailed(_("Unknown pool source."), fields={"source": [_("Unknown pool source.")]})
-    pool = FundingPool.objects.create(centre=centre, source=source, name_zh=name_zh, name_en=name_en, sponsor=sponsor)
+    pool = FundingPool.objects.create(
+        centre=centre, source=source, name_zh=name_zh, name_en=name_en, sponsor=sponsor
+    )
     audit_record(actor=actor, action="pool.create", target=pool)
     return pool
 
 
 def donation_pool_for(*, centre) -> FundingPool:
-    pool = FundingPool.objects.filter(centre=centre, source=Source.ENTERPRISE_DONATION).order_by("created_at").first()
+    pool = (
+        FundingPool.objects.filter(centre=centre, source=Source.ENTERPRISE_DONATION)
+        .order_by("created_at")
+        .first()
+    )
     if pool is None:
         pool = FundingPool.objects.create(
             centre=centre,
@@ -93,7 +102,9 @@ def _movement(*, pool, kind, reference, yuan=Decimal(0), coins=0, note="", actor
 
 
 @transaction.atomic
-def pool_appropriate(*, pool_id: int, yuan: Decimal, reference: str, actor, note: str = "", request=None) -> FundingPool:
+def pool_appropriate(
+    *, pool_id: int, yuan: Decimal, reference: str, actor, note: str = "", request=None
+) -> FundingPool:
     """Add budget to a yuan pool: an appropriation (subsidy) or a sponsor's top-up (commercial)."""
     pool = FundingPool.objects.select_for_update().filter(pk=pool_id).first()
     if pool is None:
@@ -102,13 +113,21 @@ def pool_appropriate(*, pool_id: int, yuan: Decimal, reference: str, actor, note
         raise Conflict(_("A donation pool receives coins, not yuan."), code="wrong_pool_kind")
     yuan = Decimal(yuan)
     if yuan <= 0:
-        raise ValidationFailed(_("Enter a positive amount."), fields={"yuan": [_("Enter a positive amount.")]})
-    kind = PoolMovement.Kind.APPROPRIATION if pool.source == Source.GOVERNMENT_SUBSIDY else PoolMovement.Kind.SPONSORSHIP
+        raise ValidationFailed(
+            _("Enter a positive amount."), fields={"yuan": [_("Enter a positive amount.")]}
+        )
+    kind = (
+        PoolMovement.Kind.APPROPRIATION
+        if pool.source == Source.GOVERNMENT_SUBSIDY
+        else PoolMovement.Kind.SPONSORSHIP
+    )
     if PoolMovement.objects.filter(pool=pool, kind=kind, reference=reference).exists():
         raise Conflict(_("This reference was already booked."), code="duplicate_reference")
     FundingPool.objects.filter(pk=pool.pk).update(budget_yuan=F("budget_yuan") + yuan)
     _movement(pool=pool, kind=kind, reference=reference, yuan=yuan, note=note, actor=actor)
-    audit_record(actor=actor, action="pool.appropriate", target=pool, data={"yuan": str(yuan)}, request=request)
+    audit_record(
+        actor=actor, action="pool.appropriate", target=pool, data={"yuan": str(yuan)}, request=request
+    )
     pool.refresh_from_db()
     return pool
 
@@ -129,7 +148,9 @@ def pool_receive_donation(*, pool: FundingPool, coins: int, reference: str, acto
     FundingPool.objects.filter(pk=pool.pk).update(
         coins_balance=F("coins_balance") + coins, coins_in=F("coins_in") + coins
     )
-    _movement(pool=pool, kind=PoolMovement.Kind.ENTERPRISE_DONATION, reference=reference, coins=coins, actor=actor)
+    _movement(
+        pool=pool, kind=PoolMovement.Kind.ENTERPRISE_DONATION, reference=reference, coins=coins, actor=actor
+    )
 
 
 def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str) -> PoolMovement:
@@ -140,7 +161,9 @@ def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str) -> Poo
     per reference: a repeated hook returns the first movement.
     """
     yuan = Decimal(yuan)
-    existing = PoolMovement.objects.filter(pool_id=pool_id, kind=PoolMovement.Kind.VOUCHER, reference=reference).first()
+    existing = PoolMovement.objects.filter(
+        pool_id=pool_id, kind=PoolMovement.Kind.VOUCHER, reference=reference
+    ).first()
     if existing is not None:
         return existing
     try:
@@ -185,7 +208,9 @@ def pool_can_fund(*, pool: FundingPool, yuan: Decimal) -> bool:
 # --- campaigns -------------------------------------------------------------------------------------
 
 
-def campaign_preview(*, centre, pool: FundingPool, behaviours: list[str], multiplier: Decimal, starts_at, ends_at) -> dict:
+def campaign_preview(
+    *, centre, pool: FundingPool, behaviours: list[str], multiplier: Decimal, starts_at, ends_at
+) -> dict:
     """Expected extra coins: last 30 days' reductions of those behaviours at the centre, per day, × days × rate × (m − 1)."""
     from tanpuhui.metering.models import Reduction
 
@@ -213,20 +238,37 @@ def campaign_preview(*, centre, pool: FundingPool, behaviours: list[str], multip
 
 @transaction.atomic
 def campaign_create(
-    *, centre, pool_id: int, actor, kind: str, name: str, starts_at, ends_at, behaviours: list[str],
-    multiplier: Decimal = Decimal(1), description: str = "",
+    *,
+    centre,
+    pool_id: int,
+    actor,
+    kind: str,
+    name: str,
+    starts_at,
+    ends_at,
+    behaviours: list[str],
+    multiplier: Decimal = Decimal(1),
+    description: str = "",
 ) -> Campaign:
     pool = FundingPool.objects.filter(pk=pool_id, centre=centre).first()
     if pool is None:
         raise NotFound(_("No such funding pool at this centre."))
     if ends_at <= starts_at:
-        raise ValidationFailed(_("The campaign ends before it starts."), fields={"ends_at": [_("The campaign ends before it starts.")]})
+        raise ValidationFailed(
+            _("The campaign ends before it starts."),
+            fields={"ends_at": [_("The campaign ends before it starts.")]},
+        )
     multiplier = Decimal(multiplier)
     if kind == Campaign.Kind.MULTIPLIER:
         if not behaviours:
-            raise ValidationFailed(_("Choose the behaviours."), fields={"behaviours": [_("Choose the behaviours.")]})
+            raise ValidationFailed(
+                _("Choose the behaviours."), fields={"behaviours": [_("Choose the behaviours.")]}
+            )
         if not Decimal(1) < multiplier <= Decimal(10):
-            raise ValidationFailed(_("A multiplier is above 1 and at most 10."), fields={"multiplier": [_("A multiplier is above 1 and at most 10.")]})
+            raise ValidationFailed(
+                _("A multiplier is above 1 and at most 10."),
+                fields={"multiplier": [_("A multiplier is above 1 and at most 10.")]},
+            )
         clash = Campaign.objects.filter(
             centre=centre, kind=Campaign.Kind.MULTIPLIER, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
@@ -236,21 +278,38 @@ def campaign_create(
         for other in clash:
             if set(other.behaviours) & set(behaviours):
                 raise Conflict(
-                    _("Another multiplier campaign covers these behaviours then: %(name)s.") % {"name": other.name},
+                    _("Another multiplier campaign covers these behaviours then: %(name)s.")
+                    % {"name": other.name},
                     code="overlapping_campaign",
                 )
     else:
         multiplier = Decimal(1)
     preview = campaign_preview(
-        centre=centre, pool=pool, behaviours=behaviours, multiplier=multiplier, starts_at=starts_at, ends_at=ends_at
+        centre=centre,
+        pool=pool,
+        behaviours=behaviours,
+        multiplier=multiplier,
+        starts_at=starts_at,
+        ends_at=ends_at,
     )
     if not preview["affordable"]:
         raise Unprocessable(
-            _("The expected cost is more than the pool can pay."), code="pool_insufficient", fields={"preview": [str(preview)]}
+            _("The expected cost is more than the pool can pay."),
+            code="pool_insufficient",
+            fields={"preview": [str(preview)]},
         )
     campaign = Campaign.objects.create(
-        centre=centre, pool=pool, kind=kind, name=name, description=description, starts_at=starts_at, ends_at=ends_at,
-        behaviours=behaviours, multiplier=multiplier, preview_coins=preview["expected_extra_coins"], preview=preview,
+        centre=centre,
+        pool=pool,
+        kind=kind,
+        name=name,
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        behaviours=behaviours,
+        multiplier=multiplier,
+        preview_coins=preview["expected_extra_coins"],
+        preview=preview,
         created_by=actor,
     )
     if kind == Campaign.Kind.MULTIPLIER:
@@ -261,7 +320,12 @@ def campaign_create(
         ends_on = timezone.localtime(ends_at - timedelta(microseconds=1)).date()
         for behaviour in behaviours:
             campaign_multiplier_create(
-                centre=centre, name=name, starts_on=starts_on, ends_on=ends_on, factor=multiplier, behaviour=behaviour,
+                centre=centre,
+                name=name,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                factor=multiplier,
+                behaviour=behaviour,
                 cause=campaign,
             )
     audit_record(actor=actor, action="campaign.create", target=campaign)
@@ -272,13 +336,26 @@ def campaign_create(
 
 
 @transaction.atomic
-def crowdfunding_create(*, centre, actor, kind: str, title: str, target_coins: int, deadline, description: str = "") -> CrowdfundingProject:
+def crowdfunding_create(
+    *, centre, actor, kind: str, title: str, target_coins: int, deadline, description: str = ""
+) -> CrowdfundingProject:
     if target_coins <= 0:
-        raise ValidationFailed(_("Set a positive target."), fields={"target_coins": [_("Set a positive target.")]})
+        raise ValidationFailed(
+            _("Set a positive target."), fields={"target_coins": [_("Set a positive target.")]}
+        )
     if deadline <= timezone.now():
-        raise ValidationFailed(_("The deadline must be in the future."), fields={"deadline": [_("The deadline must be in the future.")]})
+        raise ValidationFailed(
+            _("The deadline must be in the future."),
+            fields={"deadline": [_("The deadline must be in the future.")]},
+        )
     project = CrowdfundingProject.objects.create(
-        centre=centre, kind=kind, title=title, description=description, target_coins=target_coins, deadline=deadline, created_by=actor
+        centre=centre,
+        kind=kind,
+        title=title,
+        description=description,
+        target_coins=target_coins,
+        deadline=deadline,
+        created_by=actor,
     )
     audit_record(actor=actor, action="crowdfunding.create", target=project)
     return project
@@ -292,26 +369,51 @@ def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> 
     """
     existing = Pledge.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        if existing.resident_id != resident.pk or existing.project_id != project_id or existing.coins != coins:
-            raise Unprocessable(_("This idempotency key was used for a different request."), code="idempotency_mismatch")
+        if (
+            existing.resident_id != resident.pk
+            or existing.project_id != project_id
+            or existing.coins != coins
+        ):
+            raise Unprocessable(
+                _("This idempotency key was used for a different request."), code="idempotency_mismatch"
+            )
         return existing
     if coins <= 0:
-        raise ValidationFailed(_("Pledge a positive number of coins."), fields={"coins": [_("Pledge a positive number of coins.")]})
+        raise ValidationFailed(
+            _("Pledge a positive number of coins."),
+            fields={"coins": [_("Pledge a positive number of coins.")]},
+        )
     with transaction.atomic():
-        project = CrowdfundingProject.objects.select_for_update().filter(pk=project_id, centre_id=resident.centre_id).first()
+        project = (
+            CrowdfundingProject.objects.select_for_update()
+            .filter(pk=project_id, centre_id=resident.centre_id)
+            .first()
+        )
         if project is None:
             raise NotFound(_("Not found."))
         if project.status != CrowdfundingProject.Status.OPEN or timezone.now() >= project.deadline:
-            raise Conflict(_("This project no longer takes pledges: its deadline has passed."), code="deadline_passed")
-        pledge = Pledge.objects.create(project=project, resident=resident, coins=coins, idempotency_key=idempotency_key)
+            raise Conflict(
+                _("This project no longer takes pledges: its deadline has passed."), code="deadline_passed"
+            )
+        pledge = Pledge.objects.create(
+            project=project, resident=resident, coins=coins, idempotency_key=idempotency_key
+        )
         try:
             ledger.move(
-                debit=ledger.wallet(resident), credit=ledger.escrow_account(project), amount=coins, kind="pledge",
-                key=f"pledge:{pledge.pk}", memo=project.title, actor=resident, cause=pledge,
+                debit=ledger.wallet(resident),
+                credit=ledger.escrow_account(project),
+                amount=coins,
+                kind="pledge",
+                key=f"pledge:{pledge.pk}",
+                memo=project.title,
+                actor=resident,
+                cause=pledge,
             )
         except ledger.InsufficientCoins() as exc:
             raise Conflict(
-                _("You don't have that many coins."), code="insufficient_coins", fields={"coins": [_("You don't have that many coins.")]}
+                _("You don't have that many coins."),
+                code="insufficient_coins",
+                fields={"coins": [_("You don't have that many coins.")]},
             ) from exc
         CrowdfundingProject.objects.filter(pk=project.pk).update(pledged_coins=F("pledged_coins") + coins)
         project.refresh_from_db()
@@ -325,8 +427,13 @@ def _release(project: CrowdfundingProject) -> None:
     total = held.aggregate(s=Sum("coins"))["s"] or 0
     if total:
         ledger.move(
-            debit=ledger.escrow_account(project), credit=ledger.project_account(project), amount=total,
-            kind="release", key=f"crowdfund-release:{project.pk}", memo=project.title, cause=project,
+            debit=ledger.escrow_account(project),
+            credit=ledger.project_account(project),
+            amount=total,
+            kind="release",
+            key=f"crowdfund-release:{project.pk}",
+            memo=project.title,
+            cause=project,
         )
     held.update(status=Pledge.Status.RELEASED)
     project.status = CrowdfundingProject.Status.SUCCEEDED
@@ -345,8 +452,13 @@ def crowdfunding_settle(*, project_id) -> CrowdfundingProject:
             return project
         for pledge in project.pledges.select_related("resident").filter(status=Pledge.Status.HELD):
             ledger.move(
-                debit=ledger.escrow_account(project), credit=ledger.wallet(pledge.resident), amount=pledge.coins,
-                kind="refund", key=f"pledge-refund:{pledge.pk}", memo=project.title, cause=pledge,
+                debit=ledger.escrow_account(project),
+                credit=ledger.wallet(pledge.resident),
+                amount=pledge.coins,
+                kind="refund",
+                key=f"pledge-refund:{pledge.pk}",
+                memo=project.title,
+                cause=pledge,
             )
             pledge.status = Pledge.Status.REFUNDED
             pledge.save(update_fields=["status", "updated_at"])
@@ -357,7 +469,9 @@ def crowdfunding_settle(*, project_id) -> CrowdfundingProject:
 
 
 def crowdfunding_settle_due() -> int:
-    due = CrowdfundingProject.objects.filter(status=CrowdfundingProject.Status.OPEN, deadline__lte=timezone.now())
+    due = CrowdfundingProject.objects.filter(
+        status=CrowdfundingProject.Status.OPEN, deadline__lte=timezone.now()
+    )
     count = 0
     for pk in due.values_list("pk", flat=True):
         crowdfunding_settle(project_id=pk)
@@ -379,23 +493,38 @@ def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> Cau
     existing = CauseDonation.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         if existing.resident_id != resident.pk or existing.cause_id != cause_id or existing.coins != coins:
-            raise Unprocessable(_("This idempotency key was used for a different request."), code="idempotency_mismatch")
+            raise Unprocessable(
+                _("This idempotency key was used for a different request."), code="idempotency_mismatch"
+            )
         return existing
     if coins <= 0:
-        raise ValidationFailed(_("Donate a positive number of coins."), fields={"coins": [_("Donate a positive number of coins.")]})
+        raise ValidationFailed(
+            _("Donate a positive number of coins."),
+            fields={"coins": [_("Donate a positive number of coins.")]},
+        )
     with transaction.atomic():
         cause = Cause.objects.filter(pk=cause_id, centre_id=resident.centre_id, active=True).first()
         if cause is None:
             raise NotFound(_("Not found."))
-        donation = CauseDonation.objects.create(cause=cause, resident=resident, coins=coins, idempotency_key=idempotency_key)
+        donation = CauseDonation.objects.create(
+            cause=cause, resident=resident, coins=coins, idempotency_key=idempotency_key
+        )
         try:
             ledger.move(
-                debit=ledger.wallet(resident), credit=ledger.cause_account(cause), amount=coins, kind="donation",
-                key=f"cause-donation:{donation.pk}", memo=cause.title, actor=resident, cause=donation,
+                debit=ledger.wallet(resident),
+                credit=ledger.cause_account(cause),
+                amount=coins,
+                kind="donation",
+                key=f"cause-donation:{donation.pk}",
+                memo=cause.title,
+                actor=resident,
+                cause=donation,
             )
         except ledger.InsufficientCoins() as exc:
             raise Conflict(
-                _("You don't have that many coins."), code="insufficient_coins", fields={"coins": [_("You don't have that many coins.")]}
+                _("You don't have that many coins."),
+                code="insufficient_coins",
+                fields={"coins": [_("You don't have that many coins.")]},
             ) from exc
         Cause.objects.filter(pk=cause.pk).update(donated_coins=F("donated_coins") + coins)
     return donation
@@ -403,6 +532,8 @@ def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> Cau
 
 @transaction.atomic
 def cause_update_publish(*, cause: Cause, actor, title: str, body: str, coins_spent: int = 0) -> CauseUpdate:
-    update = CauseUpdate.objects.create(cause=cause, title=title, body=body, coins_spent=coins_spent, author=actor)
+    update = CauseUpdate.objects.create(
+        cause=cause, title=title, body=body, coins_spent=coins_spent, author=actor
+    )
     audit_record(actor=actor, action="cause.update", target=cause, data={"title": title})
     return update

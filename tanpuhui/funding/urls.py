@@ -6,7 +6,11 @@ api_patterns = [
     path("staff/pools", api.PoolListApi.as_view(), name="staff-pools"),
     path("staff/pools/report", api.PoolReportApi.as_view(), name="staff-pool-report"),
     path("staff/pools/rollup", api.PoolRollupApi.as_view(), name="staff-pool-rollup"),
-    path("staff/pools/<int:pk>/appropriations", api.PoolAppropriationApi.as_view(), name="staff-pool-appropriations"),
+    path(
+        "staff/pools/<int:pk>/appropriations",
+        api.PoolAppropriationApi.as_view(),
+        name="staff-pool-appropriations",
+    ),
     path("staff/campaigns", api.StaffCampaignListApi.as_view(), name="staff-campaigns"),
     path("staff/campaigns/preview", api.CampaignPreviewApi.as_view(), name="staff-campaign-preview"),
     path("staff/crowdfunding", api.StaffCrowdfundingListApi.as_view(), name="staff-crowdfunding"),

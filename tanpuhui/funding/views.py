@@ -43,7 +43,11 @@ def _coins_from(request) -> int | None:
 @login_required
 def crowdfunding_list(request):
     centre = _home_centre(request)
-    return render(request, "funding/crowdfunding_list.html", {"projects": selectors.crowdfunding_for_centre(centre=centre)})
+    return render(
+        request,
+        "funding/crowdfunding_list.html",
+        {"projects": selectors.crowdfunding_for_centre(centre=centre)},
+    )
 
 
 @login_required
@@ -75,7 +79,9 @@ def crowdfunding_pledge(request, pk):
     else:
         try:
             services.pledge_create(
-                project_id=project.pk, resident=request.user, coins=amount,
+                project_id=project.pk,
+                resident=request.user,
+                coins=amount,
                 idempotency_key=f"web:{request.user.pk}:{request.POST.get('key', '')[:60]}",
             )
             messages.success(request, _("Thank you: your coins are held until the project closes."))
@@ -90,7 +96,11 @@ def causes(request):
     return render(
         request,
         "funding/causes.html",
-        {"causes": selectors.causes_for_centre(centre=centre), "key": uuid.uuid4(), "balance": _wallet_balance(request.user)},
+        {
+            "causes": selectors.causes_for_centre(centre=centre),
+            "key": uuid.uuid4(),
+            "balance": _wallet_balance(request.user),
+        },
     )
 
 
@@ -105,7 +115,9 @@ def cause_donate(request, pk):
     else:
         try:
             services.cause_donate(
-                cause_id=cause.pk, resident=request.user, coins=amount,
+                cause_id=cause.pk,
+                resident=request.user,
+                coins=amount,
                 idempotency_key=f"web:{request.user.pk}:{request.POST.get('key', '')[:60]}",
             )
             messages.success(request, _("Thank you for your donation."))
@@ -117,7 +129,9 @@ def cause_donate(request, pk):
 @login_required
 def campaigns(request):
     centre = _home_centre(request)
-    return render(request, "funding/campaigns.html", {"campaigns": selectors.campaigns_current(centre=centre)})
+    return render(
+        request, "funding/campaigns.html", {"campaigns": selectors.campaigns_current(centre=centre)}
+    )
 
 
 @login_required
@@ -129,7 +143,8 @@ def pool_report_page(request):
     detail = selectors.pool_report(pools)
     widest = max([r["remaining_as_coins"] for r in report["centres"]] + [1])
     bars = [
-        {**r, "width": int(300 * r["remaining_as_coins"] / widest), "y": 10 + i * 28} for i, r in enumerate(report["centres"])
+        {**r, "width": int(300 * r["remaining_as_coins"] / widest), "y": 10 + i * 28}
+        for i, r in enumerate(report["centres"])
     ]
     return render(
         request,

@@ -11,7 +11,16 @@ def test_demo_runs_twice_without_changes_and_the_ledger_balances(django_capture_
     from tanpuhui.ledger.models import Transfer
 
     def load_all():
-        for context in ["tenancy", "accounts", "methodology", "metering", "ledger", "marketplace", "enterprises", "funding"]:
+        for context in [
+            "tenancy",
+            "accounts",
+            "methodology",
+            "metering",
+            "ledger",
+            "marketplace",
+            "enterprises",
+            "funding",
+        ]:
             try:
                 module = import_module(f"tanpuhui.{context}.demo")
             except ModuleNotFoundError:
@@ -21,7 +30,9 @@ def test_demo_runs_twice_without_changes_and_the_ledger_balances(django_capture_
 
     def snapshot():
         return (
-            Donation.objects.count(), Transfer.objects.count(), Pledge.objects.count(),
+            Donation.objects.count(),
+            Transfer.objects.count(),
+            Pledge.objects.count(),
             list(FundingPool.objects.order_by("pk").values_list("yuan_spent", "coins_balance")),
         )
 

@@ -40,7 +40,11 @@ def test_credit_code_check_character():
 def test_register_rejects_bad_check_character(gz):
     with pytest.raises(ValidationFailed) as exc:
         services.enterprise_register(
-            user=UserFactory(centre=gz), name="x", credit_code="91350100M000100Y44", sector="lighting", centre_code="GZ"
+            user=UserFactory(centre=gz),
+            name="x",
+            credit_code="91350100M000100Y44",
+            sector="lighting",
+            centre_code="GZ",
         )
     assert exc.value.code == "invalid_credit_code"
 
@@ -48,12 +52,16 @@ def test_register_rejects_bad_check_character(gz):
 def test_register_makes_user_enterprise_staff_and_duplicate_code_conflicts(gz):
     user = UserFactory(centre=gz)
     code = credit_code()
-    enterprise = services.enterprise_register(user=user, name="甲", credit_code=code.lower(), sector="lighting", centre_code="GZ")
+    enterprise = services.enterprise_register(
+        user=user, name="甲", credit_code=code.lower(), sector="lighting", centre_code="GZ"
+    )
     assert enterprise.credit_code == code and enterprise.status == Enterprise.Status.PENDING
     user.__dict__.pop("_roles", None)
     assert user.has_role(Role.ENTERPRISE_STAFF)
     with pytest.raises(Conflict):
-        services.enterprise_register(user=UserFactory(centre=gz), name="乙", credit_code=code, sector="lighting", centre_code="GZ")
+        services.enterprise_register(
+            user=UserFactory(centre=gz), name="乙", credit_code=code, sector="lighting", centre_code="GZ"
+        )
 
 
 def test_verification_by_own_centre_staff_only(gz, zs, zs_operator, gz_operator):
@@ -148,12 +156,18 @@ def test_document_type_size_and_hash(gz, settings):
     # an executable renamed to .pdf
     with pytest.raises(ValidationFailed) as exc:
         services.document_upload(
-            project=project, actor=user, upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00" * 10), doc_type="photo"
+            project=project,
+            actor=user,
+            upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00" * 10),
+            doc_type="photo",
         )
     assert exc.value.code == "file_type"
     with pytest.raises(ValidationFailed) as exc:
         services.document_upload(
-            project=project, actor=user, upload=SimpleUploadedFile("x.exe", b"%PDF-1.4 fake"), doc_type="photo"
+            project=project,
+            actor=user,
+            upload=SimpleUploadedFile("x.exe", b"%PDF-1.4 fake"),
+            doc_type="photo",
         )
     assert exc.value.code == "file_type"
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (services.MAX_DOCUMENT_BYTES + 1))
@@ -180,10 +194,14 @@ def test_review_workflow_each_step_recorded(gz):
         services.project_transition(project_id=project.pk, actor=operator, step="approve")
     with pytest.raises(ValidationFailed):  # returning needs a comment
         services.project_transition(project_id=project.pk, actor=reviewer, step="return")
-    services.project_transition(project_id=project.pk, actor=reviewer, step="return", comment="Attach the lamp invoice.")
+    services.project_transition(
+        project_id=project.pk, actor=reviewer, step="return", comment="Attach the lamp invoice."
+    )
     project.refresh_from_db()
     assert project.status == "returned" and project.editable
-    services.document_upload(project=project, actor=user, upload=pdf("invoice.pdf", b"%PDF-1.4 invoice"), doc_type="invoice")
+    services.document_upload(
+        project=project, actor=user, upload=pdf("invoice.pdf", b"%PDF-1.4 invoice"), doc_type="invoice"
+    )
     services.project_transition(project_id=project.pk, actor=user, step="submit")
     services.project_transition(project_id=project.pk, actor=reviewer, step="start_review")
     services.project_transition(project_id=project.pk, actor=reviewer, step="approve")
@@ -226,7 +244,9 @@ def test_other_centre_reviewer_and_other_enterprise_walls(gz, zs):
         services.project_transition(project_id=project.pk, actor=stranger, step="submit")
     services.project_transition(project_id=project.pk, actor=user, step="submit")
     with pytest.raises(NotFound):
-        services.project_transition(project_id=project.pk, actor=make_staff(Role.CENTRE_REVIEWER, zs), step="start_review")
+        services.project_transition(
+            project_id=project.pk, actor=make_staff(Role.CENTRE_REVIEWER, zs), step="start_review"
+        )
 
 
 # --- donation ------------------------------------------------------------------------------------
@@ -237,7 +257,12 @@ def test_donate_part_then_rest_then_no_more(gz, coin_ledger):
     project = make_approved_project(enterprise, user)
     year = project.years.get()
     first = services.donation_create(
-        enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("100000"), idempotency_key="d1", public_thanks=True
+        enterprise=enterprise,
+        actor=user,
+        reduction_year_id=year.pk,
+        kg_co2e=Decimal("100000"),
+        idempotency_key="d1",
+        public_thanks=True,
     )
     assert first.coins == 100000  # default rule: 1 coin per kg
     pool = FundingPool.objects.get(pk=first.pool_id)
@@ -245,15 +270,29 @@ def test_donate_part_then_rest_then_no_more(gz, coin_ledger):
     assert coin_ledger.balance(coins.pool_account(pool)) == 100000
     # the same request again is a replay, not a second donation
     again = services.donation_create(
-        enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("100000"), idempotency_key="d1"
+        enterprise=enterprise,
+        actor=user,
+        reduction_year_id=year.pk,
+        kg_co2e=Decimal("100000"),
+        idempotency_key="d1",
     )
     assert again.pk == first.pk and Donation.objects.count() == 1
     with pytest.raises(Unprocessable) as exc:
         services.donation_create(
-            enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("7113.001"), idempotency_key="d2"
+            enterprise=enterprise,
+            actor=user,
+            reduction_year_id=year.pk,
+            kg_co2e=Decimal("7113.001"),
+            idempotency_key="d2",
         )
     assert exc.value.code == "exceeds_approved"
-    services.donation_create(enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("7113"), idempotency_key="d3")
+    services.donation_create(
+        enterprise=enterprise,
+        actor=user,
+        reduction_year_id=year.pk,
+        kg_co2e=Decimal("7113"),
+        idempotency_key="d3",
+    )
     year.refresh_from_db()
     assert year.available_kg == 0
     pool.refresh_from_db()
@@ -271,7 +310,9 @@ def test_database_refuses_overclaim_even_without_the_service(gz):
     enterprise, user = make_enterprise(gz)
     year = make_approved_project(enterprise, user).years.get()
     with pytest.raises(IntegrityError), transaction.atomic():
-        ReductionYear.objects.filter(pk=year.pk).update(donated_kg=Decimal("100000"), credited_kg=Decimal("10000"))
+        ReductionYear.objects.filter(pk=year.pk).update(
+            donated_kg=Decimal("100000"), credited_kg=Decimal("10000")
+        )
 
 
 def test_donation_walls(gz):
@@ -279,12 +320,36 @@ def test_donation_walls(gz):
     year = make_approved_project(enterprise, user).years.get()
     other, other_user = make_enterprise(gz, name="别家公司")
     with pytest.raises(NotFound):
-        services.donation_create(enterprise=other, actor=other_user, reduction_year_id=year.pk, kg_co2e=Decimal("1"), idempotency_key="x")
+        services.donation_create(
+            enterprise=other,
+            actor=other_user,
+            reduction_year_id=year.pk,
+            kg_co2e=Decimal("1"),
+            idempotency_key="x",
+        )
     with pytest.raises(ValidationFailed):
-        services.donation_create(enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("0"), idempotency_key="y")
-    services.donation_create(enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("5"), idempotency_key="z")
+        services.donation_create(
+            enterprise=enterprise,
+            actor=user,
+            reduction_year_id=year.pk,
+            kg_co2e=Decimal("0"),
+            idempotency_key="y",
+        )
+    services.donation_create(
+        enterprise=enterprise,
+        actor=user,
+        reduction_year_id=year.pk,
+        kg_co2e=Decimal("5"),
+        idempotency_key="z",
+    )
     with pytest.raises(Unprocessable) as exc:  # same key, different amount: a conflict, not a replay
-        services.donation_create(enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("6"), idempotency_key="z")
+        services.donation_create(
+            enterprise=enterprise,
+            actor=user,
+            reduction_year_id=year.pk,
+            kg_co2e=Decimal("6"),
+            idempotency_key="z",
+        )
     assert exc.value.code == "idempotency_mismatch"
 
 
@@ -306,7 +371,11 @@ def test_concurrent_donations_never_exceed_the_approved_tonnes(gz):
         barrier.wait()
         try:
             services.donation_create(
-                enterprise=enterprise, actor=user, reduction_year_id=year.pk, kg_co2e=Decimal("40000"), idempotency_key=f"t{i}"
+                enterprise=enterprise,
+                actor=user,
+                reduction_year_id=year.pk,
+                kg_co2e=Decimal("40000"),
+                idempotency_key=f"t{i}",
             )
             results.append("ok")
         except Unprocessable as exc:
@@ -329,7 +398,14 @@ def test_concurrent_donations_never_exceed_the_approved_tonnes(gz):
 def test_gas_uses_the_registry_and_a_missing_factor_is_a_422(gz):
     enterprise, user = make_enterprise(gz)
     project = make_project(enterprise, user, kind="boiler", site="锅炉房")
-    rows = [{"month": date(2023, 1, 1), "carrier": "natural_gas", "baseline_qty": Decimal("100"), "project_qty": Decimal("80")}]
+    rows = [
+        {
+            "month": date(2023, 1, 1),
+            "carrier": "natural_gas",
+            "baseline_qty": Decimal("100"),
+            "project_qty": Decimal("80"),
+        }
+    ]
     services.readings_replace(project=project, actor=user, readings=rows)
     project.refresh_from_db()
     assert project.kg_co2e == Decimal("43.244")  # 20 m³ × 2.1622 kg/m³ (NDRC 2013 default, seeded registry)
@@ -341,8 +417,12 @@ def test_gas_uses_the_registry_and_a_missing_factor_is_a_422(gz):
         services.readings_replace(project=project, actor=user, readings=rows)
 
 
-@given(st.text(alphabet=ALPHABET, min_size=2, max_size=2), st.text(alphabet="0123456789", min_size=6, max_size=6),
-       st.text(alphabet=ALPHABET, min_size=9, max_size=9), st.sampled_from(ALPHABET))
+@given(
+    st.text(alphabet=ALPHABET, min_size=2, max_size=2),
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.text(alphabet=ALPHABET, min_size=9, max_size=9),
+    st.sampled_from(ALPHABET),
+)
 def test_credit_code_check_catches_every_single_wrong_check_character(head, region, org, wrong):
     body = head + region + org
     good = body + check_character(body)

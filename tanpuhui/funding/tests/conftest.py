@@ -12,8 +12,11 @@ class CoinHelper:
 
     def fund(self, resident, amount: int) -> None:
         coins.move(
-            debit=coins.issuance_account(resident.centre), credit=coins.wallet(resident), amount=amount,
-            kind="earn", key=f"test-fund:{resident.pk}:{next(_seq)}",
+            debit=coins.issuance_account(resident.centre),
+            credit=coins.wallet(resident),
+            amount=amount,
+            kind="earn",
+            key=f"test-fund:{resident.pk}:{next(_seq)}",
         )
 
     def balance(self, account) -> int:

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def subsidy(centre, actor, yuan="1000"):
-    pool = services.pool_create(centre=centre, source="government_subsidy", name_zh="市财政补贴", name_en="City subsidy", actor=actor)
+    pool = services.pool_create(
+        centre=centre, source="government_subsidy", name_zh="市财政补贴", name_en="City subsidy", actor=actor
+    )
     return services.pool_appropriate(pool_id=pool.pk, yuan=Decimal(yuan), reference="粤财2024-1", actor=actor)
 
 
@@ -35,7 +37,9 @@ def test_appropriation_and_voucher_draws_until_exhausted(gz, gz_operator):
     pool.refresh_from_db()
     assert pool.yuan_spent == Decimal("20.00") and pool.yuan_remaining == Decimal("5.00")
     with pytest.raises(Conflict):  # same appropriation reference twice
-        services.pool_appropriate(pool_id=pool.pk, yuan=Decimal("1"), reference="粤财2024-1", actor=gz_operator)
+        services.pool_appropriate(
+            pool_id=pool.pk, yuan=Decimal("1"), reference="粤财2024-1", actor=gz_operator
+        )
     with pytest.raises(ValidationFailed):
         services.pool_appropriate(pool_id=pool.pk, yuan=Decimal("-1"), reference="neg", actor=gz_operator)
 
@@ -53,7 +57,9 @@ def test_database_refuses_overdraw(gz, gz_operator):
 def test_coin_pool_pays_vouchers_in_coins(gz, coin_ledger):
     pool = services.donation_pool_for(centre=gz)
     services.pool_receive_donation(pool=pool, coins=1500, reference="donation:t")
-    services.pool_draw_for_voucher(pool_id=pool.pk, yuan=Decimal("10"), reference="V1")  # 10 yuan × 100 coins/yuan
+    services.pool_draw_for_voucher(
+        pool_id=pool.pk, yuan=Decimal("10"), reference="V1"
+    )  # 10 yuan × 100 coins/yuan
     pool.refresh_from_db()
     assert pool.coins_balance == 500 and pool.coins_out == 1000
     assert coin_ledger.balance(coins.pool_account(pool)) == 500
@@ -65,14 +71,22 @@ def test_report_and_provincial_rollup(gz, zs, gz_operator, zs_operator):
     subsidy(gz, gz_operator, "100")
     p2 = subsidy(zs, zs_operator, "40")
     services.pool_draw_for_voucher(pool_id=p2.pk, yuan=Decimal("15"), reference="V1")
-    services.pool_receive_donation(pool=services.donation_pool_for(centre=zs), coins=700, reference="donation:x")
+    services.pool_receive_donation(
+        pool=services.donation_pool_for(centre=zs), coins=700, reference="donation:x"
+    )
     report = selectors.pool_report(FundingPool.objects.filter(centre=zs))
-    assert report["totals"]["yuan_in"] == Decimal("40.00") and report["totals"]["yuan_out"] == Decimal("15.00")
-    assert report["totals"]["yuan_remaining"] == Decimal("25.00") and report["totals"]["coins_remaining"] == 700
+    assert report["totals"]["yuan_in"] == Decimal("40.00") and report["totals"]["yuan_out"] == Decimal(
+        "15.00"
+    )
+    assert (
+        report["totals"]["yuan_remaining"] == Decimal("25.00") and report["totals"]["coins_remaining"] == 700
+    )
     rollup = selectors.provincial_rollup(FundingPool.objects.all())
     by_centre = {row["centre"]: row for row in rollup["centres"]}
     assert by_centre["GZ"]["yuan_remaining"] == Decimal("100.00")
-    assert rollup["totals"]["yuan_remaining"] == Decimal("125.00") and rollup["totals"]["coins_remaining"] == 700
+    assert (
+        rollup["totals"]["yuan_remaining"] == Decimal("125.00") and rollup["totals"]["coins_remaining"] == 700
+    )
 
 
 # --- campaigns -------------------------------------------------------------------------------------
@@ -84,23 +98,43 @@ def test_campaign_preview_from_last_30_days(gz, gz_operator, resident):
     today = timezone.localdate()
     for days_ago in (1, 10, 29):
         Reduction.objects.create(
-            centre=gz, resident=resident, behaviour="metro", period_start=today - timedelta(days=days_ago),
-            period_end=today - timedelta(days=days_ago), kg_co2e=Decimal("100"),
+            centre=gz,
+            resident=resident,
+            behaviour="metro",
+            period_start=today - timedelta(days=days_ago),
+            period_end=today - timedelta(days=days_ago),
+            kg_co2e=Decimal("100"),
         )
     Reduction.objects.create(  # too old, and another behaviour: not counted
-        centre=gz, resident=resident, behaviour="metro", period_start=today - timedelta(days=60),
-        period_end=today - timedelta(days=60), kg_co2e=Decimal("1000"),
+        centre=gz,
+        resident=resident,
+        behaviour="metro",
+        period_start=today - timedelta(days=60),
+        period_end=today - timedelta(days=60),
+        kg_co2e=Decimal("1000"),
     )
     pool = subsidy(gz, gz_operator, "100")  # 100 yuan = 10,000 coins
     start = timezone.now()
     preview = services.campaign_preview(
-        centre=gz, pool=pool, behaviours=["metro"], multiplier=Decimal("2"), starts_at=start, ends_at=start + timedelta(days=10)
+        centre=gz,
+        pool=pool,
+        behaviours=["metro"],
+        multiplier=Decimal("2"),
+        starts_at=start,
+        ends_at=start + timedelta(days=10),
     )
     # 300 kg / 30 days × 10 days × 1 coin/kg × (2 − 1) = 100 coins
     assert preview["expected_extra_coins"] == 100 and preview["affordable"]
     campaign = services.campaign_create(
-        centre=gz, pool_id=pool.pk, actor=gz_operator, kind="multiplier", name="低碳日双倍", starts_at=start,
-        ends_at=start + timedelta(days=10), behaviours=["metro"], multiplier=Decimal("2"),
+        centre=gz,
+        pool_id=pool.pk,
+        actor=gz_operator,
+        kind="multiplier",
+        name="低碳日双倍",
+        starts_at=start,
+        ends_at=start + timedelta(days=10),
+        behaviours=["metro"],
+        multiplier=Decimal("2"),
     )
     assert campaign.preview_coins == 100
     from tanpuhui.ledger.models import CampaignMultiplier
@@ -111,13 +145,27 @@ def test_campaign_preview_from_last_30_days(gz, gz_operator, resident):
     assert (multiplier.ends_on - multiplier.starts_on).days in (9, 10)
     with pytest.raises(Conflict):  # a second multiplier on the same behaviour would compound
         services.campaign_create(
-            centre=gz, pool_id=pool.pk, actor=gz_operator, kind="multiplier", name="又一个", starts_at=start,
-            ends_at=start + timedelta(days=2), behaviours=["metro", "bus"], multiplier=Decimal("3"),
+            centre=gz,
+            pool_id=pool.pk,
+            actor=gz_operator,
+            kind="multiplier",
+            name="又一个",
+            starts_at=start,
+            ends_at=start + timedelta(days=2),
+            behaviours=["metro", "bus"],
+            multiplier=Decimal("3"),
         )
     with pytest.raises(Unprocessable) as exc:  # 10× for ~8 years costs more than the pool holds
         services.campaign_create(
-            centre=gz, pool_id=pool.pk, actor=gz_operator, kind="multiplier", name="太贵", starts_at=start + timedelta(days=20),
-            ends_at=start + timedelta(days=3000), behaviours=["metro"], multiplier=Decimal("10"),
+            centre=gz,
+            pool_id=pool.pk,
+            actor=gz_operator,
+            kind="multiplier",
+            name="太贵",
+            starts_at=start + timedelta(days=20),
+            ends_at=start + timedelta(days=3000),
+            behaviours=["metro"],
+            multiplier=Decimal("10"),
         )
     assert exc.value.code == "pool_insufficient"
     assert CampaignMultiplier.objects.count() == 1
@@ -139,7 +187,11 @@ def test_donation_rate_follows_the_ledger_conversion_rule(gz):
 
 def project(centre, actor, target=1000, hours=24):
     return services.crowdfunding_create(
-        centre=centre, actor=actor, kind="rooftop_pv", title="小榄北区屋顶光伏", target_coins=target,
+        centre=centre,
+        actor=actor,
+        kind="rooftop_pv",
+        title="小榄北区屋顶光伏",
+        target_coins=target,
         deadline=timezone.now() + timedelta(hours=hours),
     )
 
@@ -191,7 +243,9 @@ def test_pledge_bad_input(gz, zs, gz_operator, coin_ledger):
     with pytest.raises(ValidationFailed):
         services.pledge_create(project_id=p.pk, resident=r, coins=0, idempotency_key="zero")
     with pytest.raises(NotFound):  # another centre's resident doesn't see the project
-        services.pledge_create(project_id=p.pk, resident=ResidentFactory(centre=zs), coins=1, idempotency_key="zs")
+        services.pledge_create(
+            project_id=p.pk, resident=ResidentFactory(centre=zs), coins=1, idempotency_key="zs"
+        )
     with freeze_time(timezone.now() + timedelta(hours=24, seconds=1)), pytest.raises(Conflict) as exc:
         services.pledge_create(project_id=p.pk, resident=r, coins=5, idempotency_key="late")
     assert exc.value.code == "deadline_passed"
@@ -234,7 +288,9 @@ def test_pledges_racing_settlement_lose_no_coin(gz, gz_operator, coin_ledger):
             time.sleep(0.05)
         connection.close()
 
-    threads = [threading.Thread(target=pledge, args=(r,)) for r in residents] + [threading.Thread(target=settle)]
+    threads = [threading.Thread(target=pledge, args=(r,)) for r in residents] + [
+        threading.Thread(target=settle)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -261,10 +317,14 @@ def test_cause_donation_and_update(gz, zs, gz_operator, coin_ledger):
     with pytest.raises(Conflict):
         services.cause_donate(cause_id=cause.pk, resident=r, coins=200, idempotency_key="c2")
     with pytest.raises(NotFound):
-        services.cause_donate(cause_id=cause.pk, resident=ResidentFactory(centre=zs), coins=1, idempotency_key="c3")
+        services.cause_donate(
+            cause_id=cause.pk, resident=ResidentFactory(centre=zs), coins=1, idempotency_key="c3"
+        )
     cause.refresh_from_db()
     assert cause.donated_coins == 200 and coin_ledger.balance(coins.cause_account(cause)) == 200
-    update = services.cause_update_publish(cause=cause, actor=gz_operator, title="种下120棵树", body="…", coins_spent=200)
+    update = services.cause_update_publish(
+        cause=cause, actor=gz_operator, title="种下120棵树", body="…", coins_spent=200
+    )
     assert list(cause.updates.all()) == [update]
 
 
@@ -281,7 +341,10 @@ def test_voucher_verified_hook_draws_from_the_pool(gz, gz_operator, django_captu
     on_voucher_verified(sender=None, voucher=voucher)  # the same voucher twice: paid once
     pool.refresh_from_db()
     assert pool.yuan_spent == Decimal("25.00")
-    on_voucher_verified(sender=None, voucher=SimpleNamespace(pk=2, funding_pool_id=pool.pk, yuan_value=Decimal("25.00"), centre=gz))
+    on_voucher_verified(
+        sender=None,
+        voucher=SimpleNamespace(pk=2, funding_pool_id=pool.pk, yuan_value=Decimal("25.00"), centre=gz),
+    )
     pool.refresh_from_db()
     assert pool.yuan_spent == Decimal("25.00")  # not overdrawn; the shortfall is an audit event
     from tanpuhui.common.models import AuditEvent

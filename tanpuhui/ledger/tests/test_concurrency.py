@@ -172,4 +172,11 @@ def test_concurrent_rule_versions_queue_up_instead_of_failing():
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sorted(ConversionRule.objects.filter(centre=centre).values_list("version", flat=True)) == [1, 2, 3, 4, 5, 6]
+    assert sorted(ConversionRule.objects.filter(centre=centre).values_list("version", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
