@@ -41,7 +41,7 @@ run: demo
 # The whole suite on PostgreSQL, with browser tests in Debian's Chromium.
 test: setup
 	bash scripts/ensure-services.sh
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 	TANPUHUI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v 0
 	TANPUHUI_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DATABASE_URL=$(TEST_DATABASE_URL) TANPUHUI_TESTING=1 $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
