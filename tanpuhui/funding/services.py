@@ -398,28 +398,41 @@ def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> 
         pledge = Pledge.objects.create(
             project=project, resident=resident, coins=coins, idempotency_key=idempotency_key
         )
-        try:
-            ledger.move(
-                debit=ledger.wallet(resident),
-                credit=ledger.escrow_account(project),
-                amount=coins,
-                kind="pledge",
-                key=f"pledge:{pledge.pk}",
-                memo=project.title,
-                actor=resident,
-                cause=pledge,
-            )
-        except ledger.InsufficientCoins() as exc:
-            raise Conflict(
-                _("You don't have that many coins."),
-                code="insufficient_coins",
-                fields={"coins": [_("You don't have that many coins.")]},
-            ) from exc
+        _resident_pays(
+            resident=resident,
+            credit=ledger.escrow_account(project),
+            coins=coins,
+            kind="pledge",
+            key=f"pledge:{pledge.pk}",
+            memo=project.title,
+            cause=pledge,
+        )
         CrowdfundingProject.objects.filter(pk=project.pk).update(pledged_coins=F("pledged_coins") + coins)
         project.refresh_from_db()
         if project.pledged_coins >= project.target_coins:
             _release(project)
     return pledge
+
+
+def _resident_pays(*, resident, credit, coins: int, kind: str, key: str, memo: str, cause) -> None:
+    """Move a resident's own coins (pledge, donation); "not enough" is reported on the coins field."""
+    try:
+        ledger.move(
+            debit=ledger.wallet(resident),
+            credit=credit,
+            amount=coins,
+            kind=kind,
+            key=key,
+            memo=memo,
+            actor=resident,
+            cause=cause,
+        )
+    except ledger.InsufficientCoins() as exc:
+        raise Conflict(
+            _("You don't have that many coins."),
+            code="insufficient_coins",
+            fields={"coins": [_("You don't have that many coins.")]},
+        ) from exc
 
 
 def _release(project: CrowdfundingProject) -> None:
@@ -509,23 +522,15 @@ def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> Cau
         donation = CauseDonation.objects.create(
             cause=cause, resident=resident, coins=coins, idempotency_key=idempotency_key
         )
-        try:
-            ledger.move(
-                debit=ledger.wallet(resident),
-                credit=ledger.cause_account(cause),
-                amount=coins,
-                kind="donation",
-                key=f"cause-donation:{donation.pk}",
-                memo=cause.title,
-                actor=resident,
-                cause=donation,
-            )
-        except ledger.InsufficientCoins() as exc:
-            raise Conflict(
-                _("You don't have that many coins."),
-                code="insufficient_coins",
-                fields={"coins": [_("You don't have that many coins.")]},
-            ) from exc
+        _resident_pays(
+            resident=resident,
+            credit=ledger.cause_account(cause),
+            coins=coins,
+            kind="donation",
+            key=f"cause-donation:{donation.pk}",
+            memo=cause.title,
+            cause=donation,
+        )
         Cause.objects.filter(pk=cause.pk).update(donated_coins=F("donated_coins") + coins)
     return donation
 
