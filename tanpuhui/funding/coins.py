@@ -15,56 +15,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from tanpuhui.ledger import services as ledger
+from tanpuhui.ledger.models import Account, AccountKind
 
-def _ledger():
-    from tanpuhui.ledger import services
-
-    return services
-
-
-def _kind(name: str) -> str:
-    return name.lower()  # the ledger's AccountKind values
+InsufficientCoins = ledger.InsufficientCoins
+wallet = ledger.wallet_of
+issuance_account = ledger.issuance_of
 
 
-def InsufficientCoins() -> type[Exception]:
-    return _ledger().InsufficientCoins
+def account(kind: str, *, centre, owner=None, code: str = "") -> Account:
+    return ledger.account_get_or_create(kind=kind, centre=centre, owner=owner, code=code)
 
 
-def account(kind: str, *, centre, owner=None, code: str = "") -> Any:
-    return _ledger().account_get_or_create(kind=_kind(kind), centre=centre, owner=owner, code=code)
+def pool_account(pool) -> Account:
+    return account(AccountKind.POOL, centre=pool.centre, owner=pool)
 
 
-def wallet(resident) -> Any:
-    return _ledger().wallet_of(resident)
+def retired_account(centre) -> Account:
+    return account(
+        AccountKind.BREAKAGE, centre=centre, code="pool-spent"
+    )  # coins retired when a pool pays a voucher
 
 
-def pool_account(pool) -> Any:
-    return account("POOL", centre=pool.centre, owner=pool)
+def escrow_account(project) -> Account:
+    return account(AccountKind.ESCROW, centre=project.centre, owner=project)
 
 
-def issuance_account(centre) -> Any:
-    return account("ISSUANCE", centre=centre)
+def project_account(project) -> Account:
+    return account(AccountKind.DONATION, centre=project.centre, owner=project)
 
 
-def retired_account(centre) -> Any:
-    return account("BREAKAGE", centre=centre, code="pool-spent")  # coins retired when a pool pays a voucher
-
-
-def escrow_account(project) -> Any:
-    return account("ESCROW", centre=project.centre, owner=project)
-
-
-def project_account(project) -> Any:
-    return account("DONATION", centre=project.centre, owner=project)
-
-
-def cause_account(cause) -> Any:
-    return account("DONATION", centre=cause.centre, owner=cause)
+def cause_account(cause) -> Account:
+    return account(AccountKind.DONATION, centre=cause.centre, owner=cause)
 
 
 def move(*, debit, credit, amount: int, kind: str, key: str, memo: str = "", actor=None, cause=None) -> Any:
     """Coins go debit → credit, once per ``key`` (the ledger replays a repeated key)."""
-    return _ledger().transfer_post(
+    return ledger.transfer_post(
         debit=debit,
         credit=credit,
         amount=int(amount),
@@ -76,5 +63,5 @@ def move(*, debit, credit, amount: int, kind: str, key: str, memo: str = "", act
     )
 
 
-def balance(acct) -> int:
+def balance(acct: Account) -> int:
     return int(acct.balance)

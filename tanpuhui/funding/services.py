@@ -427,7 +427,7 @@ def _resident_pays(*, resident, credit, coins: int, kind: str, key: str, memo: s
             actor=resident,
             cause=cause,
         )
-    except ledger.InsufficientCoins() as exc:
+    except ledger.InsufficientCoins as exc:
         raise Conflict(
             _("You don't have that many coins."),
             code="insufficient_coins",
