@@ -437,10 +437,8 @@ def voucher_redeem(
                         )
                     break
                 except IntegrityError as exc:
-                    if idempotency_key:
-                        first = Voucher.objects.filter(request_key=idempotency_key, resident=resident).first()
-                        if first is not None:  # the same request raced us and won: roll back, answer with it
-                            raise _Replay(first) from exc
+                    if (first := replayed()) is not None:  # the same request raced us and won
+                        raise _Replay(first) from exc
                     if Voucher.objects.filter(offer=offer, resident=resident, ordinal=held + 1).exists():
                         raise _limit_reached(offer) from exc
             if voucher is None:  # pragma: no cover - three 55-bit collisions in a row

@@ -361,7 +361,7 @@ class Reduction(AppendOnlyModel):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Evidence: which record, which methodology version, which inputs.
     # Evidence links are written by the same INSERT … SELECT that reads them: no deferred row-by-row
-    # constraint checks at COMMIT for bulk quantification. centre and resident stay constrained.
+    # constraint checks at COMMIT for bulk quantification (the same reasoning as centre/resident above).
     source_record = models.ForeignKey(
         SourceRecord,
         null=True,
