@@ -559,23 +559,6 @@ class _Pipeline:
                 )
 
 
-def _resolution_boundaries(behaviour: str) -> list[date]:
-    """Dates where what ``resolve`` returns for ``behaviour`` may change: every version's and every
-    candidate parameter's window edge. Between two edges the answer is the same (resolution depends
-    only on the data and the date), so one resolve per segment serves every date in it."""
-    from tanpuhui.methodology.models import MethodologyVersion, Parameter, VersionParameter
-
-    edges: set[date] = set()
-    for start, end in MethodologyVersion.objects.filter(methodology__behaviour=behaviour).values_list(
-        "effective_from", "effective_to"
-    ):
-        edges.update(d for d in (start, end) if d is not None)
-    codes = VersionParameter.objects.filter(version__methodology__behaviour=behaviour).values_list("code")
-    for start, end in Parameter.objects.filter(code__in=codes).values_list("valid_from", "valid_to"):
-        edges.update(d for d in (start, end) if d is not None)
-    return sorted(edges)
-
-
 SNAPSHOT_KEYS = (
     "methodology",
     "behaviour",
@@ -619,6 +602,7 @@ def _snapshot_id(compact: dict) -> int:
 def quantify(*, scope: str, scope_params: list, centres) -> int:
     """Quantify the matched records in ``scope`` (an SQL condition on alias ``r``): baselines,
     adjustments of revised records, then originals. Idempotent; returns reductions written."""
+    from tanpuhui.methodology import registry
     from tanpuhui.methodology.registry import MethodUnavailable, resolve
 
     now = timezone.now()
@@ -646,7 +630,9 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
             forest = behaviour in (Behaviour.AFFORESTATION, Behaviour.FOREST_MANAGEMENT)
             variant = mode if forest else ""
             if behaviour not in boundaries:
-                boundaries[behaviour] = _resolution_boundaries(behaviour)
+                boundaries[behaviour] = sorted(
+                    registry.resolution_edges(behaviour=behaviour, any_centre=True)
+                )
             segment = (centre_id, behaviour, variant, bisect.bisect_right(boundaries[behaviour], period_end))
             if segment not in resolved:
                 resolved[segment] = None

@@ -264,25 +264,31 @@ class Window:
     error: MethodUnavailable | None = field(default=None, compare=False)
 
 
+def resolution_edges(*, behaviour: str, centre_id: int | None = None, any_centre: bool = False) -> set[date]:
+    """Dates where what ``resolve`` returns for ``behaviour`` may change: every version's and every
+    parameter's window edge. Versions of ``centre_id`` and global ones count — or of every centre with
+    ``any_centre`` (a superset, for callers that resolve many centres at once)."""
+    versions = MethodologyVersion.objects.filter(methodology__behaviour=behaviour)
+    if not any_centre:
+        versions = versions.filter(Q(centre__isnull=True) | Q(centre_id=centre_id))
+    edges: set[date] = set()
+    for effective_from, effective_to in versions.values_list("effective_from", "effective_to"):
+        edges.update(d for d in (effective_from, effective_to) if d)
+    codes = VersionParameter.objects.filter(version__in=versions).values_list("code", flat=True)
+    for valid_from, valid_to in Parameter.objects.filter(code__in=codes).values_list(
+        "valid_from", "valid_to"
+    ):
+        edges.update(d for d in (valid_from, valid_to) if d)
+    return edges
+
+
 def windows(
     *, behaviour: str, centre_id: int | None, start: date, end: date, variant: str = ""
 ) -> list[Window]:
     """Split ``[start, end)`` where the version or any parameter it may use changes."""
     if end <= start:
         return []
-    versions = list(
-        MethodologyVersion.objects.filter(methodology__behaviour=behaviour).filter(
-            Q(centre__isnull=True) | Q(centre_id=centre_id)
-        )
-    )
-    codes = set(VersionParameter.objects.filter(version__in=versions).values_list("code", flat=True))
-    points = {start}
-    for version in versions:
-        points.update(d for d in (version.effective_from, version.effective_to) if d)
-    for valid_from, valid_to in Parameter.objects.filter(code__in=codes).values_list(
-        "valid_from", "valid_to"
-    ):
-        points.update(d for d in (valid_from, valid_to) if d)
+    points = {start} | resolution_edges(behaviour=behaviour, centre_id=centre_id)
     cuts = sorted(d for d in points if start <= d < end)
     result: list[Window] = []
     for i, cut in enumerate(cuts):
