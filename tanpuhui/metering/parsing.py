@@ -540,11 +540,8 @@ def _printable(raw: str) -> str:
     return raw.encode("utf-8", "replace").decode("utf-8")[:200]
 
 
-def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
-    csv.field_size_limit(MAX_LINE_CHARS)
-    text = _open_text(binary)
-    oversized: set[int] = set()
-    reader = csv.reader(bounded_lines(text, oversized))
+def _read_header(reader, oversized: set[int], converter: RowConverter) -> list[str]:
+    """The header's column names (lower-cased), or ``FileRejected`` with the reason."""
     try:
         header = next(reader)
     except StopIteration:
@@ -564,6 +561,25 @@ def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
             _("Missing required columns: %(missing)s. Expected: %(expected)s.")
             % {"missing": ", ".join(missing), "expected": ", ".join(converter.schema.columns)}
         )
+    return columns
+
+
+def read_csv_header(binary, converter: RowConverter) -> tuple[list[str], bool]:
+    """(columns, single_line): the header as ``parse_csv`` reads it, and whether it is exactly the
+    first physical line (a header with a quoted newline is not)."""
+    csv.field_size_limit(MAX_LINE_CHARS)
+    oversized: set[int] = set()
+    reader = csv.reader(bounded_lines(_open_text(binary), oversized))
+    columns = _read_header(reader, oversized, converter)
+    return columns, reader.line_num == 1
+
+
+def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
+    csv.field_size_limit(MAX_LINE_CHARS)
+    text = _open_text(binary)
+    oversized: set[int] = set()
+    reader = csv.reader(bounded_lines(text, oversized))
+    columns = _read_header(reader, oversized, converter)
     width = len(columns)
     convert = converter.convert
     fast = converter.fast_converter(columns) if len(set(columns)) == width else None
@@ -611,6 +627,19 @@ def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
             yield ParsedRow(row_number, convert(dict(zip(columns, row, strict=True)), row_number))
         except RowProblem as exc:
             yield ParsedRow(row_number, None, exc.field, exc.reason, exc.raw)
+
+
+def convert_fields(converter: RowConverter, columns: list[str], row: list[str], row_number: int) -> ParsedRow:
+    """One row already split into fields (by PostgreSQL's COPY), judged as ``parse_csv`` judges it."""
+    if sum(map(len, row)) + len(row) - 1 > MAX_LINE_CHARS:
+        return ParsedRow(row_number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS})
+    problem = _check_text(row)
+    if problem:
+        return ParsedRow(row_number, None, "", problem, _printable(",".join(row)))
+    try:
+        return ParsedRow(row_number, converter.convert(dict(zip(columns, row, strict=True)), row_number))
+    except RowProblem as exc:
+        return ParsedRow(row_number, None, exc.field, exc.reason, exc.raw)
 
 
 def parse_jsonl(binary, converter: RowConverter) -> Iterator[ParsedRow]:

@@ -31,6 +31,8 @@ from tanpuhui.accounts.services import api_key_issue, role_grant
 from tanpuhui.common.errors import Forbidden, ServiceError, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.metering import sql
+from tanpuhui.metering.fastload import FastLoad
+from tanpuhui.metering.fastload import eligible as fastload_eligible
 from tanpuhui.metering.models import (
     Batch,
     Behaviour,
@@ -291,6 +293,7 @@ def batch_process(*, batch_id) -> Batch:
     ).update(status=Batch.Status.PROCESSING, stage=Batch.Stage.VALIDATING, started_at=timezone.now())
     if not claimed:  # finished, or another worker has it
         return batch
+    pipeline = None
     try:
         pipeline = _Pipeline(batch)
         if pipeline.stage_validate():
@@ -317,6 +320,8 @@ def batch_process(*, batch_id) -> Batch:
         raise
     finally:
         StagedRecord.objects.filter(batch_id=batch.pk).delete()
+        if pipeline is not None and pipeline.fast is not None:
+            pipeline.fast.drop()
     batch.refresh_from_db()
     return batch
 
@@ -326,6 +331,8 @@ class _Pipeline:
         self.batch = batch
         self.bid = _uuid_param(batch.pk)
         self.pg = connection.vendor == "postgresql"
+        self.fast: FastLoad | None = None
+        self.large = False
 
     def _bulk_session(self) -> None:
         """Settings for this stage's transaction only (PostgreSQL; ``SET LOCAL`` ends with it).
@@ -352,13 +359,19 @@ class _Pipeline:
             self._bulk_session()
             StagedRecord.objects.filter(batch_id=batch.pk).delete()
             RowError.objects.filter(batch=batch).delete()
-            with open(batch.file_path, "rb") as handle:
-                good = self._good_rows(parse(handle, converter), counts)
-                if self.pg:
-                    self._copy(good)
-                else:
-                    self._executemany(good)
-            self._flush_errors()
+            fast = FastLoad(self) if fastload_eligible(batch) else None
+            staged = fast.validate(converter) if fast is not None else None
+            if staged is not None:
+                self.fast = fast
+                counts = {"received": fast.received, "rejected": fast.rejected}
+            else:
+                with open(batch.file_path, "rb") as handle:
+                    good = self._good_rows(parse(handle, converter), counts)
+                    if self.pg:
+                        self._copy(good)
+                    else:
+                        self._executemany(good)
+                self._flush_errors()
             received, rejected = counts["received"], counts["rejected"]
             self.large = received >= ANALYZE_THRESHOLD
             self._analyze(sql.STG)
@@ -388,19 +401,22 @@ class _Pipeline:
                 yield item.values
                 continue
             counts["rejected"] += 1
-            if self._errors_kept < ERROR_ROWS_KEPT:
-                self._errors_kept += 1
-                self._errors.append(
-                    RowError(
-                        batch_id=self.batch.pk,
-                        row_number=item.row_number,
-                        field=item.field[:64],
-                        reason=str(item.reason)[:255],
-                        raw_value=(item.raw or "")[:200],
-                    )
+            self._keep_error(item)
+
+    def _keep_error(self, item) -> None:
+        if self._errors_kept < ERROR_ROWS_KEPT:
+            self._errors_kept += 1
+            self._errors.append(
+                RowError(
+                    batch_id=self.batch.pk,
+                    row_number=item.row_number,
+                    field=item.field[:64],
+                    reason=str(item.reason)[:255],
+                    raw_value=(item.raw or "")[:200],
                 )
-                if len(self._errors) >= 2000:
-                    self._flush_errors()
+            )
+            if len(self._errors) >= 2000:
+                self._flush_errors()
 
     def _flush_errors(self) -> None:
         if getattr(self, "_errors", None):
@@ -440,50 +456,63 @@ class _Pipeline:
 
     # 2. dedup and move into records ----------------------------------------------------------------
     def stage_load(self) -> None:
-        batch, bid = self.batch, self.bid
-        now = timezone.now()
+        batch = self.batch
+        if self.fast is not None:
+            with transaction.atomic():
+                DataProvider.objects.select_for_update().filter(pk=batch.provider_id).first()
+                self.fast.load()
+            if self.fast.loaded:
+                return
         with transaction.atomic(), connection.cursor() as cursor:
             self._bulk_session()
             DataProvider.objects.select_for_update().filter(pk=batch.provider_id).first()
-            cursor.execute(sql.MARK_DUP_IN_FILE, [bid])
             if batch.record_type == RecordType.FOREST_PLOT:
+                cursor.execute(sql.MARK_DUP_IN_FILE, [self.bid])
                 revised, inserted_dups = self._load_plots(cursor)
-                new = 0
             else:
-                cursor.execute(sql.MARK_DUPLICATE, [bid, batch.provider_id])
-                cursor.execute(sql.MARK_REVISION, [bid, batch.provider_id])
-                cursor.execute(sql.MARK_CROSS_DUPLICATE, [bid, batch.centre_id])
-                cursor.execute(sql.COUNT_STATUS, [bid])
-                by_status = dict(cursor.fetchall())
-                new = by_status.get(StagedRecord.Status.NEW, 0)
-                per_day = _metering_params(batch.centre).get("default_baseline_per_day", {})
-                default = Decimal(str(per_day[batch.record_type])) if batch.record_type in per_day else None
-                if batch.record_type not in sql.UTILITY_TYPES:
-                    default = None
-                cursor.execute(
-                    sql.insert_new(connection.vendor),
-                    [now, now, batch.centre_id, batch.provider_id, bid, batch.record_type,
-                     "centre_default" if default is not None else "", False, now, default,
-                     batch.centre_id, _window_days(batch.centre), bid],
-                )  # fmt: skip
-                inserted = max(cursor.rowcount, 0)
-                cursor.execute(sql.APPLY_REVISIONS, [bid, now, True, bid, batch.provider_id])
-                revised = max(cursor.rowcount, 0)
-                stale = by_status.get(StagedRecord.Status.REVISION, 0) - revised
-                inserted_dups = (
-                    (new - inserted)
-                    + stale
-                    + sum(
-                        by_status.get(s, 0)
-                        for s in (
-                            StagedRecord.Status.DUP_IN_FILE,
-                            StagedRecord.Status.DUPLICATE,
-                            StagedRecord.Status.CROSS_DUPLICATE,
-                        )
-                    )
-                )
+                inserted_dups, revised = self._classify_staged(cursor)
             self._analyze(sql.REC)
             _update(batch.pk, stage=Batch.Stage.MATCHING, duplicates=inserted_dups, revised=revised)
+
+    def _classify_staged(self, cursor) -> tuple[int, int]:
+        """Classify the staged rows against the records (duplicate, revision, the same trip from
+        another provider), insert the new ones and apply the revisions. Returns (duplicates, revised)."""
+        batch, bid = self.batch, self.bid
+        now = timezone.now()
+        cursor.execute(sql.MARK_DUP_IN_FILE, [bid])
+        cursor.execute(sql.MARK_DUPLICATE, [bid, batch.provider_id])
+        cursor.execute(sql.MARK_REVISION, [bid, batch.provider_id])
+        cursor.execute(sql.MARK_CROSS_DUPLICATE, [bid, batch.centre_id])
+        cursor.execute(sql.COUNT_STATUS, [bid])
+        by_status = dict(cursor.fetchall())
+        new = by_status.get(StagedRecord.Status.NEW, 0)
+        per_day = _metering_params(batch.centre).get("default_baseline_per_day", {})
+        default = Decimal(str(per_day[batch.record_type])) if batch.record_type in per_day else None
+        if batch.record_type not in sql.UTILITY_TYPES:
+            default = None
+        cursor.execute(
+            sql.insert_new(connection.vendor),
+            [now, now, batch.centre_id, batch.provider_id, bid, batch.record_type,
+             "centre_default" if default is not None else "", False, now, default,
+             batch.centre_id, _window_days(batch.centre), bid],
+        )  # fmt: skip
+        inserted = max(cursor.rowcount, 0)
+        cursor.execute(sql.APPLY_REVISIONS, [bid, now, True, bid, batch.provider_id])
+        revised = max(cursor.rowcount, 0)
+        stale = by_status.get(StagedRecord.Status.REVISION, 0) - revised
+        duplicates = (
+            (new - inserted)
+            + stale
+            + sum(
+                by_status.get(s, 0)
+                for s in (
+                    StagedRecord.Status.DUP_IN_FILE,
+                    StagedRecord.Status.DUPLICATE,
+                    StagedRecord.Status.CROSS_DUPLICATE,
+                )
+            )
+        )
+        return duplicates, revised
 
     def _load_plots(self, cursor) -> tuple[int, int]:
         """Forest plots are registrations, not reductions: upsert ``ForestPlot`` (small volumes)."""
@@ -527,6 +556,8 @@ class _Pipeline:
 
     # 3. match to residents' bindings -----------------------------------------------------------
     def stage_match(self) -> None:
+        if self.fast is not None and self.fast.loaded:
+            return  # matched by the loading statement
         batch, bid = self.batch, self.bid
         now = timezone.now()
         with transaction.atomic(), connection.cursor() as cursor:
@@ -546,6 +577,8 @@ class _Pipeline:
     # 4. quantify -------------------------------------------------------------------------------
     def stage_quantify(self) -> None:
         batch = self.batch
+        if self.fast is not None and self.fast.loaded:
+            return  # quantified by the loading statement
         if batch.record_type == RecordType.FOREST_PLOT:
             return
         with transaction.atomic():
