@@ -194,6 +194,35 @@ def raw_copy_seconds(paths: list[Path]) -> float:
     return total
 
 
+def write_floor_seconds() -> dict:
+    """What writing the pipeline's output alone costs on this server: the records and reductions
+    just produced, copied by ``INSERT … SELECT`` into empty tables — once with the product's
+    indexes, once with only the two unique indexes the requirements imply (a record once per
+    provider and id; one original reduction per record). No parsing, validation, matching or
+    arithmetic: a ceiling for any pipeline that keeps one record and one reduction per input row."""
+    from django.db import connection
+
+    timings = {}
+    with connection.cursor() as cursor:
+        for label, with_indexes in (("product indexes", True), ("unique keys only", False)):
+            cursor.execute("DROP TABLE IF EXISTS bench_floor_rec, bench_floor_red")
+            including = "INCLUDING ALL" if with_indexes else "INCLUDING DEFAULTS INCLUDING IDENTITY"
+            cursor.execute(f"CREATE TABLE bench_floor_rec (LIKE metering_sourcerecord {including})")
+            cursor.execute(f"CREATE TABLE bench_floor_red (LIKE metering_reduction {including})")
+            if not with_indexes:
+                cursor.execute("CREATE UNIQUE INDEX ON bench_floor_rec (provider_id, external_id)")
+                cursor.execute(
+                    "CREATE UNIQUE INDEX ON bench_floor_red (source_record_id) WHERE kind = 'original'"
+                )
+            cursor.execute("CHECKPOINT")
+            started = time.perf_counter()
+            cursor.execute("INSERT INTO bench_floor_rec SELECT * FROM metering_sourcerecord")
+            cursor.execute("INSERT INTO bench_floor_red SELECT * FROM metering_reduction")
+            timings[label] = time.perf_counter() - started
+        cursor.execute("DROP TABLE IF EXISTS bench_floor_rec, bench_floor_red")
+    return timings
+
+
 class StatementTimer:
     """``--explain-slow``: the slowest SQL statements of the run (to find a bad plan)."""
 
@@ -208,7 +237,9 @@ class StatementTimer:
             self.timings.append((time.perf_counter() - started, " ".join(sql.split())[:160]))
 
 
-def run_once(n: int, residents: int, slow: bool = False, convert: bool = True) -> dict:
+def run_once(
+    n: int, residents: int, slow: bool = False, convert: bool = True, measure_floor: bool = True
+) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -286,6 +317,7 @@ def run_once(n: int, residents: int, slow: bool = False, convert: bool = True) -
         ]:
             print(f"{seconds:8.2f}s  {text}", file=sys.stderr)
     raw = raw_copy_seconds([elec, trips])
+    floor = write_floor_seconds() if measure_floor else {}
     shutil.rmtree(tmp, ignore_errors=True)
     end_to_end = sum(stages.values())
     return {
@@ -295,6 +327,7 @@ def run_once(n: int, residents: int, slow: bool = False, convert: bool = True) -
         "end_to_end_s": end_to_end,
         "raw_copy_s": raw,
         "coin_conversion_s": downstream if convert else None,
+        "write_floor_s": floor,
         "pipeline_peak_rss_mb": pipeline_rss,
         "counts": counts,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -311,6 +344,11 @@ def report(result: dict) -> None:
     print(f"  {'end to end':<16}{e2e:>10.2f}{n / e2e:>14,.0f}")
     print(f"  {'raw COPY':<16}{raw:>10.2f}{n / raw:>14,.0f}")
     print(f"  end-to-end / raw COPY throughput ratio: {raw / e2e:.3f}  (target ≥ 0.10)")
+    for label, seconds in (result.get("write_floor_s") or {}).items():
+        print(
+            f"  floor, writing the output rows only ({label}): {seconds:.2f} s = {n / seconds:,.0f} records/s, "
+            f"{raw / seconds:.3f} × raw COPY"
+        )
     conversion = result.get("coin_conversion_s")
     if conversion is not None:
         print(f"  (downstream, not in end to end: ledger coin conversion {conversion:.2f} s)")
@@ -332,12 +370,21 @@ def main() -> None:
         "--skip-conversion", action="store_true", help="do not time the ledger's coin conversion afterwards"
     )
     parser.add_argument("--explain-slow", action="store_true", help="print the slowest statements")
+    parser.add_argument(
+        "--skip-floor", action="store_true", help="do not time writing the output rows alone (the floor)"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     bench_url = ensure_database(url, args.database)
     if args.n is not None:
         setup_django(bench_url)
-        result = run_once(args.n, args.residents, slow=args.explain_slow, convert=not args.skip_conversion)
+        result = run_once(
+            args.n,
+            args.residents,
+            slow=args.explain_slow,
+            convert=not args.skip_conversion,
+            measure_floor=not args.skip_floor,
+        )
         print(json.dumps(result)) if args.json else report(result)
         return
     # Each N in its own process, so each peak RSS is that run's own.
