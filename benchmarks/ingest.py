@@ -391,7 +391,8 @@ def main() -> None:
     results = []
     for n in (100_000, 1_000_000):
         out = subprocess.run(
-            [sys.executable, __file__, "--n", str(n), "--residents", str(args.residents), "--database", args.database, "--json"],
+            [sys.executable, __file__, "--n", str(n), "--residents", str(args.residents), "--database", args.database, "--json",
+             *(["--skip-conversion"] if args.skip_conversion else []), *(["--skip-floor"] if args.skip_floor else [])],
             check=True, capture_output=True, text=True, env={**os.environ, "DATABASE_URL": url},
         )  # fmt: skip
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))

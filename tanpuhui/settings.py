@@ -217,6 +217,8 @@ if not REDIS_URL:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Clean CSV readings and trips load in one pass on PostgreSQL (docs/metering.md); off → the staged pipeline.
+METERING_SQL_FASTPATH = env.bool("METERING_SQL_FASTPATH", default=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
