@@ -51,9 +51,9 @@ from tanpuhui.metering.schemas import SCHEMAS
 
 logger = logging.getLogger(__name__)
 
-UTILITY_TYPES = frozenset({RecordType.ELECTRICITY, RecordType.WATER, RecordType.GAS})
-FAST_TYPES = UTILITY_TYPES | {RecordType.TRANSIT_TRIP}
-EPOCH = date(1970, 1, 1)
+UTILITY_TYPES = sql.UTILITY_TYPES
+FAST_TYPES = (*UTILITY_TYPES, RecordType.TRANSIT_TRIP.value)
+EPOCH = date(1970, 1, 1)  # day numbers, as in metering_sourcerecord.start_day/end_day
 SLOW_CHUNK = 5_000
 # Characters Python's str.strip() removes that PostgreSQL's [[:space:]] may not know.
 _EDGE_SPACE = r"[[:space:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u001c-\u001f]"
@@ -175,13 +175,10 @@ class FastLoad:
             )
             cursor.execute(f"ANALYZE {self.CALENDAR}")
 
-    def _calendar(self) -> tuple[str, list]:
-        return self.CALENDAR, []
-
     def _typed(self) -> tuple[str, str, list, list]:
         """(FROM clause, ok predicate, params of FROM, params of ok) and ``self.projection``: the
         typed columns in ``STAGED_COLUMNS`` order from external_id on."""
-        cal, cal_params = self._calendar()
+        cal, cal_params = self.CALENDAR, []
         c = self._col
         ident, rev = c("record_id"), c("revision")
         common = [_ID_OK.format(c=ident), _REV_OK.format(c=rev)]
@@ -294,7 +291,7 @@ class FastLoad:
             self.drop()
             return
         inserted, matched, quantified = counts
-        excluded = self._accepted() - inserted - id_losers
+        excluded = self.received - self.rejected - inserted - id_losers
         duplicates, revised = id_losers, 0
         if excluded:
             more_duplicates, revised, quantified_more = self._resolve_existing()
@@ -307,8 +304,7 @@ class FastLoad:
                 matched_all, unmatched_all = cursor.fetchone()
             else:
                 matched_all, unmatched_all = matched, inserted - matched
-        _update(
-            batch.pk,
+        Batch.objects.filter(pk=batch.pk).update(
             stage=Batch.Stage.QUANTIFYING,
             duplicates=duplicates,
             revised=revised,
@@ -324,9 +320,6 @@ class FastLoad:
             transaction.on_commit(
                 lambda: reductions_quantified.send(sender=Batch, centre_ids=centre_ids, batch_id=batch.pk)
             )
-
-    def _accepted(self) -> int:
-        return self.received - self.rejected
 
     def _spans_its_own_history(self) -> bool:
         """Whether a reading of this file may be the history of another (a file covering a year or
@@ -575,7 +568,7 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
     def _resolve_existing(self) -> tuple[int, int, int]:
         """The accepted rows the one-pass INSERT left out (their record id or trip existed before
         this batch), classified and applied by the staged pipeline's statements."""
-        from tanpuhui.metering.services import quantify
+        from tanpuhui.metering.services import _window_days, quantify
 
         batch, bid = self.batch, self.bid
         source, ok, source_params, ok_params = self._typed()
@@ -609,7 +602,7 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
                 f"AND b.centre_id = {sql.REC}.centre_id AND b.kind = {sql.REC}.binding_kind "
                 f"AND b.account_number = {sql.REC}.account AND {sql.REC}.end_day >= "
                 f"{sql.binding_day('postgresql')} - %s",
-                [timezone.now(), batch.provider_id, bid, _window(batch)],
+                [timezone.now(), batch.provider_id, bid, _window_days(batch.centre)],
             )
             created = quantify(
                 scope=revised_rows.replace(sql.REC, "r"),
@@ -617,13 +610,3 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
                 centres=[batch.centre],
             )
         return duplicates, revised, created
-
-
-def _update(batch_id, **fields) -> None:
-    Batch.objects.filter(pk=batch_id).update(**fields)
-
-
-def _window(batch) -> int:
-    from tanpuhui.metering.services import _window_days
-
-    return _window_days(batch.centre)
