@@ -597,11 +597,7 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
                 f"{sql.STG} s WHERE s.batch_id = %s AND s.status = {StagedRecord.Status.REVISION})"
             )
             cursor.execute(
-                f"UPDATE {sql.REC} SET resident_id = b.resident_id, matched_at = %s FROM accounts_binding b "  # noqa: S608
-                f"WHERE {revised_rows} AND {sql.REC}.resident_id IS NULL AND b.unbound_at IS NULL "
-                f"AND b.centre_id = {sql.REC}.centre_id AND b.kind = {sql.REC}.binding_kind "
-                f"AND b.account_number = {sql.REC}.account AND {sql.REC}.end_day >= "
-                f"{sql.binding_day('postgresql')} - %s",
+                sql.match_bindings("postgresql", scope=revised_rows),
                 [timezone.now(), batch.provider_id, bid, _window_days(batch.centre)],
             )
             created = quantify(

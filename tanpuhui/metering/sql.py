@@ -116,13 +116,14 @@ WHERE s.batch_id = %s AND s.status = {S.REVISION} AND {REC}.provider_id = %s
 # --- matching -----------------------------------------------------------------------------------
 
 
-def match_bindings(vendor: str) -> str:
+def match_bindings(vendor: str, scope: str = f"{REC}.batch_id = %s") -> str:
     """Active binding of the record's centre, kind and number; a binding credits records whose
-    period ended at most the centre's window (days) before it was made — never older history."""
+    period ended at most the centre's window (days) before it was made — never older history.
+    ``scope`` selects the records (default: one batch's)."""
     return f"""
 UPDATE {REC} SET resident_id = b.resident_id, matched_at = %s
 FROM accounts_binding b
-WHERE {REC}.batch_id = %s AND {REC}.resident_id IS NULL AND b.unbound_at IS NULL
+WHERE {scope} AND {REC}.resident_id IS NULL AND b.unbound_at IS NULL
   AND b.centre_id = {REC}.centre_id AND b.kind = {REC}.binding_kind AND b.account_number = {REC}.account
   AND {REC}.end_day >= {binding_day(vendor)} - %s
 """  # noqa: S608
