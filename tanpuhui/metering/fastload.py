@@ -492,27 +492,14 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
         )
 
     def _history_join(self) -> tuple[str, list]:
-        """The baseline of a matched reading from earlier readings of its account: the same
-        arithmetic as ``sql.baseline_from_history`` (see there), for one row."""
-        shift = f"k.k * {sql.YEAR_DAYS}"
-        overlap = (
-            f"(LEAST(h.end_day, s.end_day - {shift}) - GREATEST(h.start_day, s.start_day - {shift}) + 1)"
+        """The history baseline of each matched reading (``sql.history_estimate``), computed once per
+        row for the two columns that use it."""
+        estimate = sql.history_estimate(
+            centre="%s", record_type="%s", account="s.account", start="s.start_day", end="s.end_day"
         )
-        join = f"""
-  LEFT JOIN LATERAL (
-    SELECT AVG(y.est) AS est FROM (
-      SELECT SUM(h.quantity * 1.0 * {overlap} / (h.end_day - h.start_day + 1))
-             * (s.end_day - s.start_day + 1) / SUM({overlap}) AS est
-      FROM (VALUES (1), (2)) AS k(k)
-      JOIN {sql.REC} h
-        ON h.centre_id = %s AND h.record_type = %s AND h.account = s.account
-       AND h.start_day <= s.end_day - {shift} AND h.end_day >= s.start_day - {shift}
-      WHERE b.resident_id IS NOT NULL
-      GROUP BY k.k
-      HAVING SUM({overlap}) * 2 >= s.end_day - s.start_day + 1
-    ) y
-  ) hist ON true"""  # noqa: S608
-        return join, [self.batch.centre_id, self.batch.record_type]
+        join = f"LEFT JOIN LATERAL (SELECT {estimate} AS est WHERE b.resident_id IS NOT NULL) hist ON true"
+        centre, record_type = self.batch.centre_id, self.batch.record_type
+        return join, [centre, record_type] * 2
 
     def _method_cases(self) -> tuple[str, str, str, list]:
         """kg, methodology version and inputs snapshot of a record, as ``CASE`` expressions over

@@ -151,37 +151,46 @@ FROM {REC} WHERE batch_id = %s
 # --- baselines ----------------------------------------------------------------------------------
 
 
+def history_estimate(*, centre: str, record_type: str, account: str, start: str, end: str) -> str:
+    """The history baseline of one utility reading, as a scalar subquery over the given SQL
+    expressions (columns of the reading, or placeholders): the average of the same billing period
+    one and two years earlier (365/730 days), each year prorated from the overlapping readings of
+    the same account and counted only if they cover at least half of the period; NULL without
+    history. The one statement of this rule: ``baseline_from_history`` and the one-pass load use it."""
+    parts = []
+    for k in (1, 2):
+        s, e = f"({start} - {k * YEAR_DAYS})", f"({end} - {k * YEAR_DAYS})"
+        overlap = f"({_lo('h.end_day', e)} - {_hi('h.start_day', s)} + 1)"
+        parts.append(
+            f"SELECT SUM(h.quantity * 1.0 * {overlap} / (h.end_day - h.start_day + 1)) * ({end} - {start} + 1)"  # noqa: S608
+            f" / SUM({overlap}) AS est FROM {REC} h"
+            f" WHERE h.centre_id = {centre} AND h.record_type = {record_type} AND h.account = {account}"
+            f" AND h.start_day <= {e} AND h.end_day >= {s}"
+            f" GROUP BY h.account HAVING SUM({overlap}) * 2 >= {end} - {start} + 1"
+        )
+    return f"(SELECT AVG(y.est) FROM ({parts[0]} UNION ALL {parts[1]}) y)"  # noqa: S608
+
+
 def baseline_from_history(scope: str) -> str:
-    """Average of the same billing period one and two years earlier (365/730 days), each year
-    prorated from the overlapping readings of the same account and counted only if they cover at
-    least half of the period."""
-    overlap = f"({_lo('h.end_day', 'sh.e')} - {_hi('h.start_day', 'sh.s')} + 1)"
+    """Matched, not yet quantified utility readings in ``scope`` get their history baseline
+    (``history_estimate``) where they have history."""
     types = ", ".join(f"'{t}'" for t in UTILITY_TYPES)
+    estimate = history_estimate(
+        centre="r.centre_id",
+        record_type="r.record_type",
+        account="r.account",
+        start="r.start_day",
+        end="r.end_day",
+    )
     return f"""
-WITH targets AS (
-  SELECT r.id, r.centre_id, r.record_type, r.account, r.start_day, r.end_day FROM {REC} r
+UPDATE {REC} SET baseline = ROUND(CAST(b.est AS NUMERIC), 4), baseline_source = 'history'
+FROM (
+  SELECT r.id, {estimate} AS est FROM {REC} r
   WHERE {scope} AND r.resident_id IS NOT NULL AND r.record_type IN ({types})
     AND (r.baseline IS NULL OR r.baseline_source <> 'history')
     AND (SELECT COUNT(*) FROM {RED} x WHERE x.source_record_id = r.id) = 0
-), shifted AS (
-  SELECT t.id, t.centre_id, t.record_type, t.account, k.k,
-         t.start_day - k.k * {YEAR_DAYS} AS s, t.end_day - k.k * {YEAR_DAYS} AS e,
-         t.end_day - t.start_day + 1 AS days
-  FROM targets t CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2 AS k) k
-), parts AS (
-  SELECT sh.id, sh.k, sh.days,
-         SUM(h.quantity * 1.0 * {overlap} / (h.end_day - h.start_day + 1)) AS qty,
-         SUM({overlap}) AS covered
-  FROM shifted sh JOIN {REC} h
-    ON h.centre_id = sh.centre_id AND h.record_type = sh.record_type AND h.account = sh.account
-   AND h.start_day <= sh.e AND h.end_day >= sh.s
-  GROUP BY sh.id, sh.k, sh.days
-), years AS (
-  SELECT id, qty * days / covered AS est FROM parts WHERE covered * 2 >= days
-)
-UPDATE {REC} SET baseline = ROUND(CAST(b.est AS NUMERIC), 4), baseline_source = 'history'
-FROM (SELECT id, AVG(est) AS est FROM years GROUP BY id) b
-WHERE {REC}.id = b.id
+) b
+WHERE {REC}.id = b.id AND b.est IS NOT NULL
 """  # noqa: S608
 
 

@@ -191,3 +191,26 @@ def test_a_file_with_quotes_takes_the_python_path(centres, one_pass_calls):
     assert one_pass_calls == []
     assert batch.accepted == 1
     assert SourceRecord.objects.get().origin == "A,1"
+
+
+def test_history_baselines_are_the_staged_pipelines(centres, settings, one_pass_calls):
+    """The worked example of test_pipeline (baseline (300 + 320) / 2 = 310 kWh, (310 − 250) × 0.4042 =
+    24.2520 kg), with the history delivered in an earlier file: the one-pass load computes it."""
+    history = ELEC_HEADER + (
+        "h-2024-09,1,0100000001,2024-09-01,2024-09-30,320,\nh-2025-09,1,0100000001,2025-09-01,2025-09-30,300,\n"
+    )
+    for centre in centres:
+        upload(
+            make_provider(centre, DataProvider.Kind.POWER_UTILITY, code="history"),
+            "electricity_reading",
+            history,
+        )
+    one_pass_calls.clear()  # a file of two years is its own history: it took the staged pipeline
+    text = ELEC_HEADER + "h-2026-09,1,0100000001,2026-09-01,2026-09-30,250,\n"
+    fast, staged = run_both(
+        centres, DataProvider.Kind.POWER_UTILITY, "electricity_reading", text, settings, one_pass_calls
+    )
+    assert outcome(fast) == outcome(staged)
+    record = SourceRecord.objects.get(batch=fast)
+    assert (record.baseline, record.baseline_source) == (Decimal("310.0000"), "history")
+    assert Reduction.objects.get(batch=fast).kg_co2e == Decimal("24.2520")
