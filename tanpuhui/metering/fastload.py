@@ -95,6 +95,7 @@ class FastLoad:
         self.schema = SCHEMAS[self.batch.record_type]
         self.converter: RowConverter | None = None
         self.columns: list[str] = []
+        self.received = self.rejected = 0  # rows of the file; rows rejected (set by ``validate``)
         self.loaded = False  # True once reductions are written (the later stages have nothing to do)
 
     # --- 1 + 2: raw COPY, SQL validation, Python for the rest -----------------------------------
@@ -377,8 +378,9 @@ class FastLoad:
             candidates = cursor.fetchall()
         losers: set[int] = set()
         by_id: dict[str, list] = {}
+        id_set = set(ids)
         for row in candidates:
-            if row[1] in ids:
+            if row[1] in id_set:
                 by_id.setdefault(row[1], []).append(row)
         for rows in by_id.values():
             rows.sort(key=lambda r: (-r[2], r[0]))
@@ -394,16 +396,20 @@ class FastLoad:
             losers.update(r[0] for r in rows[1:])
         return sorted(losers), id_losers
 
+    def _stage_sql_valid_rows(self, cursor, condition: str = "true", params: tuple = ()) -> None:
+        """Copy the SQL-valid rows of the raw table (those also meeting ``condition``) into staging,
+        typed, next to the rows the Python converter accepted."""
+        source, ok, source_params, ok_params = self._typed()
+        cursor.execute(
+            f"INSERT INTO {sql.STG} ({', '.join(STAGED_COLUMNS)}) SELECT %s, r.rn + 1, 0, {self.projection}, '' "  # noqa: S608
+            f"FROM {source} WHERE COALESCE({ok}, false) AND {condition}",
+            [self.bid, *self.projection_params, *source_params, *ok_params, *params],
+        )
+
     def _stage_fast_rows(self) -> None:
         """Hand over to the staged pipeline: the SQL-valid rows join the Python-accepted ones."""
-        source, ok, source_params, ok_params = self._typed()
-        columns = ", ".join(STAGED_COLUMNS)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {sql.STG} ({columns}) SELECT %s, r.rn + 1, 0, {self.projection}, '' "  # noqa: S608
-                f"FROM {source} WHERE COALESCE({ok}, false)",
-                [self.bid, *self.projection_params, *source_params, *ok_params],
-            )
+            self._stage_sql_valid_rows(cursor)
         self.pipeline.large = self.received >= 5_000
         self.pipeline._analyze(sql.STG)
 
@@ -558,8 +564,6 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
         from tanpuhui.metering.services import _window_days, quantify
 
         batch, bid = self.batch, self.bid
-        source, ok, source_params, ok_params = self._typed()
-        columns = ", ".join(STAGED_COLUMNS)
         # "not loaded by this batch": the probe names only the unique key, so it is always an index
         # lookup (with batch_id in it, stale statistics can make the planner scan the batch instead)
         mine = f"(SELECT x.batch_id FROM {sql.REC} x WHERE x.provider_id = %s AND x.external_id = {{id}}) IS DISTINCT FROM %s"  # noqa: S608
@@ -569,10 +573,8 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
                 f"DELETE FROM {sql.STG} s WHERE s.batch_id = %s AND NOT {mine.format(id='s.external_id')}",  # noqa: S608
                 [bid, batch.provider_id, bid],
             )
-            cursor.execute(
-                f"INSERT INTO {sql.STG} ({columns}) SELECT %s, r.rn + 1, 0, {self.projection}, '' "  # noqa: S608
-                f"FROM {source} WHERE COALESCE({ok}, false) AND {mine.format(id=self._col('record_id'))}",
-                [bid, *self.projection_params, *source_params, *ok_params, batch.provider_id, bid],
+            self._stage_sql_valid_rows(
+                cursor, mine.format(id=self._col("record_id")), (batch.provider_id, bid)
             )
             duplicates, revised = self.pipeline._classify_staged(cursor)
             if not revised:
