@@ -41,11 +41,13 @@ from tanpuhui.metering import sql
 from tanpuhui.metering.models import Batch, RecordType, StagedRecord
 from tanpuhui.metering.parsing import (
     EARLIEST,
+    MAX_LINE_CHARS,
     MAX_QUANTITY,
     STAGED_COLUMNS,
     RowConverter,
     convert_fields,
     read_csv_header,
+    too_long,
 )
 from tanpuhui.metering.schemas import SCHEMAS
 
@@ -262,7 +264,11 @@ class FastLoad:
             cursor.execute(query, [*source_params, *ok_params])
             while rows := cursor.fetchmany(SLOW_CHUNK):
                 for rn, *values in rows:
-                    parsed = convert_fields(self.converter, self.columns, [v or "" for v in values], rn + 1)
+                    texts = [v or "" for v in values]
+                    if sum(map(len, texts)) + len(texts) - 1 > MAX_LINE_CHARS:  # the Python path's limit
+                        parsed = too_long(rn + 1)
+                    else:
+                        parsed = convert_fields(self.converter, self.columns, texts, rn + 1)
                     if parsed.values is not None:
                         accepted.append(parsed.values)
                     else:

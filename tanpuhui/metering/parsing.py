@@ -581,7 +581,6 @@ def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
     reader = csv.reader(bounded_lines(text, oversized))
     columns = _read_header(reader, oversized, converter)
     width = len(columns)
-    convert = converter.convert
     fast = converter.fast_converter(columns) if len(set(columns)) == width else None
     last_line = reader.line_num
     row_number = 1
@@ -599,9 +598,7 @@ def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
         line_now = reader.line_num
         if oversized and any(last_line < n <= line_now for n in oversized):
             last_line = line_now
-            yield ParsedRow(
-                row_number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS}
-            )
+            yield too_long(row_number)
             continue
         last_line = line_now
         if not row:
@@ -614,28 +611,25 @@ def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
                 _printable(",".join(row)),
             )  # fmt: skip
             continue
-        problem = _check_text(row)
-        if problem:
-            yield ParsedRow(row_number, None, "", problem, _printable(",".join(row)))
-            continue
-        if fast is not None:
-            values = fast(row, row_number)
-            if values is not None:
-                yield ParsedRow(row_number, values)
-                continue
-        try:
-            yield ParsedRow(row_number, convert(dict(zip(columns, row, strict=True)), row_number))
-        except RowProblem as exc:
-            yield ParsedRow(row_number, None, exc.field, exc.reason, exc.raw)
+        yield convert_fields(converter, columns, row, row_number, fast=fast)
 
 
-def convert_fields(converter: RowConverter, columns: list[str], row: list[str], row_number: int) -> ParsedRow:
-    """One row already split into fields (by PostgreSQL's COPY), judged as ``parse_csv`` judges it."""
-    if sum(map(len, row)) + len(row) - 1 > MAX_LINE_CHARS:
-        return ParsedRow(row_number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS})
+def too_long(row_number: int) -> ParsedRow:
+    return ParsedRow(row_number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS})
+
+
+def convert_fields(
+    converter: RowConverter, columns: list[str], row: list[str], row_number: int, *, fast=None
+) -> ParsedRow:
+    """One row split into fields (by Python's csv or PostgreSQL's COPY) with the file's column
+    count, judged: not text, then ``fast`` (if given) or the full converter."""
     problem = _check_text(row)
     if problem:
         return ParsedRow(row_number, None, "", problem, _printable(",".join(row)))
+    if fast is not None:
+        values = fast(row, row_number)
+        if values is not None:
+            return ParsedRow(row_number, values)
     try:
         return ParsedRow(row_number, converter.convert(dict(zip(columns, row, strict=True)), row_number))
     except RowProblem as exc:
@@ -649,7 +643,7 @@ def parse_jsonl(binary, converter: RowConverter) -> Iterator[ParsedRow]:
     seen_any = False
     for number, line in enumerate(bounded_lines(text, oversized), start=1):
         if number in oversized:
-            yield ParsedRow(number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS})
+            yield too_long(number)
             continue
         stripped = line.strip()
         if not stripped:
