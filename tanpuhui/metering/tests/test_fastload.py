@@ -214,3 +214,21 @@ def test_history_baselines_are_the_staged_pipelines(centres, settings, one_pass_
     record = SourceRecord.objects.get(batch=fast)
     assert (record.baseline, record.baseline_source) == (Decimal("310.0000"), "history")
     assert Reduction.objects.get(batch=fast).kg_co2e == Decimal("24.2520")
+
+
+def test_a_unique_violation_hands_the_batch_to_the_staged_pipeline(
+    centres, settings, one_pass_calls, monkeypatch
+):
+    """If the one-pass INSERT hits a unique index anyway (another provider's batch committed the same
+    trip a moment earlier), it rolls back to its savepoint and the staged pipeline decides. Here
+    the in-file duplicate check is switched off, so the trip index itself refuses the second row."""
+    monkeypatch.setattr(fastload.FastLoad, "_in_file_losers", lambda self: ([], 0))
+    text = TRIP_HEADER + (
+        "u1,1,T100000001,metro,2026-09-01T08:00:10+08:00,A,B,\nu2,1,T100000001,metro,2026-09-01T08:00:50+08:00,A,B,\n"
+    )
+    fast, staged = run_both(
+        centres, DataProvider.Kind.TRANSIT_OPERATOR, "transit_trip", text, settings, one_pass_calls
+    )
+    assert outcome(fast) == outcome(staged)
+    assert (fast.accepted, fast.duplicates, fast.quantified) == (2, 1, 1)
+    assert SourceRecord.objects.get(batch=fast).external_id == "u1"
