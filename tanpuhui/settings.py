@@ -18,7 +18,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=False)
-DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+# Off unless asked for (DJANGO_DEBUG=1 while developing): the demo that `make run` serves shows the
+# designed error pages, never Django's debug page with settings and SQL.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 TESTING = env.bool("TANPUHUI_TESTING", default=False)
 
 _DEV_SECRET = "dev-only-not-secret-change-me-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
@@ -95,9 +97,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tanpuhui.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + immediate transactions let the web process and the background worker share the file.
+    # WAL + immediate transactions let the web process and the background worker share the file:
+    # readers never wait, a writer waits up to the busy timeout for the one writer before it. The
+    # batch pipeline commits every METERING_SQLITE_WINDOW_ROWS rows, so that wait stays short.
+    # synchronous=NORMAL is safe under WAL (a power cut can lose the last commits, never corrupt).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=30),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -145,6 +154,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# The embedded setup serves uploaded media (offer pictures) itself; production leaves it to the
+# proxy or object storage.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -217,6 +229,10 @@ if not REDIS_URL:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Where provider files wait for processing (outside MEDIA_ROOT: they hold account numbers).
+METERING_UPLOAD_DIR = env.path("METERING_UPLOAD_DIR", default=VAR_DIR / "provider-uploads")
+# On SQLite the pipeline commits per window of this many rows (one writer at a time: see above).
+METERING_SQLITE_WINDOW_ROWS = env.int("METERING_SQLITE_WINDOW_ROWS", default=20_000)
 # Clean CSV readings and trips load in one pass on PostgreSQL (docs/metering.md); off → the staged pipeline.
 METERING_SQL_FASTPATH = env.bool("METERING_SQL_FASTPATH", default=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)

@@ -41,5 +41,5 @@ urlpatterns = [
 handler404 = "tanpuhui.common.views.not_found"
 handler500 = "tanpuhui.common.views.server_error"
 
-if settings.DEBUG:
+if settings.SERVE_MEDIA:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
