@@ -13,9 +13,11 @@ import hashlib
 import json
 import logging
 import os
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -61,6 +63,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 ANALYZE_THRESHOLD = 5_000  # rows in a batch above which tables are re-ANALYZEd between stages
+SQLITE_STEP_PAUSE_SECONDS = 0.15  # see _sqlite_let_writers_in
 ERROR_ROWS_KEPT = 100_000  # beyond this, errors are counted but not stored
 DEFAULT_LATE_BINDING_DAYS = 90
 EPOCH = date(1970, 1, 1)
@@ -281,6 +284,34 @@ def _window_days(centre) -> int:
     return int(_metering_params(centre).get("late_binding_days", DEFAULT_LATE_BINDING_DAYS))
 
 
+def sqlite_window_rows() -> int:
+    return max(int(getattr(settings, "METERING_SQLITE_WINDOW_ROWS", 20_000)), 1)
+
+
+def _sqlite_let_writers_in() -> None:
+    """Pause after a committed step so that a waiting writer gets the lock: SQLite's busy handler
+    polls every 100 ms, and a step that began again at once would starve a login past its timeout."""
+    time.sleep(SQLITE_STEP_PAUSE_SECONDS)
+
+
+def staged_rows_delete(*, batch_id) -> None:
+    """Drop a batch's staging rows; on SQLite a window at a time (one writer: keep each short)."""
+    if connection.vendor == "postgresql":
+        StagedRecord.objects.filter(batch_id=batch_id).delete()
+        return
+    statement = (
+        f"DELETE FROM {sql.STG} WHERE id IN "  # noqa: S608
+        f"(SELECT id FROM {sql.STG} WHERE batch_id = %s LIMIT {sqlite_window_rows()})"
+    )
+    with connection.cursor() as cursor:
+        while True:
+            with transaction.atomic():
+                cursor.execute(statement, [_uuid_param(batch_id)])
+                if cursor.rowcount <= 0:
+                    return
+            _sqlite_let_writers_in()
+
+
 def _update(batch_id, **fields) -> None:
     Batch.objects.filter(pk=batch_id).update(**fields)
 
@@ -319,7 +350,7 @@ def batch_process(*, batch_id) -> Batch:
         )
         raise
     finally:
-        StagedRecord.objects.filter(batch_id=batch.pk).delete()
+        staged_rows_delete(batch_id=batch.pk)
         if pipeline is not None and pipeline.fast is not None:
             pipeline.fast.drop()
     batch.refresh_from_db()
@@ -347,6 +378,61 @@ class _Pipeline:
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
 
+    # SQLite has one writer at a time: a login or a binding waits for the batch's open write
+    # transaction (up to the busy timeout, then "database is locked"). So on SQLite a stage is a
+    # series of short steps, one per window of rows, each idempotent; the stage's last step commits
+    # its final statements with the next stage's name. PostgreSQL (MVCC: other writers never wait
+    # on the batch) commits each stage once.
+    @contextmanager
+    def _stage(self) -> Iterator[None]:
+        if self.pg:
+            with transaction.atomic():
+                self._bulk_session()
+                yield
+        else:
+            yield
+
+    @contextmanager
+    def _step(self) -> Iterator[None]:
+        """One short transaction on SQLite; inside the stage's transaction on PostgreSQL."""
+        if self.pg:
+            yield
+            return
+        with transaction.atomic():
+            yield
+        _sqlite_let_writers_in()
+
+    def _row_windows(self, cursor) -> list[tuple[int, int] | None]:
+        """The staged rows in windows of ids (SQLite), or one window for everything (PostgreSQL).
+        Rows are staged in file order, so id order is row order, and the primary key finds a window."""
+        if self.pg:
+            return [None]
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {sql.STG} WHERE batch_id = %s", [self.bid])  # noqa: S608
+        low, high = cursor.fetchone()
+        if low is None:
+            return []
+        size = sqlite_window_rows()
+        return [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]
+
+    def _record_windows(self, cursor, alias: str = "r") -> list[tuple[str, list]]:
+        """This batch's records as (scope on ``alias``, params): by id windows on SQLite."""
+        r = alias
+        whole = (f"{r}.batch_id = %s", [self.bid])
+        if self.pg:
+            return [whole]
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {sql.REC} WHERE batch_id = %s", [self.bid])  # noqa: S608
+        low, high = cursor.fetchone()
+        if low is None:
+            return []
+        size = sqlite_window_rows()
+        return [
+            (
+                f"{r}.batch_id = %s AND {r}.id BETWEEN %s AND %s",
+                [self.bid, start, min(start + size - 1, high)],
+            )
+            for start in range(low, high + 1, size)
+        ]
+
     # 1. stream-parse and validate into staging ---------------------------------------------------
     def stage_validate(self) -> bool:
         batch = self.batch
@@ -355,9 +441,8 @@ class _Pipeline:
         converter = RowConverter(SCHEMAS[batch.record_type], batch.pk, limits=_limits(batch.centre_id))
         parse = parse_csv if batch.file_format == Batch.Format.CSV else parse_jsonl
         counts = {"received": 0, "rejected": 0}
-        with transaction.atomic():
-            self._bulk_session()
-            StagedRecord.objects.filter(batch_id=batch.pk).delete()
+        with self._stage():
+            staged_rows_delete(batch_id=batch.pk)
             RowError.objects.filter(batch=batch).delete()
             fast = FastLoad(self) if fastload_eligible(batch) else None
             staged = fast.validate(converter) if fast is not None else None
@@ -449,10 +534,12 @@ class _Pipeline:
                 values[15] = None if row[15] is None else str(row[15])
                 chunk.append(values)
                 if len(chunk) >= 5000:
-                    cursor.executemany(statement, chunk)
+                    with self._step():
+                        cursor.executemany(statement, chunk)
                     chunk = []
             if chunk:
-                cursor.executemany(statement, chunk)
+                with self._step():
+                    cursor.executemany(statement, chunk)
 
     # 2. dedup and move into records ----------------------------------------------------------------
     def stage_load(self) -> None:
@@ -463,55 +550,74 @@ class _Pipeline:
                 self.fast.load()
             if self.fast.loaded:
                 return
-        with transaction.atomic(), connection.cursor() as cursor:
-            self._bulk_session()
-            DataProvider.objects.select_for_update().filter(pk=batch.provider_id).first()
-            if batch.record_type == RecordType.FOREST_PLOT:
-                cursor.execute(sql.MARK_DUP_IN_FILE, [self.bid])
-                revised, inserted_dups = self._load_plots(cursor)
-            else:
-                inserted_dups, revised = self._classify_staged(cursor)
-            self._analyze(sql.REC)
-            _update(batch.pk, stage=Batch.Stage.MATCHING, duplicates=inserted_dups, revised=revised)
 
-    def _classify_staged(self, cursor) -> tuple[int, int]:
+        def finish(duplicates: int, revised: int) -> None:
+            self._analyze(sql.REC)
+            _update(batch.pk, stage=Batch.Stage.MATCHING, duplicates=duplicates, revised=revised)
+
+        with self._stage(), connection.cursor() as cursor:
+            DataProvider.objects.select_for_update().filter(pk=batch.provider_id).first()
+            if batch.record_type == RecordType.FOREST_PLOT:  # registrations: small files, one step
+                with self._step():
+                    cursor.execute(sql.MARK_DUP_IN_FILE, [self.bid])
+                    revised, duplicates = self._load_plots(cursor)
+                    finish(duplicates, revised)
+            else:
+                self._classify_staged(cursor, finish=finish)
+
+    def _classify_staged(self, cursor, *, finish=None) -> tuple[int, int]:
         """Classify the staged rows against the records (duplicate, revision, the same trip from
-        another provider), insert the new ones and apply the revisions. Returns (duplicates, revised)."""
+        another provider), insert the new ones and apply the revisions. Returns (duplicates, revised).
+
+        On SQLite each window of rows is one step; the revisions and ``finish(duplicates, revised)``
+        (the stage's counters and next stage) commit together in the last one."""
         batch, bid = self.batch, self.bid
         now = timezone.now()
-        cursor.execute(sql.MARK_DUP_IN_FILE, [bid])
-        cursor.execute(sql.MARK_DUPLICATE, [bid, batch.provider_id])
-        cursor.execute(sql.MARK_REVISION, [bid, batch.provider_id])
-        cursor.execute(sql.MARK_CROSS_DUPLICATE, [bid, batch.centre_id])
-        cursor.execute(sql.COUNT_STATUS, [bid])
-        by_status = dict(cursor.fetchall())
-        new = by_status.get(StagedRecord.Status.NEW, 0)
         per_day = _metering_params(batch.centre).get("default_baseline_per_day", {})
         default = Decimal(str(per_day[batch.record_type])) if batch.record_type in per_day else None
         if batch.record_type not in sql.UTILITY_TYPES:
             default = None
-        cursor.execute(
-            sql.insert_new(connection.vendor),
-            [now, now, batch.centre_id, batch.provider_id, bid, batch.record_type,
-             "centre_default" if default is not None else "", False, now, default,
-             batch.centre_id, _window_days(batch.centre), bid],
-        )  # fmt: skip
-        inserted = max(cursor.rowcount, 0)
-        cursor.execute(sql.APPLY_REVISIONS, [bid, now, True, bid, batch.provider_id])
-        revised = max(cursor.rowcount, 0)
-        stale = by_status.get(StagedRecord.Status.REVISION, 0) - revised
-        duplicates = (
-            (new - inserted)
-            + stale
-            + sum(
-                by_status.get(s, 0)
-                for s in (
-                    StagedRecord.Status.DUP_IN_FILE,
-                    StagedRecord.Status.DUPLICATE,
-                    StagedRecord.Status.CROSS_DUPLICATE,
+        insert_params = [
+            now, now, batch.centre_id, batch.provider_id, bid, batch.record_type,
+            "centre_default" if default is not None else "", False, now, default,
+            batch.centre_id, _window_days(batch.centre), bid,
+        ]  # fmt: skip
+        inserted = 0
+        for window in self._row_windows(cursor):
+            rows = list(window or ())
+            where = sql.IN_ROW_WINDOW if window else ""
+            with self._step():
+                cursor.execute(sql.MARK_DUP_IN_FILE + where, [bid, *rows])
+                cursor.execute(sql.MARK_DUPLICATE + where, [bid, batch.provider_id, *rows])
+                cursor.execute(sql.MARK_REVISION + where, [bid, batch.provider_id, *rows])
+                cursor.execute(sql.MARK_CROSS_DUPLICATE + where, [bid, batch.centre_id, *rows])
+                cursor.execute(
+                    sql.insert_new(connection.vendor, windowed=bool(window)), [*insert_params, *rows]
+                )
+                inserted += max(cursor.rowcount, 0)
+        cursor.execute(sql.COUNT_STATUS, [bid])
+        by_status = dict(cursor.fetchall())
+        new = by_status.get(StagedRecord.Status.NEW, 0)
+        if not self.pg:  # windows an interrupted attempt committed are this batch's records too
+            inserted = SourceRecord.objects.filter(batch_id=batch.pk).count()
+        with self._step():
+            cursor.execute(sql.APPLY_REVISIONS, [bid, now, True, bid, batch.provider_id])
+            revised = max(cursor.rowcount, 0)
+            stale = by_status.get(StagedRecord.Status.REVISION, 0) - revised
+            duplicates = (
+                (new - inserted)
+                + stale
+                + sum(
+                    by_status.get(s, 0)
+                    for s in (
+                        StagedRecord.Status.DUP_IN_FILE,
+                        StagedRecord.Status.DUPLICATE,
+                        StagedRecord.Status.CROSS_DUPLICATE,
+                    )
                 )
             )
-        )
+            if finish is not None:
+                finish(duplicates, revised)
         return duplicates, revised
 
     def _load_plots(self, cursor) -> tuple[int, int]:
@@ -560,12 +666,17 @@ class _Pipeline:
             return  # matched by the loading statement
         batch, bid = self.batch, self.bid
         now = timezone.now()
-        with transaction.atomic(), connection.cursor() as cursor:
-            self._bulk_session()
+        with self._stage(), connection.cursor() as cursor:
             if batch.record_type == RecordType.FOREST_SURVEY:
-                cursor.execute(sql.MATCH_FOREST_PLOTS, [now, bid])
+                with self._step():
+                    cursor.execute(sql.MATCH_FOREST_PLOTS, [now, bid])
             elif batch.record_type != RecordType.FOREST_PLOT:
-                cursor.execute(sql.match_bindings(connection.vendor), [now, bid, _window_days(batch.centre)])
+                days = _window_days(batch.centre)
+                for scope, params in self._record_windows(cursor, alias=sql.REC):
+                    with self._step():
+                        cursor.execute(
+                            sql.match_bindings(connection.vendor, scope=scope), [now, *params, days]
+                        )
             if batch.record_type == RecordType.FOREST_SURVEY:
                 # Other types were matched by the loading INSERT (analysed after it): this UPDATE
                 # only retries its few unmatched rows, and statistics stay representative.
@@ -581,9 +692,13 @@ class _Pipeline:
             return  # quantified by the loading statement
         if batch.record_type == RecordType.FOREST_PLOT:
             return
-        with transaction.atomic():
-            self._bulk_session()
-            created = quantify(scope="r.batch_id = %s", scope_params=[self.bid], centres=[batch.centre])
+        with self._stage(), connection.cursor() as cursor:
+            created = 0
+            for scope, params in self._record_windows(cursor):
+                with self._step():
+                    created += quantify(scope=scope, scope_params=params, centres=[batch.centre])
+            if not self.pg:  # windows an interrupted attempt committed count too
+                created = Reduction.objects.filter(batch_id=batch.pk).count()
             _update(batch.pk, quantified=created)
             if created:
                 centre_ids = [batch.centre_id]

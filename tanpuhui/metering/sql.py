@@ -36,17 +36,21 @@ WHERE batch_id = %s AND EXISTS (
     AND (o.revision > {STG}.revision OR (o.revision = {STG}.revision AND o.row_number < {STG}.row_number)))
 """  # noqa: S608
 
+# Records of this very batch never make its rows duplicates, revisions or the same trip: they
+# exist before the load has committed only when an interrupted attempt inserted a window of them
+# (SQLite commits per window), and a resumed load must classify its rows as the clean run did.
 MARK_DUPLICATE = f"""
 UPDATE {STG} SET status = {S.DUPLICATE}
 WHERE batch_id = %s AND status = {S.NEW} AND EXISTS (
   SELECT 1 FROM {REC} r WHERE r.provider_id = %s AND r.external_id = {STG}.external_id
-    AND r.revision >= {STG}.revision)
+    AND r.revision >= {STG}.revision AND r.batch_id <> {STG}.batch_id)
 """  # noqa: S608
 
 MARK_REVISION = f"""
 UPDATE {STG} SET status = {S.REVISION}
 WHERE batch_id = %s AND status = {S.NEW} AND EXISTS (
-  SELECT 1 FROM {REC} r WHERE r.provider_id = %s AND r.external_id = {STG}.external_id)
+  SELECT 1 FROM {REC} r WHERE r.provider_id = %s AND r.external_id = {STG}.external_id
+    AND r.batch_id <> {STG}.batch_id)
 """  # noqa: S608
 
 # The same real-world trip (centre, mode, card, boarding minute) reported by another provider —
@@ -54,10 +58,14 @@ WHERE batch_id = %s AND status = {S.NEW} AND EXISTS (
 MARK_CROSS_DUPLICATE = f"""
 UPDATE {STG} SET status = {S.CROSS_DUPLICATE}
 WHERE batch_id = %s AND status = {S.NEW} AND trip_key IS NOT NULL AND (
-  EXISTS (SELECT 1 FROM {REC} r WHERE r.centre_id = %s AND r.trip_key = {STG}.trip_key)
+  EXISTS (SELECT 1 FROM {REC} r WHERE r.centre_id = %s AND r.trip_key = {STG}.trip_key
+          AND r.batch_id <> {STG}.batch_id)
   OR EXISTS (SELECT 1 FROM {STG} o WHERE o.batch_id = {STG}.batch_id AND o.trip_key = {STG}.trip_key
              AND o.status = {S.NEW} AND o.row_number < {STG}.row_number))
 """  # noqa: S608
+
+# Staged rows of one window of ids, in file order (SQLite commits per window; see services._Pipeline).
+IN_ROW_WINDOW = f" AND {STG}.id BETWEEN %s AND %s"
 
 COUNT_STATUS = f"SELECT status, COUNT(*) FROM {STG} WHERE batch_id = %s GROUP BY status"  # noqa: S608
 
@@ -76,9 +84,11 @@ def binding_day(vendor: str) -> str:
     return "CAST(julianday(b.created_at, '+8 hours') - 2440587.5 AS INTEGER)"
 
 
-def insert_new(vendor: str) -> str:
+def insert_new(vendor: str, *, windowed: bool = False) -> str:
     """New records, matched to an active binding in the same statement (one write per row); utility
-    readings start with the centre's default baseline, replaced from history at quantification."""
+    readings start with the centre's default baseline, replaced from history at quantification.
+    ``windowed``: only the staged rows of one window of ids (two more parameters)."""
+    window = " AND s.id BETWEEN %s AND %s" if windowed else ""
     return f"""
 INSERT INTO {REC} ({_RECORD_COLUMNS}, resident_id, matched_at, baseline)
 SELECT %s, %s, %s, %s, %s, %s, s.external_id, s.revision, s.account, s.binding_kind, s.behaviour,
@@ -90,7 +100,7 @@ FROM {STG} s
 LEFT JOIN accounts_binding b
   ON b.centre_id = %s AND b.kind = s.binding_kind AND b.account_number = s.account AND b.unbound_at IS NULL
  AND s.end_day >= {binding_day(vendor)} - %s
-WHERE s.batch_id = %s AND s.status = {S.NEW}
+WHERE s.batch_id = %s AND s.status = {S.NEW}{window}
 ON CONFLICT DO NOTHING
 """  # noqa: S608
 
