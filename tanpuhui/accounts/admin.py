@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tanpuhui.accounts import services
+from tanpuhui.accounts.identifiers import normalise_email
 from tanpuhui.accounts.models import ApiKey, Binding, Role, RoleAssignment, User
 from tanpuhui.common.admin import CentreScopedAdmin
 from tanpuhui.common.errors import ServiceError
@@ -57,8 +58,23 @@ class BindingInline(admin.TabularInline):
         return False
 
 
+class UserAdminForm(forms.ModelForm):
+    """The e-mail is taken in its normal form, so a variant spelling of a taken address is "taken"."""
+
+    email = forms.CharField(label=_("e-mail"), max_length=254, required=False)
+
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "is_active"]
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email")
+        return normalise_email(email) if email else None
+
+
 @admin.register(User)
 class UserAdmin(CentreScopedAdmin):
+    form = UserAdminForm
     list_display = ["display_name", masked_phone, "email", "centre", "date_joined", "is_active"]
     list_filter = ["is_active", "role_assignments__role"]
     search_fields = ["display_name", "phone", "email"]

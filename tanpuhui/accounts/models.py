@@ -6,15 +6,22 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tanpuhui.accounts.identifiers import (
+    normalise_email,
+    normalise_identifier,
+    normalise_phone,
+    validate_phone,
+)
 from tanpuhui.common.models import TimeStampedModel
 
-phone_validator = RegexValidator(r"^1[3-9][0-9]{9}\Z", _("Enter an 11-digit mainland mobile number."))
+# A mobile number as typed: valid when its normal form is 11 ASCII digits (see accounts/identifiers.py).
+phone_validator = validate_phone
 
 
 class Role(models.TextChoices):
@@ -48,13 +55,29 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, phone=None, password=None, **extra):
+        """Phone and e-mail are stored in their normal form; an invalid one is a ``ValidationError``."""
         email = extra.pop("email", None)
         if not phone and not email:
             raise ValueError("A user needs a mobile number or an e-mail address")
-        user = self.model(phone=phone or None, email=self.normalize_email(email) if email else None, **extra)
+        user = self.model(
+            phone=normalise_phone(phone) if phone else None,
+            email=normalise_email(email) if email else None,
+            **extra,
+        )
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username):
+        return self.get(**{self.model.USERNAME_FIELD: normalise_identifier(username)})
+
+    def get_by_identifier(self, identifier: str) -> User | None:
+        """The account whose phone or e-mail *is* this identifier's normal form (exact, never iexact:
+        PostgreSQL's UPPER() folds a dotless ı into I, which is how look-alikes used to get in)."""
+        normal = normalise_identifier(identifier)
+        if not normal:
+            return None
+        return self.filter(Q(phone=normal) | Q(email=normal)).first()
 
     def create_superuser(self, phone=None, password=None, **extra):
         extra.setdefault("is_staff", True)
@@ -97,11 +120,37 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.CheckConstraint(
                 condition=Q(phone__isnull=False) | Q(email__isnull=False), name="user_has_phone_or_email"
-            )
+            ),
+            # The backstop for "two spellings, one account": e-mails are stored case-folded (so the
+            # exact unique index is also a case-insensitive one) and phones are ASCII digits.
+            models.CheckConstraint(
+                condition=Q(email__isnull=True) | Q(email=Lower("email")), name="user_email_lower_case"
+            ),
+            models.CheckConstraint(
+                condition=Q(phone__isnull=True) | Q(phone__regex=r"^1[3-9][0-9]{9}\Z"),
+                name="user_phone_ascii_digits",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_name or self.phone or self.email or str(self.id)
+
+    @classmethod
+    def normalize_username(cls, username):
+        return normalise_identifier(username)
+
+    def clean(self):
+        # Before validate_unique / validate_constraints, so a variant spelling of a taken identifier is
+        # reported as taken (the admin user form goes through here).
+        super().clean()
+        self.phone = normalise_identifier(self.phone) or None
+        self.email = normalise_identifier(self.email) or None
+
+    def save(self, *args, **kwargs):
+        # Every writer stores the normal form, whichever path it came through.
+        self.phone = normalise_identifier(self.phone) or None
+        self.email = normalise_identifier(self.email) or None
+        super().save(*args, **kwargs)
 
     @property
     def masked_phone(self) -> str:

@@ -78,7 +78,8 @@ class MeOutput(serializers.ModelSerializer):
 
 class MeUpdateInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=50, required=False)
-    email = serializers.EmailField(required=False, allow_null=True)
+    # Checked (NFKC, case folding, ASCII only) by services.profile_update, the one place for the rule.
+    email = serializers.CharField(max_length=254, required=False, allow_null=True)
 
 
 class RealNameInput(serializers.Serializer):

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tanpuhui.accounts.identifiers import normalise_email, normalise_identifier, normalise_phone
 from tanpuhui.accounts.models import (
     STAFF_ROLES,
     ApiKey,
@@ -54,6 +55,22 @@ def _sha256(value: str) -> str:
 # --- registration -----------------------------------------------------------------------------
 
 
+def phone_checked(phone: str) -> str:
+    """The normal form of a mobile number given for a new account, or a 400 on the ``phone`` field."""
+    try:
+        return normalise_phone(phone)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"phone": exc.messages}) from exc
+
+
+def email_checked(email: str) -> str:
+    """The normal form of an e-mail address given for an account, or a 400 on the ``email`` field."""
+    try:
+        return normalise_email(email)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"email": exc.messages}) from exc
+
+
 @transaction.atomic
 def resident_register(*, centre_code: str, phone: str, password: str, display_name: str) -> User:
     centre = Centre.objects.filter(code=centre_code).first()
@@ -61,6 +78,7 @@ def resident_register(*, centre_code: str, phone: str, password: str, display_na
         raise ValidationFailed(
             _("Unknown operation centre."), fields={"centre": [_("Unknown operation centre.")]}
         )
+    phone = phone_checked(phone)
     if User.objects.filter(phone=phone).exists():
         raise Conflict(
             _("This mobile number is already registered."),
@@ -97,8 +115,8 @@ def profile_update(*, user: User, display_name: str | None = None, email=_UNSET)
         user.display_name = display_name
         update_fields.append("display_name")
     if email is not _UNSET:
-        email = User.objects.normalize_email(email) if email else None
-        if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        email = email_checked(email) if email else None
+        if email and User.objects.filter(email=email).exclude(pk=user.pk).exists():
             raise _email_taken()
         user.email = email
         update_fields.append("email")
@@ -120,7 +138,9 @@ def _email_taken() -> Conflict:
 
 
 def _failure_keys(username: str, ip: str | None) -> list[str]:
-    keys = [f"login-fail:user:{_sha256(username.strip().lower())}"]
+    # The account key is the identifier's normal form: the one the backend looks the account up by,
+    # so every spelling that reaches an account counts toward (and is stopped by) its lock-out.
+    keys = [f"login-fail:user:{_sha256(normalise_identifier(username))}"]
     if ip:
         keys.append(f"login-fail:ip:{ip}")
     return keys
@@ -132,6 +152,7 @@ def login_attempt(*, request, username: str, password: str) -> User:
     Both the web login form and the API token endpoint go through here, so the lock-out is the same.
     """
     ip = client_ip(request)
+    username = normalise_identifier(username)
     keys = _failure_keys(username, ip)
     limit = settings.LOGIN_FAILURE_LIMIT
     # The address limit is wider: many people can share one carrier-grade NAT address.

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tanpuhui.accounts.models import phone_validator
 from tanpuhui.marketplace.models import (
     MAX_PRICE_COINS,
     MAX_STOCK,
@@ -67,7 +68,7 @@ class ReviewInput(serializers.Serializer):
 
 
 class StaffCreateInput(serializers.Serializer):
-    phone = serializers.RegexField(r"^1[3-9]\d{9}$", max_length=11)
+    phone = serializers.CharField(max_length=11, validators=[phone_validator])
     display_name = serializers.CharField(max_length=50)
     password = serializers.CharField(max_length=128, write_only=True)
     role = serializers.ChoiceField(choices=MerchantStaff.Role.choices)

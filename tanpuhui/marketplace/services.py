@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
+from tanpuhui.accounts.services import phone_checked
 from tanpuhui.common.errors import (
     Conflict,
     Forbidden,
@@ -188,6 +189,7 @@ def merchant_staff_create(
         outlet = Outlet.objects.filter(pk=outlet_id, merchant=manager.merchant).first()
         if outlet is None:
             raise ValidationFailed(_("Unknown outlet."), fields={"outlet": [_("Unknown outlet.")]})
+    phone = phone_checked(phone)
     if User.objects.filter(phone=phone).exists():
         message = _("This mobile number is already registered.")
         raise Conflict(message, code="phone_taken", fields={"phone": [message]})

@@ -458,7 +458,7 @@ class RowConverter:
         lat = _decimal(row.get("latitude", ""), "latitude", low=Decimal(-90), high=Decimal(90))
         lon = _decimal(row.get("longitude", ""), "longitude", low=Decimal(-180), high=Decimal(180))
         phone = (row.get("owner_phone") or "").strip()
-        if phone and not re.fullmatch(r"1[3-9]\d{9}", phone):
+        if phone and not re.fullmatch(r"1[3-9][0-9]{9}", phone):
             raise RowProblem("owner_phone", _("not a mainland mobile number"), phone)
         attrs = json.dumps(
             {

@@ -114,7 +114,7 @@ class ReductionOutput(serializers.ModelSerializer):
 
 class ReductionFilterInput(serializers.Serializer):
     behaviour = serializers.ChoiceField(choices=Behaviour.choices, required=False)
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
+    month = serializers.RegexField(r"^[0-9]{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
 
 
 class ExplanationRecord(serializers.Serializer):

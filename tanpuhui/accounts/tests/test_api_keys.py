@@ -204,7 +204,7 @@ class TestProfileUpdate:
             "/api/v1/me", {"display_name": "新昵称", "email": "Me@Example.CN"}, format="json"
         )
         assert response.status_code == 200
-        assert response.json()["display_name"] == "新昵称" and response.json()["email"] == "Me@example.cn"
+        assert response.json()["display_name"] == "新昵称" and response.json()["email"] == "me@example.cn"
 
     def test_email_of_another_account_is_409(self, client_for, resident, gz):
         ResidentFactory(centre=gz, email="taken@example.cn")
