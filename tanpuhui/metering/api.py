@@ -80,9 +80,7 @@ class ProviderBatchListApi(ProviderOwnedMixin, generics.ListAPIView):
         provider = services.provider_for_user(request.user)
         length = int(request.META.get("CONTENT_LENGTH") or 0) or None
         if length and length > services.max_upload_bytes():
-            raise services.PayloadTooLarge(
-                _("The file is larger than %(mb)d MB.") % {"mb": services.max_upload_bytes() // (1024 * 1024)}
-            )
+            raise services.too_large()
         media = (request.content_type or "").split(";")[0].strip().lower()
         if media == "multipart/form-data":
             upload = request.FILES.get("file")

@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tanpuhui.metering.models import Batch, Behaviour, RecordType, Reduction, SourceRecord
+from tanpuhui.metering.models import Batch, Behaviour, RecordType, Reduction, SourceRecord, UnmatchedReason
 
 
 class BatchUploadInput(serializers.Serializer):
@@ -39,6 +39,7 @@ class BatchOutput(serializers.ModelSerializer):
             "revised",
             "matched",
             "unmatched",
+            "too_old",
             "quantified",
             "created_at",
             "started_at",
@@ -66,6 +67,8 @@ class StaffBatchOutput(BatchOutput):
 class UnmatchedRecordOutput(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.name")
     account = serializers.SerializerMethodField()
+    unmatched_reason = serializers.SerializerMethodField()
+    unmatched_reason_label = serializers.SerializerMethodField()
 
     class Meta:
         model = SourceRecord
@@ -81,11 +84,23 @@ class UnmatchedRecordOutput(serializers.ModelSerializer):
             "quantity",
             "unit",
             "created_at",
+            "unmatched_reason",
+            "unmatched_reason_label",
         ]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_account(self, obj) -> str:
         return "•••• " + obj.account[-4:]
+
+    @extend_schema_field(serializers.ChoiceField(choices=UnmatchedReason.choices))
+    def get_unmatched_reason(self, obj) -> str:
+        from tanpuhui.metering.selectors import unmatched_reason
+
+        return str(unmatched_reason(obj))
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_unmatched_reason_label(self, obj) -> str:
+        return str(UnmatchedReason(self.get_unmatched_reason(obj)).label)
 
 
 class ReductionOutput(serializers.ModelSerializer):
