@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.accounts.services import api_key_issue, role_grant
-from tanpuhui.common.errors import Forbidden, ServiceError, ValidationFailed
+from tanpuhui.common.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.metering import sql
 from tanpuhui.metering.fastload import FastLoad
@@ -128,7 +128,8 @@ def _metering_params(centre) -> dict:
 def provider_create(
     *, centre, code: str, name: str, kind: str, record_types: Iterable[str] | None = None, actor=None
 ) -> DataProvider:
-    """A provider with its service user (role data_provider in the centre)."""
+    """A provider with its service user (role data_provider in the centre), whose API keys upload
+    for it: the only way a provider is made (staff API, back office, demo, tests)."""
     from tanpuhui.metering.schemas import PROVIDER_RECORD_TYPES
 
     if kind not in DataProvider.Kind.values:
@@ -137,6 +138,12 @@ def provider_create(
     unknown = [t for t in types if t not in SCHEMAS]
     if unknown:
         raise ValidationFailed(_("Unknown record type."), fields={"record_types": unknown})
+    if DataProvider.objects.filter(centre=centre, code=code).exists():
+        raise Conflict(
+            _("This centre already has a data provider with this code."),
+            code="provider_code_taken",
+            fields={"code": [_("Already used at this centre.")]},
+        )
     user = User.objects.create_user(
         email=f"provider-{code}-{centre.code.lower()}@providers.tanpuhui.invalid",
         password=None,
