@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
         "CentreKindEnum": "tanpuhui.tenancy.models.Centre.Kind",
         "BatchStatusEnum": "tanpuhui.metering.models.Batch.Status",
         "ReductionKindEnum": "tanpuhui.metering.models.Reduction.Kind",
+        "ProviderKindEnum": "tanpuhui.metering.models.DataProvider.Kind",
+        "RecordTypeEnum": "tanpuhui.metering.models.RecordType",
         "RetrofitKindEnum": "tanpuhui.enterprises.models.RetrofitProject.Kind",
         "RetrofitStatusEnum": "tanpuhui.enterprises.models.RetrofitProject.Status",
         "EnterpriseStatusEnum": "tanpuhui.enterprises.models.Enterprise.Status",

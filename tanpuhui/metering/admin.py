@@ -1,10 +1,16 @@
 """Back office for metering, centre-scoped: providers, batches, records, forest plots, reductions."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from tanpuhui.accounts.models import Role
+from tanpuhui.accounts.services import provider_key_issue
 from tanpuhui.common.admin import CentreScopedAdmin
-from tanpuhui.metering.models import Batch, DataProvider, ForestPlot, Reduction, SourceRecord
+from tanpuhui.common.errors import ServiceError
+from tanpuhui.metering import services
+from tanpuhui.metering.models import Batch, DataProvider, ForestPlot, RecordType, Reduction, SourceRecord
+from tanpuhui.metering.schemas import PROVIDER_RECORD_TYPES
 
 
 class ReadOnlyAdmin(CentreScopedAdmin):
@@ -17,12 +23,89 @@ class ReadOnlyAdmin(CentreScopedAdmin):
         return False
 
 
+class DataProviderForm(forms.ModelForm):
+    record_types = forms.MultipleChoiceField(
+        label=_("allowed record types"),
+        choices=RecordType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave empty for the record types of the provider's kind."),
+    )
+
+    class Meta:
+        model = DataProvider
+        fields = ["centre", "code", "name", "kind", "record_types", "is_active"]
+
+    def clean_record_types(self):
+        return list(self.cleaned_data.get("record_types") or [])
+
+
 @admin.register(DataProvider)
 class DataProviderAdmin(CentreScopedAdmin):
-    list_display = ["name", "code", "centre", "kind", "is_active"]
+    """Adding a provider creates its service user (``services.provider_create``); the action issues
+    an API key, whose plaintext is shown once to hand to the provider."""
+
+    form = DataProviderForm
+    list_display = ["name", "code", "centre", "kind", "service_user", "is_active"]
+    list_select_related = ["centre", "service_user"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
-    readonly_fields = ["service_user"]
+    manage_roles = frozenset({Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER})
+    actions = ["issue_keys"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The centre and code name the provider's service user: fixed once it exists.
+        return ["centre", "code", "service_user"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        fields = ["centre", "code", "name", "kind", "record_types", "is_active"]
+        return [*fields, "service_user"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if not obj.record_types:
+                obj.record_types = PROVIDER_RECORD_TYPES.get(obj.kind, [])
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data  # the form checked the centre (scoped choices), kind and unique code
+        provider = services.provider_create(
+            centre=data["centre"],
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            record_types=data["record_types"] or None,
+            actor=request.user,
+        )
+        if not data.get("is_active", True):
+            DataProvider.objects.filter(pk=provider.pk).update(is_active=False)
+        obj.pk, obj.service_user, obj.record_types = provider.pk, provider.service_user, provider.record_types
+        obj._state.adding = False
+
+    def has_manage_permission(self, request):
+        return self._has(request, self.manage_roles)
+
+    @admin.action(description=_("Issue an API key to the selected providers"), permissions=["manage"])
+    def issue_keys(self, request, queryset):
+        for provider in queryset.select_related("service_user"):
+            if provider.service_user is None:
+                self.message_user(
+                    request, _("%(name)s has no service user.") % {"name": provider.name}, messages.ERROR
+                )
+                continue
+            try:
+                _key, plaintext = provider_key_issue(
+                    provider=provider.service_user, name="upload", actor=request.user
+                )
+            except ServiceError as error:
+                self.message_user(request, f"{provider.name}: {error.message}", messages.ERROR)
+                continue
+            # The only time the plaintext is ever shown: the operator hands it to the provider.
+            self.message_user(
+                request,
+                _("API key for %(name)s (shown once, copy it now): %(key)s")
+                % {"name": provider.name, "key": plaintext},
+                messages.WARNING,
+            )
 
 
 @admin.register(Batch)

@@ -8,17 +8,19 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
+from rest_framework import generics, permissions
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tanpuhui.accounts.models import Role
 from tanpuhui.common.api import CentreScopedMixin, HasRole, ResidentOwnedMixin
-from tanpuhui.common.errors import ValidationFailed
+from tanpuhui.common.errors import NotFound, ValidationFailed
 from tanpuhui.metering import selectors, serializers, services
-from tanpuhui.metering.models import Batch, Reduction
+from tanpuhui.metering.models import Batch, DataProvider, Reduction
 from tanpuhui.metering.schemas import SCHEMAS, openapi_description
+from tanpuhui.tenancy.models import Centre
+from tanpuhui.tenancy.selectors import scope_to_user
 
 
 class _RawUpload(BaseParser):
@@ -80,9 +82,7 @@ class ProviderBatchListApi(ProviderOwnedMixin, generics.ListAPIView):
         provider = services.provider_for_user(request.user)
         length = int(request.META.get("CONTENT_LENGTH") or 0) or None
         if length and length > services.max_upload_bytes():
-            raise services.PayloadTooLarge(
-                _("The file is larger than %(mb)d MB.") % {"mb": services.max_upload_bytes() // (1024 * 1024)}
-            )
+            raise services.too_large()
         media = (request.content_type or "").split(";")[0].strip().lower()
         if media == "multipart/form-data":
             upload = request.FILES.get("file")
@@ -186,6 +186,41 @@ class StaffBatchErrorsApi(CentreScopedMixin, generics.GenericAPIView):
     @ERRORS_SCHEMA
     def get(self, request, pk):
         return _errors_response(self.get_object())
+
+
+@extend_schema(tags=["staff"])
+class StaffProviderListApi(CentreScopedMixin, generics.ListAPIView):
+    """The data providers of the staff member's centres with their service users; operators and
+    provincial officers create providers here, then issue the first key with POST
+    /api/v1/staff/api-keys (``provider`` = the service user's id)."""
+
+    queryset = DataProvider.objects.select_related("centre", "service_user").order_by("centre", "code")
+    serializer_class = serializers.ProviderOutput
+    manage_roles = (Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)
+
+    def get_permissions(self):
+        permissions_ = super().get_permissions()
+        if self.request.method not in permissions.SAFE_METHODS:
+            permissions_.append(HasRole.of(*self.manage_roles)())
+        return permissions_
+
+    @extend_schema(request=serializers.ProviderInput, responses={201: serializers.ProviderOutput})
+    def post(self, request):
+        data = serializers.ProviderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        code = values.pop("centre")
+        centre = scope_to_user(Centre.objects.all(), request.user, "pk").filter(code=code).first()
+        if centre is None:
+            raise NotFound(_("Unknown operation centre."), fields={"centre": [code]})
+        provider = services.provider_create(centre=centre, actor=request.user, **values)
+        return Response(serializers.ProviderOutput(provider).data, status=201)
+
+
+@extend_schema(tags=["staff"])
+class StaffProviderDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
+    queryset = DataProvider.objects.select_related("centre", "service_user")
+    serializer_class = serializers.ProviderOutput
 
 
 @extend_schema(tags=["staff"])

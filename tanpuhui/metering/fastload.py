@@ -297,7 +297,7 @@ class FastLoad:
             self._stage_fast_rows()
             self.drop()
             return
-        inserted, matched, quantified = counts
+        inserted, matched, quantified, too_old = counts
         excluded = self.received - self.rejected - inserted - id_losers
         duplicates, revised = id_losers, 0
         if excluded:
@@ -305,18 +305,22 @@ class FastLoad:
             duplicates += more_duplicates
             quantified += quantified_more
         self.drop()
+        from tanpuhui.metering.services import binding_cutoff_day
+
         with connection.cursor() as cursor:
             if excluded:
-                cursor.execute(sql.COUNT_MATCHED, [self.bid])
-                matched_all, unmatched_all = cursor.fetchone()
+                cursor.execute(sql.COUNT_MATCHED, [binding_cutoff_day(batch.centre), self.bid])
+                matched_all, unmatched_all, too_old = cursor.fetchone()
             else:
                 matched_all, unmatched_all = matched, inserted - matched
         Batch.objects.filter(pk=batch.pk).update(
             stage=Batch.Stage.QUANTIFYING,
+            accepted=self.received - self.rejected - duplicates,
             duplicates=duplicates,
             revised=revised,
             matched=matched_all or 0,
             unmatched=unmatched_all or 0,
+            too_old=too_old or 0,
             quantified=quantified,
         )
         self.loaded = True
@@ -419,8 +423,9 @@ class FastLoad:
         self.pipeline.large = self.received >= 5_000
         self.pipeline._analyze(sql.STG)
 
-    def _load_in_one_pass(self, losers: list[int]) -> tuple[int, int, int]:
-        from tanpuhui.metering.services import _metering_params, _window_days
+    def _load_in_one_pass(self, losers: list[int]) -> tuple[int, int, int, int]:
+        """Returns (records inserted, matched, reductions written, unmatched too old to match)."""
+        from tanpuhui.metering.services import _metering_params, _window_days, binding_cutoff_day
 
         batch = self.batch
         now = timezone.now()
@@ -472,7 +477,8 @@ red AS (
   FROM quantified q WHERE q.version_id IS NOT NULL
   RETURNING 1
 )
-SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT COUNT(*) FROM red)
+SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT COUNT(*) FROM red),
+       (SELECT COUNT(*) FROM ins WHERE resident_id IS NULL AND end_day < %s)
 """  # noqa: S608
         params = [
             *src_params,
@@ -482,6 +488,7 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
             batch.provider_id, batch.centre_id, *([losers] if losers else []),
             *method_params,
             now,
+            binding_cutoff_day(batch.centre),
         ]  # fmt: skip
         with connection.cursor() as cursor:
             self.pipeline._bulk_session()
@@ -489,9 +496,9 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
             # bindings index per row; a hash join over the centre's bindings is ~10× cheaper here.
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(statement, params)
-            inserted, matched, quantified = cursor.fetchone()
+            inserted, matched, quantified, too_old = cursor.fetchone()
             cursor.execute("SET LOCAL enable_nestloop = on")
-        return inserted, matched, quantified
+        return inserted, matched, quantified, too_old
 
     def _history_possible(self) -> bool:
         """A reading can only have history if this centre received readings of this type before."""

@@ -118,6 +118,10 @@ class Batch(UUIDModel):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.QUEUED)
     failure_reason = models.TextField(_("reason"), blank=True)
+    # received = accepted + duplicates + rejected (data rows of the file). accepted: rows that became
+    # a new record or corrected one (``revised`` of them); duplicates: valid rows that changed
+    # nothing (delivered before, repeated in the file, a lower revision, another provider's trip).
+    # matched + unmatched = the records this batch wrote or corrected; too_old ⊆ unmatched.
     received = models.PositiveIntegerField(_("received"), default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
@@ -125,6 +129,9 @@ class Batch(UUIDModel):
     revised = models.PositiveIntegerField(_("revised"), default=0)
     matched = models.PositiveIntegerField(_("matched"), default=0)
     unmatched = models.PositiveIntegerField(_("unmatched"), default=0)
+    # Of the unmatched: records whose period ended before the centre's binding window (counted from
+    # the day of processing). No binding made from now on can credit them; they stay unmatched.
+    too_old = models.PositiveIntegerField(_("too old to match"), default=0)
     quantified = models.PositiveIntegerField(_("quantified"), default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -142,10 +149,16 @@ class Batch(UUIDModel):
 
 
 class RowError(models.Model):
+    """A rejected row. ``code`` and ``params`` name its message in ``row_errors.ROW_ERRORS``, rendered
+    when read (``message``), in the reader's language. Rows stored before codes existed keep their
+    text in ``reason`` (in the language of their processing time) and show it as it is."""
+
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="row_errors")
     row_number = models.PositiveIntegerField()
     field = models.CharField(max_length=64, blank=True)
-    reason = models.CharField(max_length=255)
+    code = models.CharField(max_length=32, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
     raw_value = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -153,7 +166,18 @@ class RowError(models.Model):
         indexes = [models.Index(fields=["batch", "row_number"])]
 
     def __str__(self) -> str:
-        return f"row {self.row_number}: {self.field} {self.reason}"
+        return f"row {self.row_number}: {self.field} {self.message}"
+
+    @property
+    def message(self) -> str:
+        return row_error_message(self.code, self.params, self.reason)
+
+
+def row_error_message(code: str, params: dict | None, reason: str = "") -> str:
+    """A row error's text in the active language: from its code, or a legacy row's stored text."""
+    from tanpuhui.metering.row_errors import row_error_text
+
+    return row_error_text(code, params) if code else reason
 
 
 class StagedRecord(models.Model):
@@ -197,6 +221,14 @@ class StagedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} row {self.row_number}"
+
+
+class UnmatchedReason(models.TextChoices):
+    """Why a record is unmatched (``selectors.unmatched_reason``; shown to staff)."""
+
+    NO_BINDING_YET = "no_binding_yet", _("No resident has bound this account yet")
+    TOO_OLD = "too_old", _("Ended before the binding window: it can no longer be credited")
+    NO_PLOT_OWNER = "no_plot_owner", _("The plot has no registered owner yet")
 
 
 class SourceRecord(TimeStampedModel):

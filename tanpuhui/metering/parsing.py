@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -77,11 +78,15 @@ class FileRejected(Exception):
 
 
 class RowProblem(Exception):
-    def __init__(self, field: str, reason: str, raw: str = ""):
-        super().__init__(reason)
+    """A rejected row: ``code`` names its message in ``row_errors.ROW_ERRORS`` (rendered on reading,
+    in the reader's language), ``params`` fill it in."""
+
+    def __init__(self, field: str, code: str, raw: str = "", **params):
+        super().__init__(code)
         self.field = field
-        self.reason = reason
+        self.code = code
         self.raw = raw
+        self.params = params
 
 
 @dataclass
@@ -121,17 +126,17 @@ def _ureg():
 def _decimal(value: str, field: str, *, low: Decimal, high: Decimal, positive: bool = False) -> Decimal:
     text = (value or "").strip()
     if not text:
-        raise RowProblem(field, _("required"), text)
+        raise RowProblem(field, "required", text)
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
-        raise RowProblem(field, _("not a number"), text) from exc
+        raise RowProblem(field, "not_a_number", text) from exc
     if not number.is_finite():
-        raise RowProblem(field, _("not a finite number"), text)
+        raise RowProblem(field, "not_finite", text)
     if number < low or (positive and number == 0):
-        raise RowProblem(field, _("must be positive") if low >= 0 else _("too small"), text)
+        raise RowProblem(field, "not_positive" if low >= 0 else "too_small", text)
     if number > high:
-        raise RowProblem(field, _("implausibly large (over %(max)s)") % {"max": high}, text)
+        raise RowProblem(field, "too_large", text, max=str(high))
     return number.quantize(Decimal("0.0001"))
 
 
@@ -140,13 +145,13 @@ def _date(value: str, field: str, today: date) -> date:
     try:
         parsed = date.fromisoformat(text)
     except ValueError as exc:
-        raise RowProblem(field, _("not a date (YYYY-MM-DD)"), text) from exc
+        raise RowProblem(field, "not_a_date", text) from exc
     if len(text) != 10:
-        raise RowProblem(field, _("not a date (YYYY-MM-DD)"), text)
+        raise RowProblem(field, "not_a_date", text)
     if parsed > today:
-        raise RowProblem(field, _("in the future"), text)
+        raise RowProblem(field, "in_future", text)
     if parsed < EARLIEST:
-        raise RowProblem(field, _("before 2000"), text)
+        raise RowProblem(field, "before_2000", text)
     return parsed
 
 
@@ -155,14 +160,14 @@ def _datetime(value: str, field: str, tz, now: datetime) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise RowProblem(field, _("not an ISO 8601 date-time"), text) from exc
+        raise RowProblem(field, "not_a_datetime", text) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     parsed = parsed.astimezone(UTC)
     if parsed > now + timedelta(minutes=5):
-        raise RowProblem(field, _("in the future"), text)
+        raise RowProblem(field, "in_future", text)
     if parsed.date() < EARLIEST:
-        raise RowProblem(field, _("before 2000"), text)
+        raise RowProblem(field, "before_2000", text)
     return parsed
 
 
@@ -173,16 +178,16 @@ def _day(d: date) -> int:
 def _account(kind: str, value: str, field: str) -> str:
     number = normalise_account_number(kind, value)
     if not number or len(number) > 40:
-        raise RowProblem(field, _("missing or longer than 40 characters"), value)
+        raise RowProblem(field, "bad_account", value)
     return number
 
 
 def _text(value: str, field: str, max_len: int, *, required: bool = False) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise RowProblem(field, _("required"), text)
+        raise RowProblem(field, "required", text)
     if len(text) > max_len:
-        raise RowProblem(field, _("longer than %(n)d characters") % {"n": max_len}, text)
+        raise RowProblem(field, "too_long", text, n=max_len)
     return text
 
 
@@ -326,12 +331,12 @@ class RowConverter:
     def _common(self, row: dict) -> tuple[str, int]:
         external_id = (row.get("record_id") or "").strip()
         if not _PRINTABLE_ID.match(external_id):
-            raise RowProblem("record_id", _("missing, over 64 characters or unusual characters"), external_id)
+            raise RowProblem("record_id", "bad_record_id", external_id)
         raw_rev = (row.get("revision") or "").strip()
         revision = 1
         if raw_rev:
             if not raw_rev.isdigit() or not 1 <= int(raw_rev) <= 1_000_000:
-                raise RowProblem("revision", _("must be a whole number ≥ 1"), raw_rev)
+                raise RowProblem("revision", "bad_revision", raw_rev)
             revision = int(raw_rev)
         return external_id, revision
 
@@ -365,9 +370,9 @@ class RowConverter:
         start = _date(row.get("period_start", ""), "period_start", self.today)
         end = _date(row.get("period_end", ""), "period_end", self.today)
         if end < start:
-            raise RowProblem("period_end", _("before period_start"), row.get("period_end", ""))
+            raise RowProblem("period_end", "end_before_start", row.get("period_end", ""))
         if (end - start).days > 366:
-            raise RowProblem("period_end", _("period longer than a year"), row.get("period_end", ""))
+            raise RowProblem("period_end", "period_over_a_year", row.get("period_end", ""))
         return start, end
 
     def _row_utility(self, row: dict, rownum: int) -> tuple:
@@ -377,15 +382,13 @@ class RowConverter:
         start, end = self._period(row)
         unit = (row.get("unit") or "").strip() or schema.unit
         if unit not in schema.accepted_units:
-            raise RowProblem("unit", _("unit not accepted here"), unit)
+            raise RowProblem("unit", "unit_not_accepted", unit)
         limit = MAX_QUANTITY[schema.record_type]
         quantity = _decimal(row.get("quantity", ""), "quantity", low=Decimal(0), high=limit * 1000)
         if unit != schema.unit:
             quantity = (quantity * unit_factor(unit, schema.unit)).quantize(Decimal("0.0001"))
         if quantity > limit:
-            raise RowProblem(
-                "quantity", _("implausibly large (over %(max)s)") % {"max": limit}, row.get("quantity", "")
-            )
+            raise RowProblem("quantity", "too_large", row.get("quantity", ""), max=str(limit))
         return self._tuple(rownum, external_id, revision, account, schema.behaviour, start, end,
                            quantity=quantity, unit=schema.unit)  # fmt: skip
 
@@ -394,7 +397,7 @@ class RowConverter:
         card = _account(Binding.Kind.TRANSIT_CARD, row.get("card", ""), "card")
         mode = (row.get("mode") or "").strip().lower()
         if mode not in _MODES:
-            raise RowProblem("mode", _("must be bus or metro"), row.get("mode", ""))
+            raise RowProblem("mode", "bad_mode", row.get("mode", ""))
         boarded = _datetime(row.get("boarded_at", ""), "boarded_at", self.tz, self.now)
         distance = None
         if (row.get("distance_km") or "").strip():
@@ -416,9 +419,7 @@ class RowConverter:
         ended = _datetime(row.get("ended_at", ""), "ended_at", self.tz, self.now)
         seconds = (ended - started).total_seconds()
         if seconds <= 0 or seconds > 86400:
-            raise RowProblem(
-                "ended_at", _("must be after started_at and within 24 hours"), row.get("ended_at", "")
-            )
+            raise RowProblem("ended_at", "bad_ride_times", row.get("ended_at", ""))
         distance = _decimal(
             row.get("distance_km", ""), "distance_km", low=Decimal(0),
             high=Decimal(str(self.limits.bike_max_distance_km)), positive=True,
@@ -427,9 +428,10 @@ class RowConverter:
         if speed > self.limits.bike_max_speed_kmh:
             raise RowProblem(
                 "distance_km",
-                _("implausible speed %(speed).1f km/h (limit %(limit).0f)")
-                % {"speed": speed, "limit": self.limits.bike_max_speed_kmh},
+                "implausible_speed",
                 row.get("distance_km", ""),
+                speed=speed,
+                limit=self.limits.bike_max_speed_kmh,
             )
         day = started.astimezone(self.tz).date()
         return self._tuple(rownum, external_id, revision, account, Behaviour.CYCLING, day, day,
@@ -441,17 +443,17 @@ class RowConverter:
         day = _date(row.get("date", ""), "date", self.today)
         raw = (row.get("steps") or "").strip()
         if not raw.isdigit():
-            raise RowProblem("steps", _("must be a whole number ≥ 0"), raw)
+            raise RowProblem("steps", "bad_steps", raw)
         steps = int(raw)
         if steps > self.limits.walking_max_steps:
-            raise RowProblem("steps", _("implausibly many steps for one day"), raw)
+            raise RowProblem("steps", "too_many_steps", raw)
         return self._tuple(rownum, external_id, revision, account, Behaviour.WALKING, day, day,
                            quantity=Decimal(steps), unit="step")  # fmt: skip
 
     def _row_forest_plot(self, row: dict, rownum: int) -> tuple:
         external_id, revision = self._common(row)
         if len(external_id) > 40:
-            raise RowProblem("record_id", _("longer than 40 characters"), external_id)
+            raise RowProblem("record_id", "too_long", external_id, n=40)
         area = _decimal(
             row.get("area_ha", ""), "area_ha", low=Decimal(0), high=Decimal(10_000), positive=True
         )
@@ -459,7 +461,7 @@ class RowConverter:
         lon = _decimal(row.get("longitude", ""), "longitude", low=Decimal(-180), high=Decimal(180))
         phone = (row.get("owner_phone") or "").strip()
         if phone and not re.fullmatch(r"1[3-9][0-9]{9}", phone):
-            raise RowProblem("owner_phone", _("not a mainland mobile number"), phone)
+            raise RowProblem("owner_phone", "bad_phone", phone)
         attrs = json.dumps(
             {
                 "owner": _text(row.get("owner"), "owner", 100, required=True),
@@ -478,7 +480,7 @@ class RowConverter:
         plot = _text(row.get("plot_id"), "plot_id", 40, required=True)
         activity = (row.get("activity") or "").strip()
         if activity not in (Behaviour.AFFORESTATION, Behaviour.FOREST_MANAGEMENT):
-            raise RowProblem("activity", _("must be afforestation or forest_management"), activity)
+            raise RowProblem("activity", "bad_activity", activity)
         start, end = self._period(row)
         area = _decimal(
             row.get("area_ha", ""), "area_ha", low=Decimal(0), high=Decimal(10_000), positive=True
@@ -513,23 +515,27 @@ def bounded_lines(text: io.TextIOBase, oversized: set[int]) -> Iterator[str]:
 
 
 def _check_text(values) -> str | None:
+    """The row-error code of text that is not clean UTF-8, or None."""
     joined = "".join(values)
     if "\x00" in joined:
-        return _("contains a NUL character")
+        return "contains_nul"
     try:
         joined.encode("utf-8")
     except UnicodeEncodeError:
-        return _("not valid UTF-8")
+        return "not_utf8"
     return None
 
 
 @dataclass
 class ParsedRow:
+    """One judged row: its staged ``values``, or the row-error ``code`` (``row_errors``) and ``params``."""
+
     row_number: int
     values: tuple | None
     field: str = ""
-    reason: str = ""
+    code: str = ""
     raw: str = ""
+    params: dict = dataclass_field(default_factory=dict)
 
 
 def _open_text(binary) -> io.TextIOWrapper:
@@ -592,7 +598,7 @@ def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
         except csv.Error as exc:
             row_number += 1
             last_line = reader.line_num
-            yield ParsedRow(row_number, None, "", _("unreadable row: %(error)s") % {"error": exc})
+            yield ParsedRow(row_number, None, "", "unreadable_row", params={"error": str(exc)})
             continue
         row_number += 1
         line_now = reader.line_num
@@ -606,16 +612,15 @@ def parse_csv(binary, converter: RowConverter) -> Iterator[ParsedRow]:
             continue
         if len(row) != width:
             yield ParsedRow(
-                row_number, None, "",
-                _("expected %(want)d fields, got %(got)d") % {"want": width, "got": len(row)},
-                _printable(",".join(row)),
+                row_number, None, "", "field_count", _printable(",".join(row)),
+                params={"want": width, "got": len(row)},
             )  # fmt: skip
             continue
         yield convert_fields(converter, columns, row, row_number, fast=fast)
 
 
 def too_long(row_number: int) -> ParsedRow:
-    return ParsedRow(row_number, None, "", _("line longer than %(n)d characters") % {"n": MAX_LINE_CHARS})
+    return ParsedRow(row_number, None, "", "line_too_long", params={"n": MAX_LINE_CHARS})
 
 
 def convert_fields(
@@ -633,7 +638,7 @@ def convert_fields(
     try:
         return ParsedRow(row_number, converter.convert(dict(zip(columns, row, strict=True)), row_number))
     except RowProblem as exc:
-        return ParsedRow(row_number, None, exc.field, exc.reason, exc.raw)
+        return ParsedRow(row_number, None, exc.field, exc.code, exc.raw, exc.params)
 
 
 def parse_jsonl(binary, converter: RowConverter) -> Iterator[ParsedRow]:
@@ -656,10 +661,10 @@ def parse_jsonl(binary, converter: RowConverter) -> Iterator[ParsedRow]:
         try:
             obj = json.loads(stripped, parse_constant=lambda c: c)  # NaN/Infinity stay text, then fail
         except ValueError:
-            yield ParsedRow(number, None, "", _("not valid JSON"), _printable(stripped))
+            yield ParsedRow(number, None, "", "not_json", _printable(stripped))
             continue
         if not isinstance(obj, dict):
-            yield ParsedRow(number, None, "", _("not a JSON object"), _printable(stripped))
+            yield ParsedRow(number, None, "", "not_json_object", _printable(stripped))
             continue
         row = {}
         for key, value in obj.items():
@@ -668,12 +673,12 @@ def parse_jsonl(binary, converter: RowConverter) -> Iterator[ParsedRow]:
             row[str(key).strip().lower()] = "" if value is None else str(value)
         missing = [c for c in converter.schema.required if c not in row]
         if missing:
-            yield ParsedRow(number, None, missing[0], _("required"), "")
+            yield ParsedRow(number, None, missing[0], "required", "")
             continue
         try:
             yield ParsedRow(number, convert(row, number))
         except RowProblem as exc:
-            yield ParsedRow(number, None, exc.field, exc.reason, exc.raw)
+            yield ParsedRow(number, None, exc.field, exc.code, exc.raw, exc.params)
     if not seen_any:
         raise FileRejected(_("The file is empty."))
 

@@ -9,11 +9,21 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tanpuhui.common.errors import ValidationFailed
-from tanpuhui.metering.models import Batch, Behaviour, Reduction, RowError, SourceRecord
+from tanpuhui.metering.models import (
+    Batch,
+    Behaviour,
+    Reduction,
+    RowError,
+    SourceRecord,
+    UnmatchedReason,
+    row_error_message,
+)
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,7 +38,13 @@ def batch_list() -> QuerySet[Batch]:
     return Batch.objects.select_related("provider", "centre").order_by("-created_at")
 
 
-def batch_errors_csv(batch: Batch) -> Iterator[str]:
+def batch_errors_csv(batch: Batch, language: str | None = None) -> Iterator[str]:
+    """The rejected rows as CSV, each message rendered in ``language`` (default: the active one,
+    captured now — the response streams after the request's language is gone)."""
+    return _errors_csv_rows(batch, language or translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def _errors_csv_rows(batch: Batch, language: str) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -38,19 +54,33 @@ def batch_errors_csv(batch: Batch) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(["row", "field", "reason", "raw_value"])
+    writer.writerow(["row", "field", "reason", "raw_value", "code"])
     yield flush()
     rows = RowError.objects.filter(batch=batch).order_by("row_number", "id")
-    for error in rows.values_list("row_number", "field", "reason", "raw_value").iterator(chunk_size=2000):
-        number, field, reason, raw = error
-        writer.writerow([number, csv_safe(field), csv_safe(reason), csv_safe(raw)])
+    values = rows.values_list("row_number", "field", "code", "params", "reason", "raw_value")
+    chunk = []
+    for error in values.iterator(chunk_size=2000):
+        chunk.append(error)
+        if len(chunk) >= 500:
+            _render_errors(writer, chunk, language)
+            chunk = []
+            yield flush()
+    if chunk:
+        _render_errors(writer, chunk, language)
         yield flush()
     stored = rows.count()
     if batch.rejected > stored:
-        writer.writerow(
-            ["", "", _("%(n)d further rejected rows not listed") % {"n": batch.rejected - stored}, ""]
-        )
+        with translation.override(language):
+            more = _("%(n)d further rejected rows not listed") % {"n": batch.rejected - stored}
+        writer.writerow(["", "", more, "", ""])
         yield flush()
+
+
+def _render_errors(writer, chunk: list, language: str) -> None:
+    with translation.override(language):
+        for number, field, code, params, reason, raw in chunk:
+            message = row_error_message(code, params, reason)
+            writer.writerow([number, csv_safe(field), csv_safe(message), csv_safe(raw), code])
 
 
 def unmatched_records() -> QuerySet[SourceRecord]:
@@ -60,6 +90,17 @@ def unmatched_records() -> QuerySet[SourceRecord]:
         .select_related("provider", "centre")
         .order_by("-created_at")
     )
+
+
+def unmatched_reason(record: SourceRecord, today: date | None = None) -> str:
+    """The reason of one unmatched record, by the binding window rule (``services.binding_cutoff_day``)."""
+    from tanpuhui.metering.services import binding_cutoff_day
+
+    if not record.binding_kind:
+        return UnmatchedReason.NO_PLOT_OWNER
+    if record.end_day < binding_cutoff_day(record.centre, today):
+        return UnmatchedReason.TOO_OLD
+    return UnmatchedReason.NO_BINDING_YET
 
 
 def month_bounds(month: str) -> tuple[date, date]:

@@ -3,7 +3,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tanpuhui.metering.models import Batch, Behaviour, RecordType, Reduction, SourceRecord
+from tanpuhui.metering.models import (
+    Batch,
+    Behaviour,
+    DataProvider,
+    RecordType,
+    Reduction,
+    SourceRecord,
+    UnmatchedReason,
+)
 
 
 class BatchUploadInput(serializers.Serializer):
@@ -39,6 +47,7 @@ class BatchOutput(serializers.ModelSerializer):
             "revised",
             "matched",
             "unmatched",
+            "too_old",
             "quantified",
             "created_at",
             "started_at",
@@ -66,6 +75,8 @@ class StaffBatchOutput(BatchOutput):
 class UnmatchedRecordOutput(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.name")
     account = serializers.SerializerMethodField()
+    unmatched_reason = serializers.SerializerMethodField()
+    unmatched_reason_label = serializers.SerializerMethodField()
 
     class Meta:
         model = SourceRecord
@@ -81,11 +92,23 @@ class UnmatchedRecordOutput(serializers.ModelSerializer):
             "quantity",
             "unit",
             "created_at",
+            "unmatched_reason",
+            "unmatched_reason_label",
         ]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_account(self, obj) -> str:
         return "•••• " + obj.account[-4:]
+
+    @extend_schema_field(serializers.ChoiceField(choices=UnmatchedReason.choices))
+    def get_unmatched_reason(self, obj) -> str:
+        from tanpuhui.metering.selectors import unmatched_reason
+
+        return str(unmatched_reason(obj))
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_unmatched_reason_label(self, obj) -> str:
+        return str(UnmatchedReason(self.get_unmatched_reason(obj)).label)
 
 
 class ReductionOutput(serializers.ModelSerializer):
@@ -201,3 +224,40 @@ class RecordTypeOutput(serializers.Serializer):
     fields = RecordTypeField(many=True)
     example_csv = serializers.CharField()
     example_jsonl = serializers.CharField()
+
+
+class ProviderInput(serializers.Serializer):
+    centre = serializers.CharField(max_length=10, help_text="Centre code, e.g. GZ")
+    code = serializers.SlugField(max_length=40)
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=DataProvider.Kind.choices)
+    record_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=RecordType.choices),
+        required=False,
+        help_text="Record types it may deliver; default: those of its kind.",
+    )
+
+
+class ProviderServiceUser(serializers.Serializer):
+    id = serializers.UUIDField(help_text="Pass as `provider` to POST /api/v1/staff/api-keys to issue a key.")
+    display_name = serializers.CharField()
+    email = serializers.CharField()
+
+
+class ProviderOutput(serializers.ModelSerializer):
+    centre = serializers.CharField(source="centre.code")
+    service_user = ProviderServiceUser(allow_null=True)
+
+    class Meta:
+        model = DataProvider
+        fields = [
+            "id",
+            "centre",
+            "code",
+            "name",
+            "kind",
+            "record_types",
+            "is_active",
+            "service_user",
+            "created_at",
+        ]

@@ -25,12 +25,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.accounts.services import api_key_issue, role_grant
-from tanpuhui.common.errors import Forbidden, ServiceError, ValidationFailed
+from tanpuhui.common.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.metering import sql
 from tanpuhui.metering.fastload import FastLoad
@@ -88,8 +89,27 @@ class UnsupportedMediaType(ServiceError):
     default_code = "unsupported_media_type"
 
 
+MIB = 1024 * 1024
+
+
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "METERING_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
+    """The largest accepted file in bytes (default 200 MiB = 209,715,200 bytes)."""
+    return int(getattr(settings, "METERING_MAX_UPLOAD_BYTES", 200 * MIB))
+
+
+def too_large() -> PayloadTooLarge:
+    """The 413 of a file over the limit; the message states the limit exactly as it is enforced
+    (binary units: 1 MiB = 1,048,576 bytes)."""
+    limit = max_upload_bytes()
+    size = f"{limit // MIB} MiB" if limit % MIB == 0 else ""
+    if size:
+        message = _("The file is larger than %(size)s (%(bytes)s bytes).") % {
+            "size": size,
+            "bytes": f"{limit:,}",
+        }
+    else:
+        message = _("The file is larger than %(bytes)s bytes.") % {"bytes": f"{limit:,}"}
+    return PayloadTooLarge(message, fields={"file": [message]})
 
 
 def _batch_dir() -> Path:
@@ -111,7 +131,8 @@ def _metering_params(centre) -> dict:
 def provider_create(
     *, centre, code: str, name: str, kind: str, record_types: Iterable[str] | None = None, actor=None
 ) -> DataProvider:
-    """A provider with its service user (role data_provider in the centre)."""
+    """A provider with its service user (role data_provider in the centre), whose API keys upload
+    for it: the only way a provider is made (staff API, back office, demo, tests)."""
     from tanpuhui.metering.schemas import PROVIDER_RECORD_TYPES
 
     if kind not in DataProvider.Kind.values:
@@ -120,6 +141,12 @@ def provider_create(
     unknown = [t for t in types if t not in SCHEMAS]
     if unknown:
         raise ValidationFailed(_("Unknown record type."), fields={"record_types": unknown})
+    if DataProvider.objects.filter(centre=centre, code=code).exists():
+        raise Conflict(
+            _("This centre already has a data provider with this code."),
+            code="provider_code_taken",
+            fields={"code": [_("Already used at this centre.")]},
+        )
     user = User.objects.create_user(
         email=f"provider-{code}-{centre.code.lower()}@providers.tanpuhui.invalid",
         password=None,
@@ -198,7 +225,7 @@ def batch_receive(
         )
     limit = max_upload_bytes()
     if content_length is not None and content_length > limit:
-        raise PayloadTooLarge(_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)})
+        raise too_large()
     digest = hashlib.sha256()
     size = 0
     part = _batch_dir() / f"incoming-{uuid.uuid4().hex}.part"
@@ -210,9 +237,7 @@ def batch_receive(
                     break
                 size += len(chunk)
                 if size > limit:
-                    raise PayloadTooLarge(
-                        _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
-                    )
+                    raise too_large()
                 digest.update(chunk)
                 out.write(chunk)
     except BaseException:
@@ -310,6 +335,14 @@ def staged_rows_delete(*, batch_id) -> None:
                 if cursor.rowcount <= 0:
                     return
             _sqlite_let_writers_in()
+
+
+def binding_cutoff_day(centre, on: date | None = None) -> int:
+    """The binding window as a day number: a binding made on ``on`` (default today) credits only
+    records whose period ended on this day or later. A record still unmatched whose period ended
+    before today's cutoff can never be credited (no binding made from now on reaches it)."""
+    on = on or timezone.localdate()
+    return (on - timedelta(days=_window_days(centre)) - EPOCH).days
 
 
 def _update(batch_id, **fields) -> None:
@@ -465,7 +498,6 @@ class _Pipeline:
                 stage=Batch.Stage.LOADING,
                 received=received,
                 rejected=rejected,
-                accepted=received - rejected,
                 failure_reason="" if received else _("Header only: the file has no data rows."),
             )
         return counts["received"] > counts["rejected"]
@@ -496,7 +528,8 @@ class _Pipeline:
                     batch_id=self.batch.pk,
                     row_number=item.row_number,
                     field=item.field[:64],
-                    reason=str(item.reason)[:255],
+                    code=item.code,
+                    params=item.params,
                     raw_value=(item.raw or "")[:200],
                 )
             )
@@ -553,7 +586,13 @@ class _Pipeline:
 
         def finish(duplicates: int, revised: int) -> None:
             self._analyze(sql.REC)
-            _update(batch.pk, stage=Batch.Stage.MATCHING, duplicates=duplicates, revised=revised)
+            _update(
+                batch.pk,
+                stage=Batch.Stage.MATCHING,
+                accepted=F("received") - F("rejected") - duplicates,
+                duplicates=duplicates,
+                revised=revised,
+            )
 
         with self._stage(), connection.cursor() as cursor:
             DataProvider.objects.select_for_update().filter(pk=batch.provider_id).first()
@@ -681,9 +720,15 @@ class _Pipeline:
                 # Other types were matched by the loading INSERT (analysed after it): this UPDATE
                 # only retries its few unmatched rows, and statistics stay representative.
                 self._analyze(sql.REC)
-            cursor.execute(sql.COUNT_MATCHED, [bid])
-            matched, unmatched = cursor.fetchone()
-            _update(batch.pk, stage=Batch.Stage.QUANTIFYING, matched=matched or 0, unmatched=unmatched or 0)
+            cursor.execute(sql.COUNT_MATCHED, [binding_cutoff_day(batch.centre), bid])
+            matched, unmatched, too_old = cursor.fetchone()
+            _update(
+                batch.pk,
+                stage=Batch.Stage.QUANTIFYING,
+                matched=matched or 0,
+                unmatched=unmatched or 0,
+                too_old=too_old or 0,
+            )
 
     # 4. quantify -------------------------------------------------------------------------------
     def stage_quantify(self) -> None:
@@ -841,8 +886,7 @@ def records_match_late(*, binding_id: int) -> int:
     binding = Binding.objects.select_related("centre").filter(pk=binding_id, unbound_at__isnull=True).first()
     if binding is None:
         return 0
-    window = _window_days(binding.centre)
-    cutoff = (timezone.localtime(binding.created_at).date() - timedelta(days=window) - EPOCH).days
+    cutoff = binding_cutoff_day(binding.centre, on=timezone.localtime(binding.created_at).date())
     resident = _uuid_param(binding.resident_id)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

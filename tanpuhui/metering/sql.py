@@ -152,8 +152,11 @@ UPDATE {REC} SET resident_id = %s, matched_at = %s
 WHERE centre_id = %s AND binding_kind = %s AND account = %s AND resident_id IS NULL AND end_day >= %s
 """  # noqa: S608
 
+# matched, unmatched, and of the unmatched those too old for any future binding (period ended
+# before the cutoff day: ``services.binding_cutoff_day``). Parameters: cutoff day, batch id.
 COUNT_MATCHED = f"""
-SELECT SUM(CASE WHEN resident_id IS NULL THEN 0 ELSE 1 END), SUM(CASE WHEN resident_id IS NULL THEN 1 ELSE 0 END)
+SELECT SUM(CASE WHEN resident_id IS NULL THEN 0 ELSE 1 END), SUM(CASE WHEN resident_id IS NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN resident_id IS NULL AND binding_kind <> '' AND end_day < %s THEN 1 ELSE 0 END)
 FROM {REC} WHERE batch_id = %s
 """  # noqa: S608
 

@@ -14,6 +14,8 @@ api_patterns = [
     path("staff/batches", api.StaffBatchListApi.as_view(), name="staff-batches"),
     path("staff/batches/<uuid:pk>", api.StaffBatchDetailApi.as_view(), name="staff-batch-detail"),
     path("staff/batches/<uuid:pk>/errors", api.StaffBatchErrorsApi.as_view(), name="staff-batch-errors"),
+    path("staff/providers", api.StaffProviderListApi.as_view(), name="staff-providers"),
+    path("staff/providers/<int:pk>", api.StaffProviderDetailApi.as_view(), name="staff-provider-detail"),
     path(
         "staff/unmatched-records", api.StaffUnmatchedRecordListApi.as_view(), name="staff-unmatched-records"
     ),

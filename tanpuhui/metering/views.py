@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView, View
 from tanpuhui.common.api import CentreScopedMixin
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.metering import selectors, services
-from tanpuhui.metering.models import Behaviour, DataProvider
+from tanpuhui.metering.models import Behaviour, DataProvider, UnmatchedReason
 from tanpuhui.metering.schemas import SCHEMAS
 from tanpuhui.tenancy.selectors import scope_to_user
 
@@ -171,6 +171,12 @@ class StaffUnmatchedView(CentreScopedMixin, StaffRequiredMixin, ListView):
     context_object_name = "records"
     paginate_by = 50
     queryset = selectors.unmatched_records()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for record in context["records"]:
+            record.unmatched_reason_label = UnmatchedReason(selectors.unmatched_reason(record)).label
+        return context
 
 
 class StaffBatchUploadView(StaffRequiredMixin, View):

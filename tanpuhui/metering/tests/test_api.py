@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tanpuhui.accounts.models import Binding
@@ -96,6 +97,27 @@ class TestUpload:
         assert response.json()["error"]["code"] == "file_too_large"
         assert not Batch.objects.exists()
 
+    def test_the_size_limit_message_names_the_limit_that_is_enforced(self, gz_transit, settings):
+        """The limit is binary (MiB) and the message says so, with the exact byte count."""
+        settings.METERING_MAX_UPLOAD_BYTES = 1024 * 1024
+        client = key_client(gz_transit)
+        exactly = GOOD.encode() + b"\n" * (1024 * 1024 - len(GOOD.encode()))  # blank lines are no rows
+        over = exactly + b"\n"
+        response = post_raw(client, over)
+        assert response.status_code == 413
+        message = response.json()["error"]["message"]
+        assert "1 MiB" in message and "1,048,576" in message and "MB." not in message
+        assert post_raw(client, exactly).status_code == 202
+
+    def test_the_default_limit_is_200_mib(self):
+        from django.utils import translation
+
+        from tanpuhui.metering import services
+
+        assert services.max_upload_bytes() == 200 * 1024 * 1024
+        with translation.override("en"):
+            assert services.too_large().message == "The file is larger than 200 MiB (209,715,200 bytes)."
+
     def test_record_type_not_allowed_for_this_provider(self, gz_transit):
         response = post_raw(key_client(gz_transit), GOOD.encode(), record_type="electricity_reading")
         assert response.status_code == 400
@@ -141,9 +163,75 @@ class TestProviderTenantWall:
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-        assert rows[0] == ["row", "field", "reason", "raw_value"]
+        assert rows[0] == ["row", "field", "reason", "raw_value", "code"]
         assert rows[1][0] == "2" and rows[1][3] == '\'=HYPERLINK("http://x")'
         assert rows[2][3] == "'@SUM(A1)"
+
+
+class TestReadersLanguage:
+    def test_row_errors_are_rendered_in_the_readers_language(
+        self, gz_transit, gz_operator, client, django_capture_on_commit_callbacks
+    ):
+        """A file processed while Chinese was active: the provider reading with ?lang=en gets English,
+        the default reader Chinese (the message is stored as a code, rendered on reading)."""
+        body = HEADER + "t1,T100000001,tram,2026-09-01T08:00:00\n"
+        provider_client = key_client(gz_transit)
+        with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+            batch_id = post_raw(provider_client, body.encode()).json()["id"]
+
+        def reasons(response):
+            rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+            return [(row[2], row[4]) for row in rows[1:]]
+
+        chinese = provider_client.get(f"{BATCHES}/{batch_id}/errors")
+        assert reasons(chinese) == [("必须为 bus 或 metro", "bad_mode")]
+        english = provider_client.get(f"{BATCHES}/{batch_id}/errors?lang=en")  # the language switch
+        assert reasons(english) == [("must be bus or metro", "bad_mode")]
+        client.force_login(gz_operator)
+        assert (
+            "must be bus or metro"
+            in client.get(f"/staff/metering/batches/{batch_id}/?lang=en").content.decode()
+        )
+        staff_csv = client.get(f"/staff/metering/batches/{batch_id}/errors.csv?lang=en")
+        assert reasons(staff_csv) == [("must be bus or metro", "bad_mode")]
+
+    def test_rows_stored_before_codes_keep_their_text(self, gz_transit):
+        from tanpuhui.metering.models import RowError
+        from tanpuhui.metering.selectors import batch_errors_csv
+        from tanpuhui.metering.tests.factories import upload
+
+        batch, _ = upload(gz_transit, "transit_trip", GOOD)
+        batch.rejected = 1
+        RowError.objects.create(batch=batch, row_number=2, field="mode", reason="必须为 bus 或 metro")
+        rows = list(csv.reader(io.StringIO("".join(batch_errors_csv(batch, "en")))))
+        assert rows[1][:3] == ["2", "mode", "必须为 bus 或 metro"]
+
+
+class TestTooOld:
+    def test_a_backlog_older_than_the_binding_window_is_counted_and_explained(
+        self, gz_transit, gz_operator, client_for, client, django_capture_on_commit_callbacks
+    ):
+        """Today is 2026-11-25 and the window 90 days: a trip of 2026-06-01 can never be credited
+        (no binding made from now on reaches back that far), one of 2026-11-01 still can."""
+        body = HEADER + (
+            "old1,T100000009,metro,2026-06-01T08:00:00+08:00\n"
+            "new1,T100000009,metro,2026-11-01T08:00:00+08:00\n"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            batch_id = post_raw(key_client(gz_transit), body.encode()).json()["id"]
+        staff = client_for(gz_operator)
+        detail = staff.get(f"/api/v1/staff/batches/{batch_id}").json()
+        assert (detail["unmatched"], detail["too_old"]) == (2, 1)
+        provider_detail = key_client(gz_transit).get(f"{BATCHES}/{batch_id}").json()
+        assert provider_detail["too_old"] == 1
+        records = staff.get("/api/v1/staff/unmatched-records").json()["results"]
+        reasons = {r["external_id"]: r["unmatched_reason"] for r in records}
+        assert reasons == {"old1": "too_old", "new1": "no_binding_yet"}
+        client.force_login(gz_operator)
+        page = client.get(f"/staff/metering/batches/{batch_id}/?lang=en").content.decode()
+        assert "1 unmatched record ended before the centre" in page
+        unmatched_page = client.get("/staff/metering/unmatched/?lang=en").content.decode()
+        assert "Ended before the binding window" in unmatched_page
 
 
 class TestStaffTenantWall:

@@ -100,7 +100,9 @@ RECORD_FIELDS = (
     "occurred_at", "quantity", "unit", "distance_km", "distance_source", "mode", "origin", "destination",
     "trip_key", "baseline", "baseline_source", "needs_requantify",
 )  # fmt: skip
-COUNTERS = ("received", "accepted", "rejected", "duplicates", "revised", "matched", "unmatched", "quantified")
+COUNTERS = (
+    "received", "accepted", "rejected", "duplicates", "revised", "matched", "unmatched", "too_old", "quantified",
+)  # fmt: skip
 
 
 def outcome(batch):
@@ -113,7 +115,7 @@ def outcome(batch):
         for r in Reduction.objects.filter(batch=batch).select_related("source_record")
     )
     errors = list(
-        RowError.objects.filter(batch=batch).values_list("row_number", "field", "reason", "raw_value")
+        RowError.objects.filter(batch=batch).values_list("row_number", "field", "code", "params", "raw_value")
     )
     counters = tuple(getattr(batch, name) for name in COUNTERS)
     return records, reductions, errors, counters
@@ -129,6 +131,12 @@ def test_readings_give_the_same_records_reductions_and_errors(centres, settings,
     records, reductions, errors, _counters = fast_outcome
     assert {r[0] for r in records} == {"e1", "e2", "e3", "e4", "e5", "e9", "电表10", "e12"}
     assert [e[0] for e in errors] == [7, 8, 9, 12]  # e6, e7, e8, e11 (header is row 1)
+    assert [e[2] for e in errors] == ["not_a_date", "in_future", "not_positive", "bad_revision"]
+    # the binding is made today (window 90 days: periods ending from 2026-08-27): e3, e4, e5, e9 and
+    # 电表10 ended earlier and can never match; e12's account is unknown but still within the window
+    counters = dict(zip(COUNTERS, _counters, strict=True))
+    assert (counters["unmatched"], counters["too_old"]) == (6, 5)
+    assert counters["received"] == counters["accepted"] + counters["duplicates"] + counters["rejected"]
     # e1: default baseline 5 kWh/day × 30 days = 150; (150 − 100) × 0.4042 = 20.2100
     assert ("e1", "electricity_saving", Decimal("20.2100")) == reductions[0][:3]
 
@@ -230,5 +238,5 @@ def test_a_unique_violation_hands_the_batch_to_the_staged_pipeline(
         centres, DataProvider.Kind.TRANSIT_OPERATOR, "transit_trip", text, settings, one_pass_calls
     )
     assert outcome(fast) == outcome(staged)
-    assert (fast.accepted, fast.duplicates, fast.quantified) == (2, 1, 1)
+    assert (fast.accepted, fast.duplicates, fast.quantified) == (1, 1, 1)
     assert SourceRecord.objects.get(batch=fast).external_id == "u1"

@@ -83,11 +83,11 @@ class TestWorkedExample:
 
 
 def errors_of(batch):
-    return list(
-        RowError.objects.filter(batch=batch)
-        .order_by("row_number")
-        .values_list("row_number", "field", "reason")
-    )
+    """(row, field, message) of the batch's row errors, rendered in the active language."""
+    return [
+        (e.row_number, e.field, e.message)
+        for e in RowError.objects.filter(batch=batch).order_by("row_number")
+    ]
 
 
 TODAY = date(2026, 11, 25)  # frozen in conftest
@@ -266,7 +266,7 @@ class TestDuplicates:
             ELEC_HEADER
             + "a1,1,0100000001,2026-09-01,2026-09-30,100\na1,1,0100000001,2026-09-01,2026-09-30,100\nb1,1,0100000001,2026-08-01,2026-08-31,90\n",
         )
-        assert (batch.accepted, batch.duplicates) == (3, 2)
+        assert (batch.received, batch.accepted, batch.duplicates) == (3, 1, 2)  # only b1 is new
         assert SourceRecord.objects.count() == 2
         assert Reduction.objects.count() == 2
         # default baseline 5 kWh/day × 30 days = 150; (150 − 100) × 0.4042 = 20.2100
@@ -316,8 +316,35 @@ class TestDuplicates:
             header
             + "M-9,t100000001,metro,2026-09-01T00:12:40Z\nM-10,T100000001,metro,2026-09-01T08:20:00+08:00\n",
         )
-        assert (batch.accepted, batch.duplicates, batch.quantified) == (2, 1, 1)
+        assert (batch.accepted, batch.duplicates, batch.quantified) == (1, 1, 1)
         assert Reduction.objects.filter(behaviour="metro").count() == 2
+
+    def test_counters_add_up_a_delivered_record_is_a_duplicate_not_accepted(self, power, resident):
+        """received = accepted + duplicates + rejected: a row already delivered is counted once, as a
+        duplicate; a correction is accepted (and revised); a bad row is rejected."""
+        bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
+        upload(power, "electricity_reading", ELEC_HEADER + "a1,1,0100000001,2026-09-01,2026-09-30,100\n")
+        batch, _ = upload(
+            power,
+            "electricity_reading",
+            ELEC_HEADER
+            + "a1,1,0100000001,2026-09-01,2026-09-30,100\n"  # delivered before: duplicate
+            + "b1,1,0100000001,2026-08-01,2026-08-31,90\n"  # new: accepted
+            + "b1,1,0100000001,2026-08-01,2026-08-31,90\n"  # repeated in the file: duplicate
+            + "c1,1,0100000001,2026-07-01,2026-07-31,-1\n",  # rejected
+        )
+        counters = (batch.received, batch.accepted, batch.duplicates, batch.rejected, batch.revised)
+        assert counters == (4, 1, 2, 1, 0)
+        assert batch.received == batch.accepted + batch.duplicates + batch.rejected
+        corrected, _ = upload(
+            power, "electricity_reading", ELEC_HEADER + "a1,2,0100000001,2026-09-01,2026-09-30,110\n"
+        )
+        assert (corrected.received, corrected.accepted, corrected.duplicates, corrected.revised) == (
+            1,
+            1,
+            0,
+            1,
+        )
 
 
 class TestLateBinding:
