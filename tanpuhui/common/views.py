@@ -1,14 +1,23 @@
 """Error views: API paths answer in the one JSON error shape, pages with the site's templates."""
 
+from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from tanpuhui.common.exceptions import error_body
+from tanpuhui.common.exceptions import error_body, request_error
 
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    """Django's answer to a request it could not read (too big, too many fields, suspicious)."""
+    if _is_api(request):
+        status, body = request_error(exception) or request_error(BadRequest())  # type: ignore[misc]
+        return JsonResponse(body, status=status)
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):
