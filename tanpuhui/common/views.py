@@ -1,6 +1,5 @@
 """Error views: API paths answer in the one JSON error shape, pages with the site's templates."""
 
-from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -15,7 +14,8 @@ def _is_api(request) -> bool:
 def bad_request(request, exception=None):
     """Django's answer to a request it could not read (too big, too many fields, suspicious)."""
     if _is_api(request):
-        status, body = request_error(exception) or request_error(BadRequest())  # type: ignore[misc]
+        failure = request_error(exception) if exception is not None else None
+        status, body = failure or (400, error_body("bad_request", _("The request could not be understood.")))
         return JsonResponse(body, status=status)
     return defaults.bad_request(request, exception)
 
