@@ -38,6 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include((web_patterns, "web"))),
 ]
+handler400 = "tanpuhui.common.views.bad_request"
 handler404 = "tanpuhui.common.views.not_found"
 handler500 = "tanpuhui.common.views.server_error"
 

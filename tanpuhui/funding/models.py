@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tanpuhui.common.fields import coin_validators
 from tanpuhui.common.models import AppendOnlyModel, TimeStampedModel, UUIDModel
 
 
@@ -142,7 +143,7 @@ class CrowdfundingProject(UUIDModel):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(blank=True)
-    target_coins = models.BigIntegerField(_("target (coins)"))
+    target_coins = models.BigIntegerField(_("target (coins)"), validators=coin_validators())
     deadline = models.DateTimeField(_("deadline"))
     pledged_coins = models.BigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
@@ -220,7 +221,7 @@ class CauseUpdate(TimeStampedModel):
     cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="updates")
     title = models.CharField(max_length=200)
     body = models.TextField()
-    coins_spent = models.BigIntegerField(default=0)
+    coins_spent = models.BigIntegerField(default=0, validators=coin_validators(min_value=0))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

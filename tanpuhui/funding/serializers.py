@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from tanpuhui.common.fields import CoinsField, YuanField
 from tanpuhui.funding.models import Campaign, Cause, CauseUpdate, CrowdfundingProject, FundingPool
 
 
@@ -36,7 +37,7 @@ class PoolOutput(serializers.ModelSerializer):
 
 
 class AppropriationInput(serializers.Serializer):
-    yuan = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    yuan = YuanField()
     reference = serializers.CharField(max_length=100)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
@@ -124,7 +125,7 @@ class CrowdfundingInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CrowdfundingProject.Kind.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    target_coins = serializers.IntegerField(min_value=1)
+    target_coins = CoinsField()
     deadline = serializers.DateTimeField()
 
 
@@ -150,7 +151,7 @@ class CrowdfundingOutput(serializers.ModelSerializer):
 
 
 class CoinsInput(serializers.Serializer):
-    coins = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    coins = CoinsField(max_value=10_000_000)
 
 
 class PledgeOutput(serializers.Serializer):
@@ -171,7 +172,7 @@ class CauseInput(serializers.Serializer):
 class CauseUpdateInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField()
-    coins_spent = serializers.IntegerField(min_value=0, default=0)
+    coins_spent = CoinsField(min_value=0, default=0)
 
 
 class CauseUpdateOutput(serializers.ModelSerializer):

@@ -6,12 +6,14 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tanpuhui.common.errors import ServiceError
+from tanpuhui.common.fields import CoinsFormField
 from tanpuhui.funding import coins, selectors, services
 from tanpuhui.funding.models import FundingPool
 from tanpuhui.tenancy.selectors import scope_to_user
@@ -34,10 +36,9 @@ def _wallet_balance(user) -> int | None:
 
 def _coins_from(request) -> int | None:
     try:
-        value = int(request.POST.get("coins", ""))
-    except ValueError:
+        return CoinsFormField().clean(request.POST.get("coins", ""))
+    except ValidationError:
         return None
-    return value if value > 0 else None
 
 
 @login_required

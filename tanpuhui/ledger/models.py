@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tanpuhui.common.fields import coin_validators
 from tanpuhui.common.models import AppendOnlyModel
 from tanpuhui.metering.models import Behaviour
 
@@ -214,7 +215,7 @@ class ConversionCap(models.Model):
     rule = models.ForeignKey(ConversionRule, on_delete=models.CASCADE, related_name="caps")
     behaviour = models.CharField(max_length=32, blank=True, help_text=_("Blank: all behaviours together."))
     period = models.CharField(max_length=8, choices=CapPeriod.choices)
-    max_coins = models.PositiveIntegerField()
+    max_coins = models.PositiveIntegerField(validators=coin_validators(min_value=0))
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tanpuhui.common.fields import CoinsField
 from tanpuhui.ledger.models import TransferKind
 
 
@@ -158,7 +159,7 @@ class LedgerSummaryOutput(serializers.Serializer):
 class RewardInput(serializers.Serializer):
     pool = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="Funding-pool account id")
     resident = serializers.UUIDField()
-    amount = serializers.IntegerField(min_value=1, max_value=10**9)
+    amount = CoinsField()
     memo = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
     def to_internal_value(self, data):

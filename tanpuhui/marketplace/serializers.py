@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tanpuhui.accounts.models import phone_validator
+from tanpuhui.common.fields import CoinsField, PeriodQuery
 from tanpuhui.marketplace.models import (
     MAX_PRICE_COINS,
     MAX_STOCK,
@@ -92,7 +93,7 @@ class OfferInput(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, default="", allow_blank=True, max_length=4000)
     category = serializers.ChoiceField(choices=Category.choices)
-    price_coins = serializers.IntegerField(min_value=1, max_value=MAX_PRICE_COINS)
+    price_coins = CoinsField(max_value=MAX_PRICE_COINS)
     stock = serializers.IntegerField(min_value=1, max_value=MAX_STOCK)
     per_resident_limit = serializers.IntegerField(min_value=1, max_value=100, default=1)
     valid_from = serializers.DateTimeField()
@@ -223,17 +224,14 @@ class VerifyOutput(serializers.ModelSerializer):
 # --- settlement ---------------------------------------------------------------------------------
 
 
-class SettlementQuery(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField(help_text="Inclusive last day")
+class SettlementQuery(PeriodQuery):
     merchant = serializers.UUIDField(required=False)
     export = serializers.ChoiceField(
         choices=[("json", "json"), ("csv", "csv"), ("xlsx", "xlsx")], default="json"
     )
 
     def validate(self, attrs):
-        if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": _("The end must not be before the start.")})
+        attrs = super().validate(attrs)
         if (attrs["end"] - attrs["start"]).days > 366:
             raise serializers.ValidationError({"end": _("A statement covers at most one year.")})
         return attrs

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tanpuhui.common.errors import ServiceError
+from tanpuhui.common.fields import validate_period_day
 from tanpuhui.marketplace import codes, exports, selectors, services
 from tanpuhui.marketplace.models import Category, Merchant, Offer, Voucher
 from tanpuhui.tenancy.selectors import centre_list_public, scope_to_user
@@ -201,8 +202,16 @@ def merchant_verify(request):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_period_day],
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_period_day],
+    )
 
     def clean(self):
         data = super().clean()

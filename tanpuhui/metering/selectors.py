@@ -10,11 +10,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tanpuhui.common.errors import ValidationFailed
+from tanpuhui.common.fields import validate_period_day
 from tanpuhui.metering.models import (
     Batch,
     Behaviour,
@@ -107,6 +109,9 @@ def month_bounds(month: str) -> tuple[date, date]:
     try:
         year, mon = (int(p) for p in month.split("-"))
         start = date(year, mon, 1)
+        validate_period_day(start)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"month": exc.messages}) from exc
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(_("Use YYYY-MM."), fields={"month": [_("Use YYYY-MM.")]}) from exc
     end = date(year + (mon == 12), mon % 12 + 1, 1)
