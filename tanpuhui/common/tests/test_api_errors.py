@@ -227,5 +227,5 @@ def test_large_provider_upload_still_streams_and_keeps_its_own_limit(gz, residen
     error = assert_error(
         api.generic("POST", url, body + b"\n", content_type="text/csv"), 413, "file_too_large"
     )
-    assert "5 MB" in error["message"]
+    assert "5 MiB" in error["message"]
     assert Batch.objects.count() == 1
