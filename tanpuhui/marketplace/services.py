@@ -3,7 +3,9 @@
 Coins move only through ``tanpuhui.ledger.services``, inside the transaction that reserves stock and
 writes the voucher. Hook for the funding context: ``voucher_verified`` is sent on commit of every
 verification (kwargs ``voucher``); pool balances in yuan decrease by ``voucher.yuan_value`` for
-``voucher.funding_pool``. ``selectors.pool_verified_yuan`` gives the same figure in aggregate.
+``voucher.funding_pool``. ``selectors.pool_verified_yuan`` gives the same figure in aggregate. A
+redemption reserves the pool's share in the same transaction (``funding.services.pool_reserve_for_voucher``)
+and an expiry frees it (``pool_release_for_voucher``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import django.dispatch
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -320,22 +322,19 @@ def _limit_reached(offer: Offer) -> Conflict:
     )
 
 
-def _ensure_pool_can_fund(offer: Offer) -> None:
+def _pool_reserve(offer: Offer, voucher_id) -> None:
     """409 ``pool_exhausted`` unless the offer's pool can fund one more voucher of its yuan value.
 
-    Issued (not yet verified) vouchers of the pool are commitments the pool pays at verification, so
-    they count against it too. The pool row is locked for the rest of the redeem transaction
-    (PostgreSQL) so offers sharing a pool cannot over-commit it between them.
+    The funding context reserves the pool's share of the voucher in this (the redeem) transaction:
+    a donation pool's coins move to its hold account in the ledger, a yuan pool counts its issued
+    vouchers against the budget. The voucher's verification pays from that reservation; its expiry
+    frees it.
     """
-    from tanpuhui.funding.models import FundingPool
-    from tanpuhui.funding.services import pool_can_fund  # funding imports marketplace: import here
+    from tanpuhui.funding.services import pool_reserve_for_voucher  # funding imports marketplace
 
-    pool = FundingPool.objects.select_for_update().select_related("centre").get(pk=offer.funding_pool_id)
-    outstanding = Voucher.objects.filter(funding_pool_id=pool.pk, status=Voucher.Status.ISSUED).aggregate(
-        s=Sum("yuan_value")
-    )["s"] or Decimal(0)
-    if not pool_can_fund(pool=pool, yuan=Decimal(offer.yuan_value) + outstanding):
-        raise Conflict(_("The funding pool for this offer is exhausted."), code="pool_exhausted")
+    pool_reserve_for_voucher(
+        pool_id=offer.funding_pool_id, yuan=Decimal(offer.yuan_value), voucher_id=voucher_id
+    )
 
 
 def voucher_redeem(
@@ -403,7 +402,7 @@ def voucher_redeem(
                     raise _Replay(done)
                 raise _limit_reached(offer)
             if offer.funding_pool_id is not None:
-                _ensure_pool_can_fund(offer)
+                _pool_reserve(offer, voucher_id)
             transfer = ledger.transfer_post(
                 debit=wallet,
                 credit=merchant_account,
@@ -559,6 +558,10 @@ def voucher_expire(*, voucher: Voucher, now=None) -> bool:
                 memo=_("Unused voucher expired: coins forfeited"),
             )
         Voucher.objects.filter(pk=voucher.pk).update(expiry_transfer_id=str(transfer.pk))
+        if voucher.funding_pool_id is not None:
+            from tanpuhui.funding.services import pool_release_for_voucher  # funding imports marketplace
+
+            pool_release_for_voucher(voucher_id=voucher.pk)  # the pool's reserved share is free again
     return True
 
 
