@@ -7,6 +7,7 @@ overdrawn. The yuan counters move with one conditional UPDATE each, under CheckC
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -178,45 +179,50 @@ def _hold_of(voucher_id) -> Any:
     )
 
 
-def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id) -> None:
-    """The marketplace's call inside the redeem transaction: reserve the pool's share of one voucher.
+@dataclass(frozen=True)
+class Reservation:
+    """A voucher's pool share: the ledger legs to post with the redemption, and the account that pays them."""
 
-    Refused with 409 ``pool_exhausted`` (and the caller's transaction rolls back) when the pool cannot
-    fund it. A donation pool reserves in the ledger: ``yuan × coins_per_yuan`` coins move from its
-    account to its hold account (kind HOLD, cause the voucher), so they are no longer spendable by
-    anyone else (staff rewards, other vouchers) and the voucher's verification finds them there. A
-    yuan pool counts its issued vouchers against the budget; the pool row is locked for the rest of
-    the transaction (PostgreSQL) so offers sharing a pool cannot over-commit it between them.
+    legs: list
+    pool_account_id: int | None = None
+
+
+def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id) -> Reservation:
+    """The marketplace's call inside the redeem transaction: the pool's share of one voucher.
+
+    A yuan pool counts its issued vouchers against the budget (refused with 409 ``pool_exhausted``); the
+    pool row is locked for the rest of the transaction (PostgreSQL) so offers sharing a pool cannot
+    over-commit it between them. A donation pool reserves in the ledger: the returned leg moves
+    ``yuan × coins_per_yuan`` coins from its account to its hold account (kind HOLD), and the caller
+    posts it in the SAME posting as the resident's payment (one lock order for all the accounts, all
+    or nothing). The reserved coins are then no longer spendable by anyone else (staff rewards, other
+    vouchers), and the voucher's verification finds them in the hold. When the ledger refuses the
+    posting for lack of coins in ``pool_account_id``, the caller reports ``pool_exhausted``.
     """
+    from tanpuhui.ledger.services import Leg
     from tanpuhui.marketplace.models import Voucher
 
     pool = FundingPool.objects.select_for_update().select_related("centre").filter(pk=pool_id).first()
     if pool is None:
         raise NotFound(_("Not found."))
     yuan = Decimal(yuan)
-    exhausted = Conflict(_("The funding pool for this offer is exhausted."), code="pool_exhausted")
     if pool.holds_coins:
         coins = _voucher_coins(pool, yuan)
         if coins <= 0:
-            return
-        try:
-            ledger.move(
-                debit=ledger.pool_account(pool),
-                credit=ledger.hold_account(pool),
-                amount=coins,
-                kind="hold",
-                key=f"funding:hold:{voucher_id}",
-                memo=f"voucher {voucher_id}",
-                cause=(VOUCHER_CAUSE, str(voucher_id)),
-            )
-        except ledger.InsufficientCoins as exc:
-            raise exhausted from exc
-        return
+            return Reservation(legs=[])
+        source = ledger.pool_account(pool)
+        leg = Leg(debit=source, credit=ledger.hold_account(pool), amount=coins, kind="hold")
+        return Reservation(legs=[leg], pool_account_id=source.pk)
     outstanding = Voucher.objects.filter(funding_pool_id=pool.pk, status=Voucher.Status.ISSUED).aggregate(
         s=Sum("yuan_value")
     )["s"] or Decimal(0)
     if pool.yuan_remaining < yuan + outstanding:
-        raise exhausted
+        raise pool_exhausted()
+    return Reservation(legs=[])
+
+
+def pool_exhausted() -> Conflict:
+    return Conflict(_("The funding pool for this offer is exhausted."), code="pool_exhausted")
 
 
 def pool_release_for_voucher(*, voucher_id) -> None:

@@ -322,17 +322,18 @@ def _limit_reached(offer: Offer) -> Conflict:
     )
 
 
-def _pool_reserve(offer: Offer, voucher_id) -> None:
-    """409 ``pool_exhausted`` unless the offer's pool can fund one more voucher of its yuan value.
+def _pool_reserve(offer: Offer, voucher_id):
+    """The offer's pool share of one voucher, from the funding context (409 ``pool_exhausted`` if none).
 
-    The funding context reserves the pool's share of the voucher in this (the redeem) transaction:
-    a donation pool's coins move to its hold account in the ledger, a yuan pool counts its issued
-    vouchers against the budget. The voucher's verification pays from that reservation; its expiry
-    frees it.
+    A yuan pool's refusal comes at once; a donation pool's reservation is a ledger leg (pool account
+    → its hold account) that ``voucher_redeem`` posts together with the resident's payment. The
+    voucher's verification pays from that reservation; its expiry frees it.
     """
-    from tanpuhui.funding.services import pool_reserve_for_voucher  # funding imports marketplace
+    from tanpuhui.funding.services import Reservation, pool_reserve_for_voucher  # funding imports marketplace
 
-    pool_reserve_for_voucher(
+    if offer.funding_pool_id is None:
+        return Reservation(legs=[])
+    return pool_reserve_for_voucher(
         pool_id=offer.funding_pool_id, yuan=Decimal(offer.yuan_value), voucher_id=voucher_id
     )
 
@@ -401,18 +402,30 @@ def voucher_redeem(
                 ) is not None:  # a duplicate of this very request committed while we waited
                     raise _Replay(done)
                 raise _limit_reached(offer)
-            if offer.funding_pool_id is not None:
-                _pool_reserve(offer, voucher_id)
-            transfer = ledger.transfer_post(
-                debit=wallet,
-                credit=merchant_account,
-                amount=offer.price_coins,
-                kind=TransferKind.SPEND,
-                idempotency_key=idempotency_key or f"marketplace:redeem:{voucher_id}",
-                cause=(Voucher._meta.label_lower, str(voucher_id)),
-                memo=offer.title[:200],
-                actor=issued_by or resident,
-            )
+            reservation = _pool_reserve(offer, voucher_id)
+            try:
+                transfer = ledger.transfers_post(
+                    legs=[
+                        ledger.Leg(
+                            debit=wallet,
+                            credit=merchant_account,
+                            amount=offer.price_coins,
+                            kind=TransferKind.SPEND,
+                        ),
+                        *reservation.legs,  # the pool's share, held for this voucher (donation pools)
+                    ],
+                    idempotency_key=idempotency_key or f"marketplace:redeem:{voucher_id}",
+                    cause=(Voucher._meta.label_lower, str(voucher_id)),
+                    memo=offer.title[:200],
+                    actor=issued_by or resident,
+                )[0]
+            except ledger.InsufficientCoins as exc:
+                short = (exc.fields or {}).get("accounts", {})
+                if reservation.pool_account_id in short:
+                    from tanpuhui.funding.services import pool_exhausted
+
+                    raise pool_exhausted() from exc
+                raise
             voucher = None
             for _attempt in range(3):
                 try:
