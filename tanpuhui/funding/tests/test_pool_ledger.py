@@ -16,6 +16,7 @@ from django.urls import reverse
 from tanpuhui.accounts.tests.factories import ResidentFactory
 from tanpuhui.funding import coins, services
 from tanpuhui.funding.models import FundingPool
+from tanpuhui.funding.selectors import pool_coins_of
 from tanpuhui.ledger.check import ledger_check
 from tanpuhui.ledger.models import Account, AccountKind, Transfer
 from tanpuhui.ledger.tests.factories import fund
@@ -233,3 +234,64 @@ def test_reward_from_a_pool_account_is_refused_beyond_its_free_coins(gz, residen
     pool_account = Account.objects.get(kind=AccountKind.POOL, owner_id=str(donation_pool.pk))
     with pytest.raises(ledger.InsufficientCoins):
         ledger.pool_reward(pool=pool_account, resident=resident, amount=501, idempotency_key="r-501")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
+@pytest.mark.django_db(transaction=True)
+def test_rewards_racing_redemptions_never_overdraw_the_pool(gz, province):
+    """8 threads: half redeem pool-funded vouchers (500 coins each), half pay 300-coin rewards from the
+    same pool account, all at once and to the same residents (so every posting shares accounts)."""
+    import threading
+
+    from tanpuhui.ledger import services as ledger
+
+    pool = services.donation_pool_for(centre=gz)
+    services.pool_receive_donation(pool=pool, coins=2000, reference="donation:race")
+    merchant = MerchantFactory(centre=gz)
+    OutletFactory(merchant=merchant)
+    offer = OfferFactory(
+        merchant=merchant, funding_pool=pool, yuan_value="5.00", price_coins=10, per_resident_limit=1
+    )
+    residents = [ResidentFactory(centre=gz) for _ in range(4)]
+    for r in residents:
+        fund(r, 100)
+    pool_account = coins.pool_account(pool)
+    outcomes, barrier = [], threading.Barrier(8)
+
+    def redeem(resident):
+        try:
+            barrier.wait()
+            marketplace.voucher_redeem(offer_id=offer.pk, resident=resident)
+            outcomes.append("voucher")
+        except marketplace.Conflict as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    def reward(resident, n):
+        try:
+            barrier.wait()
+            ledger.pool_reward(pool=pool_account, resident=resident, amount=300, idempotency_key=f"race-{n}")
+            outcomes.append("reward")
+        except ledger.InsufficientCoins:
+            outcomes.append("insufficient_coins")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=redeem, args=(r,)) for r in residents]
+    threads += [threading.Thread(target=reward, args=(r, n)) for n, r in enumerate(residents)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 8 and set(outcomes) <= {
+        "voucher",
+        "reward",
+        "pool_exhausted",
+        "insufficient_coins",
+    }
+    vouchers, rewards = outcomes.count("voucher"), outcomes.count("reward")
+    figures = pool_coins_of(pool)
+    assert figures.reserved == 500 * vouchers and figures.coins_out == 300 * rewards
+    assert figures.balance == 2000 - 500 * vouchers - 300 * rewards >= 0
+    assert ledger_check().ok, ledger_check().problems
