@@ -1,14 +1,20 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.common.admin import CentreScopedAdmin
 from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool
+from tanpuhui.funding.selectors import pool_coins_of
 
 
 @admin.register(FundingPool)
 class FundingPoolAdmin(CentreScopedAdmin):
-    list_display = ["name_zh", "centre", "source", "budget_yuan", "yuan_spent", "coins_balance"]
+    list_display = ["name_zh", "centre", "source", "budget_yuan", "yuan_spent", "coins_available"]
     list_filter = ["source", "centre"]
-    readonly_fields = ["yuan_spent", "coins_balance", "coins_in", "coins_out", "budget_yuan"]
+    readonly_fields = ["yuan_spent", "coins_available", "budget_yuan"]
+
+    @admin.display(description=_("coins available"))
+    def coins_available(self, pool: FundingPool) -> int:
+        return pool_coins_of(pool).balance  # the pool's ledger account
 
 
 @admin.register(Campaign)

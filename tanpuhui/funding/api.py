@@ -42,13 +42,17 @@ class PoolListApi(CentreScopedMixin, generics.ListAPIView):
     queryset = FundingPool.objects.select_related("centre")
     pagination_class = None
 
+    def list(self, request, *args, **kwargs):
+        pools = selectors.pools_with_coins(self.filter_queryset(self.get_queryset()))
+        return Response(self.get_serializer(pools, many=True).data)
+
     @extend_schema(request=serializers.PoolInput, responses={201: serializers.PoolOutput})
     def post(self, request):
         data = serializers.PoolInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         pool = services.pool_create(centre=staff_centre(request, v.pop("centre")), actor=request.user, **v)
-        return Response(serializers.PoolOutput(pool).data, status=201)
+        return Response(serializers.PoolOutput(selectors.pools_with_coins([pool])[0]).data, status=201)
 
 
 @extend_schema(
@@ -65,7 +69,7 @@ class PoolAppropriationApi(CentreScopedMixin, generics.GenericAPIView):
         pool = services.pool_appropriate(
             pool_id=pool.pk, actor=request.user, request=request, **data.validated_data
         )
-        return Response(serializers.PoolOutput(pool).data, status=201)
+        return Response(serializers.PoolOutput(selectors.pools_with_coins([pool])[0]).data, status=201)
 
 
 @extend_schema(tags=["funding"], responses=serializers.PoolReportOutput)

@@ -3,7 +3,8 @@
 Coins move only through ``tanpuhui.ledger.services`` (transfer_post / transfers_post). This module
 names the accounts these contexts use and keeps the calls in one place:
 
-- a donation pool's coins:      ledger account kind POOL,     owner the FundingPool
+- a donation pool's coins:      ledger account kind POOL,     owner the FundingPool (spendable)
+- coins a pool reserved for issued vouchers: kind ESCROW, owner the FundingPool, code ``vouchers``
 - crowdfunding escrow:          kind ESCROW,                  owner the CrowdfundingProject
 - a project's released coins:   kind DONATION,                owner the CrowdfundingProject
 - a public-welfare cause:       kind DONATION,                owner the Cause
@@ -29,6 +30,14 @@ def account(kind: str, *, centre, owner=None, code: str = "") -> Account:
 
 def pool_account(pool) -> Account:
     return account(AccountKind.POOL, centre=pool.centre, owner=pool)
+
+
+VOUCHER_HOLD_CODE = "vouchers"
+
+
+def hold_account(pool) -> Account:
+    """Where a pool's coins wait between a voucher's redemption and its verification (or expiry)."""
+    return account(AccountKind.ESCROW, centre=pool.centre, owner=pool, code=VOUCHER_HOLD_CODE)
 
 
 def retired_account(centre) -> Account:

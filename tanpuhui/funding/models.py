@@ -3,10 +3,14 @@
 CONTRACT: the marketplace points offers at ``FundingPool`` (who reimburses the merchant); the
 funding context owns everything else about pools (budgets, appropriations, ledger accounts).
 
-Pools can't be overdrawn, as a database fact: ``yuan_spent <= budget_yuan`` and ``coins_balance >= 0``
-are CheckConstraints, and services change them with one conditional UPDATE each. Every change is
-also an append-only ``PoolMovement`` (the report's rows); the coins themselves sit in the pool's
-ledger account (kind POOL).
+A pool's coins have one truth, the ledger: its spendable coins are the balance of its ledger account
+(kind POOL, owner the pool) and the coins it reserved for issued vouchers the balance of its hold
+account (kind ESCROW, code ``vouchers``); its coin inflows and outflows are the transfers into and
+out of those two accounts (``selectors.pool_coins``). The ledger's floor (balance ≥ 0) is what keeps
+a pool from being overdrawn, whoever spends from it (vouchers, staff rewards). The pool row keeps
+only its yuan figures: ``yuan_spent <= budget_yuan`` is a CheckConstraint, changed with one
+conditional UPDATE. Every yuan change and every donation or voucher payment is also an append-only
+``PoolMovement`` (the report's rows). ``ledger_check`` verifies that all of these agree.
 
 Crowdfunding, public-welfare causes and campaigns live here too: they are the other ways the
 centre raises and spends coins for low-carbon ends.
@@ -34,9 +38,6 @@ class FundingPool(TimeStampedModel):
     budget_yuan = models.DecimalField(_("budget (yuan)"), max_digits=14, decimal_places=2, default=0)
     sponsor = models.CharField(_("sponsor"), max_length=200, blank=True)
     yuan_spent = models.DecimalField(_("spent (yuan)"), max_digits=14, decimal_places=2, default=0)
-    coins_balance = models.BigIntegerField(_("coins available"), default=0)
-    coins_in = models.BigIntegerField(default=0)
-    coins_out = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["centre", "name_zh"]
@@ -47,7 +48,6 @@ class FundingPool(TimeStampedModel):
                 condition=Q(yuan_spent__gte=0) & Q(yuan_spent__lte=F("budget_yuan")),
                 name="pool_yuan_not_overdrawn",
             ),
-            models.CheckConstraint(condition=Q(coins_balance__gte=0), name="pool_coins_not_overdrawn"),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,10 @@ def on_voucher_verified(sender, voucher, **kwargs) -> None:
 
     try:
         pool_draw_for_voucher(
-            pool_id=voucher.funding_pool_id, yuan=voucher.yuan_value, reference=f"voucher:{voucher.pk}"
+            pool_id=voucher.funding_pool_id,
+            yuan=voucher.yuan_value,
+            reference=f"voucher:{voucher.pk}",
+            voucher_id=voucher.pk,
         )
     except ServiceError as exc:
         # The voucher is already verified (the merchant served the resident): record that the pool could

@@ -15,8 +15,14 @@ class PoolInput(serializers.Serializer):
 
 
 class PoolOutput(serializers.ModelSerializer):
+    """The coin figures are the pool's ledger accounts' (``selectors.pools_with_coins`` sets them)."""
+
     centre = serializers.CharField(source="centre.code")
     yuan_remaining = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    coins_balance = serializers.IntegerField(read_only=True, help_text="Spendable coins (ledger)")
+    coins_reserved = serializers.IntegerField(read_only=True, help_text="Coins held for issued vouchers")
+    coins_in = serializers.IntegerField(read_only=True)
+    coins_out = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = FundingPool
@@ -31,6 +37,7 @@ class PoolOutput(serializers.ModelSerializer):
             "yuan_spent",
             "yuan_remaining",
             "coins_balance",
+            "coins_reserved",
             "coins_in",
             "coins_out",
         ]
@@ -52,6 +59,7 @@ class ReportRow(serializers.Serializer):
     yuan_remaining = serializers.DecimalField(max_digits=14, decimal_places=2)
     coins_in = serializers.IntegerField()
     coins_out = serializers.IntegerField()
+    coins_reserved = serializers.IntegerField()
     coins_remaining = serializers.IntegerField()
     remaining_as_coins = serializers.IntegerField()
 
@@ -62,6 +70,7 @@ class TotalsOutput(serializers.Serializer):
     yuan_remaining = serializers.DecimalField(max_digits=14, decimal_places=2)
     coins_in = serializers.IntegerField()
     coins_out = serializers.IntegerField()
+    coins_reserved = serializers.IntegerField()
     coins_remaining = serializers.IntegerField()
     remaining_as_coins = serializers.IntegerField()
 

@@ -1,13 +1,16 @@
 """Funding operations: pools (budgets, donations, voucher draws), campaigns, crowdfunding, causes.
 
-Coins move only through ``funding.coins`` (the ledger). Pool counters move with one conditional
-UPDATE each, under CheckConstraints, so a pool is never overdrawn whatever runs at the same time.
+Coins move only through ``funding.coins`` (the ledger), and a pool's coins are only there (its ledger
+account, and its hold account for issued vouchers): the ledger's floor keeps a pool from being
+overdrawn. The yuan counters move with one conditional UPDATE each, under CheckConstraints.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -133,32 +136,116 @@ def pool_appropriate(
 
 
 def pool_receive_donation(*, pool: FundingPool, coins: int, reference: str, actor=None, cause=None) -> None:
-    """Donated reductions become coins in the pool: minted by the centre's issuer into the pool account."""
-    if coins > 0:
-        ledger.move(
-            debit=ledger.issuance_account(pool.centre),
-            credit=ledger.pool_account(pool),
-            amount=coins,
-            kind="issue_to_pool",
-            key=f"funding:{reference}",
-            memo=f"enterprise donation {reference}",
+    """Donated reductions become coins in the pool: minted by the centre's issuer into the pool account.
+
+    The pool's coin figures are its ledger account's (``selectors.pool_coins``): nothing else to count.
+    """
+    with transaction.atomic():
+        if coins > 0:
+            ledger.move(
+                debit=ledger.issuance_account(pool.centre),
+                credit=ledger.pool_account(pool),
+                amount=coins,
+                kind="issue_to_pool",
+                key=f"funding:{reference}",
+                memo=f"enterprise donation {reference}",
+                actor=actor,
+                cause=cause,
+            )
+        _movement(
+            pool=pool,
+            kind=PoolMovement.Kind.ENTERPRISE_DONATION,
+            reference=reference,
+            coins=coins,
             actor=actor,
-            cause=cause,
         )
-    FundingPool.objects.filter(pk=pool.pk).update(
-        coins_balance=F("coins_balance") + coins, coins_in=F("coins_in") + coins
-    )
-    _movement(
-        pool=pool, kind=PoolMovement.Kind.ENTERPRISE_DONATION, reference=reference, coins=coins, actor=actor
+
+
+VOUCHER_CAUSE = "marketplace.voucher"
+
+
+def _voucher_coins(pool: FundingPool, yuan: Decimal) -> int:
+    """What a voucher of ``yuan`` costs a coin pool: yuan × the centre's ``coins_per_yuan``."""
+    return int((Decimal(yuan) * coins_per_yuan(centre=pool.centre)).to_integral_value())
+
+
+def _hold_of(voucher_id) -> Any:
+    from tanpuhui.ledger.models import Transfer, TransferKind
+
+    return (
+        Transfer.objects.filter(kind=TransferKind.HOLD, cause_type=VOUCHER_CAUSE, cause_id=str(voucher_id))
+        .order_by("pk")
+        .first()
     )
 
 
-def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str) -> PoolMovement:
+@dataclass(frozen=True)
+class Reservation:
+    """A voucher's pool share: the ledger legs to post with the redemption, and the account that pays them."""
+
+    legs: list
+    pool_account_id: int | None = None
+
+
+def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id) -> Reservation:
+    """The marketplace's call inside the redeem transaction: the pool's share of one voucher.
+
+    A yuan pool counts its issued vouchers against the budget (refused with 409 ``pool_exhausted``); the
+    pool row is locked for the rest of the transaction (PostgreSQL) so offers sharing a pool cannot
+    over-commit it between them. A donation pool reserves in the ledger: the returned leg moves
+    ``yuan × coins_per_yuan`` coins from its account to its hold account (kind HOLD), and the caller
+    posts it in the SAME posting as the resident's payment (one lock order for all the accounts, all
+    or nothing). The reserved coins are then no longer spendable by anyone else (staff rewards, other
+    vouchers), and the voucher's verification finds them in the hold. When the ledger refuses the
+    posting for lack of coins in ``pool_account_id``, the caller reports ``pool_exhausted``.
+    """
+    from tanpuhui.ledger.services import Leg
+    from tanpuhui.marketplace.models import Voucher
+
+    pool = FundingPool.objects.select_for_update().select_related("centre").filter(pk=pool_id).first()
+    if pool is None:
+        raise NotFound(_("Not found."))
+    yuan = Decimal(yuan)
+    if pool.holds_coins:
+        coins = _voucher_coins(pool, yuan)
+        if coins <= 0:
+            return Reservation(legs=[])
+        source = ledger.pool_account(pool)
+        leg = Leg(debit=source, credit=ledger.hold_account(pool), amount=coins, kind="hold")
+        return Reservation(legs=[leg], pool_account_id=source.pk)
+    outstanding = Voucher.objects.filter(funding_pool_id=pool.pk, status=Voucher.Status.ISSUED).aggregate(
+        s=Sum("yuan_value")
+    )["s"] or Decimal(0)
+    if pool.yuan_remaining < yuan + outstanding:
+        raise pool_exhausted()
+    return Reservation(legs=[])
+
+
+def pool_exhausted() -> Conflict:
+    return Conflict(_("The funding pool for this offer is exhausted."), code="pool_exhausted")
+
+
+def pool_release_for_voucher(*, voucher_id) -> None:
+    """An unused voucher expired: its reserved coins go back to the pool (the hold is reversed). Once."""
+    from tanpuhui.ledger import services as coin_ledger
+
+    hold = _hold_of(voucher_id)
+    if hold is None:  # a yuan pool, or a voucher issued before reservations were kept in the ledger
+        return
+    coin_ledger.transfer_reverse(
+        transfer=hold, idempotency_key=f"funding:release:{voucher_id}", memo=f"voucher {voucher_id} expired"
+    )
+
+
+def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str, voucher_id=None) -> PoolMovement:
     """The marketplace's hook when a voucher funded by ``pool_id`` is verified (核销).
 
     Yuan pools: ``yuan_spent`` grows by the voucher's yuan value, never past the budget. A donation pool
-    pays in coins (``yuan × coins_per_yuan``), which leave the pool account and are retired. Idempotent
-    per reference: a repeated hook returns the first movement.
+    pays in coins, which are retired: the coins reserved at redemption leave the pool's hold account
+    (exactly the reserved amount, so this cannot fail for lack of coins). A voucher without a
+    reservation (issued before reservations were kept in the ledger, or a direct call) pays
+    ``yuan × coins_per_yuan`` from the pool's spendable coins, or is refused ``pool_exhausted``.
+    Idempotent per reference: a repeated hook returns the first movement.
     """
     yuan = Decimal(yuan)
     existing = PoolMovement.objects.filter(
@@ -166,43 +253,39 @@ def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str) -> Poo
     ).first()
     if existing is not None:
         return existing
+    exhausted = Conflict(_("The funding pool is exhausted."), code="pool_exhausted")
     try:
         with transaction.atomic():
             pool = FundingPool.objects.select_related("centre").filter(pk=pool_id).first()
             if pool is None:
                 raise NotFound(_("Not found."))
             if pool.holds_coins:
-                coins = int((yuan * coins_per_yuan(centre=pool.centre)).to_integral_value())
-                updated = FundingPool.objects.filter(pk=pool.pk, coins_balance__gte=coins).update(
-                    coins_balance=F("coins_balance") - coins, coins_out=F("coins_out") + coins
-                )
-                if updated != 1:
-                    raise Conflict(_("The funding pool is exhausted."), code="pool_exhausted")
-                ledger.move(
-                    debit=ledger.pool_account(pool),
-                    credit=ledger.retired_account(pool.centre),
-                    amount=coins,
-                    kind="settlement",
-                    key=f"funding:voucher:{pool.pk}:{reference}",
-                    memo=f"voucher {reference}",
-                )
+                hold = _hold_of(voucher_id) if voucher_id is not None else None
+                if hold is not None:
+                    source, coins = ledger.hold_account(pool), int(hold.amount)
+                else:
+                    source, coins = ledger.pool_account(pool), _voucher_coins(pool, yuan)
+                try:
+                    ledger.move(
+                        debit=source,
+                        credit=ledger.retired_account(pool.centre),
+                        amount=coins,
+                        kind="settlement",
+                        key=f"funding:voucher:{pool.pk}:{reference}",
+                        memo=f"voucher {reference}",
+                        cause=(VOUCHER_CAUSE, str(voucher_id)) if hold is not None else None,
+                    )
+                except ledger.InsufficientCoins as exc:
+                    raise exhausted from exc
                 return _movement(pool=pool, kind=PoolMovement.Kind.VOUCHER, reference=reference, coins=-coins)
             updated = FundingPool.objects.filter(pk=pool.pk, budget_yuan__gte=F("yuan_spent") + yuan).update(
                 yuan_spent=F("yuan_spent") + yuan
             )
             if updated != 1:
-                raise Conflict(_("The funding pool is exhausted."), code="pool_exhausted")
+                raise exhausted
             return _movement(pool=pool, kind=PoolMovement.Kind.VOUCHER, reference=reference, yuan=-yuan)
     except IntegrityError:
         return PoolMovement.objects.get(pool_id=pool_id, kind=PoolMovement.Kind.VOUCHER, reference=reference)
-
-
-def pool_can_fund(*, pool: FundingPool, yuan: Decimal) -> bool:
-    """For the marketplace before issuing a voucher: is there room for one more of ``yuan``?"""
-    pool.refresh_from_db()
-    if pool.holds_coins:
-        return pool.coins_balance >= yuan * coins_per_yuan(centre=pool.centre)
-    return pool.yuan_remaining >= yuan
 
 
 # --- campaigns -------------------------------------------------------------------------------------
@@ -222,7 +305,9 @@ def campaign_preview(
     rate, rule = coins_per_kg(centre=centre)
     extra = int((Decimal(kg) / 30 * days * rate * (Decimal(multiplier) - 1)).to_integral_value())
     if pool.holds_coins:
-        available = pool.coins_balance
+        from tanpuhui.funding.selectors import pool_coins_of
+
+        available = pool_coins_of(pool).balance
     else:
         available = int(pool.yuan_remaining * coins_per_yuan(centre=centre))
     return {

@@ -27,7 +27,8 @@ class CheckResult:
 def ledger_check(*, record: bool = False) -> CheckResult:
     """Checks: (1) each cached balance = Σ credits − Σ debits; (2) Σ balances = 0; (3) no account below
     its floor; (4) each reduction converted at most once and only under a "coins" claim; (5) per
-    wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction."""
+    wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction; (6) every funding
+    pool's figures agree with its ledger accounts (``funding.selectors.pool_ledger_problems``)."""
     result = CheckResult()
     table, transfers = Account._meta.db_table, Transfer._meta.db_table
     with connection.cursor() as cursor:
@@ -63,6 +64,7 @@ def ledger_check(*, record: bool = False) -> CheckResult:
     for reduction_id in unclaimed:
         result.add("award_without_coins_claim", reduction=reduction_id)
     _check_fractions(result)
+    _check_pools(result)
     if record:
         LedgerCheck.objects.create(
             ok=result.ok,
@@ -117,3 +119,12 @@ def _check_fractions(result: CheckResult) -> None:
                 posted_coins=posted,
                 fraction_milli=fraction,
             )
+
+
+def _check_pools(result: CheckResult) -> None:
+    """A pool's coins are its ledger accounts; its yuan figures, its movements (funding owns the rule)."""
+    from tanpuhui.funding.selectors import pool_ledger_problems
+
+    for problem in pool_ledger_problems():
+        details = dict(problem)
+        result.add(details.pop("problem"), **details)

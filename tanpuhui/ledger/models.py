@@ -53,6 +53,7 @@ class TransferKind(models.TextChoices):
     ISSUE_TO_POOL = "issue_to_pool", _("Issued to pool")
     REWARD = "reward", _("Reward")
     SETTLEMENT = "settlement", _("Settlement")
+    HOLD = "hold", _("Reserved for a voucher")
 
 
 class Account(models.Model):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tanpuhui.accounts.demo import resident_phone
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.accounts.services import role_grant
+from tanpuhui.funding import services as funding
 from tanpuhui.funding.models import FundingPool
 from tanpuhui.ledger import services as ledger
 from tanpuhui.ledger.models import TransferKind
@@ -152,12 +153,15 @@ def load() -> str:
     }
     pools = {
         code: FundingPool.objects.get_or_create(
-            centre=centres[code],
-            name_zh=zh,
-            defaults={"name_en": en, "source": source, "budget_yuan": 100000},
+            centre=centres[code], name_zh=zh, defaults={"name_en": en, "source": source}
         )[0]
         for code, (zh, en, source) in POOLS.items()
     }
+    for pool in pools.values():  # the budget is booked as an appropriation, so the report explains it
+        if pool.budget_yuan == 0 and not pool.movements.exists():
+            funding.pool_appropriate(
+                pool_id=pool.pk, yuan=Decimal(100000), reference="demo-budget", actor=None
+            )
 
     merchants: dict[str, Merchant] = {}
     for key, code, name, body, contact, outlets in MERCHANTS:

@@ -3,7 +3,9 @@
 Coins move only through ``tanpuhui.ledger.services``, inside the transaction that reserves stock and
 writes the voucher. Hook for the funding context: ``voucher_verified`` is sent on commit of every
 verification (kwargs ``voucher``); pool balances in yuan decrease by ``voucher.yuan_value`` for
-``voucher.funding_pool``. ``selectors.pool_verified_yuan`` gives the same figure in aggregate.
+``voucher.funding_pool``. ``selectors.pool_verified_yuan`` gives the same figure in aggregate. A
+redemption reserves the pool's share in the same transaction (``funding.services.pool_reserve_for_voucher``)
+and an expiry frees it (``pool_release_for_voucher``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import django.dispatch
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -322,22 +324,20 @@ def _limit_reached(offer: Offer) -> Conflict:
     )
 
 
-def _ensure_pool_can_fund(offer: Offer) -> None:
-    """409 ``pool_exhausted`` unless the offer's pool can fund one more voucher of its yuan value.
+def _pool_reserve(offer: Offer, voucher_id):
+    """The offer's pool share of one voucher, from the funding context (409 ``pool_exhausted`` if none).
 
-    Issued (not yet verified) vouchers of the pool are commitments the pool pays at verification, so
-    they count against it too. The pool row is locked for the rest of the redeem transaction
-    (PostgreSQL) so offers sharing a pool cannot over-commit it between them.
+    A yuan pool's refusal comes at once; a donation pool's reservation is a ledger leg (pool account
+    → its hold account) that ``voucher_redeem`` posts together with the resident's payment. The
+    voucher's verification pays from that reservation; its expiry frees it.
     """
-    from tanpuhui.funding.models import FundingPool
-    from tanpuhui.funding.services import pool_can_fund  # funding imports marketplace: import here
+    from tanpuhui.funding.services import Reservation, pool_reserve_for_voucher  # funding imports marketplace
 
-    pool = FundingPool.objects.select_for_update().select_related("centre").get(pk=offer.funding_pool_id)
-    outstanding = Voucher.objects.filter(funding_pool_id=pool.pk, status=Voucher.Status.ISSUED).aggregate(
-        s=Sum("yuan_value")
-    )["s"] or Decimal(0)
-    if not pool_can_fund(pool=pool, yuan=Decimal(offer.yuan_value) + outstanding):
-        raise Conflict(_("The funding pool for this offer is exhausted."), code="pool_exhausted")
+    if offer.funding_pool_id is None:
+        return Reservation(legs=[])
+    return pool_reserve_for_voucher(
+        pool_id=offer.funding_pool_id, yuan=Decimal(offer.yuan_value), voucher_id=voucher_id
+    )
 
 
 def voucher_redeem(
@@ -404,18 +404,30 @@ def voucher_redeem(
                 ) is not None:  # a duplicate of this very request committed while we waited
                     raise _Replay(done)
                 raise _limit_reached(offer)
-            if offer.funding_pool_id is not None:
-                _ensure_pool_can_fund(offer)
-            transfer = ledger.transfer_post(
-                debit=wallet,
-                credit=merchant_account,
-                amount=offer.price_coins,
-                kind=TransferKind.SPEND,
-                idempotency_key=idempotency_key or f"marketplace:redeem:{voucher_id}",
-                cause=(Voucher._meta.label_lower, str(voucher_id)),
-                memo=offer.title[:200],
-                actor=issued_by or resident,
-            )
+            reservation = _pool_reserve(offer, voucher_id)
+            try:
+                transfer = ledger.transfers_post(
+                    legs=[
+                        ledger.Leg(
+                            debit=wallet,
+                            credit=merchant_account,
+                            amount=offer.price_coins,
+                            kind=TransferKind.SPEND,
+                        ),
+                        *reservation.legs,  # the pool's share, held for this voucher (donation pools)
+                    ],
+                    idempotency_key=idempotency_key or f"marketplace:redeem:{voucher_id}",
+                    cause=(Voucher._meta.label_lower, str(voucher_id)),
+                    memo=offer.title[:200],
+                    actor=issued_by or resident,
+                )[0]
+            except ledger.InsufficientCoins as exc:
+                short = (exc.fields or {}).get("accounts", {})
+                if reservation.pool_account_id in short:
+                    from tanpuhui.funding.services import pool_exhausted
+
+                    raise pool_exhausted() from exc
+                raise
             voucher = None
             for _attempt in range(3):
                 try:
@@ -561,6 +573,10 @@ def voucher_expire(*, voucher: Voucher, now=None) -> bool:
                 memo=_("Unused voucher expired: coins forfeited"),
             )
         Voucher.objects.filter(pk=voucher.pk).update(expiry_transfer_id=str(transfer.pk))
+        if voucher.funding_pool_id is not None:
+            from tanpuhui.funding.services import pool_release_for_voucher  # funding imports marketplace
+
+            pool_release_for_voucher(voucher_id=voucher.pk)  # the pool's reserved share is free again
     return True
 
 

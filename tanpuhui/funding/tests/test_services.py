@@ -50,8 +50,12 @@ def test_database_refuses_overdraw(gz, gz_operator):
     pool = subsidy(gz, gz_operator, "5")
     with pytest.raises(IntegrityError), transaction.atomic():
         FundingPool.objects.filter(pk=pool.pk).update(yuan_spent=Decimal("6"))
-    with pytest.raises(IntegrityError), transaction.atomic():
-        FundingPool.objects.filter(pk=pool.pk).update(coins_balance=-1)
+    from tanpuhui.ledger.models import Account
+
+    donation_pool = services.donation_pool_for(centre=gz)
+    services.pool_receive_donation(pool=donation_pool, coins=10, reference="donation:floor")
+    with pytest.raises(IntegrityError), transaction.atomic():  # a pool's coins are its ledger account's
+        Account.objects.filter(pk=coins.pool_account(donation_pool).pk).update(balance=-1)
 
 
 def test_coin_pool_pays_vouchers_in_coins(gz, coin_ledger):
@@ -60,8 +64,8 @@ def test_coin_pool_pays_vouchers_in_coins(gz, coin_ledger):
     services.pool_draw_for_voucher(
         pool_id=pool.pk, yuan=Decimal("10"), reference="V1"
     )  # 10 yuan × 100 coins/yuan
-    pool.refresh_from_db()
-    assert pool.coins_balance == 500 and pool.coins_out == 1000
+    figures = selectors.pool_coins_of(pool)
+    assert (figures.balance, figures.coins_in, figures.coins_out) == (500, 1500, 1000)
     assert coin_ledger.balance(coins.pool_account(pool)) == 500
     with pytest.raises(Conflict):
         services.pool_draw_for_voucher(pool_id=pool.pk, yuan=Decimal("10"), reference="V2")
