@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0002_pools_campaigns_crowdfunding_causes'),
+        ('funding', '0003_input_bounds'),
     ]
 
     operations = [

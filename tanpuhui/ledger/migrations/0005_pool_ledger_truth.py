@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0003_award_behaviour_choices'),
+        ('ledger', '0004_input_bounds'),
     ]
 
     operations = [
