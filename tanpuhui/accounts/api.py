@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from tanpuhui.accounts import selectors, serializers, services
 from tanpuhui.accounts.models import ApiKey, Binding, Role, User
-from tanpuhui.common.api import CentreScopedMixin, HasRole, ResidentOwnedMixin
+from tanpuhui.common.api import CentreScopedMixin, HasRole, ManagedByRolesMixin, ResidentOwnedMixin
 from tanpuhui.common.errors import NotFound
 from tanpuhui.common.services import audit_record
 from tanpuhui.tenancy.selectors import scope_to_user
@@ -136,7 +136,7 @@ class StaffResidentDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
         return response
 
 
-class _ApiKeyStaffBase(CentreScopedMixin, generics.GenericAPIView):
+class _ApiKeyStaffBase(CentreScopedMixin, ManagedByRolesMixin, generics.GenericAPIView):
     """Keys of data-provider service accounts in the staff member's centres (scoped by the key's user)."""
 
     centre_lookup = "user__centre"
@@ -145,12 +145,6 @@ class _ApiKeyStaffBase(CentreScopedMixin, generics.GenericAPIView):
     lookup_field = "prefix"
     # Everyone in the back office may look; operators and provincial officers manage keys.
     manage_roles = (Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)
-
-    def get_permissions(self):
-        permissions_ = super().get_permissions()
-        if self.request.method not in permissions.SAFE_METHODS:
-            permissions_.append(HasRole.of(*self.manage_roles)())
-        return permissions_
 
 
 @extend_schema(tags=["staff"])

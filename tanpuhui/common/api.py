@@ -42,6 +42,18 @@ class HasRole(permissions.BasePermission):
         return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(*self.roles)))
 
 
+class ManagedByRolesMixin:
+    """Everyone the view lets in may read; only ``manage_roles`` may write (POST, PATCH, DELETE…)."""
+
+    manage_roles: Sequence[str] = ()
+
+    def get_permissions(self):
+        checks = super().get_permissions()  # type: ignore[misc]
+        if self.request.method not in permissions.SAFE_METHODS:  # type: ignore[attr-defined]
+            checks.append(HasRole.of(*self.manage_roles)())
+        return checks
+
+
 class CentreScopedMixin:
     centre_lookup = "centre"
     permission_classes: Sequence[Any] = [IsCentreStaff]

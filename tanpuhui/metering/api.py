@@ -8,13 +8,13 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, permissions
+from rest_framework import generics
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tanpuhui.accounts.models import Role
-from tanpuhui.common.api import CentreScopedMixin, HasRole, ResidentOwnedMixin
+from tanpuhui.common.api import CentreScopedMixin, HasRole, ManagedByRolesMixin, ResidentOwnedMixin
 from tanpuhui.common.errors import NotFound, ValidationFailed
 from tanpuhui.metering import selectors, serializers, services
 from tanpuhui.metering.models import Batch, DataProvider, Reduction
@@ -189,7 +189,7 @@ class StaffBatchErrorsApi(CentreScopedMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffProviderListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffProviderListApi(CentreScopedMixin, ManagedByRolesMixin, generics.ListAPIView):
     """The data providers of the staff member's centres with their service users; operators and
     provincial officers create providers here, then issue the first key with POST
     /api/v1/staff/api-keys (``provider`` = the service user's id)."""
@@ -197,12 +197,6 @@ class StaffProviderListApi(CentreScopedMixin, generics.ListAPIView):
     queryset = DataProvider.objects.select_related("centre", "service_user").order_by("centre", "code")
     serializer_class = serializers.ProviderOutput
     manage_roles = (Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)
-
-    def get_permissions(self):
-        permissions_ = super().get_permissions()
-        if self.request.method not in permissions.SAFE_METHODS:
-            permissions_.append(HasRole.of(*self.manage_roles)())
-        return permissions_
 
     @extend_schema(request=serializers.ProviderInput, responses={201: serializers.ProviderOutput})
     def post(self, request):
