@@ -3,22 +3,23 @@ import uuid
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from tanpuhui.accounts import selectors, serializers, services
+from tanpuhui.accounts.audiences import RESIDENT, STAFF
 from tanpuhui.accounts.models import ApiKey, Binding, Role, User
-from tanpuhui.common.api import CentreScopedMixin, HasRole, ManagedByRolesMixin, ResidentOwnedMixin
+from tanpuhui.common.api import HasRole, ManagedByRolesMixin
 from tanpuhui.common.errors import NotFound
+from tanpuhui.common.scoping import PUBLIC, SIGNED_IN, AudienceMixin
 from tanpuhui.common.services import audit_record
-from tanpuhui.tenancy.selectors import scope_to_user
 
 
 @extend_schema(tags=["auth"], request=serializers.RegisterInput, responses={201: serializers.MeOutput})
-class RegisterApi(APIView):
-    permission_classes = [permissions.AllowAny]
+class RegisterApi(AudienceMixin, APIView):
+    audience = PUBLIC
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
@@ -36,8 +37,8 @@ class RegisterApi(APIView):
 
 
 @extend_schema(tags=["auth"], request=serializers.TokenInput, responses={200: serializers.TokenOutput})
-class TokenApi(APIView):
-    permission_classes = [permissions.AllowAny]
+class TokenApi(AudienceMixin, APIView):
+    audience = PUBLIC
     authentication_classes: list = []
 
     def post(self, request):
@@ -53,7 +54,9 @@ class TokenApi(APIView):
 
 
 @extend_schema(tags=["auth"], request=None, responses={204: None})
-class LogoutApi(APIView):
+class LogoutApi(AudienceMixin, APIView):
+    audience = SIGNED_IN
+
     def post(self, request):
         token = getattr(request, "auth_token", None)
         if token is not None:
@@ -62,7 +65,9 @@ class LogoutApi(APIView):
 
 
 @extend_schema(tags=["me"])
-class MeApi(APIView):
+class MeApi(AudienceMixin, APIView):
+    audience = SIGNED_IN
+
     @extend_schema(responses=serializers.MeOutput)
     def get(self, request):
         return Response(serializers.MeOutput(selectors.user_with_profile(request.user.pk)).data)
@@ -76,7 +81,8 @@ class MeApi(APIView):
 
 
 @extend_schema(tags=["me"])
-class BindingListApi(ResidentOwnedMixin, generics.ListAPIView):
+class BindingListApi(AudienceMixin, generics.ListAPIView):
+    audience = RESIDENT
     serializer_class = serializers.BindingOutput
     queryset = Binding.objects.filter(unbound_at__isnull=True)
     pagination_class = None
@@ -90,7 +96,8 @@ class BindingListApi(ResidentOwnedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["me"])
-class BindingDetailApi(ResidentOwnedMixin, generics.GenericAPIView):
+class BindingDetailApi(AudienceMixin, generics.GenericAPIView):
+    audience = RESIDENT
     queryset = Binding.objects.filter(unbound_at__isnull=True)
     serializer_class = serializers.BindingOutput
 
@@ -101,7 +108,9 @@ class BindingDetailApi(ResidentOwnedMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["me"], request=serializers.RealNameInput, responses={200: serializers.MeOutput})
-class RealNameApi(ResidentOwnedMixin, APIView):
+class RealNameApi(AudienceMixin, APIView):
+    audience = RESIDENT
+
     def post(self, request):
         data = serializers.RealNameInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -112,7 +121,8 @@ class RealNameApi(ResidentOwnedMixin, APIView):
 @extend_schema(
     tags=["staff"], parameters=[OpenApiParameter("q", str, description="Name, phone tail or e-mail")]
 )
-class StaffResidentListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffResidentListApi(AudienceMixin, generics.ListAPIView):
+    audience = STAFF
     serializer_class = serializers.StaffResidentOutput
 
     def get_queryset(self):
@@ -123,7 +133,8 @@ class StaffResidentListApi(CentreScopedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffResidentDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
+class StaffResidentDetailApi(AudienceMixin, generics.RetrieveAPIView):
+    audience = STAFF
     serializer_class = serializers.StaffResidentOutput
     queryset = selectors.resident_list()
 
@@ -136,10 +147,11 @@ class StaffResidentDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
         return response
 
 
-class _ApiKeyStaffBase(CentreScopedMixin, ManagedByRolesMixin, generics.GenericAPIView):
+class _ApiKeyStaffBase(AudienceMixin, ManagedByRolesMixin, generics.GenericAPIView):
     """Keys of data-provider service accounts in the staff member's centres (scoped by the key's user)."""
 
-    centre_lookup = "user__centre"
+    audience = STAFF
+    scope_lookup = "user__centre"
     queryset = ApiKey.objects.select_related("user__centre").order_by("-created_at")
     serializer_class = serializers.ApiKeyOutput
     lookup_field = "prefix"
@@ -155,7 +167,7 @@ class StaffApiKeyListApi(_ApiKeyStaffBase, generics.ListAPIView):
         data.is_valid(raise_exception=True)
         # The provider must be in the staff member's centres: looked up through the same scoping.
         provider = (
-            scope_to_user(User.objects.select_related("centre"), request.user, "centre")
+            self.scoped(User.objects.select_related("centre"), "centre")
             .filter(pk=data.validated_data["provider"])
             .first()
         )
@@ -192,8 +204,10 @@ class StaffApiKeyRevokeApi(_ApiKeyStaffBase):
         OpenApiParameter("resident", str, description="A resident's id"),
     ],
 )
-class StaffBindingListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffBindingListApi(AudienceMixin, generics.ListAPIView):
     """Who holds a number in my centre (active bindings): needs the full number or a resident."""
+
+    audience = STAFF
 
     serializer_class = serializers.StaffBindingOutput
     queryset = Binding.objects.filter(unbound_at__isnull=True).select_related("resident", "centre")
@@ -219,18 +233,19 @@ class StaffBindingListApi(CentreScopedMixin, generics.ListAPIView):
 @extend_schema(
     tags=["staff"], request=serializers.BindingReleaseInput, responses=serializers.StaffBindingOutput
 )
-class StaffBindingReleaseApi(CentreScopedMixin, generics.GenericAPIView):
+class StaffBindingReleaseApi(AudienceMixin, generics.GenericAPIView):
+    audience = STAFF
     queryset = Binding.objects.filter(unbound_at__isnull=True).select_related("resident", "centre")
     serializer_class = serializers.StaffBindingOutput
 
-    def get_permissions(self):
-        return [*super().get_permissions(), HasRole.of(Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)()]
+    permission_classes = [HasRole.of(Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)]
 
     def post(self, request, pk: int):
+        target = self.get_object()  # another centre's binding is a 404 before the body is read
         data = serializers.BindingReleaseInput(data=request.data)
         data.is_valid(raise_exception=True)
         binding = services.binding_release(
-            binding=self.get_object(),
+            binding=target,
             actor=request.user,
             reason=data.validated_data["reason"],
             request=request,

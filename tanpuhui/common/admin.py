@@ -1,28 +1,31 @@
 """Back-office scoping: every admin class of a tenant-owned model uses ``CentreScopedAdmin``.
 
-Staff see and change only their centres' rows; foreign keys to centres offer only those centres;
-which staff roles may view or change is declared on the admin class.
+Staff see and change only their centres' rows (the ``STAFF`` audience of ``common.scoping``, the same
+mechanism as the API and the pages); foreign keys to centres offer only those centres; which staff roles
+may view or change is declared on the admin class.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.accounts.models import STAFF_ROLES
 from tanpuhui.common.models import AuditEvent
+from tanpuhui.common.scoping import Audience
 from tanpuhui.common.services import audit_record
 from tanpuhui.tenancy.models import Centre
-from tanpuhui.tenancy.selectors import scope_to_user, visible_centre_ids
 
 
 class CentreScopedAdmin(admin.ModelAdmin):
+    audience: Audience = STAFF
     centre_lookup = "centre"
     view_roles: frozenset[str] = STAFF_ROLES
     change_roles: frozenset[str] = frozenset({"centre_operator"})
     allow_delete = False
 
     def get_queryset(self, request):
-        return scope_to_user(super().get_queryset(request), request.user, self.centre_lookup)
+        return self.audience.scope(super().get_queryset(request), request.user, self.centre_lookup)
 
     def _has(self, request, roles) -> bool:
         user = request.user
@@ -76,9 +79,7 @@ class CentreScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Centre:
-            ids = visible_centre_ids(request.user)
-            if ids is not None:
-                kwargs["queryset"] = Centre.objects.filter(pk__in=ids)
+            kwargs["queryset"] = self.audience.scope(Centre.objects.all(), request.user, "pk")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -3,30 +3,27 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions
+from rest_framework import generics
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tanpuhui.accounts.models import Role
-from tanpuhui.common.api import CentreScopedMixin, HasRole
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.common.errors import NotFound
+from tanpuhui.common.scoping import PUBLIC, AudienceMixin
 from tanpuhui.enterprises import selectors, serializers, services
+from tanpuhui.enterprises.audiences import ENTERPRISE, ENTERPRISE_APPLICANT
 from tanpuhui.enterprises.models import Donation, Enterprise, RetrofitProject, ReviewEvent
 from tanpuhui.ledger.idempotency import idempotent
 
 
-class EnterpriseMemberMixin:
+class EnterpriseMemberMixin(AudienceMixin):
     """Enterprise staff see their own enterprises' rows only; another enterprise's row is a 404."""
 
-    member_lookup = "enterprise__members__user"
-    permission_classes = [HasRole.of(Role.ENTERPRISE_STAFF)]
-
-    def get_queryset(self):
-        return super().get_queryset().filter(**{self.member_lookup: self.request.user})  # type: ignore[misc]
+    audience = ENTERPRISE
 
     def enterprise(self, enterprise_id) -> Enterprise:
-        enterprise = Enterprise.objects.filter(pk=enterprise_id, members__user=self.request.user).first()  # type: ignore[attr-defined]
+        enterprise = self.scoped(Enterprise.objects.all(), "members__user").filter(pk=enterprise_id).first()
         if enterprise is None:
             raise NotFound("Not found.")
         return enterprise
@@ -45,9 +42,8 @@ def _project_detail_queryset():
 
 
 @extend_schema(tags=["enterprises"])
-class EnterpriseListApi(EnterpriseMemberMixin, generics.ListAPIView):
-    member_lookup = "members__user"
-    permission_classes = [permissions.IsAuthenticated]
+class EnterpriseListApi(AudienceMixin, generics.ListAPIView):
+    audience = ENTERPRISE_APPLICANT
     serializer_class = serializers.EnterpriseOutput
     queryset = Enterprise.objects.select_related("centre")
     pagination_class = None
@@ -87,9 +83,7 @@ class ProjectListApi(EnterpriseMemberMixin, generics.ListAPIView):
 @extend_schema(tags=["enterprises"])
 class ProjectDetailApi(EnterpriseMemberMixin, generics.RetrieveAPIView):
     serializer_class = serializers.ProjectOutput
-
-    def get_queryset(self):
-        return _project_detail_queryset().filter(enterprise__members__user=self.request.user)
+    queryset = _project_detail_queryset()
 
 
 @extend_schema(tags=["enterprises"], request=serializers.ReadingsInput, responses=serializers.ProjectOutput)
@@ -157,7 +151,7 @@ class DonationListApi(EnterpriseMemberMixin, generics.ListAPIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         year = (
-            selectors.projects_of(request.user)
+            self.scoped(RetrofitProject.objects.all())
             .filter(years__pk=v["reduction_year"])
             .select_related("enterprise")
             .first()
@@ -180,7 +174,8 @@ class DonationListApi(EnterpriseMemberMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffEnterpriseListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffEnterpriseListApi(AudienceMixin, generics.ListAPIView):
+    audience = STAFF
     serializer_class = serializers.EnterpriseOutput
     queryset = Enterprise.objects.select_related("centre").order_by("status", "name")
 
@@ -188,7 +183,8 @@ class StaffEnterpriseListApi(CentreScopedMixin, generics.ListAPIView):
 @extend_schema(
     tags=["staff"], request=serializers.EnterpriseVerifyInput, responses=serializers.EnterpriseOutput
 )
-class StaffEnterpriseVerifyApi(CentreScopedMixin, generics.GenericAPIView):
+class StaffEnterpriseVerifyApi(AudienceMixin, generics.GenericAPIView):
+    audience = STAFF
     queryset = Enterprise.objects.select_related("centre")
     serializer_class = serializers.EnterpriseOutput
 
@@ -207,19 +203,22 @@ class StaffEnterpriseVerifyApi(CentreScopedMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffReviewQueueApi(CentreScopedMixin, generics.ListAPIView):
+class StaffReviewQueueApi(AudienceMixin, generics.ListAPIView):
+    audience = STAFF
     serializer_class = serializers.ProjectListOutput
     queryset = selectors.review_queue()
 
 
 @extend_schema(tags=["staff"])
-class StaffProjectDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
+class StaffProjectDetailApi(AudienceMixin, generics.RetrieveAPIView):
+    audience = STAFF
     serializer_class = serializers.ProjectOutput
     queryset = _project_detail_queryset()
 
 
 @extend_schema(tags=["staff"], request=serializers.RetrofitReviewInput, responses=serializers.ProjectOutput)
-class StaffProjectReviewApi(CentreScopedMixin, generics.GenericAPIView):
+class StaffProjectReviewApi(AudienceMixin, generics.GenericAPIView):
+    audience = STAFF
     queryset = RetrofitProject.objects.all()
     serializer_class = serializers.ProjectOutput
 
@@ -241,8 +240,8 @@ class StaffProjectReviewApi(CentreScopedMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["public"], responses=serializers.CertificateOutput)
-class CertificateApi(APIView):
-    permission_classes = [permissions.AllowAny]
+class CertificateApi(AudienceMixin, APIView):
+    audience = PUBLIC
 
     def get(self, request, code: str):
         donation = selectors.certificate(code)
@@ -252,7 +251,7 @@ class CertificateApi(APIView):
 
 
 @extend_schema(tags=["public"])
-class ThankYouListApi(generics.ListAPIView):
-    permission_classes = [permissions.AllowAny]
+class ThankYouListApi(AudienceMixin, generics.ListAPIView):
+    audience = PUBLIC
     serializer_class = serializers.ThankYouOutput
     queryset = selectors.thank_you_list()

@@ -7,19 +7,20 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.common.errors import ServiceError
+from tanpuhui.common.scoping import PUBLIC, page_for
 from tanpuhui.enterprises import selectors, services
+from tanpuhui.enterprises.audiences import ENTERPRISE, ENTERPRISE_APPLICANT, PROJECT_VIEWER
 from tanpuhui.enterprises.models import Carrier
-from tanpuhui.tenancy.selectors import scope_to_user
 
 
-@login_required
+@page_for(ENTERPRISE_APPLICANT)
 def portal(request):
     return render(
         request,
@@ -32,12 +33,10 @@ def portal(request):
     )
 
 
-@login_required
+@page_for(PROJECT_VIEWER)
 def project_page(request, pk):
     """The project as its enterprise or its centre's staff see it, with why the figure is what it is."""
-    project = selectors.projects_of(request.user).filter(pk=pk).first()
-    if project is None and request.user.is_centre_staff:
-        project = scope_to_user(selectors.project_list(), request.user).filter(pk=pk).first()
+    project = PROJECT_VIEWER.scope(selectors.project_list(), request.user).filter(pk=pk).first()
     if project is None:
         raise Http404
     quant = project.quantification or {}
@@ -66,7 +65,7 @@ def project_page(request, pk):
     )
 
 
-@login_required
+@page_for(STAFF, hide=True)
 @require_POST
 def project_review(request, pk):
     """A reviewer's step from the project page (the service checks role and centre)."""
@@ -87,10 +86,10 @@ def project_review(request, pk):
     return redirect("web:enterprise-project", pk=pk)
 
 
-@login_required
+@page_for(ENTERPRISE, hide=True)
 @require_POST
 def project_donate(request, pk):
-    project = selectors.projects_of(request.user).filter(pk=pk).first()
+    project = ENTERPRISE.scope(selectors.project_list(), request.user).filter(pk=pk).first()
     if project is None:
         raise Http404
     try:
@@ -113,14 +112,13 @@ def project_donate(request, pk):
     return redirect("web:enterprise-project", pk=pk)
 
 
-@login_required
+@page_for(STAFF, hide=True)
 def review_queue(request):
-    if not request.user.is_centre_staff:
-        raise Http404
-    projects = scope_to_user(selectors.review_queue(), request.user)
+    projects = STAFF.scope(selectors.review_queue(), request.user)
     return render(request, "enterprises/review_queue.html", {"projects": projects})
 
 
+@page_for(PUBLIC)
 def certificate_page(request, code):
     donation = selectors.certificate(code)
     if donation is None:
@@ -128,6 +126,7 @@ def certificate_page(request, code):
     return render(request, "enterprises/certificate.html", {"d": donation})
 
 
+@page_for(PUBLIC)
 def certificate_pdf(request, code):
     donation = selectors.certificate(code)
     if donation is None:
@@ -175,6 +174,7 @@ def render_certificate_pdf(donation, verify_url: str) -> bytes:
     return buffer.getvalue()
 
 
+@page_for(PUBLIC)
 def thank_you(request):
     return render(
         request,

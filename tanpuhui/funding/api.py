@@ -1,43 +1,44 @@
 """Funding API: staff pools, reports, campaigns, crowdfunding and causes; residents pledge and donate."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tanpuhui.common.api import CentreScopedMixin, IsResident
+from tanpuhui.accounts.audiences import HOME_CENTRE, STAFF
 from tanpuhui.common.errors import NotFound
+from tanpuhui.common.scoping import AudienceMixin
 from tanpuhui.funding import selectors, serializers, services
 from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool
 from tanpuhui.ledger.idempotency import idempotent
 from tanpuhui.tenancy.models import Centre
-from tanpuhui.tenancy.selectors import scope_to_user
 
 
-class HomeCentreMixin:
+class StaffMixin(AudienceMixin):
+    """Staff views; ``staff_centre(code)`` is the centre named in the body, if the user may act there."""
+
+    audience = STAFF
+
+    def staff_centre(self, code: str) -> Centre:
+        centre = self.scoped(Centre.objects.all(), "pk").filter(code=code).first()
+        if centre is None:
+            raise NotFound(_("Unknown operation centre."), fields={"centre": [code]})
+        return centre
+
+
+class HomeCentreMixin(AudienceMixin):
     """Resident views: the rows of the resident's home centre (another centre's row is a 404)."""
 
-    centre_lookup = "centre"
-    permission_classes = [IsResident]
-
-    def get_queryset(self):
-        return super().get_queryset().filter(**{self.centre_lookup: self.request.user.centre_id})  # type: ignore[misc]
-
-
-def staff_centre(request, code: str) -> Centre:
-    """The centre named in a staff request body, if the user may act there (else 404)."""
-    centre = scope_to_user(Centre.objects.all(), request.user, "pk").filter(code=code).first()
-    if centre is None:
-        raise NotFound(_("Unknown operation centre."), fields={"centre": [code]})
-    return centre
+    audience = HOME_CENTRE
 
 
 # --- staff: pools ----------------------------------------------------------------------------------
 
 
 @extend_schema(tags=["funding"])
-class PoolListApi(CentreScopedMixin, generics.ListAPIView):
+class PoolListApi(StaffMixin, generics.ListAPIView):
     serializer_class = serializers.PoolOutput
     queryset = FundingPool.objects.select_related("centre")
     pagination_class = None
@@ -51,14 +52,14 @@ class PoolListApi(CentreScopedMixin, generics.ListAPIView):
         data = serializers.PoolInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        pool = services.pool_create(centre=staff_centre(request, v.pop("centre")), actor=request.user, **v)
+        pool = services.pool_create(centre=self.staff_centre(v.pop("centre")), actor=request.user, **v)
         return Response(serializers.PoolOutput(selectors.pools_with_coins([pool])[0]).data, status=201)
 
 
 @extend_schema(
     tags=["funding"], request=serializers.AppropriationInput, responses={201: serializers.PoolOutput}
 )
-class PoolAppropriationApi(CentreScopedMixin, generics.GenericAPIView):
+class PoolAppropriationApi(StaffMixin, generics.GenericAPIView):
     queryset = FundingPool.objects.select_related("centre")
     serializer_class = serializers.PoolOutput
 
@@ -73,7 +74,7 @@ class PoolAppropriationApi(CentreScopedMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["funding"], responses=serializers.PoolReportOutput)
-class PoolReportApi(CentreScopedMixin, generics.GenericAPIView):
+class PoolReportApi(StaffMixin, generics.GenericAPIView):
     queryset = FundingPool.objects.all()
 
     def get(self, request):
@@ -81,7 +82,7 @@ class PoolReportApi(CentreScopedMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["funding"], responses=serializers.RollupOutput)
-class PoolRollupApi(CentreScopedMixin, generics.GenericAPIView):
+class PoolRollupApi(StaffMixin, generics.GenericAPIView):
     """Per centre and in total, over every centre the user sees (a provincial officer: the province)."""
 
     queryset = FundingPool.objects.all()
@@ -93,21 +94,20 @@ class PoolRollupApi(CentreScopedMixin, generics.GenericAPIView):
 # --- staff: campaigns ------------------------------------------------------------------------------
 
 
-def _campaign_args(request, data):
+def _campaign_args(view: StaffMixin, data) -> tuple[Centre, dict]:
     v = dict(data.validated_data)
-    centre = staff_centre(request, v.pop("centre"))
-    return centre, v
+    return view.staff_centre(v.pop("centre")), v
 
 
 @extend_schema(
     tags=["funding"], request=serializers.CampaignInput, responses=serializers.CampaignPreviewOutput
 )
-class CampaignPreviewApi(CentreScopedMixin, APIView):
+class CampaignPreviewApi(StaffMixin, APIView):
     def post(self, request):
         data = serializers.CampaignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        centre, v = _campaign_args(request, data)
-        pool = FundingPool.objects.filter(pk=v["pool"], centre=centre).first()
+        centre, v = _campaign_args(self, data)
+        pool = self.scoped(FundingPool.objects.all()).filter(pk=v["pool"], centre=centre).first()
         if pool is None:
             raise NotFound(_("No such funding pool at this centre."))
         preview = services.campaign_preview(
@@ -122,7 +122,7 @@ class CampaignPreviewApi(CentreScopedMixin, APIView):
 
 
 @extend_schema(tags=["funding"])
-class StaffCampaignListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffCampaignListApi(StaffMixin, generics.ListAPIView):
     serializer_class = serializers.CampaignOutput
     queryset = Campaign.objects.select_related("centre")
 
@@ -130,7 +130,7 @@ class StaffCampaignListApi(CentreScopedMixin, generics.ListAPIView):
     def post(self, request):
         data = serializers.CampaignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        centre, v = _campaign_args(request, data)
+        centre, v = _campaign_args(self, data)
         campaign = services.campaign_create(centre=centre, pool_id=v.pop("pool"), actor=request.user, **v)
         return Response(serializers.CampaignOutput(campaign).data, status=201)
 
@@ -139,7 +139,7 @@ class StaffCampaignListApi(CentreScopedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["funding"])
-class StaffCrowdfundingListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffCrowdfundingListApi(StaffMixin, generics.ListAPIView):
     serializer_class = serializers.CrowdfundingOutput
     queryset = CrowdfundingProject.objects.select_related("centre")
 
@@ -149,13 +149,13 @@ class StaffCrowdfundingListApi(CentreScopedMixin, generics.ListAPIView):
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         project = services.crowdfunding_create(
-            centre=staff_centre(request, v.pop("centre")), actor=request.user, **v
+            centre=self.staff_centre(v.pop("centre")), actor=request.user, **v
         )
         return Response(serializers.CrowdfundingOutput(project).data, status=201)
 
 
 @extend_schema(tags=["funding"])
-class StaffCauseListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffCauseListApi(StaffMixin, generics.ListAPIView):
     serializer_class = serializers.CauseOutput
     queryset = Cause.objects.select_related("centre").prefetch_related("updates")
 
@@ -164,14 +164,14 @@ class StaffCauseListApi(CentreScopedMixin, generics.ListAPIView):
         data = serializers.CauseInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        cause = services.cause_create(centre=staff_centre(request, v.pop("centre")), actor=request.user, **v)
+        cause = services.cause_create(centre=self.staff_centre(v.pop("centre")), actor=request.user, **v)
         return Response(serializers.CauseOutput(cause).data, status=201)
 
 
 @extend_schema(
     tags=["funding"], request=serializers.CauseUpdateInput, responses={201: serializers.CauseUpdateOutput}
 )
-class StaffCauseUpdateApi(CentreScopedMixin, generics.GenericAPIView):
+class StaffCauseUpdateApi(StaffMixin, generics.GenericAPIView):
     queryset = Cause.objects.all()
     serializer_class = serializers.CauseUpdateOutput
 
@@ -192,8 +192,6 @@ class CampaignListApi(HomeCentreMixin, generics.ListAPIView):
     queryset = Campaign.objects.select_related("centre").order_by("starts_at")
 
     def get_queryset(self):
-        from django.utils import timezone
-
         return super().get_queryset().filter(ends_at__gt=timezone.now())
 
 

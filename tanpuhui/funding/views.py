@@ -5,23 +5,21 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tanpuhui.accounts.audiences import CENTRE_MEMBER, STAFF
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.fields import CoinsFormField
+from tanpuhui.common.scoping import page_for
 from tanpuhui.funding import coins, selectors, services
 from tanpuhui.funding.models import FundingPool
-from tanpuhui.tenancy.selectors import scope_to_user
 
 
 def _home_centre(request):
-    if not request.user.is_authenticated or request.user.centre_id is None:
-        raise Http404
+    """The caller's own centre (``@page_for(CENTRE_MEMBER, hide=True)`` has checked there is one)."""
     return request.user.centre
 
 
@@ -41,7 +39,7 @@ def _coins_from(request) -> int | None:
         return None
 
 
-@login_required
+@page_for(CENTRE_MEMBER, hide=True)
 def crowdfunding_list(request):
     centre = _home_centre(request)
     return render(
@@ -51,7 +49,7 @@ def crowdfunding_list(request):
     )
 
 
-@login_required
+@page_for(CENTRE_MEMBER, hide=True)
 def crowdfunding_page(request, pk):
     centre = _home_centre(request)
     project = get_object_or_404(selectors.crowdfunding_for_centre(centre=centre), pk=pk)
@@ -62,14 +60,14 @@ def crowdfunding_page(request, pk):
     )
 
 
-@login_required
+@page_for(CENTRE_MEMBER, hide=True)
 def crowdfunding_progress(request, pk):
     centre = _home_centre(request)
     project = get_object_or_404(selectors.crowdfunding_for_centre(centre=centre), pk=pk)
     return render(request, "funding/_progress.html", {"project": project})
 
 
-@login_required
+@page_for(CENTRE_MEMBER, hide=True)
 @require_POST
 def crowdfunding_pledge(request, pk):
     centre = _home_centre(request)
@@ -91,7 +89,7 @@ def crowdfunding_pledge(request, pk):
     return redirect("web:crowdfunding-detail", pk=project.pk)
 
 
-@login_required
+@page_for(CENTRE_MEMBER, hide=True)
 def causes(request):
     centre = _home_centre(request)
     return render(
@@ -105,7 +103,7 @@ def causes(request):
     )
 
 
-@login_required
+@page_for(CENTRE_MEMBER, hide=True)
 @require_POST
 def cause_donate(request, pk):
     centre = _home_centre(request)
@@ -127,7 +125,7 @@ def cause_donate(request, pk):
     return redirect("web:causes")
 
 
-@login_required
+@page_for(CENTRE_MEMBER, hide=True)
 def campaigns(request):
     centre = _home_centre(request)
     return render(
@@ -135,11 +133,9 @@ def campaigns(request):
     )
 
 
-@login_required
+@page_for(STAFF, hide=True)
 def pool_report_page(request):
-    if not request.user.is_centre_staff:
-        raise Http404
-    pools = scope_to_user(FundingPool.objects.all(), request.user)
+    pools = STAFF.scope(FundingPool.objects.all(), request.user)
     report = selectors.provincial_rollup(pools)
     detail = selectors.pool_report(pools)
     widest = max([r["remaining_as_coins"] for r in report["centres"]] + [1])

@@ -87,15 +87,11 @@ def award_for(resident, reduction_id: int) -> CoinAward | None:
     )
 
 
-def centre_summary(centre_ids) -> list[dict]:
-    """Per centre: coins issued, in wallets, in pools, at merchants, expired, owed; pools listed."""
-    from tanpuhui.tenancy.models import Centre
-
-    centres = Centre.objects.all() if centre_ids is None else Centre.objects.filter(pk__in=centre_ids)
+def centre_summary(centres: QuerySet) -> list[dict]:
+    """Per centre of ``centres`` (already scoped to the caller): coins issued, in wallets, in pools, at
+    merchants, expired, owed; pools listed."""
     totals: dict = defaultdict(dict)
-    accounts = (
-        Account.objects.all() if centre_ids is None else Account.objects.filter(centre_id__in=centre_ids)
-    )
+    accounts = Account.objects.filter(centre__in=centres)
     for centre_id, kind, total, n in accounts.values_list("centre_id", "kind").annotate(
         s=Sum("balance"), n=Count("id")
     ):

@@ -1,14 +1,14 @@
 """Pages: the resident's wallet, and the staff ledger overview."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_noop
 
+from tanpuhui.accounts.audiences import RESIDENT, STAFF
+from tanpuhui.common.scoping import page_for
 from tanpuhui.ledger import selectors
 from tanpuhui.metering.models import Behaviour
-from tanpuhui.tenancy.selectors import visible_centre_ids
+from tanpuhui.tenancy.models import Centre
 
 # The nav link labels (tanpuhui/web/templates/includes/nav.html) live in this app's catalogue.
 NAV_LABELS = (gettext_noop("My coins"), gettext_noop("Coin ledger"))
@@ -37,10 +37,8 @@ def _chart(rows: list[dict]) -> dict:
     return {"bars": bars, "height": max(1, len(bars)) * (BAR_HEIGHT + 8), "width": CHART_WIDTH}
 
 
-@login_required
+@page_for(RESIDENT)
 def wallet_page(request):
-    if not request.user.is_resident:
-        raise PermissionDenied
     summary = selectors.wallet_summary(request.user)
     wallet_id = summary["account"]
     page = Paginator(selectors.wallet_transfers(request.user), 20).get_page(request.GET.get("page"))
@@ -53,13 +51,10 @@ def wallet_page(request):
     )
 
 
-@login_required
+@page_for(STAFF)
 def staff_ledger_page(request):
-    if not request.user.is_centre_staff:
-        raise PermissionDenied
-    ids = visible_centre_ids(request.user)
-    rows = selectors.centre_summary(ids)
-    province = selectors.provincial_rollup(rows) if ids is None or len(ids) > 1 else None
+    rows = selectors.centre_summary(STAFF.scope(Centre.objects.all(), request.user, "pk"))
+    province = selectors.provincial_rollup(rows) if len(rows) > 1 else None
     return render(
         request, "ledger/staff.html", {"rows": rows, "province": province, "check": selectors.last_check()}
     )

@@ -1,63 +1,40 @@
 """Marketplace API: thin views over ``services`` and ``selectors``.
 
-Scoping (one mechanism per audience, the mixin first in the bases):
-``ResidentCentreMixin`` — a resident sees their centre's offers; ``ResidentOwnedMixin`` — their vouchers;
-``MerchantScopedMixin`` — merchant staff see their own merchant's rows; ``CentreScopedMixin`` — staff.
+Scoping is ``common.scoping`` (``AudienceMixin`` first in the bases): ``HOME_CENTRE`` — a resident sees
+their centre's offers; ``RESIDENT`` — their vouchers; ``MERCHANT`` — merchant staff see their own
+merchant's rows; ``STAFF`` — centre staff; ``BOOTH`` — who may run an event's booth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, permissions
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tanpuhui.common.api import CentreScopedMixin, HasRole, IsResident, ResidentOwnedMixin
+from tanpuhui.accounts.audiences import HOME_CENTRE, RESIDENT, STAFF
 from tanpuhui.common.errors import NotFound, ValidationFailed
+from tanpuhui.common.scoping import SIGNED_IN, AudienceMixin
 from tanpuhui.funding.models import FundingPool
 from tanpuhui.ledger.idempotency import idempotent
 from tanpuhui.marketplace import exports, selectors, serializers, services
+from tanpuhui.marketplace.audiences import BOOTH, MERCHANT
 from tanpuhui.marketplace.models import Category, Event, Merchant, MerchantStaff, Offer, Voucher
 from tanpuhui.tenancy.models import Centre
 
-# --- scoping mixins ----------------------------------------------------------------------------
 
+class MerchantStaffMixin(AudienceMixin):
+    """Merchant views: ``staff`` is the caller's link to their (approved) merchant."""
 
-class ResidentCentreMixin:
-    """Rows of the resident's home centre only (offers); anything else is a 404."""
-
-    permission_classes: Sequence[Any] = [IsResident]
-
-    def get_queryset(self):
-        return selectors.offers_for_resident(self.request.user).select_related("merchant", "funding_pool")  # type: ignore[attr-defined]
-
-
-class IsMerchantStaff(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return HasRole.of("merchant_staff")().has_permission(request, view) and (
-            selectors.staff_link(request.user) is not None
-        )
-
-
-class MerchantScopedMixin:
-    """Rows of the staff member's own (approved) merchant; another merchant's rows are 404."""
-
-    merchant_lookup = "merchant"
-    permission_classes: Sequence[Any] = [IsMerchantStaff]
+    audience = MERCHANT
 
     @property
-    def staff(self):
-        return services.merchant_staff_of(self.request.user)  # type: ignore[attr-defined]
-
-    def get_queryset(self):
-        return super().get_queryset().filter(**{self.merchant_lookup: self.staff.merchant})  # type: ignore[misc]
+    def staff(self) -> MerchantStaff:
+        return services.merchant_staff_of(self.request.user)
 
 
 # --- residents ---------------------------------------------------------------------------------
@@ -67,7 +44,8 @@ class MerchantScopedMixin:
     tags=["marketplace"],
     parameters=[OpenApiParameter("category", str, enum=Category.values, required=False)],
 )
-class OfferListApi(ResidentCentreMixin, generics.ListAPIView):
+class OfferListApi(AudienceMixin, generics.ListAPIView):
+    audience = HOME_CENTRE
     serializer_class = serializers.OfferOutput
     queryset = Offer.objects.all()
 
@@ -79,9 +57,10 @@ class OfferListApi(ResidentCentreMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["marketplace"])
-class OfferDetailApi(ResidentCentreMixin, generics.RetrieveAPIView):
+class OfferDetailApi(AudienceMixin, generics.RetrieveAPIView):
+    audience = HOME_CENTRE
     serializer_class = serializers.OfferOutput
-    queryset = Offer.objects.all()
+    queryset = selectors.offers_approved().select_related("merchant", "funding_pool")
 
 
 @extend_schema(
@@ -94,7 +73,11 @@ class OfferDetailApi(ResidentCentreMixin, generics.RetrieveAPIView):
         409: OpenApiResponse(description="sold_out, limit_reached, not_started, ended, insufficient_coins"),
     },
 )
-class OfferRedeemApi(ResidentCentreMixin, APIView):
+class OfferRedeemApi(AudienceMixin, generics.GenericAPIView):
+    audience = HOME_CENTRE
+    queryset = selectors.offers_approved()
+    serializer_class = serializers.VoucherOutput
+
     @idempotent("voucher_redeem")
     def post(self, request, pk):
         data = serializers.RedeemInput(data=request.data)
@@ -107,13 +90,15 @@ class OfferRedeemApi(ResidentCentreMixin, APIView):
 
 
 @extend_schema(tags=["marketplace"])
-class MyVoucherListApi(ResidentOwnedMixin, generics.ListAPIView):
+class MyVoucherListApi(AudienceMixin, generics.ListAPIView):
+    audience = RESIDENT
     serializer_class = serializers.VoucherOutput
     queryset = Voucher.objects.select_related("offer", "merchant")
 
 
 @extend_schema(tags=["marketplace"])
-class MyVoucherDetailApi(ResidentOwnedMixin, generics.RetrieveAPIView):
+class MyVoucherDetailApi(AudienceMixin, generics.RetrieveAPIView):
+    audience = RESIDENT
     serializer_class = serializers.VoucherOutput
     queryset = Voucher.objects.select_related("offer", "merchant")
 
@@ -124,10 +109,10 @@ class MyVoucherDetailApi(ResidentOwnedMixin, generics.RetrieveAPIView):
 @extend_schema(
     tags=["merchant"], request=serializers.MerchantApplyInput, responses={201: serializers.MerchantOutput}
 )
-class MerchantApplyApi(APIView):
+class MerchantApplyApi(AudienceMixin, APIView):
     """Any signed-in user may apply; on approval the applicant becomes the merchant's manager."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    audience = SIGNED_IN
 
     def post(self, request):
         data = serializers.MerchantApplyInput(data=request.data)
@@ -143,22 +128,17 @@ class MerchantApplyApi(APIView):
 
 
 @extend_schema(tags=["merchant"], responses=serializers.MerchantOutput)
-class MerchantMeApi(MerchantScopedMixin, APIView):
+class MerchantMeApi(MerchantStaffMixin, APIView):
     def get(self, request):
         return Response(serializers.MerchantOutput(self.staff.merchant).data)
 
 
 @extend_schema(tags=["merchant"])
-class MerchantStaffApi(MerchantScopedMixin, generics.ListAPIView):
+class MerchantStaffApi(MerchantStaffMixin, generics.ListAPIView):
     serializer_class = serializers.StaffOutput
     pagination_class = None
 
-    queryset = MerchantStaff.objects.none()
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return self.staff.merchant.staff.select_related("user", "outlet")
+    queryset = MerchantStaff.objects.select_related("user", "outlet")
 
     @extend_schema(request=serializers.StaffCreateInput, responses={201: serializers.StaffOutput})
     def post(self, request):
@@ -186,7 +166,7 @@ def _offer_values(validated: dict, centre) -> dict:
 
 
 @extend_schema(tags=["merchant"])
-class MerchantOfferListApi(MerchantScopedMixin, generics.ListAPIView):
+class MerchantOfferListApi(MerchantStaffMixin, generics.ListAPIView):
     serializer_class = serializers.MerchantOfferOutput
     queryset = Offer.objects.select_related("merchant", "funding_pool")
 
@@ -202,7 +182,7 @@ class MerchantOfferListApi(MerchantScopedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["merchant"])
-class MerchantOfferDetailApi(MerchantScopedMixin, generics.RetrieveAPIView):
+class MerchantOfferDetailApi(MerchantStaffMixin, generics.RetrieveAPIView):
     serializer_class = serializers.MerchantOfferOutput
     queryset = Offer.objects.select_related("merchant", "funding_pool")
 
@@ -219,7 +199,7 @@ class MerchantOfferDetailApi(MerchantScopedMixin, generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["merchant"], request=None, responses=serializers.MerchantOfferOutput)
-class MerchantOfferSubmitApi(MerchantScopedMixin, generics.GenericAPIView):
+class MerchantOfferSubmitApi(MerchantStaffMixin, generics.GenericAPIView):
     queryset = Offer.objects.all()
     serializer_class = serializers.MerchantOfferOutput
 
@@ -239,7 +219,7 @@ class MerchantOfferSubmitApi(MerchantScopedMixin, generics.GenericAPIView):
         429: OpenApiResponse(description="too_many_failures"),
     },
 )
-class MerchantVerifyApi(MerchantScopedMixin, APIView):
+class MerchantVerifyApi(MerchantStaffMixin, APIView):
     def post(self, request):
         data = serializers.VerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -285,11 +265,11 @@ SETTLEMENT_PARAMS = [
 
 
 @extend_schema(tags=["merchant"], parameters=SETTLEMENT_PARAMS, responses=serializers.SettlementOutput)
-class MerchantSettlementApi(MerchantScopedMixin, APIView):
+class MerchantSettlementApi(MerchantStaffMixin, APIView):
     def get(self, request):
         query = serializers.SettlementQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        merchants = Merchant.objects.filter(pk=self.staff.merchant.pk)
+        merchants = self.scoped(Merchant.objects.all(), "pk")
         return _settlement_response(merchants, query.validated_data)
 
 
@@ -300,7 +280,8 @@ class MerchantSettlementApi(MerchantScopedMixin, APIView):
     tags=["staff"],
     parameters=[OpenApiParameter("status", str, enum=Merchant.Status.values, required=False)],
 )
-class StaffMerchantListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffMerchantListApi(AudienceMixin, generics.ListAPIView):
+    audience = STAFF
     serializer_class = serializers.MerchantOutput
     queryset = Merchant.objects.select_related("centre").prefetch_related("outlets")
 
@@ -311,15 +292,17 @@ class StaffMerchantListApi(CentreScopedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["staff"], request=serializers.ReviewInput, responses=serializers.MerchantOutput)
-class StaffMerchantReviewApi(CentreScopedMixin, generics.GenericAPIView):
+class StaffMerchantReviewApi(AudienceMixin, generics.GenericAPIView):
+    audience = STAFF
     queryset = Merchant.objects.all()
     serializer_class = serializers.MerchantOutput
 
     def post(self, request, pk):
+        target = self.get_object()  # another centre's row is a 404 before the body is read
         data = serializers.ReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         merchant = services.merchant_review(
-            merchant=self.get_object(),
+            merchant=target,
             actor=request.user,
             approve=data.validated_data["decision"] == "approve",
             reason=data.validated_data["reason"],
@@ -332,7 +315,8 @@ class StaffMerchantReviewApi(CentreScopedMixin, generics.GenericAPIView):
     tags=["staff"],
     parameters=[OpenApiParameter("status", str, enum=Offer.Status.values, required=False)],
 )
-class StaffOfferListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffOfferListApi(AudienceMixin, generics.ListAPIView):
+    audience = STAFF
     serializer_class = serializers.MerchantOfferOutput
     queryset = Offer.objects.select_related("merchant", "funding_pool")
 
@@ -343,15 +327,17 @@ class StaffOfferListApi(CentreScopedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["staff"], request=serializers.ReviewInput, responses=serializers.MerchantOfferOutput)
-class StaffOfferReviewApi(CentreScopedMixin, generics.GenericAPIView):
+class StaffOfferReviewApi(AudienceMixin, generics.GenericAPIView):
+    audience = STAFF
     queryset = Offer.objects.all()
     serializer_class = serializers.MerchantOfferOutput
 
     def post(self, request, pk):
+        target = self.get_object()  # another centre's row is a 404 before the body is read
         data = serializers.ReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         offer = services.offer_review(
-            offer=self.get_object(),
+            offer=target,
             actor=request.user,
             approve=data.validated_data["decision"] == "approve",
             reason=data.validated_data["reason"],
@@ -365,7 +351,8 @@ class StaffOfferReviewApi(CentreScopedMixin, generics.GenericAPIView):
     parameters=[*SETTLEMENT_PARAMS, OpenApiParameter("merchant", str, required=False)],
     responses=serializers.SettlementOutput,
 )
-class StaffSettlementApi(CentreScopedMixin, generics.GenericAPIView):
+class StaffSettlementApi(AudienceMixin, generics.GenericAPIView):
+    audience = STAFF
     queryset = Merchant.objects.all()
 
     def get(self, request):
@@ -382,25 +369,20 @@ class StaffSettlementApi(CentreScopedMixin, generics.GenericAPIView):
 # --- event booth -------------------------------------------------------------------------------
 
 
-class CanRunBooth(permissions.BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_centre_staff or selectors.staff_link(user)))
+class EventBoothMixin(AudienceMixin):
+    """Events whose booth the user may run (the ``BOOTH`` audience)."""
 
-
-class EventBoothMixin:
-    """Events whose booth the user may run (``selectors.events_for_booth``)."""
-
-    permission_classes: Sequence[Any] = [CanRunBooth]
+    audience = BOOTH
+    queryset = Event.objects.all()
 
     def get_event(self, pk) -> Event:
-        return get_object_or_404(selectors.events_for_booth(self.request.user), pk=pk)  # type: ignore[attr-defined]
+        return self.get_object()
 
 
 @extend_schema(
     tags=["events"], request=serializers.BoothRedeemInput, responses={201: serializers.VerifyOutput}
 )
-class EventBoothRedeemApi(EventBoothMixin, APIView):
+class EventBoothRedeemApi(EventBoothMixin, generics.GenericAPIView):
     @idempotent("event_booth_redeem")
     def post(self, request, pk):
         event = self.get_event(pk)
@@ -419,6 +401,6 @@ class EventBoothRedeemApi(EventBoothMixin, APIView):
 
 
 @extend_schema(tags=["events"], responses=serializers.EventStatsOutput)
-class EventStatsApi(EventBoothMixin, APIView):
+class EventStatsApi(EventBoothMixin, generics.GenericAPIView):
     def get(self, request, pk):
         return Response(serializers.EventStatsOutput(selectors.event_stats(self.get_event(pk))).data)

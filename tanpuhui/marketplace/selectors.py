@@ -12,13 +12,15 @@ from django.utils import timezone
 from tanpuhui.marketplace.models import Event, Merchant, MerchantStaff, Offer, Voucher
 
 
+def offers_approved() -> QuerySet[Offer]:
+    """Approved offers of approved merchants, every centre (ended ones included): what residents are
+    shown once scoped to their home centre (the ``HOME_CENTRE`` audience)."""
+    return Offer.objects.filter(status=Offer.Status.APPROVED, merchant__status=Merchant.Status.APPROVED)
+
+
 def offers_for_resident(resident) -> QuerySet[Offer]:
     """Approved offers of approved merchants in the resident's centre (ended ones included)."""
-    return Offer.objects.filter(
-        centre_id=resident.centre_id,
-        status=Offer.Status.APPROVED,
-        merchant__status=Merchant.Status.APPROVED,
-    )
+    return offers_approved().filter(centre_id=resident.centre_id)
 
 
 def offers_live(resident, *, category: str | None = None, now=None) -> QuerySet[Offer]:

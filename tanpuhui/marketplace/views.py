@@ -7,8 +7,6 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,32 +14,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tanpuhui.accounts.audiences import HOME_CENTRE, RESIDENT, STAFF
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.fields import validate_period_day
+from tanpuhui.common.scoping import SIGNED_IN, page_for
 from tanpuhui.marketplace import codes, exports, selectors, services
-from tanpuhui.marketplace.models import Category, Merchant, Offer, Voucher
-from tanpuhui.tenancy.selectors import centre_list_public, scope_to_user
+from tanpuhui.marketplace.audiences import BOOTH, MERCHANT
+from tanpuhui.marketplace.models import Category, Event, Merchant, Offer, Voucher
+from tanpuhui.tenancy.selectors import centre_list_public
 
 # --- guards ------------------------------------------------------------------------------------
 
 
-def _resident(request):
-    if not request.user.is_resident:
-        raise PermissionDenied
-    return request.user
-
-
 def _staff_link(request):
-    link = selectors.staff_link(request.user)
-    if link is None:
-        raise PermissionDenied
-    return link
-
-
-def _centre_staff(request):
-    if not request.user.is_centre_staff:
-        raise PermissionDenied
-    return request.user
+    """The caller's link to their merchant (``@page_for(MERCHANT)`` has checked there is one)."""
+    return services.merchant_staff_of(request.user)
 
 
 def _web_key(request, raw: str) -> str:
@@ -51,9 +38,9 @@ def _web_key(request, raw: str) -> str:
 # --- residents ---------------------------------------------------------------------------------
 
 
-@login_required
+@page_for(HOME_CENTRE)
 def catalogue(request):
-    resident = _resident(request)
+    resident = request.user
     category = request.GET.get("category") or None
     if category not in Category.values:
         category = None
@@ -65,10 +52,12 @@ def catalogue(request):
     )
 
 
-@login_required
+@page_for(HOME_CENTRE)
 def offer_detail(request, pk):
-    resident = _resident(request)
-    offer = get_object_or_404(selectors.offers_for_resident(resident).select_related("merchant"), pk=pk)
+    resident = request.user
+    offer = get_object_or_404(
+        HOME_CENTRE.scope(selectors.offers_approved(), resident).select_related("merchant"), pk=pk
+    )
     held = Voucher.objects.filter(offer=offer, resident=resident).count()
     return render(
         request,
@@ -77,10 +66,10 @@ def offer_detail(request, pk):
     )
 
 
-@login_required
+@page_for(HOME_CENTRE)
 @require_POST
 def offer_redeem(request, pk):
-    resident = _resident(request)
+    resident = request.user
     key = request.POST.get("request_key") or uuid.uuid4().hex
     try:
         voucher = services.voucher_redeem(
@@ -95,34 +84,34 @@ def offer_redeem(request, pk):
     return redirect("web:voucher-detail", pk=voucher.pk)
 
 
-@login_required
+@page_for(RESIDENT)
 def voucher_wallet(request):
-    resident = _resident(request)
-    vouchers = Voucher.objects.filter(resident=resident).select_related("offer", "merchant")
+    resident = request.user
+    vouchers = RESIDENT.scope(Voucher.objects.select_related("offer", "merchant"), resident)
     return render(request, "marketplace/wallet.html", {"vouchers": vouchers})
 
 
-@login_required
+@page_for(RESIDENT)
 def voucher_detail(request, pk):
     voucher = get_object_or_404(
-        Voucher.objects.select_related("offer", "merchant", "verified_outlet"), pk=pk, resident=request.user
+        RESIDENT.scope(Voucher.objects.select_related("offer", "merchant", "verified_outlet"), request.user),
+        pk=pk,
     )
     return render(
         request, "marketplace/voucher_detail.html", {"voucher": voucher, "qr": codes.qr_svg(voucher.code)}
     )
 
 
-@login_required
+@page_for(RESIDENT)
 def voucher_qr(request, pk):
-    voucher = get_object_or_404(Voucher, pk=pk, resident=request.user)
+    voucher = get_object_or_404(RESIDENT.scope(Voucher.objects.all(), request.user), pk=pk)
     response = HttpResponse(codes.qr_svg(voucher.code), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
-@login_required
+@page_for(RESIDENT)
 def personal_qr(request):
-    _resident(request)
     response = HttpResponse(
         codes.qr_svg(codes.resident_token(request.user), scale=4), content_type="image/svg+xml"
     )
@@ -149,7 +138,7 @@ class MerchantApplyForm(forms.Form):
         self.fields["centre"].choices = [(c.code, c.name) for c in centre_list_public()]
 
 
-@login_required
+@page_for(SIGNED_IN)
 def merchant_apply(request):
     form = MerchantApplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -176,7 +165,7 @@ def merchant_apply(request):
     return render(request, "marketplace/apply.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@login_required
+@page_for(MERCHANT)
 def merchant_dashboard(request):
     link = _staff_link(request)
     context = selectors.merchant_dashboard(link.merchant)
@@ -184,7 +173,7 @@ def merchant_dashboard(request):
     return render(request, "marketplace/merchant_dashboard.html", context)
 
 
-@login_required
+@page_for(MERCHANT)
 def merchant_verify(request):
     link = _staff_link(request)
     result = error = None
@@ -247,10 +236,10 @@ def _settlement(request, merchants, template: str, extra: dict):
     return render(request, template, context)
 
 
-@login_required
+@page_for(MERCHANT)
 def merchant_settlement(request):
     link = _staff_link(request)
-    merchants = Merchant.objects.filter(pk=link.merchant_id)
+    merchants = MERCHANT.scope(Merchant.objects.all(), request.user, "pk")
     return _settlement(
         request, merchants, "marketplace/settlement.html", {"link": link, "api": "api:merchant-settlement"}
     )
@@ -259,12 +248,12 @@ def merchant_settlement(request):
 # --- centre staff ------------------------------------------------------------------------------
 
 
-@login_required
+@page_for(STAFF)
 def staff_approvals(request):
-    user = _centre_staff(request)
-    merchants = scope_to_user(Merchant.objects.all(), user).filter(status=Merchant.Status.PENDING)
+    user = request.user
+    merchants = STAFF.scope(Merchant.objects.all(), user).filter(status=Merchant.Status.PENDING)
     offers = (
-        scope_to_user(Offer.objects.all(), user)
+        STAFF.scope(Offer.objects.all(), user)
         .filter(status=Offer.Status.PENDING)
         .select_related("merchant", "funding_pool")
     )
@@ -275,14 +264,14 @@ def staff_approvals(request):
     )
 
 
-@login_required
+@page_for(STAFF)
 @require_POST
 def staff_review(request, kind: str, pk):
-    user = _centre_staff(request)
+    user = request.user
     if kind == "merchant":
-        obj: Merchant | Offer = get_object_or_404(scope_to_user(Merchant.objects.all(), user), pk=pk)
+        obj: Merchant | Offer = get_object_or_404(STAFF.scope(Merchant.objects.all(), user), pk=pk)
     elif kind == "offer":
-        obj = get_object_or_404(scope_to_user(Offer.objects.all(), user), pk=pk)
+        obj = get_object_or_404(STAFF.scope(Offer.objects.all(), user), pk=pk)
     else:
         raise Http404
     approve = request.POST.get("decision") == "approve"
@@ -301,25 +290,22 @@ def staff_review(request, kind: str, pk):
     return redirect("web:staff-approvals")
 
 
-@login_required
+@page_for(STAFF)
 def staff_settlement(request):
-    user = _centre_staff(request)
-    merchants = scope_to_user(Merchant.objects.all(), user)
+    user = request.user
+    merchants = STAFF.scope(Merchant.objects.all(), user)
     return _settlement(request, merchants, "marketplace/settlement.html", {"api": "api:staff-settlement"})
 
 
 # --- event booth -------------------------------------------------------------------------------
 
 
-@login_required
+@page_for(BOOTH)
 def event_booth(request, pk):
-    if not (request.user.is_centre_staff or selectors.staff_link(request.user)):
-        raise PermissionDenied
-    event = get_object_or_404(selectors.events_for_booth(request.user), pk=pk)
+    event = get_object_or_404(BOOTH.scope(Event.objects.all(), request.user), pk=pk)
     offers = Offer.objects.filter(event=event, status=Offer.Status.APPROVED)
-    link = selectors.staff_link(request.user)
-    if not request.user.is_centre_staff and link is not None:
-        offers = offers.filter(merchant=link.merchant)
+    if not request.user.is_centre_staff:
+        offers = MERCHANT.scope(offers, request.user)  # a merchant's cashier sells their own offers
     result = error = None
     status = 200
     if request.method == "POST":
@@ -348,11 +334,9 @@ def event_booth(request, pk):
     return render(request, "marketplace/booth.html", context, status=status)
 
 
-@login_required
+@page_for(BOOTH)
 def event_counter(request, pk):
-    if not (request.user.is_centre_staff or selectors.staff_link(request.user)):
-        raise PermissionDenied
-    event = get_object_or_404(selectors.events_for_booth(request.user), pk=pk)
+    event = get_object_or_404(BOOTH.scope(Event.objects.all(), request.user), pk=pk)
     return render(
         request, "marketplace/_counter.html", {"event": event, "stats": selectors.event_stats(event)}
     )

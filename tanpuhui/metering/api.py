@@ -13,14 +13,16 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tanpuhui.accounts.audiences import RESIDENT, STAFF
 from tanpuhui.accounts.models import Role
-from tanpuhui.common.api import CentreScopedMixin, HasRole, ManagedByRolesMixin, ResidentOwnedMixin
+from tanpuhui.common.api import ManagedByRolesMixin
 from tanpuhui.common.errors import NotFound, ValidationFailed
+from tanpuhui.common.scoping import SIGNED_IN, AudienceMixin
 from tanpuhui.metering import selectors, serializers, services
+from tanpuhui.metering.audiences import PROVIDER
 from tanpuhui.metering.models import Batch, DataProvider, Reduction
 from tanpuhui.metering.schemas import SCHEMAS, openapi_description
 from tanpuhui.tenancy.models import Centre
-from tanpuhui.tenancy.selectors import scope_to_user
 
 
 class _RawUpload(BaseParser):
@@ -38,20 +40,14 @@ class NdjsonBody(_RawUpload):
     media_type = "application/x-ndjson"
 
 
-class ProviderOwnedMixin(ResidentOwnedMixin):
-    """A data provider's service identity sees only its own provider's batches (others: 404)."""
-
-    owner_lookup = "provider__service_user"
-    permission_classes = [HasRole.of(Role.DATA_PROVIDER)]
-
-
 RECORD_TYPE_PARAM = OpenApiParameter(
     "record_type", str, enum=list(SCHEMAS), description="Record type (for a raw text/csv or x-ndjson body)"
 )
 
 
 @extend_schema(tags=["provider"])
-class ProviderBatchListApi(ProviderOwnedMixin, generics.ListAPIView):
+class ProviderBatchListApi(AudienceMixin, generics.ListAPIView):
+    audience = PROVIDER
     queryset = selectors.batch_list()
     serializer_class = serializers.BatchOutput
     parser_classes = [MultiPartParser, CsvBody, NdjsonBody]
@@ -111,7 +107,8 @@ class ProviderBatchListApi(ProviderOwnedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["provider"])
-class ProviderBatchDetailApi(ProviderOwnedMixin, generics.RetrieveAPIView):
+class ProviderBatchDetailApi(AudienceMixin, generics.RetrieveAPIView):
+    audience = PROVIDER
     queryset = selectors.batch_list()
     serializer_class = serializers.BatchOutput
 
@@ -131,7 +128,8 @@ ERRORS_SCHEMA = extend_schema(
 
 
 @extend_schema(tags=["provider"])
-class ProviderBatchErrorsApi(ProviderOwnedMixin, generics.GenericAPIView):
+class ProviderBatchErrorsApi(AudienceMixin, generics.GenericAPIView):
+    audience = PROVIDER
     queryset = selectors.batch_list()
     serializer_class = serializers.BatchOutput
 
@@ -141,8 +139,10 @@ class ProviderBatchErrorsApi(ProviderOwnedMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["provider"], responses=serializers.RecordTypeOutput(many=True))
-class RecordTypeListApi(APIView):
+class RecordTypeListApi(AudienceMixin, APIView):
     """The documented schema of every record type (columns, units, examples)."""
+
+    audience = SIGNED_IN
 
     def get(self, request):
         return Response(
@@ -161,7 +161,8 @@ class RecordTypeListApi(APIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffBatchListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffBatchListApi(AudienceMixin, generics.ListAPIView):
+    audience = STAFF
     queryset = selectors.batch_list()
     serializer_class = serializers.StaffBatchOutput
 
@@ -170,7 +171,8 @@ class StaffBatchListApi(CentreScopedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffBatchDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
+class StaffBatchDetailApi(AudienceMixin, generics.RetrieveAPIView):
+    audience = STAFF
     queryset = selectors.batch_list()
     serializer_class = serializers.StaffBatchOutput
 
@@ -179,7 +181,8 @@ class StaffBatchDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffBatchErrorsApi(CentreScopedMixin, generics.GenericAPIView):
+class StaffBatchErrorsApi(AudienceMixin, generics.GenericAPIView):
+    audience = STAFF
     queryset = selectors.batch_list()
     serializer_class = serializers.StaffBatchOutput
 
@@ -189,10 +192,12 @@ class StaffBatchErrorsApi(CentreScopedMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffProviderListApi(CentreScopedMixin, ManagedByRolesMixin, generics.ListAPIView):
+class StaffProviderListApi(AudienceMixin, ManagedByRolesMixin, generics.ListAPIView):
     """The data providers of the staff member's centres with their service users; operators and
     provincial officers create providers here, then issue the first key with POST
     /api/v1/staff/api-keys (``provider`` = the service user's id)."""
+
+    audience = STAFF
 
     queryset = DataProvider.objects.select_related("centre", "service_user").order_by("centre", "code")
     serializer_class = serializers.ProviderOutput
@@ -204,7 +209,7 @@ class StaffProviderListApi(CentreScopedMixin, ManagedByRolesMixin, generics.List
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         code = values.pop("centre")
-        centre = scope_to_user(Centre.objects.all(), request.user, "pk").filter(code=code).first()
+        centre = self.scoped(Centre.objects.all(), "pk").filter(code=code).first()
         if centre is None:
             raise NotFound(_("Unknown operation centre."), fields={"centre": [code]})
         provider = services.provider_create(centre=centre, actor=request.user, **values)
@@ -212,13 +217,15 @@ class StaffProviderListApi(CentreScopedMixin, ManagedByRolesMixin, generics.List
 
 
 @extend_schema(tags=["staff"])
-class StaffProviderDetailApi(CentreScopedMixin, generics.RetrieveAPIView):
+class StaffProviderDetailApi(AudienceMixin, generics.RetrieveAPIView):
+    audience = STAFF
     queryset = DataProvider.objects.select_related("centre", "service_user")
     serializer_class = serializers.ProviderOutput
 
 
 @extend_schema(tags=["staff"])
-class StaffUnmatchedRecordListApi(CentreScopedMixin, generics.ListAPIView):
+class StaffUnmatchedRecordListApi(AudienceMixin, generics.ListAPIView):
+    audience = STAFF
     queryset = selectors.unmatched_records()
     serializer_class = serializers.UnmatchedRecordOutput
 
@@ -230,7 +237,8 @@ class StaffUnmatchedRecordListApi(CentreScopedMixin, generics.ListAPIView):
         OpenApiParameter("month", str, description="YYYY-MM (by period end)"),
     ],
 )
-class MyReductionListApi(ResidentOwnedMixin, generics.ListAPIView):
+class MyReductionListApi(AudienceMixin, generics.ListAPIView):
+    audience = RESIDENT
     queryset = Reduction.objects.select_related("source_record").order_by("-period_end", "-id")
     serializer_class = serializers.ReductionOutput
 
@@ -241,7 +249,8 @@ class MyReductionListApi(ResidentOwnedMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["me"])
-class MyReductionDetailApi(ResidentOwnedMixin, generics.RetrieveAPIView):
+class MyReductionDetailApi(AudienceMixin, generics.RetrieveAPIView):
+    audience = RESIDENT
     queryset = Reduction.objects.select_related(
         "source_record__provider", "methodology_version__methodology", "snapshot"
     )

@@ -1,24 +1,23 @@
 """Pages: a resident's reductions (monthly chart, explanation of each figure) and the staff
-batch pages (live progress, errors, unmatched records, upload). Staff views are centre-scoped by
-``CentreScopedMixin`` (first base), like the API."""
+batch pages (live progress, errors, unmatched records, upload). Every page puts
+``AudiencePageMixin`` first and names its audience (``common.scoping``), like the API."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
-from tanpuhui.common.api import CentreScopedMixin
+from tanpuhui.accounts.audiences import RESIDENT, STAFF
 from tanpuhui.common.errors import ServiceError
+from tanpuhui.common.scoping import AudiencePageMixin
 from tanpuhui.metering import selectors, services
-from tanpuhui.metering.models import Behaviour, DataProvider, UnmatchedReason
+from tanpuhui.metering.models import Behaviour, DataProvider, Reduction, UnmatchedReason
 from tanpuhui.metering.schemas import SCHEMAS
-from tanpuhui.tenancy.selectors import scope_to_user
 
 # One colour per behaviour (chart and legend).
 COLOURS = {
@@ -74,14 +73,9 @@ def chart(totals: dict) -> dict:
     return {"bars": bars, "legend": legend, "width": CHART_W, "height": CHART_H + 24, "base": CHART_H}
 
 
-class ResidentPageMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Residents' own pages: anonymous visitors go to the login page, other roles get 403 (as the wallet)."""
+class MyReductionsView(AudiencePageMixin, View):
+    audience = RESIDENT
 
-    def test_func(self):
-        return self.request.user.is_resident
-
-
-class MyReductionsView(ResidentPageMixin, View):
     def get(self, request):
         behaviour = request.GET.get("behaviour", "")
         month = request.GET.get("month", "")
@@ -107,12 +101,13 @@ class MyReductionsView(ResidentPageMixin, View):
         )
 
 
-class MyReductionDetailView(ResidentPageMixin, DetailView):
+class MyReductionDetailView(AudiencePageMixin, DetailView):
+    audience = RESIDENT
     template_name = "metering/my_reduction_detail.html"
     context_object_name = "reduction"
-
-    def get_queryset(self):
-        return selectors.reductions_of(self.request.user)
+    queryset = Reduction.objects.select_related(
+        "source_record", "methodology_version__methodology", "snapshot"
+    )
 
     def get_context_data(self, **kwargs):
         return {
@@ -121,19 +116,18 @@ class MyReductionDetailView(ResidentPageMixin, DetailView):
         }
 
 
-class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    def test_func(self):
-        return self.request.user.is_centre_staff
+class StaffPageMixin(AudiencePageMixin):
+    audience = STAFF
 
 
-class StaffBatchListView(CentreScopedMixin, StaffRequiredMixin, ListView):
+class StaffBatchListView(StaffPageMixin, ListView):
     template_name = "metering/staff_batches.html"
     context_object_name = "batches"
     paginate_by = 25
     queryset = selectors.batch_list()
 
     def get_context_data(self, **kwargs):
-        providers = scope_to_user(DataProvider.objects.filter(is_active=True), self.request.user)
+        providers = self.scoped(DataProvider.objects.filter(is_active=True))
         return {
             **super().get_context_data(**kwargs),
             "providers": providers,
@@ -141,7 +135,7 @@ class StaffBatchListView(CentreScopedMixin, StaffRequiredMixin, ListView):
         }
 
 
-class StaffBatchDetailView(CentreScopedMixin, StaffRequiredMixin, DetailView):
+class StaffBatchDetailView(StaffPageMixin, DetailView):
     template_name = "metering/staff_batch_detail.html"
     context_object_name = "batch"
     queryset = selectors.batch_list()
@@ -157,7 +151,7 @@ class StaffBatchProgressView(StaffBatchDetailView):
     template_name = "metering/_batch_progress.html"
 
 
-class StaffBatchErrorsView(CentreScopedMixin, StaffRequiredMixin, DetailView):
+class StaffBatchErrorsView(StaffPageMixin, DetailView):
     queryset = selectors.batch_list()
 
     def get(self, request, *args, **kwargs):
@@ -166,7 +160,7 @@ class StaffBatchErrorsView(CentreScopedMixin, StaffRequiredMixin, DetailView):
         return _errors_response(self.get_object())
 
 
-class StaffUnmatchedView(CentreScopedMixin, StaffRequiredMixin, ListView):
+class StaffUnmatchedView(StaffPageMixin, ListView):
     template_name = "metering/staff_unmatched.html"
     context_object_name = "records"
     paginate_by = 50
@@ -179,9 +173,9 @@ class StaffUnmatchedView(CentreScopedMixin, StaffRequiredMixin, ListView):
         return context
 
 
-class StaffBatchUploadView(StaffRequiredMixin, View):
+class StaffBatchUploadView(StaffPageMixin, View):
     def post(self, request):
-        providers = scope_to_user(DataProvider.objects.filter(is_active=True), request.user)
+        providers = self.scoped(DataProvider.objects.filter(is_active=True))
         provider = get_object_or_404(providers, pk=request.POST.get("provider") or 0)
         upload = request.FILES.get("file")
         if upload is None:

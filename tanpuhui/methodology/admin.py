@@ -16,12 +16,12 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.accounts.models import STAFF_ROLES, Role
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.methodology import formulas, services
 from tanpuhui.methodology.models import Methodology, MethodologyVersion, Parameter, VersionParameter
 from tanpuhui.tenancy.models import Centre
-from tanpuhui.tenancy.selectors import visible_centre_ids
 
 
 class RegistryAdmin(admin.ModelAdmin):
@@ -156,9 +156,7 @@ class ParameterAdmin(RegistryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request = request
         if "centre" in form.base_fields:
-            ids = visible_centre_ids(request.user)
-            if ids is not None:
-                form.base_fields["centre"].queryset = Centre.objects.filter(pk__in=ids)
+            form.base_fields["centre"].queryset = STAFF.scope(Centre.objects.all(), request.user, "pk")
         return form
 
     def save_model(self, request, obj, form, change):

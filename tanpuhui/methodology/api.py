@@ -2,12 +2,12 @@
 and the staff endpoints that publish new values and versions through the services."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tanpuhui.common.api import IsCentreStaff
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.common.errors import NotFound, ValidationFailed
+from tanpuhui.common.scoping import PUBLIC, AudienceMixin
 from tanpuhui.methodology import selectors, services
 from tanpuhui.methodology.models import MethodologyVersion
 from tanpuhui.methodology.serializers import (
@@ -20,8 +20,8 @@ from tanpuhui.methodology.serializers import (
 from tanpuhui.tenancy.models import Centre
 
 
-class _Public(APIView):
-    permission_classes = [permissions.AllowAny]
+class _Public(AudienceMixin, APIView):
+    audience = PUBLIC
     authentication_classes: list = []
 
 
@@ -62,8 +62,8 @@ def _centre(code: str | None) -> Centre | None:
     request=ParameterPublishInput,
     responses={201: ParameterOutput},
 )
-class ParameterPublishApi(APIView):
-    permission_classes = [IsCentreStaff]
+class ParameterPublishApi(AudienceMixin, APIView):
+    audience = STAFF
 
     def post(self, request):
         data = ParameterPublishInput(data=request.data)
@@ -80,8 +80,8 @@ class ParameterPublishApi(APIView):
     request=VersionPublishInput,
     responses={201: VersionOutput},
 )
-class VersionPublishApi(APIView):
-    permission_classes = [IsCentreStaff]
+class VersionPublishApi(AudienceMixin, APIView):
+    audience = STAFF
 
     def post(self, request):
         data = VersionPublishInput(data=request.data)

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from tanpuhui.common.scoping import PUBLIC, page_for
 from tanpuhui.methodology import formulas, selectors
 
 
@@ -47,6 +48,7 @@ def _versions(methodology, history):
     return rows
 
 
+@page_for(PUBLIC)
 def methodology_list(request):
     methodologies = list(selectors.methodology_list())
     history = selectors.parameters_by_code(methodologies)
@@ -54,6 +56,7 @@ def methodology_list(request):
     return render(request, "methodology/list.html", {"items": items, "rounding": formulas.KG})
 
 
+@page_for(PUBLIC)
 def methodology_detail(request, code: str):
     methodology = selectors.methodology_get(code)
     if methodology is None:

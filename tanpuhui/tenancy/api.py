@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions, serializers
+from rest_framework import generics, serializers
 
+from tanpuhui.common.scoping import PUBLIC, AudienceMixin
 from tanpuhui.tenancy.models import Centre
 from tanpuhui.tenancy.selectors import centre_list_public
 
@@ -14,8 +15,8 @@ class CentreOutput(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["centres"], summary="Operation centres residents can register to")
-class CentreListApi(generics.ListAPIView):
-    permission_classes = [permissions.AllowAny]
+class CentreListApi(AudienceMixin, generics.ListAPIView):
+    audience = PUBLIC
     authentication_classes: list = []
     serializer_class = CentreOutput
     pagination_class = None

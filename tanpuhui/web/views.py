@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from tanpuhui.accounts import selectors, services
 from tanpuhui.common.errors import Forbidden, ServiceError
+from tanpuhui.common.scoping import PUBLIC, SIGNED_IN, page_for
 from tanpuhui.tenancy.selectors import centre_list_public
 from tanpuhui.web.forms import BindingForm, LoginForm, RealNameForm, RegisterForm
 
@@ -25,10 +25,12 @@ def _apply_service_error(form, error: ServiceError) -> None:
         form.add_error(None, error.message)
 
 
+@page_for(PUBLIC)
 def home(request):
     return render(request, "web/home.html", {"centres": centre_list_public()})
 
 
+@page_for(PUBLIC)
 def register(request):
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -48,6 +50,7 @@ def register(request):
     return render(request, "web/register.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@page_for(PUBLIC)
 def login_view(request):
     form = LoginForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
@@ -70,13 +73,14 @@ def login_view(request):
     )
 
 
+@page_for(PUBLIC)
 @require_POST
 def logout_view(request):
     logout(request)
     return redirect("web:home")
 
 
-@login_required
+@page_for(SIGNED_IN)
 def profile(request):
     user = selectors.user_with_profile(request.user.pk)
     return render(
@@ -90,7 +94,7 @@ def profile(request):
     )
 
 
-@login_required
+@page_for(SIGNED_IN)
 @require_POST
 def binding_add(request):
     form = BindingForm(request.POST)
@@ -114,7 +118,7 @@ def binding_add(request):
     return redirect("web:profile")
 
 
-@login_required
+@page_for(SIGNED_IN)
 @require_POST
 def binding_remove(request, pk: int):
     try:
@@ -129,7 +133,7 @@ def binding_remove(request, pk: int):
     return redirect("web:profile")
 
 
-@login_required
+@page_for(SIGNED_IN)
 @require_POST
 def real_name(request):
     form = RealNameForm(request.POST)
