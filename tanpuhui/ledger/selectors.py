@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from tanpuhui.ledger.expiry import expiring_soon
 from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
+from tanpuhui.tenancy.models import Centre
 
 EARN_KINDS = (TransferKind.EARN, TransferKind.REWARD)
 SPEND_KINDS = (TransferKind.SPEND, TransferKind.DONATION, TransferKind.PLEDGE)
@@ -89,8 +90,6 @@ def award_for(resident, reduction_id: int) -> CoinAward | None:
 
 def centre_summary(centre_ids) -> list[dict]:
     """Per centre: coins issued, in wallets, in pools, at merchants, expired, owed; pools listed."""
-    from tanpuhui.tenancy.models import Centre
-
     centres = Centre.objects.all() if centre_ids is None else Centre.objects.filter(pk__in=centre_ids)
     totals: dict = defaultdict(dict)
     accounts = (

@@ -15,7 +15,9 @@ from django.views.generic import DetailView, ListView, View
 
 from tanpuhui.common.api import CentreScopedMixin
 from tanpuhui.common.errors import ServiceError
+from tanpuhui.common.services import audit_record
 from tanpuhui.metering import selectors, services
+from tanpuhui.metering.api import _errors_response
 from tanpuhui.metering.models import Behaviour, DataProvider, UnmatchedReason
 from tanpuhui.metering.schemas import SCHEMAS
 from tanpuhui.tenancy.selectors import scope_to_user
@@ -161,8 +163,6 @@ class StaffBatchErrorsView(CentreScopedMixin, StaffRequiredMixin, DetailView):
     queryset = selectors.batch_list()
 
     def get(self, request, *args, **kwargs):
-        from tanpuhui.metering.api import _errors_response
-
         return _errors_response(self.get_object())
 
 
@@ -200,8 +200,6 @@ class StaffBatchUploadView(StaffRequiredMixin, View):
         except ServiceError as error:
             messages.error(request, error.message)
             return redirect("web:staff-batches")
-        from tanpuhui.common.services import audit_record
-
         audit_record(
             actor=request.user, action="batch.upload", target=batch, centre=provider.centre, request=request
         )
