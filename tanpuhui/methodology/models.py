@@ -129,7 +129,9 @@ class MethodologyVersion(TimeStampedModel):
         for relation in self._meta.related_objects:
             if relation.related_model._meta.app_label == self._meta.app_label:
                 continue
-            if not (relation.many_to_one or relation.one_to_one):
+            # A reverse relation of a ForeignKey is "one to many" seen from this model (a version has
+            # many reductions); "many_to_one" is never true here, which made this check always False.
+            if not (relation.one_to_many or relation.one_to_one):
                 continue
             if relation.related_model._default_manager.filter(**{relation.field.name: self.pk}).exists():
                 return True
