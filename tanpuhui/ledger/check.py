@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import django.dispatch
 from django.db import connection
@@ -128,6 +129,6 @@ def _check_fractions(result: CheckResult) -> None:
 def _check_extra(result: CheckResult) -> None:
     """Checks the apps above the ledger add: each receiver of ``extra_checks`` returns its problems."""
     for _receiver, problems in extra_checks.send(sender=CheckResult):
-        for problem in problems or ():
+        for problem in cast("list[dict[str, Any]]", problems or []):
             details = dict(problem)
             result.add(details.pop("problem"), **details)
