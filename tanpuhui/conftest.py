@@ -1,7 +1,11 @@
 """Fixtures shared by every context's tests: two city centres under one province, and API clients."""
 
+import os
+import uuid
+
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
 from tanpuhui.accounts.models import Role
@@ -14,6 +18,28 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def bench_database():
+    """A PostgreSQL database for a benchmark script, ``(name, admin_url)``, dropped afterwards.
+
+    The name is unique per run and per xdist worker (pid + random suffix), so two runs of the suite at
+    once never share, or drop, each other's database; the teardown checks that it is gone.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("the benchmark scripts run on PostgreSQL")
+    import psycopg
+
+    settings = connection.settings_dict
+    name = f"tp_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings.get("PASSWORD") else "")
+    admin_url = f"postgresql://{auth}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/postgres"
+    yield name, admin_url
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        left = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    assert left is None, f"benchmark database {name} was left behind"
 
 
 @pytest.fixture

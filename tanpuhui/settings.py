@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import structlog
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,7 +50,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served locally: no CDN
     "django_htmx",
-    # Bounded contexts, in dependency order.
+    # Bounded contexts, in dependency order: each imports only the ones above it in this list
+    # (tanpuhui/common/tests/test_layers.py; docs/contributing.md "Layers").
     "tanpuhui.common",
     "tanpuhui.tenancy",
     "tanpuhui.accounts",
@@ -57,12 +59,13 @@ INSTALLED_APPS = [
     "tanpuhui.metering",
     "tanpuhui.ledger",
     "tanpuhui.marketplace",
-    "tanpuhui.enterprises",
     "tanpuhui.funding",
+    "tanpuhui.enterprises",
     "tanpuhui.web",
 ]
 
 MIDDLEWARE = [
+    "tanpuhui.common.middleware.RequestIdMiddleware",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -258,11 +261,47 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 
+# structlog renders every record — structlog's own loggers and plain ``logging.getLogger(__name__)`` ones —
+# with the context bound for the current request (``request_id``, by common.middleware.RequestIdMiddleware).
+# LOG_FORMAT=json for machine-read logs (one JSON object a line); the default is key=value text.
+_LOG_PRE_CHAIN = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso"),
+]
+structlog.configure(
+    processors=[
+        *_LOG_PRE_CHAIN,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "structlog": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "foreign_pre_chain": _LOG_PRE_CHAIN,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *(
+                    [
+                        structlog.processors.format_exc_info,
+                        structlog.processors.JSONRenderer(ensure_ascii=False),
+                    ]
+                    if env.str("LOG_FORMAT", default="text") == "json"
+                    else [structlog.dev.ConsoleRenderer(colors=False)]
+                ),
+            ],
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structlog"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

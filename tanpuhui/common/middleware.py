@@ -1,4 +1,10 @@
+import re
+import uuid
+
+import structlog
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.utils import translation
 
 
@@ -26,3 +32,37 @@ class LanguageMiddleware:
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 86400, samesite="Lax")
         translation.deactivate()
         return response
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """One id per request, in every log line written while it is served and in the ``X-Request-ID`` header.
+
+    A well-formed id sent by the proxy in front (``X-Request-ID``, 8–64 of ``A-Za-z0-9._:-``) is kept so
+    the proxy's log and ours share it; anything else gets a fresh one. The id is bound in structlog's
+    context variables: the LOGGING formatter (settings) adds it to every record, including those of
+    plain ``logging.getLogger(__name__)`` loggers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sent = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
+        request.request_id = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+@receiver(request_finished, dispatch_uid="tanpuhui.forget_request_id")
+def _forget_request_id(**kwargs) -> None:
+    # Not when the middleware returns: Django logs the response ("Not Found: …", a 500's traceback) after
+    # the middleware chain, and those lines need the id too. request_finished comes after them.
+    structlog.contextvars.unbind_contextvars("request_id")

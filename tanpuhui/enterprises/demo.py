@@ -18,6 +18,12 @@ from tanpuhui.accounts.models import Role, User
 from tanpuhui.enterprises import services
 from tanpuhui.enterprises.models import Donation, Enterprise, RetrofitProject
 from tanpuhui.enterprises.validators import check_character
+from tanpuhui.ledger import services as ledger
+from tanpuhui.ledger.models import TransferKind
+from tanpuhui.marketplace import services as market
+from tanpuhui.marketplace.models import MerchantStaff, Offer, Voucher
+from tanpuhui.methodology import registry
+from tanpuhui.methodology.models import Parameter
 from tanpuhui.tenancy.models import Centre
 
 # (phone, display name, centre) — log in with DEMO_PASSWORD
@@ -65,9 +71,6 @@ def _enterprise(user: User, centre: Centre, name: str, body17: str, sector: str)
 def _ensure_grid_factor() -> None:
     """The retrofit needs a South China grid factor in force today (the methodology migrations seed the
     MEE series; this only covers a registry that was emptied)."""
-    from tanpuhui.methodology import registry
-    from tanpuhui.methodology.models import Parameter
-
     try:
         registry.factor(code="electricity", on=timezone.localdate())
     except registry.MethodUnavailable:
@@ -161,11 +164,6 @@ def _streetlight_project(enterprise: Enterprise, user: User) -> RetrofitProject:
 
 def _funded_offer_redeemed(pool, centre: Centre) -> str:
     """An offer of the Zhongshan bakery paid from the donation pool; one resident redeems, the cashier verifies."""
-    from tanpuhui.ledger import services as ledger
-    from tanpuhui.ledger.models import TransferKind
-    from tanpuhui.marketplace import services as market
-    from tanpuhui.marketplace.models import MerchantStaff, Offer, Voucher
-
     manager = (
         MerchantStaff.objects.filter(merchant__centre=centre, role=MerchantStaff.Role.MANAGER)
         .select_related("merchant")

@@ -23,6 +23,10 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
+
+from tanpuhui.methodology import registry
+
 METHODOLOGY_VERSION = "TPH-RETROFIT-1"
 REGION = "south_china_grid"
 
@@ -71,8 +75,6 @@ class Factor:
 
 def carrier_factor(carrier: str, on: date, region: str = REGION) -> Factor:
     """The emission factor for ``carrier`` valid on ``on``, from the shared registry."""
-    from tanpuhui.methodology import registry
-
     code, unit = REGISTRY_CODES[carrier]
     try:
         resolved = registry.factor(code=code, on=on, region=region)
@@ -99,8 +101,6 @@ def quantify(readings, on: date | None = None) -> dict:
     """``readings``: objects with month, carrier, baseline_qty, project_qty → per-year figures and why.
 
     ``on``: the quantification date whose factors apply (default today)."""
-    from django.utils import timezone
-
     on = on or timezone.localdate()
     per_year: dict[int, dict] = defaultdict(lambda: {"kg": Decimal(0), "carriers": {}})
     factors: dict[str, Factor] = {}

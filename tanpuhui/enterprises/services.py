@@ -30,6 +30,7 @@ from tanpuhui.enterprises.models import (
 )
 from tanpuhui.enterprises.quantification import METHODOLOGY_VERSION, quantify
 from tanpuhui.enterprises.validators import credit_code_problem, normalise_credit_code
+from tanpuhui.funding import services as funding
 from tanpuhui.tenancy.models import Centre
 from tanpuhui.tenancy.selectors import visible_centre_ids
 
@@ -504,8 +505,6 @@ def donation_create(
 
 
 def _donation_write(*, enterprise, actor, year, kg_co2e, idempotency_key, public_thanks, request) -> Donation:
-    from tanpuhui.funding import services as funding
-
     with transaction.atomic():
         reduction_year_claim(reduction_year_id=year.pk, kg=kg_co2e, purpose="donation")
         pool = funding.donation_pool_for(centre=year.centre)

@@ -13,6 +13,8 @@ from tanpuhui.accounts.demo import resident_phone
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.funding import services
 from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool, PoolMovement
+from tanpuhui.ledger import services as ledger
+from tanpuhui.ledger.models import TransferKind
 from tanpuhui.tenancy.models import Centre
 
 
@@ -30,9 +32,6 @@ def _residents(code: str, indexes) -> list[User]:
 
 
 def _topped_up(resident: User, coins: int, key: str) -> None:
-    from tanpuhui.ledger import services as ledger
-    from tanpuhui.ledger.models import TransferKind
-
     wallet = ledger.wallet_of(resident)
     if wallet.balance < coins:
         ledger.transfer_post(

@@ -13,8 +13,10 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool
-from tanpuhui.ledger.models import Account, AccountKind, Transfer
+from tanpuhui.funding.coins import VOUCHER_HOLD_CODE
+from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool, PoolMovement
+from tanpuhui.ledger.models import Account, AccountKind, Transfer, TransferKind
+from tanpuhui.marketplace.models import Voucher
 
 POOL_OWNER = FundingPool._meta.label_lower
 
@@ -39,8 +41,6 @@ class PoolCoins:
 
 def _pool_accounts(pool_ids: list[int]) -> dict[int, tuple[int, str]]:
     """Ledger account id → (pool id, "pool" | "hold"), for the accounts that exist (never creates one)."""
-    from tanpuhui.funding.coins import VOUCHER_HOLD_CODE
-
     out: dict[int, tuple[int, str]] = {}
     rows = Account.objects.filter(
         owner_type=POOL_OWNER,
@@ -112,9 +112,15 @@ def pools_with_coins(pools: Iterable[FundingPool]) -> list[FundingPool]:
     return pools
 
 
-def _coins_per_yuan(centre) -> Decimal:
-    from tanpuhui.funding.services import coins_per_yuan
+DEFAULT_COINS_PER_YUAN = Decimal("100")
 
+
+def coins_per_yuan(*, centre) -> Decimal:
+    """Coins a yuan of reward is worth at ``centre`` (documented parameter ``coins_per_yuan``, default 100)."""
+    return Decimal(str((centre.parameters or {}).get("coins_per_yuan", DEFAULT_COINS_PER_YUAN)))
+
+
+def _coins_per_yuan(centre) -> Decimal:
     return coins_per_yuan(centre=centre)
 
 
@@ -206,10 +212,6 @@ def pool_ledger_problems() -> list[dict]:
     - ``pool_yuan_mismatch``: ``budget_yuan`` / ``yuan_spent`` ≠ the pool's movements (appropriations,
       top-ups, voucher payments).
     """
-    from tanpuhui.funding.models import PoolMovement
-    from tanpuhui.ledger.models import TransferKind
-    from tanpuhui.marketplace.models import Voucher
-
     problems: list[dict] = []
     pools = list(FundingPool.objects.order_by("pk"))
     figures = pool_coins(pools)

@@ -7,7 +7,6 @@ overdrawn. The yuan counters move with one conditional UPDATE each, under CheckC
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,15 +29,21 @@ from tanpuhui.funding.models import (
     Pledge,
     PoolMovement,
 )
-from tanpuhui.metering.models import Behaviour
+from tanpuhui.funding.selectors import coins_per_yuan, pool_coins_of
+from tanpuhui.ledger import services as coin_ledger
+from tanpuhui.ledger.models import ConversionRule, Transfer, TransferKind
+from tanpuhui.ledger.services import Leg, campaign_multiplier_create
+from tanpuhui.marketplace.models import Voucher
+from tanpuhui.marketplace.pools import Reservation
+from tanpuhui.metering.models import Behaviour, Reduction
 
 Source = FundingPool.Source
 
 # Documented centre parameters (tenancy.Centre.parameters):
 #   coins_per_kg   — coins per kg CO2e for donated reductions when the centre has no ledger conversion rule (default 1)
-#   coins_per_yuan — coins a yuan of reward is worth, to report yuan pools in coins (default 100)
+#   coins_per_yuan — coins a yuan of reward is worth, to report yuan pools in coins (default 100;
+#                    read by funding.selectors.coins_per_yuan)
 DEFAULT_COINS_PER_KG = Decimal("1")
-DEFAULT_COINS_PER_YUAN = Decimal("100")
 
 
 def coins_per_kg(*, centre) -> tuple[Decimal, str]:
@@ -48,8 +53,6 @@ def coins_per_kg(*, centre) -> tuple[Decimal, str]:
     before today) — the same rate residents' reductions earn; without one, the documented centre
     parameter ``coins_per_kg`` (default 1).
     """
-    from tanpuhui.ledger.models import ConversionRule
-
     rule = (
         ConversionRule.objects.filter(centre=centre, effective_from__lte=timezone.localdate())
         .order_by("-effective_from")
@@ -62,10 +65,6 @@ def coins_per_kg(*, centre) -> tuple[Decimal, str]:
         )
     value = Decimal(str((centre.parameters or {}).get("coins_per_kg", DEFAULT_COINS_PER_KG)))
     return value, f"centre parameter coins_per_kg = {value}"
-
-
-def coins_per_yuan(*, centre) -> Decimal:
-    return Decimal(str((centre.parameters or {}).get("coins_per_yuan", DEFAULT_COINS_PER_YUAN)))
 
 
 # --- pools -----------------------------------------------------------------------------------------
@@ -170,21 +169,11 @@ def _voucher_coins(pool: FundingPool, yuan: Decimal) -> int:
 
 
 def _hold_of(voucher_id) -> Any:
-    from tanpuhui.ledger.models import Transfer, TransferKind
-
     return (
         Transfer.objects.filter(kind=TransferKind.HOLD, cause_type=VOUCHER_CAUSE, cause_id=str(voucher_id))
         .order_by("pk")
         .first()
     )
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """A voucher's pool share: the ledger legs to post with the redemption, and the account that pays them."""
-
-    legs: list
-    pool_account_id: int | None = None
 
 
 def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id) -> Reservation:
@@ -199,9 +188,6 @@ def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id) -> Rese
     vouchers), and the voucher's verification finds them in the hold. When the ledger refuses the
     posting for lack of coins in ``pool_account_id``, the caller reports ``pool_exhausted``.
     """
-    from tanpuhui.ledger.services import Leg
-    from tanpuhui.marketplace.models import Voucher
-
     pool = FundingPool.objects.select_for_update().select_related("centre").filter(pk=pool_id).first()
     if pool is None:
         raise NotFound(_("Not found."))
@@ -227,8 +213,6 @@ def pool_exhausted() -> Conflict:
 
 def pool_release_for_voucher(*, voucher_id) -> None:
     """An unused voucher expired: its reserved coins go back to the pool (the hold is reversed). Once."""
-    from tanpuhui.ledger import services as coin_ledger
-
     hold = _hold_of(voucher_id)
     if hold is None:  # a yuan pool, or a voucher issued before reservations were kept in the ledger
         return
@@ -295,8 +279,6 @@ def campaign_preview(
     *, centre, pool: FundingPool, behaviours: list[str], multiplier: Decimal, starts_at, ends_at
 ) -> dict:
     """Expected extra coins: last 30 days' reductions of those behaviours at the centre, per day, × days × rate × (m − 1)."""
-    from tanpuhui.metering.models import Reduction
-
     since = timezone.localdate() - timedelta(days=30)
     kg = Reduction.objects.filter(centre=centre, behaviour__in=behaviours, period_end__gte=since).aggregate(
         s=Sum("kg_co2e")
@@ -305,8 +287,6 @@ def campaign_preview(
     rate, rule = coins_per_kg(centre=centre)
     extra = int((Decimal(kg) / 30 * days * rate * (Decimal(multiplier) - 1)).to_integral_value())
     if pool.holds_coins:
-        from tanpuhui.funding.selectors import pool_coins_of
-
         available = pool_coins_of(pool).balance
     else:
         available = int(pool.yuan_remaining * coins_per_yuan(centre=centre))
@@ -399,8 +379,6 @@ def campaign_create(
     )
     if kind == Campaign.Kind.MULTIPLIER:
         # The ledger's conversion applies the multiplier, once (overlaps don't stack: the largest wins).
-        from tanpuhui.ledger.services import campaign_multiplier_create
-
         starts_on = timezone.localtime(starts_at).date()
         ends_on = timezone.localtime(ends_at - timedelta(microseconds=1)).date()
         for behaviour in behaviours:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
+import django.dispatch
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from tanpuhui.ledger.models import Account, CoinAward, LedgerCheck, Transfer
+from tanpuhui.ledger.conversion import RUN_CAUSE
+from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
 from tanpuhui.metering.models import ReductionClaim
+
+# Apps above the ledger add their own reconciliation: a receiver returns a list of problem dicts, each
+# ``{"problem": <code>, **details}`` (funding connects ``pool_ledger_problems`` in its ready()).
+extra_checks = django.dispatch.Signal()
 
 
 @dataclass
@@ -28,7 +35,8 @@ def ledger_check(*, record: bool = False) -> CheckResult:
     """Checks: (1) each cached balance = Σ credits − Σ debits; (2) Σ balances = 0; (3) no account below
     its floor; (4) each reduction converted at most once and only under a "coins" claim; (5) per
     wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction; (6) every funding
-    pool's figures agree with its ledger accounts (``funding.selectors.pool_ledger_problems``)."""
+    pool's figures agree with its ledger accounts (``funding.selectors.pool_ledger_problems``, connected
+    to ``extra_checks`` by the funding app: the ledger does not import the apps above it)."""
     result = CheckResult()
     table, transfers = Account._meta.db_table, Transfer._meta.db_table
     with connection.cursor() as cursor:
@@ -64,7 +72,7 @@ def ledger_check(*, record: bool = False) -> CheckResult:
     for reduction_id in unclaimed:
         result.add("award_without_coins_claim", reduction=reduction_id)
     _check_fractions(result)
-    _check_pools(result)
+    _check_extra(result)
     if record:
         LedgerCheck.objects.create(
             ok=result.ok,
@@ -77,9 +85,6 @@ def ledger_check(*, record: bool = False) -> CheckResult:
 
 
 def _check_fractions(result: CheckResult) -> None:
-    from tanpuhui.ledger.conversion import RUN_CAUSE
-    from tanpuhui.ledger.models import AccountKind, TransferKind
-
     awarded = dict(
         CoinAward.objects.values("resident_id")
         .annotate(m=Sum("milli_awarded"))
@@ -121,10 +126,9 @@ def _check_fractions(result: CheckResult) -> None:
             )
 
 
-def _check_pools(result: CheckResult) -> None:
-    """A pool's coins are its ledger accounts; its yuan figures, its movements (funding owns the rule)."""
-    from tanpuhui.funding.selectors import pool_ledger_problems
-
-    for problem in pool_ledger_problems():
-        details = dict(problem)
-        result.add(details.pop("problem"), **details)
+def _check_extra(result: CheckResult) -> None:
+    """Checks the apps above the ledger add: each receiver of ``extra_checks`` returns its problems."""
+    for _receiver, problems in extra_checks.send(sender=CheckResult):
+        for problem in cast("list[dict[str, Any]]", problems or []):
+            details = dict(problem)
+            result.add(details.pop("problem"), **details)

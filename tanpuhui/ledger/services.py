@@ -23,6 +23,7 @@ from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tanpuhui.accounts.models import User
 from tanpuhui.common.errors import Unprocessable, ValidationFailed
 from tanpuhui.ledger.errors import (
     AccountNotFound,
@@ -85,8 +86,6 @@ def account_get_or_create(*, kind: str, centre, owner=None, code: str = "") -> A
     if centre is None:
         raise Unprocessable(_("The account needs an operation centre."), code="no_centre")
     owner_type, owner_id = _owner_ref(owner)
-    from tanpuhui.accounts.models import User
-
     user = owner if isinstance(owner, User) else None
     lookup = {
         "centre_id": getattr(centre, "pk", centre),

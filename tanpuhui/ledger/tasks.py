@@ -1,24 +1,22 @@
 from celery import shared_task
 
+from tanpuhui.ledger.check import ledger_check
+from tanpuhui.ledger.conversion import reductions_convert
+from tanpuhui.ledger.expiry import coins_expire
+
 
 @shared_task(name="ledger.convert_reductions")
 def convert_reductions(centre_ids=None, batch_id: str = "") -> dict:
-    from tanpuhui.ledger.conversion import reductions_convert
-
     result = reductions_convert(centre_ids=centre_ids, batch_id=batch_id)
     return {"reductions": result.reductions, "coins_earned": result.coins_earned}
 
 
 @shared_task(name="ledger.expire_coins")
 def expire_coins() -> dict:
-    from tanpuhui.ledger.expiry import coins_expire
-
     return coins_expire()
 
 
 @shared_task(name="ledger.check")
 def check_ledger() -> dict:
-    from tanpuhui.ledger.check import ledger_check
-
     result = ledger_check(record=True)
     return {"ok": result.ok, "problems": len(result.problems)}

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tanpuhui.marketplace.models import Event, Merchant, MerchantStaff, Offer, Voucher
+from tanpuhui.tenancy.selectors import visible_centre_ids
 
 
 def offers_approved() -> QuerySet[Offer]:
@@ -139,8 +140,6 @@ def event_stats(event: Event) -> dict:
 def events_for_booth(user) -> QuerySet[Event]:
     """Events whose booth ``user`` may run: centre staff of the event's centre, or staff of a merchant
     with an offer in it."""
-    from tanpuhui.tenancy.selectors import visible_centre_ids
-
     queryset = Event.objects.all()
     if user.is_centre_staff:
         ids = visible_centre_ids(user)

@@ -4,8 +4,8 @@ Coins move only through ``tanpuhui.ledger.services``, inside the transaction tha
 writes the voucher. Hook for the funding context: ``voucher_verified`` is sent on commit of every
 verification (kwargs ``voucher``); pool balances in yuan decrease by ``voucher.yuan_value`` for
 ``voucher.funding_pool``. ``selectors.pool_verified_yuan`` gives the same figure in aggregate. A
-redemption reserves the pool's share in the same transaction (``funding.services.pool_reserve_for_voucher``)
-and an expiry frees it (``pool_release_for_voucher``).
+redemption reserves the pool's share in the same transaction and an expiry frees it, through
+``marketplace.pools`` (the funding context registers itself there: the marketplace never imports it).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
-from tanpuhui.accounts.services import phone_checked
+from tanpuhui.accounts.services import phone_checked, role_grant
 from tanpuhui.common.errors import (
     Conflict,
     Forbidden,
@@ -36,7 +36,7 @@ from tanpuhui.common.errors import (
 from tanpuhui.common.services import audit_record, client_ip
 from tanpuhui.ledger import services as ledger
 from tanpuhui.ledger.models import AccountKind, TransferKind
-from tanpuhui.marketplace import codes, selectors
+from tanpuhui.marketplace import codes, pools, selectors
 from tanpuhui.marketplace.models import (
     Event,
     Merchant,
@@ -163,8 +163,6 @@ def merchant_review(
 
 
 def _staff_link(*, user: User, merchant: Merchant, outlet: Outlet | None, role: str, actor) -> MerchantStaff:
-    from tanpuhui.accounts.services import role_grant
-
     role_grant(user=user, role=Role.MERCHANT_STAFF, centre=merchant.centre, granted_by=actor)
     return MerchantStaff.objects.create(user=user, merchant=merchant, outlet=outlet, role=role)
 
@@ -324,20 +322,14 @@ def _limit_reached(offer: Offer) -> Conflict:
     )
 
 
-def _pool_reserve(offer: Offer, voucher_id):
-    """The offer's pool share of one voucher, from the funding context (409 ``pool_exhausted`` if none).
+def _pool_reserve(offer: Offer, voucher_id) -> pools.Reservation:
+    """The offer's pool share of one voucher, from the funder (409 ``pool_exhausted`` if none).
 
     A yuan pool's refusal comes at once; a donation pool's reservation is a ledger leg (pool account
     → its hold account) that ``voucher_redeem`` posts together with the resident's payment. The
     voucher's verification pays from that reservation; its expiry frees it.
     """
-    from tanpuhui.funding.services import Reservation, pool_reserve_for_voucher  # funding imports marketplace
-
-    if offer.funding_pool_id is None:
-        return Reservation(legs=[])
-    return pool_reserve_for_voucher(
-        pool_id=offer.funding_pool_id, yuan=Decimal(offer.yuan_value), voucher_id=voucher_id
-    )
+    return pools.reserve(pool_id=offer.funding_pool_id, yuan=Decimal(offer.yuan_value), voucher_id=voucher_id)
 
 
 def voucher_redeem(
@@ -424,9 +416,7 @@ def voucher_redeem(
             except ledger.InsufficientCoins as exc:
                 short = (exc.fields or {}).get("accounts", {})
                 if reservation.pool_account_id in short:
-                    from tanpuhui.funding.services import pool_exhausted
-
-                    raise pool_exhausted() from exc
+                    raise pools.exhausted() from exc
                 raise
             voucher = None
             for _attempt in range(3):
@@ -574,9 +564,7 @@ def voucher_expire(*, voucher: Voucher, now=None) -> bool:
             )
         Voucher.objects.filter(pk=voucher.pk).update(expiry_transfer_id=str(transfer.pk))
         if voucher.funding_pool_id is not None:
-            from tanpuhui.funding.services import pool_release_for_voucher  # funding imports marketplace
-
-            pool_release_for_voucher(voucher_id=voucher.pk)  # the pool's reserved share is free again
+            pools.release(voucher_id=voucher.pk)  # the pool's reserved share is free again
     return True
 
 

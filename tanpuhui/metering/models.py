@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.common.models import AppendOnlyModel, TimeStampedModel, UUIDModel
+from tanpuhui.metering.row_errors import row_error_text
 
 
 class Behaviour(models.TextChoices):
@@ -175,8 +176,6 @@ class RowError(models.Model):
 
 def row_error_message(code: str, params: dict | None, reason: str = "") -> str:
     """A row error's text in the active language: from its code, or a legacy row's stored text."""
-    from tanpuhui.metering.row_errors import row_error_text
-
     return row_error_text(code, params) if code else reason
 
 

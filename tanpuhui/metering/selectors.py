@@ -26,6 +26,9 @@ from tanpuhui.metering.models import (
     UnmatchedReason,
     row_error_message,
 )
+from tanpuhui.metering.services import binding_cutoff_day
+from tanpuhui.methodology import formulas
+from tanpuhui.methodology.models import Parameter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -96,8 +99,6 @@ def unmatched_records() -> QuerySet[SourceRecord]:
 
 def unmatched_reason(record: SourceRecord, today: date | None = None) -> str:
     """The reason of one unmatched record, by the binding window rule (``services.binding_cutoff_day``)."""
-    from tanpuhui.metering.services import binding_cutoff_day
-
     if not record.binding_kind:
         return UnmatchedReason.NO_PLOT_OWNER
     if record.end_day < binding_cutoff_day(record.centre, today):
@@ -168,14 +169,10 @@ def monthly_totals(resident, months: int = 6, today: date | None = None) -> dict
 
 def reduction_explanation(reduction: Reduction) -> dict:
     """Record → methodology version → parameters (value, unit, source) → figure."""
-    from tanpuhui.methodology import formulas
-
     record = reduction.source_record
     snapshot = reduction.inputs_snapshot or {}
     version = reduction.methodology_version
     formula = formulas.FORMULAS.get(snapshot.get("formula", ""))
-    from tanpuhui.methodology.models import Parameter
-
     params = snapshot.get("params") or {}
     published = Parameter.objects.in_bulk([info.get("parameter_id") for info in params.values()])
     parameters = []

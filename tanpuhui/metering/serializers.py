@@ -12,6 +12,7 @@ from tanpuhui.metering.models import (
     SourceRecord,
     UnmatchedReason,
 )
+from tanpuhui.metering.selectors import reduction_explanation, unmatched_reason
 
 
 class BatchUploadInput(serializers.Serializer):
@@ -102,8 +103,6 @@ class UnmatchedRecordOutput(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=UnmatchedReason.choices))
     def get_unmatched_reason(self, obj) -> str:
-        from tanpuhui.metering.selectors import unmatched_reason
-
         return str(unmatched_reason(obj))
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -205,8 +204,6 @@ class ReductionDetailOutput(ReductionOutput):
 
     @extend_schema_field(ReductionExplanation)
     def get_explanation(self, obj) -> dict:
-        from tanpuhui.metering.selectors import reduction_explanation
-
         return ReductionExplanation(reduction_explanation(obj)).data
 
 

@@ -15,7 +15,9 @@ from django.views.generic import DetailView, ListView, View
 from tanpuhui.accounts.audiences import RESIDENT, STAFF
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.scoping import AudiencePageMixin
+from tanpuhui.common.services import audit_record
 from tanpuhui.metering import selectors, services
+from tanpuhui.metering.api import _errors_response
 from tanpuhui.metering.models import Behaviour, DataProvider, Reduction, UnmatchedReason
 from tanpuhui.metering.schemas import SCHEMAS
 
@@ -155,8 +157,6 @@ class StaffBatchErrorsView(StaffPageMixin, DetailView):
     queryset = selectors.batch_list()
 
     def get(self, request, *args, **kwargs):
-        from tanpuhui.metering.api import _errors_response
-
         return _errors_response(self.get_object())
 
 
@@ -194,8 +194,6 @@ class StaffBatchUploadView(StaffPageMixin, View):
         except ServiceError as error:
             messages.error(request, error.message)
             return redirect("web:staff-batches")
-        from tanpuhui.common.services import audit_record
-
         audit_record(
             actor=request.user, action="batch.upload", target=batch, centre=provider.centre, request=request
         )

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 # Units
 # --------------------------------------------------------------------------------------------
 
-UNITS = pint.UnitRegistry(non_int_type=Decimal)
+UNITS: pint.UnitRegistry = pint.UnitRegistry(non_int_type=Decimal)
 UNITS.define("kg_co2e = [co2e] = kgCO2e")
 UNITS.define("t_co2e = 1000 * kg_co2e = tCO2e")
 UNITS.define("g_co2e = 0.001 * kg_co2e = gCO2e")
@@ -107,7 +107,8 @@ def canonical_decimal(value: Decimal) -> Decimal:
     if quantised == 0:
         return Decimal(0)
     normal = quantised.normalize()
-    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # 1E+2 → 100
+    exponent = normal.as_tuple().exponent  # an int for a finite number
+    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal  # 1E+2 → 100
 
 
 def round_kg(value: Decimal | None) -> Decimal:

@@ -109,7 +109,7 @@ class MethodologyVersion(TimeStampedModel):
         verbose_name_plural = _("methodology versions")
 
     def __str__(self) -> str:
-        scope = self.centre.code if self.centre_id else "*"
+        scope = self.centre.code if self.centre is not None else "*"
         return (
             f"{self.methodology.code} v{self.label} [{scope}] {self.effective_from}→{self.effective_to or ''}"
         )
@@ -127,11 +127,14 @@ class MethodologyVersion(TimeStampedModel):
         if self.pk is None:
             return False
         for relation in self._meta.related_objects:
-            if relation.related_model._meta.app_label == self._meta.app_label:
+            model = relation.related_model
+            if not isinstance(model, type) or model._meta.app_label == self._meta.app_label:
                 continue
-            if not (relation.many_to_one or relation.one_to_one):
+            # A reverse relation of a ForeignKey is "one to many" seen from this model (a version has
+            # many reductions); "many_to_one" is never true here, which made this check always False.
+            if not (relation.one_to_many or relation.one_to_one):
                 continue
-            if relation.related_model._default_manager.filter(**{relation.field.name: self.pk}).exists():
+            if model._default_manager.filter(**{relation.field.name: self.pk}).exists():
                 return True
         return False
 
@@ -243,7 +246,7 @@ class Parameter(TimeStampedModel):
         verbose_name_plural = _("parameters")
 
     def __str__(self) -> str:
-        where = self.centre.code if self.centre_id else self.region
+        where = self.centre.code if self.centre is not None else self.region
         qualifier = f"/{self.qualifier}" if self.qualifier else ""
         return f"{self.code}{qualifier} [{where}] = {self.value.normalize()} {self.unit} ({self.year or '—'})"
 

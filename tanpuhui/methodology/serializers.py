@@ -6,8 +6,8 @@ from tanpuhui.methodology.models import Methodology, MethodologyVersion, Paramet
 
 
 class ParameterOutput(serializers.ModelSerializer):
-    value = serializers.SerializerMethodField()
-    centre = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    value = serializers.SerializerMethodField(method_name="value_text")
+    centre: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Parameter
@@ -32,7 +32,7 @@ class ParameterOutput(serializers.ModelSerializer):
             "superseded_by",
         ]
 
-    def get_value(self, obj: Parameter) -> str:
+    def value_text(self, obj: Parameter) -> str:  # not get_value: that name is DRF Field's input hook
         return format(formulas.canonical_decimal(obj.value), "f")
 
 
@@ -46,7 +46,7 @@ class SlotOutput(serializers.Serializer):
 
 
 class VersionOutput(serializers.ModelSerializer):
-    centre = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    centre: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     formula_name = serializers.SerializerMethodField()
     formula_words = serializers.SerializerMethodField()
     quantity_unit = serializers.SerializerMethodField()
@@ -158,7 +158,7 @@ class SlotInput(serializers.Serializer):
 
 class VersionPublishInput(serializers.Serializer):
     methodology = serializers.SlugField(max_length=40)
-    label = serializers.CharField(max_length=20)
+    label = serializers.CharField(max_length=20)  # type: ignore[assignment]  # the API field "label" shadows Field.label
     formula = serializers.ChoiceField(choices=formulas.FORMULA_CHOICES)
     slots = serializers.DictField(child=SlotInput())
     effective_from = serializers.DateField()

@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_flash_benchmark_smoke():
+def test_flash_benchmark_smoke(bench_database):
     if connection.vendor != "postgresql":
         pytest.skip("the benchmark runs on PostgreSQL")
-    env = {**os.environ, "BENCH_DB": "tp_bench_flash_smoke"}
+    name, admin_url = bench_database  # unique per run and worker, dropped after the test even if it fails
+    env = {**os.environ, "BENCH_DB": name, "BENCH_PG_ADMIN": admin_url}
     run = subprocess.run(  # noqa: S603 - our own script, fixed arguments
         [
             sys.executable,

@@ -13,12 +13,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_ingest_benchmark_runs_with_tiny_n():
+def test_ingest_benchmark_runs_with_tiny_n(bench_database):
     if connection.vendor != "postgresql":
         pytest.skip("the benchmark measures the PostgreSQL COPY path")
-    settings = connection.settings_dict
-    url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/postgres"
-    name = f"{settings['NAME']}_bench"[:60]  # per test database (and xdist worker): no clashes
+    name, url = bench_database  # unique per run and worker, dropped after the test
     out = subprocess.run(  # noqa: S603 — our own script
         [sys.executable, str(ROOT / "benchmarks" / "ingest.py"), "--n", "300", "--residents", "100", "--database", name],
         capture_output=True, text=True, timeout=600, env={**os.environ, "DATABASE_URL": url}, check=False,

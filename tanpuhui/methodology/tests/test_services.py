@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from tanpuhui.common.errors import Conflict, Forbidden, ValidationFailed
 from tanpuhui.common.models import AuditEvent
+from tanpuhui.metering.models import Reduction
 from tanpuhui.methodology import registry, seed, services
 from tanpuhui.methodology.models import MethodologyVersion, Parameter
 
@@ -186,8 +187,21 @@ def test_centre_specific_version_overrides_global(gz, zs, gz_operator, zs_operat
         )
 
 
+def _reduction_of(version, resident):
+    """A real reduction of metering pointing at ``version`` (what makes a version "in use")."""
+    return Reduction.objects.create(
+        centre=resident.centre,
+        resident=resident,
+        behaviour=version.methodology.behaviour,
+        period_start=TODAY,
+        period_end=TODAY,
+        kg_co2e=Decimal("1.5"),
+        methodology_version=version,
+    )
+
+
 @freeze_time(TODAY)
-def test_version_in_use_cannot_be_edited(provincial_officer, monkeypatch):
+def test_version_in_use_cannot_be_edited(provincial_officer, resident):
     version = services.version_publish(
         actor=provincial_officer,
         methodology_code="bus",
@@ -198,7 +212,7 @@ def test_version_in_use_cannot_be_edited(provincial_officer, monkeypatch):
         source_text="draft",
     )
     services.version_update(actor=provincial_officer, version_id=version.pk, source_text="corrected")
-    monkeypatch.setattr(MethodologyVersion, "in_use", lambda self: True)  # a reduction points at it
+    _reduction_of(version, resident)  # a reduction points at it
     with pytest.raises(Conflict) as err:
         services.version_update(actor=provincial_officer, version_id=version.pk, source_text="again")
     assert err.value.code == "version_in_use"
@@ -209,17 +223,16 @@ def test_version_in_use_cannot_be_edited(provincial_officer, monkeypatch):
         version.save()
 
 
-def test_in_use_detects_rows_of_other_apps_pointing_at_a_version():
+def test_in_use_detects_rows_of_other_apps_pointing_at_a_version(resident):
     version = MethodologyVersion.objects.get(methodology__code="metro", label="1.0")
-    external = [
-        r
-        for r in MethodologyVersion._meta.related_objects
-        if r.related_model._meta.app_label != "methodology"
-    ]
-    if not external:
-        assert version.in_use() is False
-        pytest.skip("no other context references MethodologyVersion yet (metering adds Reduction's FK)")
-    assert version.in_use() is False
+    other = MethodologyVersion.objects.exclude(pk=version.pk).first()
+    assert version.in_use() is False and other.in_use() is False
+    _reduction_of(version, resident)
+    assert version.in_use() is True  # metering's Reduction.methodology_version points at it
+    assert other.in_use() is False  # only the version the row points at
+    with pytest.raises(Conflict):
+        version.delete()
+    assert MethodologyVersion.objects.filter(pk=version.pk).exists()
 
 
 def test_seed_is_idempotent():
