@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "tanpuhui.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        # Registers the audiences (common.scoping) before any admin class or view asks for one by name.
+        from tanpuhui.accounts import audiences  # noqa: F401

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tanpuhui.accounts.audiences import STAFF
-from tanpuhui.accounts.models import STAFF_ROLES
 from tanpuhui.common.models import AuditEvent
-from tanpuhui.common.scoping import Audience
+from tanpuhui.common.scoping import AUDIENCES, Audience
 from tanpuhui.common.services import audit_record
-from tanpuhui.tenancy.models import Centre
+
+CENTRE_MODEL = "tenancy.Centre"
 
 
 class CentreScopedAdmin(admin.ModelAdmin):
-    audience: Audience = STAFF
+    # By name: the staff audience is declared by accounts, above common in the layers.
+    audience_name = "staff"
     centre_lookup = "centre"
-    view_roles: frozenset[str] = STAFF_ROLES
+    view_roles: frozenset[str] | None = None  # None: every member of the audience may look
     change_roles: frozenset[str] = frozenset({"centre_operator"})
     allow_delete = False
+
+    @property
+    def audience(self) -> Audience:
+        return AUDIENCES[self.audience_name]
 
     def get_queryset(self, request):
         return self.audience.scope(super().get_queryset(request), request.user, self.centre_lookup)
@@ -31,11 +35,17 @@ class CentreScopedAdmin(admin.ModelAdmin):
         user = request.user
         return bool(user.is_active and (user.is_superuser or user.has_role(*roles)))
 
-    def has_module_permission(self, request):
+    def _may_view(self, request) -> bool:
+        if self.view_roles is None:
+            user = request.user
+            return bool(user.is_active and (user.is_superuser or self.audience.admits(user)))
         return self._has(request, self.view_roles)
 
+    def has_module_permission(self, request):
+        return self._may_view(request)
+
     def has_view_permission(self, request, obj=None):
-        return self._has(request, self.view_roles)
+        return self._may_view(request)
 
     def has_add_permission(self, request):
         return self._has(request, self.change_roles)
@@ -78,8 +88,9 @@ class CentreScopedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Centre:
-            kwargs["queryset"] = self.audience.scope(Centre.objects.all(), request.user, "pk")
+        if db_field.related_model._meta.label == CENTRE_MODEL:
+            centres = db_field.related_model.objects.all()
+            kwargs["queryset"] = self.audience.scope(centres, request.user, "pk")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -9,7 +9,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from tanpuhui.ledger.expiry import expiring_soon
 from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
-from tanpuhui.tenancy.models import Centre
 
 EARN_KINDS = (TransferKind.EARN, TransferKind.REWARD)
 SPEND_KINDS = (TransferKind.SPEND, TransferKind.DONATION, TransferKind.PLEDGE)

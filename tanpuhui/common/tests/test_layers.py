@@ -43,14 +43,10 @@ FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
 
 # (file relative to tanpuhui/, imported module or "app.Model") → why it is still there and what removes it.
 KNOWN: dict[tuple[str, str], str] = {
-    # Issue 12 item 3 (one scoping mechanism) replaces these mixins and the audience decision; it must
-    # live in accounts or above (it reads roles), with common keeping only what needs no app.
-    ("common/api.py", "tanpuhui.tenancy.selectors"): "scoping mixins (item 3)",
-    ("common/admin.py", "tanpuhui.accounts.models"): "scoping admin (item 3)",
+    # The audiences read roles (accounts) and centres (tenancy); tenancy's own scoping helper reads the
+    # provincial role: moving it into accounts.audiences is the next step.
     # The audit log records which centre an action concerned (AuditEvent.centre → tenancy.Centre).
     ("common/models.py", "tenancy.Centre"): "AuditEvent.centre FK",
-    ("common/admin.py", "tanpuhui.tenancy.models"): "scoping admin (item 3)",
-    ("common/admin.py", "tanpuhui.tenancy.selectors"): "scoping admin (item 3)",
     ("tenancy/selectors.py", "tanpuhui.accounts.models"): "visible_centre_ids reads roles (item 3)",
     # Schema-level: Offer.funding_pool and Voucher.funding_pool are foreign keys to funding.FundingPool.
     # Turning them around (funding owning an offer→pool link) is a migration of the vouchers table, not done
