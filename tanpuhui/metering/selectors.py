@@ -118,19 +118,6 @@ def month_bounds(month: str) -> tuple[date, date]:
     return start, end
 
 
-def reduction_filter(
-    queryset: QuerySet[Reduction], *, behaviour: str = "", month: str = ""
-) -> QuerySet[Reduction]:
-    if behaviour:
-        if behaviour not in Behaviour.values:
-            raise ValidationFailed(_("Unknown behaviour."), fields={"behaviour": [_("Unknown behaviour.")]})
-        queryset = queryset.filter(behaviour=behaviour)
-    if month:
-        start, end = month_bounds(month)
-        queryset = queryset.filter(period_end__gte=start, period_end__lt=end)
-    return queryset
-
-
 def reductions_of(resident) -> QuerySet[Reduction]:
     return (
         Reduction.objects.filter(resident=resident)
