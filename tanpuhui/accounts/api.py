@@ -1,14 +1,12 @@
-import uuid
-
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from tanpuhui.accounts import selectors, serializers, services
+from tanpuhui.accounts import filters, selectors, serializers, services
 from tanpuhui.accounts.audiences import RESIDENT, STAFF
 from tanpuhui.accounts.models import ApiKey, Binding, Role, User
 from tanpuhui.common.api import HasRole, ManagedByRolesMixin
@@ -118,18 +116,12 @@ class RealNameApi(AudienceMixin, APIView):
         return Response(serializers.MeOutput(selectors.user_with_profile(request.user.pk)).data)
 
 
-@extend_schema(
-    tags=["staff"], parameters=[OpenApiParameter("q", str, description="Name, phone tail or e-mail")]
-)
+@extend_schema(tags=["staff"])
 class StaffResidentListApi(AudienceMixin, generics.ListAPIView):
     audience = STAFF
     serializer_class = serializers.StaffResidentOutput
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        return selectors.resident_search(queryset, self.request.query_params.get("q", ""))
-
     queryset = selectors.resident_list()
+    filterset_class = filters.StaffResidentFilter
 
 
 @extend_schema(tags=["staff"])
@@ -196,38 +188,18 @@ class StaffApiKeyRevokeApi(_ApiKeyStaffBase):
         return Response(serializers.ApiKeyOutput(key).data)
 
 
-@extend_schema(
-    tags=["staff"],
-    parameters=[
-        OpenApiParameter("kind", str, description="Binding kind"),
-        OpenApiParameter("number", str, description="The full account or card number (exact match)"),
-        OpenApiParameter("resident", str, description="A resident's id"),
-    ],
-)
+@extend_schema(tags=["staff"])
 class StaffBindingListApi(AudienceMixin, generics.ListAPIView):
     """Who holds a number in my centre (active bindings): needs the full number or a resident."""
 
     audience = STAFF
-
     serializer_class = serializers.StaffBindingOutput
-    queryset = Binding.objects.filter(unbound_at__isnull=True).select_related("resident", "centre")
-
-    def get_queryset(self):
-        queryset = super().get_queryset().order_by("-created_at")
-        params = self.request.query_params
-        if params.get("resident"):
-            try:
-                queryset = queryset.filter(resident_id=uuid.UUID(params["resident"]))
-            except ValueError:
-                return queryset.none()
-        elif params.get("number"):
-            kind = params.get("kind", "")
-            queryset = queryset.filter(
-                kind=kind, account_number=services.normalise_account_number(kind, params["number"])
-            )
-        else:
-            return queryset.none()  # no browsing every number of a centre
-        return queryset
+    queryset = (
+        Binding.objects.filter(unbound_at__isnull=True)
+        .select_related("resident", "centre")
+        .order_by("-created_at")
+    )
+    filterset_class = filters.StaffBindingFilter
 
 
 @extend_schema(

@@ -21,9 +21,9 @@ from tanpuhui.common.errors import NotFound, ValidationFailed
 from tanpuhui.common.scoping import SIGNED_IN, AudienceMixin
 from tanpuhui.funding.models import FundingPool
 from tanpuhui.ledger.idempotency import idempotent
-from tanpuhui.marketplace import exports, selectors, serializers, services
+from tanpuhui.marketplace import exports, filters, selectors, serializers, services
 from tanpuhui.marketplace.audiences import BOOTH, MERCHANT
-from tanpuhui.marketplace.models import Category, Event, Merchant, MerchantStaff, Offer, Voucher
+from tanpuhui.marketplace.models import Event, Merchant, MerchantStaff, Offer, Voucher
 from tanpuhui.tenancy.models import Centre
 
 
@@ -40,20 +40,15 @@ class MerchantStaffMixin(AudienceMixin):
 # --- residents ---------------------------------------------------------------------------------
 
 
-@extend_schema(
-    tags=["marketplace"],
-    parameters=[OpenApiParameter("category", str, enum=Category.values, required=False)],
-)
+@extend_schema(tags=["marketplace"])
 class OfferListApi(AudienceMixin, generics.ListAPIView):
     audience = HOME_CENTRE
     serializer_class = serializers.OfferOutput
     queryset = Offer.objects.all()
+    filterset_class = filters.OfferFilter
 
     def get_queryset(self):
-        category = self.request.query_params.get("category") or None
-        if category and category not in Category.values:
-            raise ValidationFailed(_("Unknown category."), fields={"category": [category]})
-        return selectors.offers_live(self.request.user, category=category).select_related("funding_pool")
+        return selectors.offers_live(self.request.user).select_related("funding_pool")
 
 
 @extend_schema(tags=["marketplace"])
@@ -276,19 +271,12 @@ class MerchantSettlementApi(MerchantStaffMixin, APIView):
 # --- centre staff ------------------------------------------------------------------------------
 
 
-@extend_schema(
-    tags=["staff"],
-    parameters=[OpenApiParameter("status", str, enum=Merchant.Status.values, required=False)],
-)
+@extend_schema(tags=["staff"])
 class StaffMerchantListApi(AudienceMixin, generics.ListAPIView):
     audience = STAFF
     serializer_class = serializers.MerchantOutput
     queryset = Merchant.objects.select_related("centre").prefetch_related("outlets")
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        status = self.request.query_params.get("status")
-        return queryset.filter(status=status) if status else queryset
+    filterset_class = filters.StaffMerchantFilter
 
 
 @extend_schema(tags=["staff"], request=serializers.ReviewInput, responses=serializers.MerchantOutput)
@@ -311,19 +299,12 @@ class StaffMerchantReviewApi(AudienceMixin, generics.GenericAPIView):
         return Response(serializers.MerchantOutput(merchant).data)
 
 
-@extend_schema(
-    tags=["staff"],
-    parameters=[OpenApiParameter("status", str, enum=Offer.Status.values, required=False)],
-)
+@extend_schema(tags=["staff"])
 class StaffOfferListApi(AudienceMixin, generics.ListAPIView):
     audience = STAFF
     serializer_class = serializers.MerchantOfferOutput
     queryset = Offer.objects.select_related("merchant", "funding_pool")
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        status = self.request.query_params.get("status")
-        return queryset.filter(status=status) if status else queryset
+    filterset_class = filters.StaffOfferFilter
 
 
 @extend_schema(tags=["staff"], request=serializers.ReviewInput, responses=serializers.MerchantOfferOutput)

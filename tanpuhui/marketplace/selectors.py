@@ -24,11 +24,10 @@ def offers_for_resident(resident) -> QuerySet[Offer]:
     return offers_approved().filter(centre_id=resident.centre_id)
 
 
-def offers_live(resident, *, category: str | None = None, now=None) -> QuerySet[Offer]:
+def offers_live(resident, *, now=None) -> QuerySet[Offer]:
+    """The resident's catalogue, soonest ending first (``filters.OfferFilter`` narrows it by category)."""
     now = now or timezone.now()
     queryset = offers_for_resident(resident).filter(valid_until__gt=now).select_related("merchant")
-    if category:
-        queryset = queryset.filter(category=category)
     return queryset.order_by("valid_until", "title")
 
 

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from tanpuhui.accounts.audiences import HOME_CENTRE, RESIDENT, STAFF
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.fields import validate_period_day
+from tanpuhui.common.filters import filter_page
 from tanpuhui.common.scoping import SIGNED_IN, page_for
-from tanpuhui.marketplace import codes, exports, selectors, services
+from tanpuhui.marketplace import codes, exports, filters, selectors, services
 from tanpuhui.marketplace.audiences import BOOTH, MERCHANT
 from tanpuhui.marketplace.models import Category, Event, Merchant, Offer, Voucher
 from tanpuhui.tenancy.selectors import centre_list_public
@@ -41,10 +42,10 @@ def _web_key(request, raw: str) -> str:
 @page_for(HOME_CENTRE)
 def catalogue(request):
     resident = request.user
-    category = request.GET.get("category") or None
-    if category not in Category.values:
-        category = None
-    offers = selectors.offers_live(resident, category=category)
+    offers, errors = filter_page(filters.OfferFilter, request.GET, selectors.offers_live(resident))
+    for problems in errors.values():
+        messages.error(request, problems[0])
+    category = None if errors else request.GET.get("category") or None
     return render(
         request,
         "marketplace/catalogue.html",

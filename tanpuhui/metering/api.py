@@ -18,7 +18,7 @@ from tanpuhui.accounts.models import Role
 from tanpuhui.common.api import ManagedByRolesMixin
 from tanpuhui.common.errors import NotFound, ValidationFailed
 from tanpuhui.common.scoping import SIGNED_IN, AudienceMixin
-from tanpuhui.metering import selectors, serializers, services
+from tanpuhui.metering import filters, selectors, serializers, services
 from tanpuhui.metering.audiences import PROVIDER
 from tanpuhui.metering.models import Batch, DataProvider, Reduction
 from tanpuhui.metering.schemas import SCHEMAS, openapi_description
@@ -230,22 +230,12 @@ class StaffUnmatchedRecordListApi(AudienceMixin, generics.ListAPIView):
     serializer_class = serializers.UnmatchedRecordOutput
 
 
-@extend_schema(
-    tags=["me"],
-    parameters=[
-        OpenApiParameter("behaviour", str, enum=[b for b in serializers.Behaviour.values]),
-        OpenApiParameter("month", str, description="YYYY-MM (by period end)"),
-    ],
-)
+@extend_schema(tags=["me"])
 class MyReductionListApi(AudienceMixin, generics.ListAPIView):
     audience = RESIDENT
     queryset = Reduction.objects.select_related("source_record").order_by("-period_end", "-id")
     serializer_class = serializers.ReductionOutput
-
-    def get_queryset(self):
-        filters = serializers.ReductionFilterInput(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.reduction_filter(super().get_queryset(), **filters.validated_data)
+    filterset_class = filters.ReductionFilter
 
 
 @extend_schema(tags=["me"])

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tanpuhui.common.errors import ValidationFailed
-from tanpuhui.common.fields import validate_period_day
+from tanpuhui.common.filters import MonthField
 from tanpuhui.metering.models import (
     Batch,
     Behaviour,
@@ -107,29 +107,12 @@ def unmatched_reason(record: SourceRecord, today: date | None = None) -> str:
 
 
 def month_bounds(month: str) -> tuple[date, date]:
+    """``YYYY-MM`` → (first day, first day of the next month), read by the one month rule
+    (``common.filters.MonthField``, also behind the ``month`` list filter)."""
     try:
-        year, mon = (int(p) for p in month.split("-"))
-        start = date(year, mon, 1)
-        validate_period_day(start)
+        return MonthField().clean(month)
     except DjangoValidationError as exc:
         raise ValidationFailed(exc.messages[0], fields={"month": exc.messages}) from exc
-    except (ValueError, TypeError) as exc:
-        raise ValidationFailed(_("Use YYYY-MM."), fields={"month": [_("Use YYYY-MM.")]}) from exc
-    end = date(year + (mon == 12), mon % 12 + 1, 1)
-    return start, end
-
-
-def reduction_filter(
-    queryset: QuerySet[Reduction], *, behaviour: str = "", month: str = ""
-) -> QuerySet[Reduction]:
-    if behaviour:
-        if behaviour not in Behaviour.values:
-            raise ValidationFailed(_("Unknown behaviour."), fields={"behaviour": [_("Unknown behaviour.")]})
-        queryset = queryset.filter(behaviour=behaviour)
-    if month:
-        start, end = month_bounds(month)
-        queryset = queryset.filter(period_end__gte=start, period_end__lt=end)
-    return queryset
 
 
 def reductions_of(resident) -> QuerySet[Reduction]:

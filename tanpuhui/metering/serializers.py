@@ -5,7 +5,6 @@ from rest_framework import serializers
 
 from tanpuhui.metering.models import (
     Batch,
-    Behaviour,
     DataProvider,
     RecordType,
     Reduction,
@@ -134,11 +133,6 @@ class ReductionOutput(serializers.ModelSerializer):
         ]
 
 
-class ReductionFilterInput(serializers.Serializer):
-    behaviour = serializers.ChoiceField(choices=Behaviour.choices, required=False)
-    month = serializers.RegexField(r"^[0-9]{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
-
-
 class ExplanationRecord(serializers.Serializer):
     record_type = serializers.CharField()
     record_id = serializers.CharField()
@@ -165,7 +159,7 @@ class ExplanationMethod(serializers.Serializer):
     formula = serializers.CharField()
     formula_name = serializers.CharField()
     formula_words = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # API field name
     rounding = serializers.CharField()
 
 
@@ -174,7 +168,7 @@ class ExplanationParameter(serializers.Serializer):
     value = serializers.CharField()
     unit = serializers.CharField()
     parameter_id = serializers.IntegerField(allow_null=True)
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # API field name
     url = serializers.CharField()
     region = serializers.CharField()
     year = serializers.IntegerField(allow_null=True)
@@ -209,7 +203,7 @@ class ReductionDetailOutput(ReductionOutput):
 
 class RecordTypeField(serializers.Serializer):
     name = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # API field name
     description = serializers.CharField()
     example = serializers.CharField()
 
@@ -218,7 +212,7 @@ class RecordTypeOutput(serializers.Serializer):
     record_type = serializers.CharField()
     description = serializers.CharField()
     unit = serializers.CharField()
-    fields = RecordTypeField(many=True)
+    fields = RecordTypeField(many=True)  # type: ignore[assignment]  # API field name
     example_csv = serializers.CharField()
     example_jsonl = serializers.CharField()
 

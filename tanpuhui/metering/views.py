@@ -14,9 +14,10 @@ from django.views.generic import DetailView, ListView, View
 
 from tanpuhui.accounts.audiences import RESIDENT, STAFF
 from tanpuhui.common.errors import ServiceError
+from tanpuhui.common.filters import filter_page
 from tanpuhui.common.scoping import AudiencePageMixin
 from tanpuhui.common.services import audit_record
-from tanpuhui.metering import selectors, services
+from tanpuhui.metering import filters, selectors, services
 from tanpuhui.metering.api import _errors_response
 from tanpuhui.metering.models import Behaviour, DataProvider, Reduction, UnmatchedReason
 from tanpuhui.metering.schemas import SCHEMAS
@@ -79,14 +80,13 @@ class MyReductionsView(AudiencePageMixin, View):
     audience = RESIDENT
 
     def get(self, request):
-        behaviour = request.GET.get("behaviour", "")
-        month = request.GET.get("month", "")
-        queryset = selectors.reductions_of(request.user)
-        try:
-            queryset = selectors.reduction_filter(queryset, behaviour=behaviour, month=month)
-        except ServiceError as error:
-            messages.error(request, error.message)
-            behaviour = month = ""
+        queryset, errors = filter_page(
+            filters.ReductionFilter, request.GET, selectors.reductions_of(request.user)
+        )
+        for problems in errors.values():
+            messages.error(request, problems[0])
+        behaviour = "" if errors else request.GET.get("behaviour", "")
+        month = "" if errors else request.GET.get("month", "")
         page = Paginator(queryset, 20).get_page(request.GET.get("page"))
         totals = selectors.monthly_totals(request.user)
         return render(

@@ -36,10 +36,14 @@ class TestFind:
         response = client_for(gz_operator).get(LIST, {"resident": str(held.resident_id)})
         assert response.json()["count"] == 2
 
-    @pytest.mark.parametrize("params", [{}, {"kind": "transit_card"}, {"resident": "not-a-uuid"}])
+    @pytest.mark.parametrize("params", [{}, {"kind": "transit_card"}])
     def test_no_browsing_without_a_number_or_resident(self, client_for, gz_operator, held, params):
         response = client_for(gz_operator).get(LIST, params)
         assert response.status_code == 200 and response.json()["count"] == 0
+
+    def test_a_malformed_resident_is_refused_not_browsed(self, client_for, gz_operator, held):
+        response = client_for(gz_operator).get(LIST, {"resident": "not-a-uuid"})
+        assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["resident"]
 
     def test_other_centres_numbers_are_invisible(self, client_for, zs_operator, held):
         response = client_for(zs_operator).get(LIST, {"kind": "transit_card", "number": "T123456789"})
