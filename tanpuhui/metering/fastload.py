@@ -311,7 +311,7 @@ class FastLoad:
                 matched_all, unmatched_all = cursor.fetchone()
             else:
                 matched_all, unmatched_all = matched, inserted - matched
-        Batch.objects.filter(pk=batch.pk).update(
+        self.pipeline._advance(
             stage=Batch.Stage.QUANTIFYING,
             duplicates=duplicates,
             revised=revised,
