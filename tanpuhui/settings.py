@@ -223,7 +223,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
+if REDIS_URL:
+    # acks_late: a task whose worker died is delivered again once this many seconds passed without
+    # its acknowledgement (Redis' default is an hour). A task still running past it is delivered
+    # twice, which every task tolerates (batches: their lease; conversion: its claims).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+    }
+else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "queue"),
         "data_folder_out": str(VAR_DIR / "queue"),
@@ -238,6 +245,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 METERING_UPLOAD_DIR = env.path("METERING_UPLOAD_DIR", default=VAR_DIR / "provider-uploads")
 # On SQLite the pipeline commits per window of this many rows (one writer at a time: see above).
 METERING_SQLITE_WINDOW_ROWS = env.int("METERING_SQLITE_WINDOW_ROWS", default=20_000)
+# A batch's worker holds a lease of this many seconds, renewed every third of it; a batch whose lease
+# ran out is resumed by the next worker (beat re-queues it within a minute). Give up after N workers died.
+METERING_BATCH_LEASE_SECONDS = env.int("METERING_BATCH_LEASE_SECONDS", default=120)
+METERING_BATCH_MAX_ATTEMPTS = env.int("METERING_BATCH_MAX_ATTEMPTS", default=5)
 # Clean CSV readings and trips load in one pass on PostgreSQL (docs/metering.md); off → the staged pipeline.
 METERING_SQL_FASTPATH = env.bool("METERING_SQL_FASTPATH", default=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)

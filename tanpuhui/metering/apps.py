@@ -6,9 +6,16 @@ class MeteringConfig(AppConfig):
     label = "metering"
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from tanpuhui.accounts.services import binding_created
 
         binding_created.connect(_on_binding_created, dispatch_uid="metering.late_binding")
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            # A batch whose worker died (lease expired) is picked up again and resumed.
+            "metering-recover-batches",
+            {"task": "metering.recover_batches", "schedule": 60},
+        )
 
 
 def _on_binding_created(sender, binding, **kwargs) -> None:

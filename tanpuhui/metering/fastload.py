@@ -313,7 +313,7 @@ class FastLoad:
                 matched_all, unmatched_all, too_old = cursor.fetchone()
             else:
                 matched_all, unmatched_all = matched, inserted - matched
-        Batch.objects.filter(pk=batch.pk).update(
+        self.pipeline._advance(
             stage=Batch.Stage.QUANTIFYING,
             accepted=self.received - self.rejected - duplicates,
             duplicates=duplicates,

@@ -136,6 +136,11 @@ class Batch(UUIDModel):
     quantified = models.PositiveIntegerField(_("quantified"), default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker processing the batch holds a lease and renews it while it works; a "processing"
+    # batch whose lease ran out lost its worker, and is resumed from its stage (services.batch_process).
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,6 +66,8 @@ logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 ANALYZE_THRESHOLD = 5_000  # rows in a batch above which tables are re-ANALYZEd between stages
 SQLITE_STEP_PAUSE_SECONDS = 0.15  # see _sqlite_let_writers_in
+# pg_advisory_xact_lock(class, provider id): one load per provider at a time (``_lock_provider``).
+PROVIDER_LOCK_CLASS = 0x74704D50  # "tpMP"
 ERROR_ROWS_KEPT = 100_000  # beyond this, errors are counted but not stored
 DEFAULT_LATE_BINDING_DAYS = 90
 EPOCH = date(1970, 1, 1)
@@ -349,22 +352,92 @@ def _update(batch_id, **fields) -> None:
     Batch.objects.filter(pk=batch_id).update(**fields)
 
 
+def lease_seconds() -> int:
+    """How long a worker's claim on a batch lasts without a heartbeat (renewed every third of it)."""
+    return max(int(getattr(settings, "METERING_BATCH_LEASE_SECONDS", 120)), 1)
+
+
+def max_attempts() -> int:
+    return max(int(getattr(settings, "METERING_BATCH_MAX_ATTEMPTS", 5)), 1)
+
+
+class LeaseLost(Exception):
+    """Another worker took this batch over (our lease had run out): this stage must not commit."""
+
+
+# Where a resumed batch starts again. Each stage commits in one transaction together with the next
+# stage's name, so ``stage`` tells what is committed: validating/loading → nothing loaded yet (the
+# staging rows and the one-pass raw table may be gone) → from the start; matching → records
+# loaded; quantifying → records matched (quantifying again is idempotent).
+_RESUME = {
+    Batch.Stage.QUEUED: Batch.Stage.VALIDATING,
+    Batch.Stage.VALIDATING: Batch.Stage.VALIDATING,
+    Batch.Stage.LOADING: Batch.Stage.VALIDATING,
+    Batch.Stage.MATCHING: Batch.Stage.MATCHING,
+    Batch.Stage.QUANTIFYING: Batch.Stage.QUANTIFYING,
+}
+
+
+def _claim(batch: Batch) -> uuid.UUID | None:
+    """Take ``batch`` for this worker: a received or failed one, or a processing one whose worker
+    died (lease expired). One conditional UPDATE, so of two workers exactly one wins."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    lease = now + timedelta(seconds=lease_seconds())
+    stale = Q(status=Batch.Status.PROCESSING, attempts__lt=max_attempts()) & (
+        Q(lease_expires_at__lt=now)
+        | Q(lease_expires_at__isnull=True, started_at__lt=now - timedelta(seconds=lease_seconds()))
+    )
+    fresh = Q(status__in=[Batch.Status.RECEIVED, Batch.Status.FAILED])
+    resume = _RESUME.get(batch.stage, Batch.Stage.VALIDATING)
+    fields: dict[str, Any] = {
+        "status": Batch.Status.PROCESSING,
+        "lease_token": token,
+        "lease_expires_at": lease,
+    }
+    if resume == Batch.Stage.VALIDATING:
+        fields.update(stage=Batch.Stage.VALIDATING, started_at=now)
+    else:
+        fields.update(failure_reason="")
+    claimed = Batch.objects.filter(fresh | stale, pk=batch.pk, stage=batch.stage).update(
+        attempts=Case(When(fresh, then=Value(1)), default=F("attempts") + 1), **fields
+    )
+    return token if claimed else None
+
+
 def batch_process(*, batch_id) -> Batch:
-    """Run every stage of one batch. Re-running a finished batch changes nothing."""
+    """Run every stage of one batch. Re-running a finished batch changes nothing; running a batch
+    whose worker died (or that failed) resumes it from the stage it had reached, with the result of
+    a clean run."""
     batch = Batch.objects.select_related("provider", "centre").get(pk=batch_id)
-    claimed = Batch.objects.filter(
-        pk=batch.pk, status__in=[Batch.Status.RECEIVED, Batch.Status.FAILED]
-    ).update(status=Batch.Status.PROCESSING, stage=Batch.Stage.VALIDATING, started_at=timezone.now())
-    if not claimed:  # finished, or another worker has it
+    token = _claim(batch)
+    if token is None:  # finished, or another worker holds it
         return batch
+    batch.refresh_from_db(fields=["stage", "received", "rejected", "attempts"])
     pipeline = None
+    heartbeat = _Heartbeat(batch.pk, token)
     try:
-        pipeline = _Pipeline(batch)
-        if pipeline.stage_validate():
-            pipeline.stage_load()
-            pipeline.stage_match()
+        pipeline = _Pipeline(batch, token=token)
+        if batch.stage == Batch.Stage.VALIDATING:
+            if pipeline.stage_validate():
+                pipeline.stage_load()
+                pipeline.stage_match()
+                pipeline.stage_quantify()
+        else:  # resumed after the load committed
+            pipeline.large = batch.received >= ANALYZE_THRESHOLD
+            if batch.stage == Batch.Stage.MATCHING:
+                pipeline.stage_match()
             pipeline.stage_quantify()
-        _update(batch.pk, status=Batch.Status.DONE, stage=Batch.Stage.FINISHED, finished_at=timezone.now())
+        pipeline._advance(
+            status=Batch.Status.DONE,
+            stage=Batch.Stage.FINISHED,
+            finished_at=timezone.now(),
+            lease_token=None,
+            lease_expires_at=None,
+        )
+    except LeaseLost:
+        logger.warning("batch %s: another worker took it over; this one stops", batch.pk)
+        return Batch.objects.get(pk=batch.pk)
     except FileRejected as exc:
         _update(
             batch.pk,
@@ -372,6 +445,8 @@ def batch_process(*, batch_id) -> Batch:
             stage=Batch.Stage.FINISHED,
             failure_reason=str(exc),
             finished_at=timezone.now(),
+            lease_token=None,
+            lease_expires_at=None,
         )
     except Exception as exc:
         logger.exception("batch %s failed", batch.pk)
@@ -380,9 +455,12 @@ def batch_process(*, batch_id) -> Batch:
             status=Batch.Status.FAILED,
             failure_reason=_("Processing failed: %(error)s") % {"error": type(exc).__name__},
             finished_at=timezone.now(),
+            lease_token=None,
+            lease_expires_at=None,
         )
         raise
     finally:
+        heartbeat.stop()
         staged_rows_delete(batch_id=batch.pk)
         if pipeline is not None and pipeline.fast is not None:
             pipeline.fast.drop()
@@ -390,13 +468,88 @@ def batch_process(*, batch_id) -> Batch:
     return batch
 
 
+def batches_recover() -> list:
+    """Re-queue the batches whose worker died (processing, lease expired); mark failed those that
+    lost their worker ``METERING_BATCH_MAX_ATTEMPTS`` times (a file that kills its worker must not
+    loop for ever). Run by beat every minute; returns the re-queued ids."""
+    from tanpuhui.metering.tasks import batch_process_task
+
+    now = timezone.now()
+    stale = Batch.objects.filter(
+        Q(lease_expires_at__lt=now)
+        | Q(lease_expires_at__isnull=True, started_at__lt=now - timedelta(seconds=lease_seconds())),
+        status=Batch.Status.PROCESSING,
+    )
+    given_up = stale.filter(attempts__gte=max_attempts()).update(
+        status=Batch.Status.FAILED,
+        failure_reason=_("Processing stopped %(n)d times before it finished; the file was set aside.")
+        % {"n": max_attempts()},
+        finished_at=now,
+        lease_token=None,
+        lease_expires_at=None,
+    )
+    if given_up:
+        logger.error("%d batch(es) lost their worker too often and were marked failed", given_up)
+    ids = [str(pk) for pk in stale.values_list("pk", flat=True)]
+    for batch_id in ids:
+        logger.warning("batch %s lost its worker: re-queued", batch_id)
+        batch_process_task.delay(batch_id)
+    return ids
+
+
+class _Heartbeat:
+    """Renews the batch's lease every third of its length from a thread with its own database
+    connection, so a long stage keeps it and a killed worker loses it within one lease.
+
+    Only outside a transaction: the thread's connection sees committed rows only (the tests'
+    per-test transaction never needs it)."""
+
+    def __init__(self, batch_id, token: uuid.UUID):
+        self.batch_id, self.token = batch_id, token
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        if not connection.in_atomic_block:
+            self._thread = threading.Thread(target=self._run, name=f"lease-{batch_id}", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection as own  # this thread's connection
+
+        seconds = lease_seconds()
+        try:
+            while not self._stopped.wait(seconds / 3):
+                try:
+                    renewed = Batch.objects.filter(pk=self.batch_id, lease_token=self.token).update(
+                        lease_expires_at=timezone.now() + timedelta(seconds=seconds)
+                    )
+                except Exception:  # e.g. SQLite busy: try again at the next beat
+                    logger.warning("batch %s: lease renewal failed", self.batch_id, exc_info=True)
+                    continue
+                if not renewed:  # finished, or taken over
+                    return
+        finally:
+            own.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
 class _Pipeline:
-    def __init__(self, batch: Batch):
+    def __init__(self, batch: Batch, token: uuid.UUID | None = None):
         self.batch = batch
+        self.token = token
         self.bid = _uuid_param(batch.pk)
         self.pg = connection.vendor == "postgresql"
         self.fast: FastLoad | None = None
         self.large = False
+
+    def _advance(self, **fields) -> None:
+        """Record a stage's outcome — in the stage's transaction — if this worker still holds the
+        lease; otherwise raise ``LeaseLost`` so the stage rolls back (its new holder redoes it)."""
+        if not Batch.objects.filter(pk=self.batch.pk, lease_token=self.token).update(**fields):
+            raise LeaseLost(str(self.batch.pk))
 
     def _bulk_session(self) -> None:
         """Settings for this stage's transaction only (PostgreSQL; ``SET LOCAL`` ends with it).
@@ -410,6 +563,10 @@ class _Pipeline:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
+                if connection.pg_version >= 140000:
+                    # A killed worker's statement stops within seconds (its transaction rolls
+                    # back and frees the provider's lock for the batch's next worker).
+                    cursor.execute("SET LOCAL client_connection_check_interval = '2s'")
 
     # SQLite has one writer at a time: a login or a binding waits for the batch's open write
     # transaction (up to the busy timeout, then "database is locked"). So on SQLite a stage is a
@@ -469,6 +626,13 @@ class _Pipeline:
     # 1. stream-parse and validate into staging ---------------------------------------------------
     def stage_validate(self) -> bool:
         batch = self.batch
+        if self.pg and batch.attempts > 1:
+            # A worker died: its one-pass raw table may be left, and its rolled-back INSERT left
+            # the records table full of dead rows that the statistics do not know of (probing it by
+            # sequential scan row by row would take minutes): fresh statistics make it an index.
+            FastLoad(self).drop()
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {sql.REC}")
         if sniff_empty(batch.file_path):
             raise FileRejected(_("The file is empty."))
         converter = RowConverter(SCHEMAS[batch.record_type], batch.pk, limits=_limits(batch.centre_id))
@@ -493,8 +657,7 @@ class _Pipeline:
             received, rejected = counts["received"], counts["rejected"]
             self.large = received >= ANALYZE_THRESHOLD
             self._analyze(sql.STG)
-            _update(
-                batch.pk,
+            self._advance(
                 stage=Batch.Stage.LOADING,
                 received=received,
                 rejected=rejected,
@@ -575,19 +738,31 @@ class _Pipeline:
                     cursor.executemany(statement, chunk)
 
     # 2. dedup and move into records ----------------------------------------------------------------
+    def _lock_provider(self) -> None:
+        """Loads of one provider take turns (each classifies its rows against the records the
+        previous one committed). A transaction-scoped advisory lock, not a row lock: a lock on the
+        provider row — or, through a join, its centre — would make every write that references
+        them (a resident's binding, an upload, an API key) wait for the whole load. SQLite runs one
+        writer at a time anyway."""
+        if self.pg:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [PROVIDER_LOCK_CLASS, self.batch.provider_id % 2**31],
+                )
+
     def stage_load(self) -> None:
         batch = self.batch
         if self.fast is not None:
             with transaction.atomic():
-                DataProvider.objects.select_for_update().filter(pk=batch.provider_id).first()
+                self._lock_provider()
                 self.fast.load()
             if self.fast.loaded:
                 return
 
         def finish(duplicates: int, revised: int) -> None:
             self._analyze(sql.REC)
-            _update(
-                batch.pk,
+            self._advance(
                 stage=Batch.Stage.MATCHING,
                 accepted=F("received") - F("rejected") - duplicates,
                 duplicates=duplicates,
@@ -595,7 +770,7 @@ class _Pipeline:
             )
 
         with self._stage(), connection.cursor() as cursor:
-            DataProvider.objects.select_for_update().filter(pk=batch.provider_id).first()
+            self._lock_provider()
             if batch.record_type == RecordType.FOREST_PLOT:  # registrations: small files, one step
                 with self._step():
                     cursor.execute(sql.MARK_DUP_IN_FILE, [self.bid])
@@ -722,8 +897,7 @@ class _Pipeline:
                 self._analyze(sql.REC)
             cursor.execute(sql.COUNT_MATCHED, [binding_cutoff_day(batch.centre), bid])
             matched, unmatched, too_old = cursor.fetchone()
-            _update(
-                batch.pk,
+            self._advance(
                 stage=Batch.Stage.QUANTIFYING,
                 matched=matched or 0,
                 unmatched=unmatched or 0,
@@ -742,9 +916,12 @@ class _Pipeline:
             for scope, params in self._record_windows(cursor):
                 with self._step():
                     created += quantify(scope=scope, scope_params=params, centres=[batch.centre])
-            if not self.pg:  # windows an interrupted attempt committed count too
+            if self.pg:
+                # += : a batch resumed here after its quantify committed finds nothing left to do.
+                self._advance(quantified=F("quantified") + created)
+            else:  # windows an interrupted attempt committed count too
                 created = Reduction.objects.filter(batch_id=batch.pk).count()
-            _update(batch.pk, quantified=created)
+                self._advance(quantified=created)
             if created:
                 centre_ids = [batch.centre_id]
                 transaction.on_commit(
