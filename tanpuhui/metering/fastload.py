@@ -495,9 +495,14 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
             # The validity predicate makes the planner expect a handful of rows and probe the
             # bindings index per row; a hash join over the centre's bindings is ~10× cheaper here.
             cursor.execute("SET LOCAL enable_nestloop = off")
+            # The "not loaded yet" probes must be index lookups: on a records table the planner
+            # believes empty (never analysed, or just truncated) it picks a sequential scan per row,
+            # which reads every row this very statement inserted — quadratic, minutes for 10⁵ rows.
+            cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(statement, params)
             inserted, matched, quantified, too_old = cursor.fetchone()
             cursor.execute("SET LOCAL enable_nestloop = on")
+            cursor.execute("SET LOCAL enable_seqscan = on")
         return inserted, matched, quantified, too_old
 
     def _history_possible(self) -> bool:
