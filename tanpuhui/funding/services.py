@@ -8,7 +8,7 @@ overdrawn. The yuan counters move with one conditional UPDATE each, under CheckC
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ from tanpuhui.funding.models import (
     Pledge,
     PoolMovement,
 )
-from tanpuhui.metering.models import Behaviour
+from tanpuhui.ledger import rules
 
 Source = FundingPool.Source
 
@@ -48,13 +48,7 @@ def coins_per_kg(*, centre) -> tuple[Decimal, str]:
     before today) — the same rate residents' reductions earn; without one, the documented centre
     parameter ``coins_per_kg`` (default 1).
     """
-    from tanpuhui.ledger.models import ConversionRule
-
-    rule = (
-        ConversionRule.objects.filter(centre=centre, effective_from__lte=timezone.localdate())
-        .order_by("-effective_from")
-        .first()
-    )
+    rule = rules.rule_in_force(centre=centre)
     if rule is not None:
         return (
             rule.coins_per_kg,
@@ -291,6 +285,14 @@ def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str, vouche
 # --- campaigns -------------------------------------------------------------------------------------
 
 
+def _campaign_days(starts_at: datetime, ends_at: datetime) -> tuple[date, date]:
+    """The days a campaign covers (the ledger applies multipliers by the day a reduction's period ends)."""
+    return (
+        timezone.localtime(starts_at).date(),
+        timezone.localtime(ends_at - timedelta(microseconds=1)).date(),
+    )
+
+
 def campaign_preview(
     *, centre, pool: FundingPool, behaviours: list[str], multiplier: Decimal, starts_at, ends_at
 ) -> dict:
@@ -344,29 +346,16 @@ def campaign_create(
             fields={"ends_at": [_("The campaign ends before it starts.")]},
         )
     multiplier = Decimal(multiplier)
+    starts_on, ends_on = _campaign_days(starts_at, ends_at)
     if kind == Campaign.Kind.MULTIPLIER:
         if not behaviours:
             raise ValidationFailed(
                 _("Choose the behaviours."), fields={"behaviours": [_("Choose the behaviours.")]}
             )
-        if not Decimal(1) < multiplier <= Decimal(10):
-            raise ValidationFailed(
-                _("A multiplier is above 1 and at most 10."),
-                fields={"multiplier": [_("A multiplier is above 1 and at most 10.")]},
-            )
-        clash = Campaign.objects.filter(
-            centre=centre, kind=Campaign.Kind.MULTIPLIER, starts_at__lt=ends_at, ends_at__gt=starts_at
+        # The ledger owns the bound and the overlap policy (ledger.rules): checked before the cost.
+        multiplier = rules.multiplier_check(
+            centre=centre, behaviours=behaviours, starts_on=starts_on, ends_on=ends_on, factor=multiplier
         )
-        unknown = [b for b in behaviours if b not in Behaviour.values]
-        if unknown:
-            raise ValidationFailed(_("Unknown behaviour."), fields={"behaviours": unknown})
-        for other in clash:
-            if set(other.behaviours) & set(behaviours):
-                raise Conflict(
-                    _("Another multiplier campaign covers these behaviours then: %(name)s.")
-                    % {"name": other.name},
-                    code="overlapping_campaign",
-                )
     else:
         multiplier = Decimal(1)
     preview = campaign_preview(
@@ -398,21 +387,16 @@ def campaign_create(
         created_by=actor,
     )
     if kind == Campaign.Kind.MULTIPLIER:
-        # The ledger's conversion applies the multiplier, once (overlaps don't stack: the largest wins).
-        from tanpuhui.ledger.services import campaign_multiplier_create
-
-        starts_on = timezone.localtime(starts_at).date()
-        ends_on = timezone.localtime(ends_at - timedelta(microseconds=1)).date()
-        for behaviour in behaviours:
-            campaign_multiplier_create(
-                centre=centre,
-                name=name,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                factor=multiplier,
-                behaviour=behaviour,
-                cause=campaign,
-            )
+        # The ledger's conversion applies the multiplier (one row per behaviour, cause = this campaign).
+        rules.campaign_multipliers_create(
+            centre=centre,
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            factor=multiplier,
+            behaviours=behaviours,
+            cause=campaign,
+        )
     audit_record(actor=actor, action="campaign.create", target=campaign)
     return campaign
 
