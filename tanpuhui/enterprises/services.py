@@ -30,6 +30,7 @@ from tanpuhui.enterprises.models import (
 )
 from tanpuhui.enterprises.quantification import METHODOLOGY_VERSION, quantify
 from tanpuhui.enterprises.validators import credit_code_problem, normalise_credit_code
+from tanpuhui.methodology.formulas import round_kg
 from tanpuhui.tenancy.models import Centre
 from tanpuhui.tenancy.selectors import visible_centre_ids
 
@@ -447,7 +448,7 @@ def donation_create(
     request=None,
 ) -> Donation:
 
-    kg_co2e = Decimal(kg_co2e).quantize(Decimal("0.001"))
+    kg_co2e = round_kg(Decimal(kg_co2e))
     fingerprint = {"reduction_year": int(reduction_year_id), "kg_co2e": str(kg_co2e)}
     existing = Donation.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:

@@ -31,6 +31,7 @@ from tanpuhui.funding.models import (
     PoolMovement,
 )
 from tanpuhui.ledger import rules
+from tanpuhui.methodology.formulas import round_kg
 
 Source = FundingPool.Source
 
@@ -313,7 +314,7 @@ def campaign_preview(
     else:
         available = int(pool.yuan_remaining * coins_per_yuan(centre=centre))
     return {
-        "kg_last_30_days": str(Decimal(kg).quantize(Decimal("0.001"))),
+        "kg_last_30_days": str(round_kg(Decimal(kg))),
         "days": str(days.quantize(Decimal("0.01"))),
         "coins_per_kg": str(rate),
         "rule": rule,
