@@ -148,7 +148,7 @@ def quantify(readings, on: date | None = None) -> dict:
                 },
             }
         )
-    total = sum((Decimal(y["kg_co2e"]) for y in years), Decimal(0))
+    total = sum((Decimal(str(y["kg_co2e"])) for y in years), Decimal(0))
     return {
         "methodology": METHODOLOGY_VERSION,
         "region": REGION,

@@ -16,12 +16,16 @@ from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, Fundin
 from tanpuhui.tenancy.models import Centre
 
 
-def _operator(code: str) -> User | None:
+def _operator(code: str) -> User:
     return (
         User.objects.filter(role_assignments__role=Role.CENTRE_OPERATOR, role_assignments__centre__code=code)
         .order_by("phone")
         .first()
-    )
+    ) or _missing(f"the {code} centre operator (load the accounts demo first)")
+
+
+def _missing(what: str) -> User:
+    raise RuntimeError(f"demo data missing: {what}")
 
 
 def _residents(code: str, indexes) -> list[User]:

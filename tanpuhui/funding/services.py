@@ -7,6 +7,7 @@ overdrawn. The yuan counters move with one conditional UPDATE each, under CheckC
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -14,9 +15,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tanpuhui.accounts.models import User
 from tanpuhui.common.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.funding import coins as ledger
@@ -31,7 +34,9 @@ from tanpuhui.funding.models import (
     PoolMovement,
 )
 from tanpuhui.ledger import rules
+from tanpuhui.ledger.models import Account
 from tanpuhui.methodology.formulas import round_kg
+from tanpuhui.tenancy.models import Centre
 
 Source = FundingPool.Source
 
@@ -42,7 +47,7 @@ DEFAULT_COINS_PER_KG = Decimal("1")
 DEFAULT_COINS_PER_YUAN = Decimal("100")
 
 
-def coins_per_kg(*, centre) -> tuple[Decimal, str]:
+def coins_per_kg(*, centre: Centre) -> tuple[Decimal, str]:
     """The rate turning kg CO2e into coins at ``centre`` today, and which rule it came from.
 
     The ledger's conversion rule in force (``ledger.ConversionRule``, latest ``effective_from`` on or
@@ -59,7 +64,7 @@ def coins_per_kg(*, centre) -> tuple[Decimal, str]:
     return value, f"centre parameter coins_per_kg = {value}"
 
 
-def coins_per_yuan(*, centre) -> Decimal:
+def coins_per_yuan(*, centre: Centre) -> Decimal:
     return Decimal(str((centre.parameters or {}).get("coins_per_yuan", DEFAULT_COINS_PER_YUAN)))
 
 
@@ -67,7 +72,9 @@ def coins_per_yuan(*, centre) -> Decimal:
 
 
 @transaction.atomic
-def pool_create(*, centre, source: str, name_zh: str, name_en: str, actor, sponsor: str = "") -> FundingPool:
+def pool_create(
+    *, centre: Centre, source: str, name_zh: str, name_en: str, actor: User | None, sponsor: str = ""
+) -> FundingPool:
     if source not in Source.values:
         raise ValidationFailed(_("Unknown pool source."), fields={"source": [_("Unknown pool source.")]})
     pool = FundingPool.objects.create(
@@ -77,7 +84,7 @@ def pool_create(*, centre, source: str, name_zh: str, name_en: str, actor, spons
     return pool
 
 
-def donation_pool_for(*, centre) -> FundingPool:
+def donation_pool_for(*, centre: Centre) -> FundingPool:
     pool = (
         FundingPool.objects.filter(centre=centre, source=Source.ENTERPRISE_DONATION)
         .order_by("created_at")
@@ -93,7 +100,16 @@ def donation_pool_for(*, centre) -> FundingPool:
     return pool
 
 
-def _movement(*, pool, kind, reference, yuan=Decimal(0), coins=0, note="", actor=None) -> PoolMovement:
+def _movement(
+    *,
+    pool: FundingPool,
+    kind: str,
+    reference: str,
+    yuan: Decimal = Decimal(0),
+    coins: int = 0,
+    note: str = "",
+    actor: User | None = None,
+) -> PoolMovement:
     return PoolMovement.objects.create(
         pool=pool, kind=kind, reference=reference, yuan=yuan, coins=coins, note=note[:300], actor=actor
     )
@@ -101,7 +117,13 @@ def _movement(*, pool, kind, reference, yuan=Decimal(0), coins=0, note="", actor
 
 @transaction.atomic
 def pool_appropriate(
-    *, pool_id: int, yuan: Decimal, reference: str, actor, note: str = "", request=None
+    *,
+    pool_id: int,
+    yuan: Decimal,
+    reference: str,
+    actor: User | None,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> FundingPool:
     """Add budget to a yuan pool: an appropriation (subsidy) or a sponsor's top-up (commercial)."""
     pool = FundingPool.objects.select_for_update().filter(pk=pool_id).first()
@@ -130,7 +152,9 @@ def pool_appropriate(
     return pool
 
 
-def pool_receive_donation(*, pool: FundingPool, coins: int, reference: str, actor=None, cause=None) -> None:
+def pool_receive_donation(
+    *, pool: FundingPool, coins: int, reference: str, actor: User | None = None, cause: Any = None
+) -> None:
     """Donated reductions become coins in the pool: minted by the centre's issuer into the pool account.
 
     The pool's coin figures are its ledger account's (``selectors.pool_coins``): nothing else to count.
@@ -164,7 +188,7 @@ def _voucher_coins(pool: FundingPool, yuan: Decimal) -> int:
     return int((Decimal(yuan) * coins_per_yuan(centre=pool.centre)).to_integral_value())
 
 
-def _hold_of(voucher_id) -> Any:
+def _hold_of(voucher_id: uuid.UUID | str) -> Any:
     from tanpuhui.ledger.models import Transfer, TransferKind
 
     return (
@@ -182,7 +206,7 @@ class Reservation:
     pool_account_id: int | None = None
 
 
-def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id) -> Reservation:
+def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id: uuid.UUID | str) -> Reservation:
     """The marketplace's call inside the redeem transaction: the pool's share of one voucher.
 
     A yuan pool counts its issued vouchers against the budget (refused with 409 ``pool_exhausted``); the
@@ -220,7 +244,7 @@ def pool_exhausted() -> Conflict:
     return Conflict(_("The funding pool for this offer is exhausted."), code="pool_exhausted")
 
 
-def pool_release_for_voucher(*, voucher_id) -> None:
+def pool_release_for_voucher(*, voucher_id: uuid.UUID | str) -> None:
     """An unused voucher expired: its reserved coins go back to the pool (the hold is reversed). Once."""
     from tanpuhui.ledger import services as coin_ledger
 
@@ -232,7 +256,9 @@ def pool_release_for_voucher(*, voucher_id) -> None:
     )
 
 
-def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str, voucher_id=None) -> PoolMovement:
+def pool_draw_for_voucher(
+    *, pool_id: int, yuan: Decimal, reference: str, voucher_id: uuid.UUID | str | None = None
+) -> PoolMovement:
     """The marketplace's hook when a voucher funded by ``pool_id`` is verified (核销).
 
     Yuan pools: ``yuan_spent`` grows by the voucher's yuan value, never past the budget. A donation pool
@@ -295,8 +321,14 @@ def _campaign_days(starts_at: datetime, ends_at: datetime) -> tuple[date, date]:
 
 
 def campaign_preview(
-    *, centre, pool: FundingPool, behaviours: list[str], multiplier: Decimal, starts_at, ends_at
-) -> dict:
+    *,
+    centre: Centre,
+    pool: FundingPool,
+    behaviours: list[str],
+    multiplier: Decimal,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> dict[str, Any]:
     """Expected extra coins: last 30 days' reductions of those behaviours at the centre, per day, × days × rate × (m − 1)."""
     from tanpuhui.metering.models import Reduction
 
@@ -327,13 +359,13 @@ def campaign_preview(
 @transaction.atomic
 def campaign_create(
     *,
-    centre,
+    centre: Centre,
     pool_id: int,
-    actor,
+    actor: User,
     kind: str,
     name: str,
-    starts_at,
-    ends_at,
+    starts_at: datetime,
+    ends_at: datetime,
     behaviours: list[str],
     multiplier: Decimal = Decimal(1),
     description: str = "",
@@ -407,7 +439,14 @@ def campaign_create(
 
 @transaction.atomic
 def crowdfunding_create(
-    *, centre, actor, kind: str, title: str, target_coins: int, deadline, description: str = ""
+    *,
+    centre: Centre,
+    actor: User,
+    kind: str,
+    title: str,
+    target_coins: int,
+    deadline: datetime,
+    description: str = "",
 ) -> CrowdfundingProject:
     if target_coins <= 0:
         raise ValidationFailed(
@@ -431,7 +470,7 @@ def crowdfunding_create(
     return project
 
 
-def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> Pledge:
+def pledge_create(*, project_id: uuid.UUID | str, resident: User, coins: int, idempotency_key: str) -> Pledge:
     """Move coins from the resident's wallet into the project's escrow, under a lock on the project row.
 
     The lock orders a pledge against settlement: a pledge either commits before the deadline (and
@@ -453,6 +492,8 @@ def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> 
             _("Pledge a positive number of coins."),
             fields={"coins": [_("Pledge a positive number of coins.")]},
         )
+    if resident.centre_id is None:
+        raise NotFound(_("Not found."))
     with transaction.atomic():
         project = (
             CrowdfundingProject.objects.select_for_update()
@@ -484,7 +525,9 @@ def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> 
     return pledge
 
 
-def _resident_pays(*, resident, credit, coins: int, kind: str, key: str, memo: str, cause) -> None:
+def _resident_pays(
+    *, resident: User, credit: Account, coins: int, kind: str, key: str, memo: str, cause: Any
+) -> None:
     """Move a resident's own coins (pledge, donation); "not enough" is reported on the coins field."""
     try:
         ledger.move(
@@ -524,7 +567,7 @@ def _release(project: CrowdfundingProject) -> None:
     project.save(update_fields=["status", "settled_at", "updated_at"])
 
 
-def crowdfunding_settle(*, project_id) -> CrowdfundingProject:
+def crowdfunding_settle(*, project_id: uuid.UUID | str) -> CrowdfundingProject:
     """After the deadline: release if the target was met, else refund every pledge. Safe to run again."""
     with transaction.atomic():
         project = CrowdfundingProject.objects.select_for_update().get(pk=project_id)
@@ -566,13 +609,15 @@ def crowdfunding_settle_due() -> int:
 
 
 @transaction.atomic
-def cause_create(*, centre, actor, kind: str, title: str, description: str = "") -> Cause:
+def cause_create(*, centre: Centre, actor: User, kind: str, title: str, description: str = "") -> Cause:
     cause = Cause.objects.create(centre=centre, kind=kind, title=title, description=description)
     audit_record(actor=actor, action="cause.create", target=cause)
     return cause
 
 
-def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> CauseDonation:
+def cause_donate(
+    *, cause_id: uuid.UUID | str, resident: User, coins: int, idempotency_key: str
+) -> CauseDonation:
     existing = CauseDonation.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         if existing.resident_id != resident.pk or existing.cause_id != cause_id or existing.coins != coins:
@@ -585,6 +630,8 @@ def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> Cau
             _("Donate a positive number of coins."),
             fields={"coins": [_("Donate a positive number of coins.")]},
         )
+    if resident.centre_id is None:
+        raise NotFound(_("Not found."))
     with transaction.atomic():
         cause = Cause.objects.filter(pk=cause_id, centre_id=resident.centre_id, active=True).first()
         if cause is None:
@@ -606,7 +653,9 @@ def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> Cau
 
 
 @transaction.atomic
-def cause_update_publish(*, cause: Cause, actor, title: str, body: str, coins_spent: int = 0) -> CauseUpdate:
+def cause_update_publish(
+    *, cause: Cause, actor: User, title: str, body: str, coins_spent: int = 0
+) -> CauseUpdate:
     update = CauseUpdate.objects.create(
         cause=cause, title=title, body=body, coins_spent=coins_spent, author=actor
     )

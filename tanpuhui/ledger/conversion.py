@@ -128,12 +128,12 @@ def reductions_convert(
     after_id = 0  # everything eligible up to here was claimed by an earlier chunk of this call
     while True:
         with transaction.atomic():
-            run = convert_chunk(
+            done = convert_chunk(
                 centre_ids=centres, batch_id=batch_id, chunk_size=chunk_size, after_id=after_id
             )
-        if run is None:
+        if done is None:
             break
-        after_id = run.max_reduction_id
+        run, after_id = done
         result.runs += 1
         result.run_ids.append(run.pk)
         result.reductions += run.reductions
@@ -146,8 +146,9 @@ def reductions_convert(
 
 def convert_chunk(
     *, centre_ids: list[int] | None, batch_id: str, chunk_size: int, after_id: int = 0
-) -> ConversionRun | None:
-    """One run (inside the caller's transaction): claim → price → post."""
+) -> tuple[ConversionRun, int] | None:
+    """One run (inside the caller's transaction): claim → price → post. Returns the run and the
+    highest reduction id it claimed (the next chunk claims above it), or None: nothing to claim."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
@@ -156,7 +157,6 @@ def convert_chunk(
     if not rows:
         transaction.set_rollback(True)
         return None
-    run.max_reduction_id = max(r.reduction_id for r in rows)  # type: ignore[attr-defined]
     book = RuleBook.load({r.centre_id for r in rows})
     usage = usage_load(rows=rows, book=book)
     roots, history = history_load(rows=rows)
@@ -165,7 +165,7 @@ def convert_chunk(
     run.reductions = len(rows)
     run.finished_at = timezone.now()
     run.save(update_fields=["reductions", "finished_at", "coins_earned", "coins_reversed"])
-    return run
+    return run, max(r.reduction_id for r in rows)
 
 
 # --- claim ------------------------------------------------------------------------------------
@@ -199,6 +199,7 @@ def claim(
         claimed = [row[0] for row in cursor.fetchall()]
         if not claimed:
             return []
+        param: Any
         if connection.vendor == "postgresql":
             where, param, join = "r.id = ANY(%s::bigint[])", claimed, ""
         else:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -236,8 +236,8 @@ class RuleBook:
 
     def __init__(
         self,
-        rules: dict[int, Iterable[RuleVersion]] | None = None,
-        multipliers: dict[int, Iterable[Multiplier]] | None = None,
+        rules: Mapping[int, Iterable[RuleVersion]] | None = None,
+        multipliers: Mapping[int, Iterable[Multiplier]] | None = None,
     ) -> None:
         self.rules = {c: sorted(rs, key=lambda r: r.effective_from) for c, rs in (rules or {}).items()}
         self.starts = {c: [r.effective_from for r in rs] for c, rs in self.rules.items()}

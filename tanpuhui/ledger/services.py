@@ -132,11 +132,12 @@ def debt_account_of(resident: User) -> Account:
     return account_get_or_create(kind=AccountKind.DEBT, centre=resident.centre, owner=resident)
 
 
-def issuance_of(centre: Centre | int) -> Account:
+def issuance_of(centre: Centre | int | None) -> Account:
+    """The centre's issuance account (``None``: refused with ``no_centre``, like every account)."""
     return account_get_or_create(kind=AccountKind.ISSUANCE, centre=centre)
 
 
-def breakage_of(centre: Centre | int) -> Account:
+def breakage_of(centre: Centre | int | None) -> Account:
     return account_get_or_create(kind=AccountKind.BREAKAGE, centre=centre)
 
 
@@ -647,7 +648,7 @@ def _post_fast(
         if replay is not None:
             return replay
         return None  # let the locking path decide (and raise InsufficientCoins if so)
-    transfers = []
+    transfers: list[Transfer] = []
     for pk, (debit, credit, amount, kind, _rev) in zip(new_ids, normal, strict=True):
         transfer = Transfer(
             id=pk,
