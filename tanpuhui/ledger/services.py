@@ -172,15 +172,24 @@ def user_accounts_of(
 
 
 def _user_accounts(kind: str, keys: set[tuple[uuid.UUID, int]]) -> dict[tuple[uuid.UUID, int], int]:
-    owners, centres = {str(r) for r, _c in keys}, {c for _r, c in keys}
-    found = Account.objects.filter(
-        kind=kind, owner_type="accounts.user", code="", owner_id__in=owners, centre_id__in=centres
-    ).values_list("owner_id", "centre_id", "pk")
-    return {
-        key: pk
-        for owner, centre_id, pk in found.iterator(chunk_size=10_000)
-        if (key := (uuid.UUID(owner), centre_id)) in keys
-    }
+    owners, centres = sorted({str(r) for r, _c in keys}), sorted({c for _r, c in keys})
+    found: Iterable[tuple[str, int, int]]
+    if connection.vendor == "postgresql":
+        sql = f"""SELECT owner_id, centre_id, id FROM {Account._meta.db_table}
+                  WHERE kind = %s AND owner_type = 'accounts.user' AND code = ''
+                    AND owner_id = ANY(%s::text[]) AND centre_id = ANY(%s::bigint[])"""  # noqa: S608
+        found = _fetch(sql, [kind, owners, centres])
+    else:
+        found = Account.objects.filter(
+            kind=kind, owner_type="accounts.user", code="", owner_id__in=owners, centre_id__in=centres
+        ).values_list("owner_id", "centre_id", "pk")
+    return {key: pk for owner, centre_id, pk in found if (key := (uuid.UUID(owner), centre_id)) in keys}
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- posting ----------------------------------------------------------------------------------
@@ -296,11 +305,16 @@ def accounts_lock(*, ids: Iterable[int]) -> dict[int, LockedAccount]:
     return their balances. Call inside ``transaction.atomic``; the locks last until it ends."""
     wanted = sorted(set(ids))
     locked: dict[int, LockedAccount] = {}
-    for start in range(0, len(wanted), LOCK_CHUNK):  # chunks ascend: the order stays the pk order
-        part = wanted[start : start + LOCK_CHUNK]
-        query = Account.objects.select_for_update().filter(pk__in=part).order_by("pk")
-        for row in query.values_list("pk", "balance", "fraction_milli", "allow_negative"):
-            locked[row[0]] = LockedAccount(*row)
+    if connection.vendor == "postgresql":
+        sql = f"""SELECT id, balance, fraction_milli, allow_negative FROM {Account._meta.db_table}
+                  WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE"""  # noqa: S608
+        locked = {row[0]: LockedAccount(*row) for row in _fetch(sql, [wanted])}
+    else:
+        for start in range(0, len(wanted), LOCK_CHUNK):  # ascending chunks: still the pk order
+            part = wanted[start : start + LOCK_CHUNK]
+            query = Account.objects.select_for_update().filter(pk__in=part).order_by("pk")
+            for row in query.values_list("pk", "balance", "fraction_milli", "allow_negative"):
+                locked[row[0]] = LockedAccount(*row)
     missing = [pk for pk in wanted if pk not in locked]
     if missing:
         raise AccountNotFound(_("Unknown account."), fields={"accounts": missing})
@@ -321,24 +335,30 @@ def transfers_post(
     cause_type, cause_id = _cause_ref(cause)
     request_hash = _request_hash(normal, cause_type, cause_id)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    request = _Request(normal, idempotency_key, request_hash, cause_type, cause_id, memo[:200], actor_id)
     if connection.vendor == "postgresql" and all(leg.reverses is None for leg in normal):
-        fast = _post_fast(normal, idempotency_key, request_hash, cause_type, cause_id, memo[:200], actor_id)
+        fast = _post_fast(request)
         if fast is not None:
             return fast
         # else: the one-statement path met a race it cannot settle alone: take the locking path
-    return _post_locked(normal, idempotency_key, request_hash, cause_type, cause_id, memo[:200], actor_id)
+    return _post_locked(request)
 
 
-def _post_locked(
-    normal: list[Row],
-    idempotency_key: str,
-    request_hash: str,
-    cause_type: str,
-    cause_id: str,
-    memo: str,
-    actor_id: Any,
-) -> list[Transfer]:
+class _Request(NamedTuple):
+    """One checked posting request (what ``transfers_post`` hands its two paths)."""
+
+    rows: list[Row]
+    idempotency_key: str
+    request_hash: str
+    cause_type: str
+    cause_id: str
+    memo: str
+    actor_id: Any
+
+
+def _post_locked(request: _Request) -> list[Transfer]:
     """The general path: lock (pk order), re-check the key, check reversals and floors, insert, update."""
+    normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id = request
     replay = _replay(idempotency_key, request_hash)
     if replay is not None:
         return replay
@@ -358,8 +378,8 @@ def _post_locked(
             _check_reversals(normal, originals)
             now = timezone.now()
             plan = _Plan(idempotency_key, request_hash, normal)
-            transfers = _apply([plan], accounts, cause_type, cause_id, memo, actor_id, now)
-            return [transfers[(idempotency_key, leg)] for leg in range(len(normal))]
+            created = _apply([plan], accounts, cause_type, cause_id, memo, actor_id, now)
+            return [_transfer(*created[(idempotency_key, leg)]) for leg in range(len(normal))]
     except IntegrityError:
         # A concurrent posting with the same key won the unique (key, leg) race: replay it.
         replay = _replay(idempotency_key, request_hash)
@@ -422,7 +442,7 @@ def postings_post(
     created = _apply(
         fresh, locked, cause_type, cause_id, memo[:200], actor_id, timezone.now(), fractions=fractions
     )
-    ids_of = {key: t.pk for key, t in created.items()}
+    ids_of = {key: pk for key, (_row, pk) in created.items()}
     for plan in plans:
         for leg, pk in enumerate(done.get(plan.key, ())):
             ids_of[(plan.key, leg)] = pk
@@ -433,10 +453,21 @@ def _posted(plans: Sequence[_Plan]) -> dict[str, list[int]]:
     """The transfer ids (in leg order) of the keys already posted; a key posted with other legs raises."""
     keys = [plan.key for plan in plans]
     found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for start in range(0, len(keys), LOCK_CHUNK):
-        rows = Transfer.objects.filter(idempotency_key__in=keys[start : start + LOCK_CHUNK])
-        for pk, key, leg, request_hash in rows.values_list("pk", "idempotency_key", "leg", "request_hash"):
-            found[key].append((leg, pk, request_hash))
+    rows: Iterable[tuple[int, str, int, str]]
+    if connection.vendor == "postgresql":
+        sql = f"""SELECT id, idempotency_key, leg, request_hash FROM {Transfer._meta.db_table}
+                  WHERE idempotency_key = ANY(%s::text[])"""  # noqa: S608
+        rows = _fetch(sql, [keys])
+    else:
+        rows = [
+            row
+            for start in range(0, len(keys), LOCK_CHUNK)
+            for row in Transfer.objects.filter(
+                idempotency_key__in=keys[start : start + LOCK_CHUNK]
+            ).values_list("pk", "idempotency_key", "leg", "request_hash")
+        ]
+    for pk, key, leg, request_hash in rows:
+        found[key].append((leg, pk, request_hash))
     if not found:
         return {}
     hashes = {plan.key: plan.request_hash for plan in plans}
@@ -449,6 +480,32 @@ def _posted(plans: Sequence[_Plan]) -> dict[str, list[int]]:
     return {key: [pk for _leg, pk, _h in sorted(legs)] for key, legs in found.items()}
 
 
+class _TransferRow(NamedTuple):
+    """The columns of one transfer row, in ``INSERT`` order."""
+
+    debit_id: int
+    credit_id: int
+    amount: int
+    kind: str
+    cause_type: str
+    cause_id: str
+    idempotency_key: str
+    leg: int
+    request_hash: str
+    reverses_id: int | None
+    created_at: Any
+    actor_id: Any
+    memo: str
+
+
+def _transfer(row: _TransferRow, pk: int) -> Transfer:
+    """The ``Transfer`` of a row just inserted with id ``pk`` (no extra query)."""
+    transfer = Transfer(id=pk, **row._asdict())
+    transfer._state.adding = False
+    transfer._state.db = "default"
+    return transfer
+
+
 def _apply(
     plans: Sequence[_Plan],
     locked: dict[int, LockedAccount],
@@ -459,8 +516,9 @@ def _apply(
     now: Any,
     *,
     fractions: dict[int, int] | None = None,
-) -> dict[tuple[str, int], Transfer]:
-    """Check the floors, insert the transfers and change the balances (accounts already locked)."""
+) -> dict[tuple[str, int], tuple[_TransferRow, int]]:
+    """Check the floors, insert the transfers and change the balances (accounts already locked).
+    Returns each ``(key, leg)``'s row and new transfer id."""
     delta = balance_changes(row for plan in plans for row in plan.rows)
     short = {
         pk: {"balance": locked[pk].balance, "change": change}
@@ -469,70 +527,54 @@ def _apply(
     }
     if short:
         raise InsufficientCoins(_("Not enough coins."), fields={"accounts": short})
-    transfers = [
-        Transfer(
-            debit_id=row.debit,
-            credit_id=row.credit,
-            amount=row.amount,
-            kind=row.kind,
-            cause_type=cause_type,
-            cause_id=cause_id,
-            idempotency_key=plan.key,
-            leg=leg,
-            request_hash=plan.request_hash,
-            reverses_id=row.reverses,
-            created_at=now,
-            actor_id=actor_id,
-            memo=memo,
+    rows = [
+        _TransferRow(
+            row.debit,
+            row.credit,
+            row.amount,
+            row.kind,
+            cause_type,
+            cause_id,
+            plan.key,
+            leg,
+            plan.request_hash,
+            row.reverses,
+            now,
+            actor_id,
+            memo,
         )
         for plan in plans
         for leg, row in enumerate(plan.rows)
     ]
-    _insert_transfers(transfers)
+    ids = _insert_transfers(rows)
     _change_balances({pk: c for pk, c in delta.items() if c}, fractions or {})
-    return {(t.idempotency_key, t.leg): t for t in transfers}
+    return {(row.idempotency_key, row.leg): (row, pk) for row, pk in zip(rows, ids, strict=True)}
 
 
 INSERT_CHUNK = 20_000
-_TRANSFER_COLUMNS = (
-    "debit_id",
-    "credit_id",
-    "amount",
-    "kind",
-    "cause_type",
-    "cause_id",
-    "idempotency_key",
-    "leg",
-    "request_hash",
-    "reverses_id",
-    "created_at",
-    "actor_id",
-    "memo",
-)
 _TRANSFER_TYPES = ("bigint", "bigint", "bigint", "text", "text", "text", "text", "int", "text", "bigint",
                    "timestamptz", "uuid", "text")  # fmt: skip
 
 
-def _insert_transfers(transfers: list[Transfer]) -> None:
-    """Insert append-only transfer rows and set their ids (one ``INSERT … SELECT unnest`` per 20,000
-    rows on PostgreSQL)."""
-    if not transfers:
-        return
-    if connection.vendor != "postgresql" or len(transfers) < 50:
-        Transfer.objects.bulk_create(transfers, batch_size=2000)
-        return
+def _insert_transfers(rows: list[_TransferRow]) -> list[int]:
+    """Insert append-only transfer rows; their new ids in order (one ``INSERT … SELECT unnest`` per
+    20,000 rows on PostgreSQL, ``bulk_create`` elsewhere)."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        created = Transfer.objects.bulk_create([Transfer(**r._asdict()) for r in rows], batch_size=2000)
+        return [t.pk for t in created]
     table = Transfer._meta.db_table
-    columns = ", ".join(_TRANSFER_COLUMNS)
+    columns = ", ".join(_TransferRow._fields)
     arrays = ", ".join(f"%s::{t}[]" for t in _TRANSFER_TYPES)
     sql = f"""INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) RETURNING id"""  # noqa: S608
+    ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(transfers), INSERT_CHUNK):
-            part = transfers[start : start + INSERT_CHUNK]
-            cursor.execute(sql, [[getattr(t, c) for t in part] for c in _TRANSFER_COLUMNS])
-            for transfer, (pk,) in zip(part, cursor.fetchall(), strict=True):
-                transfer.pk = pk
-                transfer._state.adding = False
-                transfer._state.db = "default"
+        for start in range(0, len(rows), INSERT_CHUNK):
+            part = rows[start : start + INSERT_CHUNK]
+            cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
+            ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
 
 
 def _change_balances(delta: dict[int, int], fractions: dict[int, int]) -> None:
@@ -559,21 +601,14 @@ def _change_balances(delta: dict[int, int], fractions: dict[int, int]) -> None:
     )
 
 
-def _post_fast(
-    normal: list[Row],
-    idempotency_key: str,
-    request_hash: str,
-    cause_type: str,
-    cause_id: str,
-    memo: str,
-    actor_id: Any,
-) -> list[Transfer] | None:
+def _post_fast(request: _Request) -> list[Transfer] | None:
     """The same posting as one SQL statement on PostgreSQL (same semantics, one round trip):
     lock the accounts in pk order (``FOR UPDATE``), check the floors, insert the legs and change the
     balances (``balance = balance + delta``) only if every check passed and the key is new. A
     duplicate that commits while we wait for the locks is caught by the unique (key, leg) constraint
     or by the re-read before reporting insufficient coins, and replayed. Outside a transaction the
     statement is its own transaction; inside one, it runs in a savepoint."""
+    normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id = request
     account_table, transfer_table = Account._meta.db_table, Transfer._meta.db_table
     delta = balance_changes(normal)
     ids = sorted(delta)
@@ -648,27 +683,27 @@ def _post_fast(
         if replay is not None:
             return replay
         return None  # let the locking path decide (and raise InsufficientCoins if so)
-    transfers: list[Transfer] = []
-    for pk, (debit, credit, amount, kind, _rev) in zip(new_ids, normal, strict=True):
-        transfer = Transfer(
-            id=pk,
-            debit_id=debit,
-            credit_id=credit,
-            amount=amount,
-            kind=kind,
-            cause_type=cause_type,
-            cause_id=cause_id,
-            idempotency_key=idempotency_key,
-            leg=len(transfers),
-            request_hash=request_hash,
-            created_at=now,
-            actor_id=actor_id,
-            memo=memo,
+    return [
+        _transfer(
+            _TransferRow(
+                row.debit,
+                row.credit,
+                row.amount,
+                row.kind,
+                cause_type,
+                cause_id,
+                idempotency_key,
+                leg,
+                request_hash,
+                None,
+                now,
+                actor_id,
+                memo,
+            ),
+            pk,
         )
-        transfer._state.adding = False
-        transfer._state.db = "default"
-        transfers.append(transfer)
-    return transfers
+        for leg, (pk, row) in enumerate(zip(new_ids, normal, strict=True))
+    ]
 
 
 def _check_reversals(normal: list[Row], originals: dict[int, Transfer]) -> None:
