@@ -194,24 +194,25 @@ def claim(
         ON CONFLICT (reduction_id) DO NOTHING
         RETURNING reduction_id
     """  # noqa: S608 — table names from model meta; values are parameters
+    columns = (
+        "r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end, ROUND(r.kg_co2e * 10000), r.adjusts_id"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        claimed = [row[0] for row in cursor.fetchall()]
-        if not claimed:
-            return []
-        param: Any
-        if connection.vendor == "postgresql":
-            where, param, join = "r.id = ANY(%s::bigint[])", claimed, ""
+        if connection.vendor == "postgresql":  # claim and read in one statement
+            cursor.execute(
+                f"""WITH claimed AS ({sql}) SELECT {columns} FROM {red} r
+                    JOIN claimed c ON c.reduction_id = r.id ORDER BY r.resident_id, r.id""",  # noqa: S608
+                params,
+            )
         else:
-            where, param = "c.reference = %s", f"run:{run.pk}"
-            join = f" JOIN {claim_table} c ON c.reduction_id = r.id"
-        cursor.execute(
-            f"""SELECT r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end,
-                       ROUND(r.kg_co2e * 10000), r.adjusts_id
-                FROM {red} r{join}
-                WHERE {where} ORDER BY r.resident_id, r.id""",  # noqa: S608
-            [param],
-        )
+            cursor.execute(sql, params)
+            if not cursor.fetchall():
+                return []
+            cursor.execute(
+                f"""SELECT {columns} FROM {red} r JOIN {claim_table} c ON c.reduction_id = r.id
+                    WHERE c.reference = %s ORDER BY r.resident_id, r.id""",  # noqa: S608
+                [f"run:{run.pk}"],
+            )
         return [
             Claimed(rid, _as_uuid(res), cid, beh, _as_date(pe), int(kg), adj)
             for rid, res, cid, beh, pe, kg, adj in cursor.fetchall()
