@@ -65,6 +65,7 @@ __all__ = [
 ]
 
 MAX_AMOUNT = 10**15
+TRANSFER_KINDS = frozenset(TransferKind.values)  # (TextChoices.values is recomputed on every access)
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def _normalise_legs(legs: Iterable[Leg]) -> list[Row]:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
                 raise AccountNotFound(_("Unknown account."), fields={name: [str(value)]})
         amount = _check_amount(leg.amount)
-        if leg.kind not in TransferKind.values:
+        if leg.kind not in TRANSFER_KINDS:
             raise ValidationFailed(
                 _("Unknown transfer kind."), code="invalid_kind", fields={"kind": [leg.kind]}
             )
