@@ -40,28 +40,16 @@ from tanpuhui.tenancy.models import Centre
 
 Source = FundingPool.Source
 
-# Documented centre parameters (tenancy.Centre.parameters):
-#   coins_per_kg   — coins per kg CO2e for donated reductions when the centre has no ledger conversion rule (default 1)
+# Documented centre parameter (tenancy.Centre.parameters):
 #   coins_per_yuan — coins a yuan of reward is worth, to report yuan pools in coins (default 100)
-DEFAULT_COINS_PER_KG = Decimal("1")
+# (coins_per_kg, the rate for donated kg without a conversion rule, is the ledger's: ledger.rules.)
 DEFAULT_COINS_PER_YUAN = Decimal("100")
 
 
 def coins_per_kg(*, centre: Centre) -> tuple[Decimal, str]:
-    """The rate turning kg CO2e into coins at ``centre`` today, and which rule it came from.
-
-    The ledger's conversion rule in force (``ledger.ConversionRule``, latest ``effective_from`` on or
-    before today) — the same rate residents' reductions earn; without one, the documented centre
-    parameter ``coins_per_kg`` (default 1).
-    """
-    rule = rules.rule_in_force(centre=centre)
-    if rule is not None:
-        return (
-            rule.coins_per_kg,
-            f"conversion rule v{rule.version} ({rule.effective_from:%Y-%m-%d}): {rule.coins_per_kg} coins/kg",
-        )
-    value = Decimal(str((centre.parameters or {}).get("coins_per_kg", DEFAULT_COINS_PER_KG)))
-    return value, f"centre parameter coins_per_kg = {value}"
+    """The rate turning kg CO2e into coins at ``centre`` today, and which rule it came from: the
+    ledger's (``ledger.rules.coins_per_kg_in_force``), the same rate residents' reductions earn."""
+    return rules.coins_per_kg_in_force(centre=centre)
 
 
 def coins_per_yuan(*, centre: Centre) -> Decimal:

@@ -109,6 +109,25 @@ def rule_in_force(*, centre: Centre | int, on: date | None = None) -> Conversion
     )
 
 
+# Documented centre parameter (tenancy.Centre.parameters): ``coins_per_kg`` — the rate for kg that
+# are not converted by a rule (enterprise donations) when the centre has no conversion rule (default 1).
+DEFAULT_COINS_PER_KG = Decimal("1")
+
+
+def coins_per_kg_in_force(*, centre: Centre, on: date | None = None) -> tuple[Decimal, str]:
+    """The rate turning kg CO₂e into coins at ``centre`` on ``on`` (default today), and where it came
+    from: the conversion rule in force — the rate residents' reductions earn — or, without one, the
+    centre parameter ``coins_per_kg`` (default 1)."""
+    rule = rule_in_force(centre=centre, on=on)
+    if rule is not None:
+        return (
+            rule.coins_per_kg,
+            f"conversion rule v{rule.version} ({rule.effective_from:%Y-%m-%d}): {rule.coins_per_kg} coins/kg",
+        )
+    value = Decimal(str((centre.parameters or {}).get("coins_per_kg", DEFAULT_COINS_PER_KG)))
+    return value, f"centre parameter coins_per_kg = {value}"
+
+
 # --- campaign multipliers ---------------------------------------------------------------------
 
 
