@@ -507,6 +507,30 @@ def _transfer(row: _TransferRow, pk: int) -> Transfer:
     return transfer
 
 
+def _rows_of(
+    plan: _Plan, cause_type: str, cause_id: str, now: Any, actor_id: Any, memo: str
+) -> list[_TransferRow]:
+    """The transfer rows of one posting, leg by leg."""
+    return [
+        _TransferRow(
+            row.debit,
+            row.credit,
+            row.amount,
+            row.kind,
+            cause_type,
+            cause_id,
+            plan.key,
+            leg,
+            plan.request_hash,
+            row.reverses,
+            now,
+            actor_id,
+            memo,
+        )
+        for leg, row in enumerate(plan.rows)
+    ]
+
+
 def _apply(
     plans: Sequence[_Plan],
     locked: dict[int, LockedAccount],
@@ -528,25 +552,7 @@ def _apply(
     }
     if short:
         raise InsufficientCoins(_("Not enough coins."), fields={"accounts": short})
-    rows = [
-        _TransferRow(
-            row.debit,
-            row.credit,
-            row.amount,
-            row.kind,
-            cause_type,
-            cause_id,
-            plan.key,
-            leg,
-            plan.request_hash,
-            row.reverses,
-            now,
-            actor_id,
-            memo,
-        )
-        for plan in plans
-        for leg, row in enumerate(plan.rows)
-    ]
+    rows = [r for plan in plans for r in _rows_of(plan, cause_type, cause_id, now, actor_id, memo)]
     ids = _insert_transfers(rows)
     _change_balances({pk: c for pk, c in delta.items() if c}, fractions or {})
     return {(row.idempotency_key, row.leg): (row, pk) for row, pk in zip(rows, ids, strict=True)}
@@ -684,27 +690,9 @@ def _post_fast(request: _Request) -> list[Transfer] | None:
         if replay is not None:
             return replay
         return None  # let the locking path decide (and raise InsufficientCoins if so)
-    return [
-        _transfer(
-            _TransferRow(
-                row.debit,
-                row.credit,
-                row.amount,
-                row.kind,
-                cause_type,
-                cause_id,
-                idempotency_key,
-                leg,
-                request_hash,
-                None,
-                now,
-                actor_id,
-                memo,
-            ),
-            pk,
-        )
-        for leg, (pk, row) in enumerate(zip(new_ids, normal, strict=True))
-    ]
+    plan = _Plan(idempotency_key, request_hash, normal)
+    rows = _rows_of(plan, cause_type, cause_id, now, actor_id, memo)
+    return [_transfer(row, pk) for row, pk in zip(rows, new_ids, strict=True)]
 
 
 def _check_reversals(normal: list[Row], originals: dict[int, Transfer]) -> None:
