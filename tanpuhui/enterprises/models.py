@@ -96,7 +96,7 @@ class RetrofitProject(UUIDModel):
     operating_hours_per_year = models.PositiveIntegerField(_("operating hours per year"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     methodology_version = models.CharField(max_length=32, blank=True)
-    kg_co2e = models.DecimalField(max_digits=16, decimal_places=3, default=0)
+    kg_co2e = models.DecimalField(max_digits=17, decimal_places=4, default=0)
     quantification = models.JSONField(default=dict, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -200,9 +200,9 @@ class ReductionYear(TimeStampedModel):
     project = models.ForeignKey(RetrofitProject, on_delete=models.PROTECT, related_name="years")
     centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
-    kg_co2e = models.DecimalField(max_digits=16, decimal_places=3)
-    donated_kg = models.DecimalField(max_digits=16, decimal_places=3, default=0)
-    credited_kg = models.DecimalField(max_digits=16, decimal_places=3, default=0)
+    kg_co2e = models.DecimalField(max_digits=17, decimal_places=4)
+    donated_kg = models.DecimalField(max_digits=17, decimal_places=4, default=0)
+    credited_kg = models.DecimalField(max_digits=17, decimal_places=4, default=0)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -231,7 +231,7 @@ class Donation(UUIDModel):
     pool = models.ForeignKey(
         "funding.FundingPool", on_delete=models.PROTECT, related_name="enterprise_donations"
     )
-    kg_co2e = models.DecimalField(max_digits=16, decimal_places=3)
+    kg_co2e = models.DecimalField(max_digits=17, decimal_places=4)
     coins = models.BigIntegerField()
     coins_per_kg = models.DecimalField(max_digits=10, decimal_places=4)
     rule = models.CharField(max_length=200, blank=True)

@@ -21,11 +21,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
 from tanpuhui.methodology import registry
+from tanpuhui.methodology.formulas import round_kg
 
 METHODOLOGY_VERSION = "TPH-RETROFIT-1"
 REGION = "south_china_grid"
@@ -94,7 +95,8 @@ def carrier_factor(carrier: str, on: date, region: str = REGION) -> Factor:
 
 
 def _kg(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    """kg CO₂e by the one rounding rule (``methodology.formulas.round_kg``: 4 places, half up)."""
+    return round_kg(value)
 
 
 def quantify(readings, on: date | None = None) -> dict:
@@ -145,7 +147,7 @@ def quantify(readings, on: date | None = None) -> dict:
                 },
             }
         )
-    total = sum((Decimal(y["kg_co2e"]) for y in years), Decimal(0))
+    total = sum((Decimal(str(y["kg_co2e"])) for y in years), Decimal(0))
     return {
         "methodology": METHODOLOGY_VERSION,
         "region": REGION,

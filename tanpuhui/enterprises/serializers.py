@@ -55,7 +55,7 @@ class ProjectCreateInput(serializers.Serializer):
     period_end = serializers.DateField()
     operating_hours_per_year = serializers.IntegerField(min_value=1, max_value=8784)
     reported_kg_co2e = serializers.DecimalField(
-        max_digits=16, decimal_places=3, required=False, allow_null=True, min_value=Decimal(0)
+        max_digits=17, decimal_places=4, required=False, allow_null=True, min_value=Decimal(0)
     )
 
 
@@ -88,7 +88,7 @@ class ReviewEventOutput(serializers.ModelSerializer):
 
 
 class ReductionYearOutput(serializers.ModelSerializer):
-    available_kg = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
+    available_kg = serializers.DecimalField(max_digits=17, decimal_places=4, read_only=True)
 
     class Meta:
         model = ReductionYear
@@ -170,7 +170,7 @@ class RetrofitReviewInput(serializers.Serializer):
 
 class DonationInput(serializers.Serializer):
     reduction_year = serializers.IntegerField()
-    kg_co2e = serializers.DecimalField(max_digits=16, decimal_places=3)
+    kg_co2e = serializers.DecimalField(max_digits=17, decimal_places=4)
     public_thanks = serializers.BooleanField(default=False)
 
 
@@ -212,7 +212,7 @@ class CertificateOutput(serializers.Serializer):
     credit_code = serializers.CharField(source="enterprise.credit_code")
     project = serializers.CharField(source="reduction_year.project.title")
     year = serializers.IntegerField(source="reduction_year.year")
-    kg_co2e = serializers.DecimalField(max_digits=16, decimal_places=3)
+    kg_co2e = serializers.DecimalField(max_digits=17, decimal_places=4)
     coins = serializers.IntegerField()
     centre = serializers.CharField(source="centre.name_zh")
     created_at = serializers.DateTimeField()
@@ -221,6 +221,6 @@ class CertificateOutput(serializers.Serializer):
 class ThankYouOutput(serializers.Serializer):
     enterprise = serializers.CharField(source="enterprise.name")
     centre = serializers.CharField(source="centre.code")
-    kg_co2e = serializers.DecimalField(max_digits=16, decimal_places=3)
+    kg_co2e = serializers.DecimalField(max_digits=17, decimal_places=4)
     coins = serializers.IntegerField()
     created_at = serializers.DateTimeField()

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tanpuhui.accounts.models import Role
+from tanpuhui.accounts.models import Role, User
 from tanpuhui.accounts.services import role_grant
 from tanpuhui.common.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from tanpuhui.common.services import audit_record
@@ -31,6 +35,7 @@ from tanpuhui.enterprises.models import (
 from tanpuhui.enterprises.quantification import METHODOLOGY_VERSION, quantify
 from tanpuhui.enterprises.validators import credit_code_problem, normalise_credit_code
 from tanpuhui.funding import services as funding
+from tanpuhui.methodology.formulas import round_kg
 from tanpuhui.tenancy.models import Centre
 from tanpuhui.tenancy.selectors import visible_centre_ids
 
@@ -51,7 +56,9 @@ ALLOWED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".xlsx"}
 
 
 @transaction.atomic
-def enterprise_register(*, user, name: str, credit_code: str, sector: str, centre_code: str) -> Enterprise:
+def enterprise_register(
+    *, user: User, name: str, credit_code: str, sector: str, centre_code: str
+) -> Enterprise:
     centre = Centre.objects.filter(code=centre_code, kind=Centre.Kind.CITY).first()
     if centre is None:
         raise ValidationFailed(
@@ -90,14 +97,14 @@ def enterprise_register(*, user, name: str, credit_code: str, sector: str, centr
 
 
 @transaction.atomic
-def enterprise_member_add(*, enterprise: Enterprise, user, actor) -> EnterpriseMember:
+def enterprise_member_add(*, enterprise: Enterprise, user: User, actor: User) -> EnterpriseMember:
     member, _created = EnterpriseMember.objects.get_or_create(enterprise=enterprise, user=user)
     role_grant(user=user, role=Role.ENTERPRISE_STAFF, centre=enterprise.centre)
     audit_record(actor=actor, action="enterprise.member_add", target=enterprise, data={"user": str(user.pk)})
     return member
 
 
-def _require_staff_of(user, centre_id: int, *roles: str) -> None:
+def _require_staff_of(user: User, centre_id: int, *roles: str) -> None:
     ids = visible_centre_ids(user)
     if ids is not None and centre_id not in ids:
         raise NotFound(_("Not found."))
@@ -106,7 +113,14 @@ def _require_staff_of(user, centre_id: int, *roles: str) -> None:
 
 
 @transaction.atomic
-def enterprise_verify(*, enterprise_id, actor, approve: bool, note: str = "", request=None) -> Enterprise:
+def enterprise_verify(
+    *,
+    enterprise_id: uuid.UUID | str,
+    actor: User,
+    approve: bool,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Enterprise:
     enterprise = Enterprise.objects.select_for_update().filter(pk=enterprise_id).first()
     if enterprise is None:
         raise NotFound(_("Not found."))
@@ -134,7 +148,7 @@ def enterprise_set_public_thanks(*, enterprise: Enterprise, consent: bool) -> En
 
 
 def _check_overlap(
-    *, enterprise: Enterprise, site: str, kind: str, start: date, end: date, exclude=None
+    *, enterprise: Enterprise, site: str, kind: str, start: date, end: date, exclude: Any = None
 ) -> None:
     clash = (
         RetrofitProject.objects.filter(
@@ -159,7 +173,7 @@ def _check_overlap(
 def project_create(
     *,
     enterprise: Enterprise,
-    actor,
+    actor: User,
     title: str,
     kind: str,
     site: str,
@@ -208,7 +222,7 @@ def _require_editable(project: RetrofitProject) -> None:
         raise Conflict(_("Only a draft or a returned project can be changed."), code="not_editable")
 
 
-def _decimal(value, field: str) -> Decimal:
+def _decimal(value: Any, field: str) -> Decimal:
     try:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
@@ -219,7 +233,9 @@ def _decimal(value, field: str) -> Decimal:
 
 
 @transaction.atomic
-def readings_replace(*, project: RetrofitProject, actor, readings: list[dict]) -> list[EnergyReading]:
+def readings_replace(
+    *, project: RetrofitProject, actor: User, readings: list[dict[str, Any]]
+) -> list[EnergyReading]:
     """Replace the project's monthly energy table. Every row is checked; one bad row rejects all."""
     project = RetrofitProject.objects.select_for_update().get(pk=project.pk)
     _require_editable(project)
@@ -281,7 +297,9 @@ def _sniff(head: bytes) -> str | None:
 
 
 @transaction.atomic
-def document_upload(*, project: RetrofitProject, actor, upload, doc_type: str) -> ProjectDocument:
+def document_upload(
+    *, project: RetrofitProject, actor: User, upload: UploadedFile, doc_type: str
+) -> ProjectDocument:
     """Store a supporting document, hashed with SHA-256 while streaming; type by content, size capped."""
     project = RetrofitProject.objects.select_for_update().get(pk=project.pk)
     _require_editable(project)
@@ -291,10 +309,11 @@ def document_upload(*, project: RetrofitProject, actor, upload, doc_type: str) -
         )
     name = (upload.name or "document")[-200:]
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if upload.size > MAX_DOCUMENT_BYTES:
+    size = upload.size or 0
+    if size > MAX_DOCUMENT_BYTES:
         message = _("The file is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
         raise ValidationFailed(message, code="file_too_large", fields={"file": [message]})
-    if upload.size == 0:
+    if size == 0:
         raise ValidationFailed(
             _("The file is empty."), code="file_empty", fields={"file": [_("The file is empty.")]}
         )
@@ -316,7 +335,7 @@ def document_upload(*, project: RetrofitProject, actor, upload, doc_type: str) -
         doc_type=doc_type,
         filename=name,
         content_type=content_type,
-        size=upload.size,
+        size=size,
         sha256=sha,
         uploaded_by=actor,
     )
@@ -338,7 +357,14 @@ TRANSITIONS = {
 
 
 @transaction.atomic
-def project_transition(*, project_id, actor, step: str, comment: str = "", request=None) -> RetrofitProject:
+def project_transition(
+    *,
+    project_id: uuid.UUID | str,
+    actor: User,
+    step: str,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> RetrofitProject:
     if step not in TRANSITIONS:
         raise ValidationFailed(_("Unknown review step."), fields={"action": [_("Unknown review step.")]})
     allowed_from, to, roles = TRANSITIONS[step]
@@ -348,7 +374,7 @@ def project_transition(*, project_id, actor, step: str, comment: str = "", reque
     if roles is None:
         if not EnterpriseMember.objects.filter(enterprise_id=project.enterprise_id, user=actor).exists():
             raise NotFound(_("Not found."))
-        role = Role.ENTERPRISE_STAFF
+        role: str = Role.ENTERPRISE_STAFF
     else:
         _require_staff_of(actor, project.centre_id, *roles)
         role = next((r for r in roles if actor.has_role(r)), "superuser")
@@ -440,15 +466,15 @@ def _verification_code() -> str:
 def donation_create(
     *,
     enterprise: Enterprise,
-    actor,
+    actor: User,
     reduction_year_id: int,
     kg_co2e: Decimal,
     idempotency_key: str,
     public_thanks: bool = False,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Donation:
 
-    kg_co2e = Decimal(kg_co2e).quantize(Decimal("0.001"))
+    kg_co2e = round_kg(Decimal(kg_co2e))
     fingerprint = {"reduction_year": int(reduction_year_id), "kg_co2e": str(kg_co2e)}
     existing = Donation.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -504,7 +530,16 @@ def donation_create(
         )
 
 
-def _donation_write(*, enterprise, actor, year, kg_co2e, idempotency_key, public_thanks, request) -> Donation:
+def _donation_write(
+    *,
+    enterprise: Enterprise,
+    actor: User,
+    year: ReductionYear,
+    kg_co2e: Decimal,
+    idempotency_key: str,
+    public_thanks: bool,
+    request: HttpRequest | None,
+) -> Donation:
     with transaction.atomic():
         reduction_year_claim(reduction_year_id=year.pk, kg=kg_co2e, purpose="donation")
         pool = funding.donation_pool_for(centre=year.centre)

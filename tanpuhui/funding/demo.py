@@ -18,12 +18,16 @@ from tanpuhui.ledger.models import TransferKind
 from tanpuhui.tenancy.models import Centre
 
 
-def _operator(code: str) -> User | None:
+def _operator(code: str) -> User:
     return (
         User.objects.filter(role_assignments__role=Role.CENTRE_OPERATOR, role_assignments__centre__code=code)
         .order_by("phone")
         .first()
-    )
+    ) or _missing(f"the {code} centre operator (load the accounts demo first)")
+
+
+def _missing(what: str) -> User:
+    raise RuntimeError(f"demo data missing: {what}")
 
 
 def _residents(code: str, indexes) -> list[User]:

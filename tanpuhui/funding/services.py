@@ -7,15 +7,18 @@ overdrawn. The yuan counters move with one conditional UPDATE each, under CheckC
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tanpuhui.accounts.models import User
 from tanpuhui.common.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.funding import coins as ledger
@@ -30,48 +33,37 @@ from tanpuhui.funding.models import (
     PoolMovement,
 )
 from tanpuhui.funding.selectors import coins_per_yuan, pool_coins_of
+from tanpuhui.ledger import rules
 from tanpuhui.ledger import services as coin_ledger
-from tanpuhui.ledger.models import ConversionRule, Transfer, TransferKind
-from tanpuhui.ledger.services import Leg, campaign_multiplier_create
+from tanpuhui.ledger.models import Account, Transfer, TransferKind
+from tanpuhui.ledger.services import Leg
 from tanpuhui.marketplace.models import Voucher
 from tanpuhui.marketplace.pools import Reservation
-from tanpuhui.metering.models import Behaviour, Reduction
+from tanpuhui.metering.models import Reduction
+from tanpuhui.methodology.formulas import round_kg
+from tanpuhui.tenancy.models import Centre
 
 Source = FundingPool.Source
 
-# Documented centre parameters (tenancy.Centre.parameters):
-#   coins_per_kg   — coins per kg CO2e for donated reductions when the centre has no ledger conversion rule (default 1)
+# Documented centre parameter (tenancy.Centre.parameters):
 #   coins_per_yuan — coins a yuan of reward is worth, to report yuan pools in coins (default 100;
 #                    read by funding.selectors.coins_per_yuan)
-DEFAULT_COINS_PER_KG = Decimal("1")
+# (coins_per_kg, the rate for donated kg without a conversion rule, is the ledger's: ledger.rules.)
 
 
-def coins_per_kg(*, centre) -> tuple[Decimal, str]:
-    """The rate turning kg CO2e into coins at ``centre`` today, and which rule it came from.
-
-    The ledger's conversion rule in force (``ledger.ConversionRule``, latest ``effective_from`` on or
-    before today) — the same rate residents' reductions earn; without one, the documented centre
-    parameter ``coins_per_kg`` (default 1).
-    """
-    rule = (
-        ConversionRule.objects.filter(centre=centre, effective_from__lte=timezone.localdate())
-        .order_by("-effective_from")
-        .first()
-    )
-    if rule is not None:
-        return (
-            rule.coins_per_kg,
-            f"conversion rule v{rule.version} ({rule.effective_from:%Y-%m-%d}): {rule.coins_per_kg} coins/kg",
-        )
-    value = Decimal(str((centre.parameters or {}).get("coins_per_kg", DEFAULT_COINS_PER_KG)))
-    return value, f"centre parameter coins_per_kg = {value}"
+def coins_per_kg(*, centre: Centre) -> tuple[Decimal, str]:
+    """The rate turning kg CO2e into coins at ``centre`` today, and which rule it came from: the
+    ledger's (``ledger.rules.coins_per_kg_in_force``), the same rate residents' reductions earn."""
+    return rules.coins_per_kg_in_force(centre=centre)
 
 
 # --- pools -----------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def pool_create(*, centre, source: str, name_zh: str, name_en: str, actor, sponsor: str = "") -> FundingPool:
+def pool_create(
+    *, centre: Centre, source: str, name_zh: str, name_en: str, actor: User | None, sponsor: str = ""
+) -> FundingPool:
     if source not in Source.values:
         raise ValidationFailed(_("Unknown pool source."), fields={"source": [_("Unknown pool source.")]})
     pool = FundingPool.objects.create(
@@ -81,7 +73,7 @@ def pool_create(*, centre, source: str, name_zh: str, name_en: str, actor, spons
     return pool
 
 
-def donation_pool_for(*, centre) -> FundingPool:
+def donation_pool_for(*, centre: Centre) -> FundingPool:
     pool = (
         FundingPool.objects.filter(centre=centre, source=Source.ENTERPRISE_DONATION)
         .order_by("created_at")
@@ -97,7 +89,16 @@ def donation_pool_for(*, centre) -> FundingPool:
     return pool
 
 
-def _movement(*, pool, kind, reference, yuan=Decimal(0), coins=0, note="", actor=None) -> PoolMovement:
+def _movement(
+    *,
+    pool: FundingPool,
+    kind: str,
+    reference: str,
+    yuan: Decimal = Decimal(0),
+    coins: int = 0,
+    note: str = "",
+    actor: User | None = None,
+) -> PoolMovement:
     return PoolMovement.objects.create(
         pool=pool, kind=kind, reference=reference, yuan=yuan, coins=coins, note=note[:300], actor=actor
     )
@@ -105,7 +106,13 @@ def _movement(*, pool, kind, reference, yuan=Decimal(0), coins=0, note="", actor
 
 @transaction.atomic
 def pool_appropriate(
-    *, pool_id: int, yuan: Decimal, reference: str, actor, note: str = "", request=None
+    *,
+    pool_id: int,
+    yuan: Decimal,
+    reference: str,
+    actor: User | None,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> FundingPool:
     """Add budget to a yuan pool: an appropriation (subsidy) or a sponsor's top-up (commercial)."""
     pool = FundingPool.objects.select_for_update().filter(pk=pool_id).first()
@@ -134,7 +141,9 @@ def pool_appropriate(
     return pool
 
 
-def pool_receive_donation(*, pool: FundingPool, coins: int, reference: str, actor=None, cause=None) -> None:
+def pool_receive_donation(
+    *, pool: FundingPool, coins: int, reference: str, actor: User | None = None, cause: Any = None
+) -> None:
     """Donated reductions become coins in the pool: minted by the centre's issuer into the pool account.
 
     The pool's coin figures are its ledger account's (``selectors.pool_coins``): nothing else to count.
@@ -168,7 +177,7 @@ def _voucher_coins(pool: FundingPool, yuan: Decimal) -> int:
     return int((Decimal(yuan) * coins_per_yuan(centre=pool.centre)).to_integral_value())
 
 
-def _hold_of(voucher_id) -> Any:
+def _hold_of(voucher_id: uuid.UUID | str) -> Any:
     return (
         Transfer.objects.filter(kind=TransferKind.HOLD, cause_type=VOUCHER_CAUSE, cause_id=str(voucher_id))
         .order_by("pk")
@@ -176,7 +185,7 @@ def _hold_of(voucher_id) -> Any:
     )
 
 
-def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id) -> Reservation:
+def pool_reserve_for_voucher(*, pool_id: int, yuan: Decimal, voucher_id: uuid.UUID | str) -> Reservation:
     """The marketplace's call inside the redeem transaction: the pool's share of one voucher.
 
     A yuan pool counts its issued vouchers against the budget (refused with 409 ``pool_exhausted``); the
@@ -211,7 +220,7 @@ def pool_exhausted() -> Conflict:
     return Conflict(_("The funding pool for this offer is exhausted."), code="pool_exhausted")
 
 
-def pool_release_for_voucher(*, voucher_id) -> None:
+def pool_release_for_voucher(*, voucher_id: uuid.UUID | str) -> None:
     """An unused voucher expired: its reserved coins go back to the pool (the hold is reversed). Once."""
     hold = _hold_of(voucher_id)
     if hold is None:  # a yuan pool, or a voucher issued before reservations were kept in the ledger
@@ -221,7 +230,9 @@ def pool_release_for_voucher(*, voucher_id) -> None:
     )
 
 
-def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str, voucher_id=None) -> PoolMovement:
+def pool_draw_for_voucher(
+    *, pool_id: int, yuan: Decimal, reference: str, voucher_id: uuid.UUID | str | None = None
+) -> PoolMovement:
     """The marketplace's hook when a voucher funded by ``pool_id`` is verified (核销).
 
     Yuan pools: ``yuan_spent`` grows by the voucher's yuan value, never past the budget. A donation pool
@@ -275,9 +286,23 @@ def pool_draw_for_voucher(*, pool_id: int, yuan: Decimal, reference: str, vouche
 # --- campaigns -------------------------------------------------------------------------------------
 
 
+def _campaign_days(starts_at: datetime, ends_at: datetime) -> tuple[date, date]:
+    """The days a campaign covers (the ledger applies multipliers by the day a reduction's period ends)."""
+    return (
+        timezone.localtime(starts_at).date(),
+        timezone.localtime(ends_at - timedelta(microseconds=1)).date(),
+    )
+
+
 def campaign_preview(
-    *, centre, pool: FundingPool, behaviours: list[str], multiplier: Decimal, starts_at, ends_at
-) -> dict:
+    *,
+    centre: Centre,
+    pool: FundingPool,
+    behaviours: list[str],
+    multiplier: Decimal,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> dict[str, Any]:
     """Expected extra coins: last 30 days' reductions of those behaviours at the centre, per day, × days × rate × (m − 1)."""
     since = timezone.localdate() - timedelta(days=30)
     kg = Reduction.objects.filter(centre=centre, behaviour__in=behaviours, period_end__gte=since).aggregate(
@@ -291,7 +316,7 @@ def campaign_preview(
     else:
         available = int(pool.yuan_remaining * coins_per_yuan(centre=centre))
     return {
-        "kg_last_30_days": str(Decimal(kg).quantize(Decimal("0.001"))),
+        "kg_last_30_days": str(round_kg(Decimal(kg))),
         "days": str(days.quantize(Decimal("0.01"))),
         "coins_per_kg": str(rate),
         "rule": rule,
@@ -304,13 +329,13 @@ def campaign_preview(
 @transaction.atomic
 def campaign_create(
     *,
-    centre,
+    centre: Centre,
     pool_id: int,
-    actor,
+    actor: User,
     kind: str,
     name: str,
-    starts_at,
-    ends_at,
+    starts_at: datetime,
+    ends_at: datetime,
     behaviours: list[str],
     multiplier: Decimal = Decimal(1),
     description: str = "",
@@ -324,29 +349,16 @@ def campaign_create(
             fields={"ends_at": [_("The campaign ends before it starts.")]},
         )
     multiplier = Decimal(multiplier)
+    starts_on, ends_on = _campaign_days(starts_at, ends_at)
     if kind == Campaign.Kind.MULTIPLIER:
         if not behaviours:
             raise ValidationFailed(
                 _("Choose the behaviours."), fields={"behaviours": [_("Choose the behaviours.")]}
             )
-        if not Decimal(1) < multiplier <= Decimal(10):
-            raise ValidationFailed(
-                _("A multiplier is above 1 and at most 10."),
-                fields={"multiplier": [_("A multiplier is above 1 and at most 10.")]},
-            )
-        clash = Campaign.objects.filter(
-            centre=centre, kind=Campaign.Kind.MULTIPLIER, starts_at__lt=ends_at, ends_at__gt=starts_at
+        # The ledger owns the bound and the overlap policy (ledger.rules): checked before the cost.
+        multiplier = rules.multiplier_check(
+            centre=centre, behaviours=behaviours, starts_on=starts_on, ends_on=ends_on, factor=multiplier
         )
-        unknown = [b for b in behaviours if b not in Behaviour.values]
-        if unknown:
-            raise ValidationFailed(_("Unknown behaviour."), fields={"behaviours": unknown})
-        for other in clash:
-            if set(other.behaviours) & set(behaviours):
-                raise Conflict(
-                    _("Another multiplier campaign covers these behaviours then: %(name)s.")
-                    % {"name": other.name},
-                    code="overlapping_campaign",
-                )
     else:
         multiplier = Decimal(1)
     preview = campaign_preview(
@@ -378,19 +390,16 @@ def campaign_create(
         created_by=actor,
     )
     if kind == Campaign.Kind.MULTIPLIER:
-        # The ledger's conversion applies the multiplier, once (overlaps don't stack: the largest wins).
-        starts_on = timezone.localtime(starts_at).date()
-        ends_on = timezone.localtime(ends_at - timedelta(microseconds=1)).date()
-        for behaviour in behaviours:
-            campaign_multiplier_create(
-                centre=centre,
-                name=name,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                factor=multiplier,
-                behaviour=behaviour,
-                cause=campaign,
-            )
+        # The ledger's conversion applies the multiplier (one row per behaviour, cause = this campaign).
+        rules.campaign_multipliers_create(
+            centre=centre,
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            factor=multiplier,
+            behaviours=behaviours,
+            cause=campaign,
+        )
     audit_record(actor=actor, action="campaign.create", target=campaign)
     return campaign
 
@@ -400,7 +409,14 @@ def campaign_create(
 
 @transaction.atomic
 def crowdfunding_create(
-    *, centre, actor, kind: str, title: str, target_coins: int, deadline, description: str = ""
+    *,
+    centre: Centre,
+    actor: User,
+    kind: str,
+    title: str,
+    target_coins: int,
+    deadline: datetime,
+    description: str = "",
 ) -> CrowdfundingProject:
     if target_coins <= 0:
         raise ValidationFailed(
@@ -424,7 +440,7 @@ def crowdfunding_create(
     return project
 
 
-def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> Pledge:
+def pledge_create(*, project_id: uuid.UUID | str, resident: User, coins: int, idempotency_key: str) -> Pledge:
     """Move coins from the resident's wallet into the project's escrow, under a lock on the project row.
 
     The lock orders a pledge against settlement: a pledge either commits before the deadline (and
@@ -446,6 +462,8 @@ def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> 
             _("Pledge a positive number of coins."),
             fields={"coins": [_("Pledge a positive number of coins.")]},
         )
+    if resident.centre_id is None:
+        raise NotFound(_("Not found."))
     with transaction.atomic():
         project = (
             CrowdfundingProject.objects.select_for_update()
@@ -477,7 +495,9 @@ def pledge_create(*, project_id, resident, coins: int, idempotency_key: str) -> 
     return pledge
 
 
-def _resident_pays(*, resident, credit, coins: int, kind: str, key: str, memo: str, cause) -> None:
+def _resident_pays(
+    *, resident: User, credit: Account, coins: int, kind: str, key: str, memo: str, cause: Any
+) -> None:
     """Move a resident's own coins (pledge, donation); "not enough" is reported on the coins field."""
     try:
         ledger.move(
@@ -517,7 +537,7 @@ def _release(project: CrowdfundingProject) -> None:
     project.save(update_fields=["status", "settled_at", "updated_at"])
 
 
-def crowdfunding_settle(*, project_id) -> CrowdfundingProject:
+def crowdfunding_settle(*, project_id: uuid.UUID | str) -> CrowdfundingProject:
     """After the deadline: release if the target was met, else refund every pledge. Safe to run again."""
     with transaction.atomic():
         project = CrowdfundingProject.objects.select_for_update().get(pk=project_id)
@@ -559,13 +579,15 @@ def crowdfunding_settle_due() -> int:
 
 
 @transaction.atomic
-def cause_create(*, centre, actor, kind: str, title: str, description: str = "") -> Cause:
+def cause_create(*, centre: Centre, actor: User, kind: str, title: str, description: str = "") -> Cause:
     cause = Cause.objects.create(centre=centre, kind=kind, title=title, description=description)
     audit_record(actor=actor, action="cause.create", target=cause)
     return cause
 
 
-def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> CauseDonation:
+def cause_donate(
+    *, cause_id: uuid.UUID | str, resident: User, coins: int, idempotency_key: str
+) -> CauseDonation:
     existing = CauseDonation.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         if existing.resident_id != resident.pk or existing.cause_id != cause_id or existing.coins != coins:
@@ -578,6 +600,8 @@ def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> Cau
             _("Donate a positive number of coins."),
             fields={"coins": [_("Donate a positive number of coins.")]},
         )
+    if resident.centre_id is None:
+        raise NotFound(_("Not found."))
     with transaction.atomic():
         cause = Cause.objects.filter(pk=cause_id, centre_id=resident.centre_id, active=True).first()
         if cause is None:
@@ -599,7 +623,9 @@ def cause_donate(*, cause_id, resident, coins: int, idempotency_key: str) -> Cau
 
 
 @transaction.atomic
-def cause_update_publish(*, cause: Cause, actor, title: str, body: str, coins_spent: int = 0) -> CauseUpdate:
+def cause_update_publish(
+    *, cause: Cause, actor: User, title: str, body: str, coins_spent: int = 0
+) -> CauseUpdate:
     update = CauseUpdate.objects.create(
         cause=cause, title=title, body=body, coins_spent=coins_spent, author=actor
     )

@@ -83,8 +83,17 @@ class ConversionRuleAdmin(CentreScopedAdmin):
 
 @admin.register(CampaignMultiplier)
 class CampaignMultiplierAdmin(CentreScopedAdmin):
+    """Read-only: multipliers are created by ``ledger.rules`` (funding's campaigns), which keeps the
+    one bound and the one overlap policy."""
+
     list_display = ["centre", "name", "behaviour", "starts_on", "ends_on", "factor"]
     list_filter = ["centre"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
 
 
 @admin.register(LedgerCheck)

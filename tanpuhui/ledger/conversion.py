@@ -1,11 +1,13 @@
-"""Reductions → coins, in bulk, exactly once.
+"""Reductions → coins, in bulk, exactly once: claim → price → post.
 
 A run claims unclaimed reductions with one set-based ``INSERT … SELECT … ON CONFLICT DO NOTHING
 RETURNING`` into ``metering.ReductionClaim`` (unique per reduction, purpose "coins"): a reduction
 claimed by another run, or for another purpose, is never converted again. Within the same
-transaction it computes each reduction's milli-coins (integer arithmetic), applies caps, records a
-``CoinAward`` row per reduction, posts one transfer per resident (EARN, or REVERSAL/RECOVERY for
-clawbacks) and changes the balances. Whole coins go to the wallet; the fraction (0–999 milli-coins)
+transaction ``price`` (a pure function over named rows: no database) computes each reduction's
+milli-coins (integer arithmetic) and applies caps; ``post`` posts one posting per resident (EARN, or
+REVERSAL/RECOVERY for clawbacks) through the ledger's bulk posting engine
+(``services.postings_post``: lock order, floors, idempotency, set-based balance changes) and records a
+``CoinAward`` row per reduction. Rules, caps and campaign multipliers come from ``ledger.rules``. Whole coins go to the wallet; the fraction (0–999 milli-coins)
 stays on the wallet account (``fraction_milli``) and is carried into the next conversion.
 
 Arithmetic (all integers): kg is read in 1/10 000 kg, the rule rate in 1/10 000 coin per kg and the
@@ -22,127 +24,86 @@ take what the wallet holds, and record the rest as debt, recovered from future e
 
 from __future__ import annotations
 
-import bisect
-import hashlib
-import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from tanpuhui.common.errors import ValidationFailed
-from tanpuhui.ledger.models import (
-    Account,
-    AccountKind,
-    CampaignMultiplier,
-    CapPeriod,
-    CoinAward,
-    ConversionCap,
-    ConversionRule,
-    ConversionRun,
-    Transfer,
-    TransferKind,
+from tanpuhui.ledger import services as ledger
+from tanpuhui.ledger.models import AccountKind, CoinAward, ConversionRun, TransferKind
+from tanpuhui.ledger.rules import (
+    NO_MULTIPLIER_E3,
+    RuleBook,
+    campaign_multiplier_create,
+    conversion_rule_create,
+    period_next,
+    period_start,
 )
-from tanpuhui.ledger.services import issuance_of
-from tanpuhui.metering.models import Behaviour, Reduction, ReductionClaim
-from tanpuhui.tenancy.models import Centre
+from tanpuhui.metering.models import Reduction, ReductionClaim
+
+__all__ = [
+    "Award",
+    "Claimed",
+    "ConversionResult",
+    "campaign_multiplier_create",
+    "conversion_rule_create",
+    "price",
+    "reductions_convert",
+]
 
 CHUNK = 20_000
 # pg_advisory_xact_lock key: conversion runs are serialised (claims alone already make them safe;
 # the lock just avoids two runs waiting on each other's claims row by row).
 ADVISORY_KEY = 0x7470_4C45  # "tpLE"
-RUN_CAUSE = "ledger.conversionrun"
-PERIODS = tuple(CapPeriod.values)  # (TextChoices.values is computed on every access: too slow in the loop)
+RUN_CAUSE = ConversionRun._meta.label_lower  # "ledger.conversionrun": the cause of conversion transfers
 
 
-# --- rules and campaigns ----------------------------------------------------------------------
+class Claimed(NamedTuple):
+    """A reduction claimed for coins (kg in 1/10 000 kg)."""
+
+    reduction_id: int
+    resident_id: uuid.UUID
+    centre_id: int
+    behaviour: str
+    period_end: date
+    kg_e4: int
+    adjusts_id: int | None = None
 
 
-def _decimal(value, name: str) -> Decimal:
-    try:
-        result = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationFailed(_("Enter a number."), fields={name: [str(value)]}) from exc
-    if not result.is_finite():
-        raise ValidationFailed(_("Enter a number."), fields={name: [str(value)]})
-    return result
+class Award(NamedTuple):
+    """What one reduction earned, and why (one ``CoinAward`` row)."""
+
+    reduction_id: int
+    root_id: int
+    resident_id: uuid.UUID
+    centre_id: int
+    behaviour: str
+    period_end: date
+    kg_e4: int
+    rule_id: int | None
+    multiplier_id: int | None
+    factor_e3: int
+    milli_computed: int
+    milli_awarded: int
+    capped_by: str
 
 
-@transaction.atomic
-def conversion_rule_create(
-    *,
-    centre,
-    effective_from: date,
-    coins_per_kg,
-    expiry_months: int = 24,
-    caps: list[dict] | tuple = (),
-    notes: str = "",
-) -> ConversionRule:
-    """Add the next version of ``centre``'s conversion rule. ``caps``: ``[{"behaviour": "bus" or "",
-    "period": "day"|"month"|"year", "max_coins": 50}, …]``."""
-    rate = _decimal(coins_per_kg, "coins_per_kg")
-    if rate < 0 or rate.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise ValidationFailed(
-            _("Use a non-negative rate with at most 4 decimals."), fields={"coins_per_kg": [str(rate)]}
-        )
-    # Versions are numbered per centre: lock the centre row so two staff publishing at the same
-    # moment queue up instead of colliding on the unique (centre, version).
-    Centre.objects.select_for_update().filter(pk=centre.pk).first()
-    last = ConversionRule.objects.filter(centre=centre).aggregate(v=Max("version"))["v"] or 0
-    rule = ConversionRule.objects.create(
-        centre=centre,
-        version=last + 1,
-        effective_from=effective_from,
-        coins_per_kg=rate,
-        expiry_months=expiry_months,
-        notes=notes,
-    )
-    for cap in caps:
-        behaviour = cap.get("behaviour", "") or ""
-        if behaviour and behaviour not in Behaviour.values:
-            raise ValidationFailed(_("Unknown behaviour."), fields={"behaviour": [behaviour]})
-        if cap["period"] not in CapPeriod.values or int(cap["max_coins"]) < 0:
-            raise ValidationFailed(_("Invalid cap."), fields={"caps": [str(cap)]})
-        ConversionCap.objects.create(
-            rule=rule, behaviour=behaviour, period=cap["period"], max_coins=int(cap["max_coins"])
-        )
-    return rule
+# (resident, cap behaviour or "", period, period start) → milli-coins awarded so far
+UsageKey = tuple[uuid.UUID, str, str, date]
 
 
-def campaign_multiplier_create(
-    *, centre, name: str, starts_on: date, ends_on: date, factor, behaviour: str = "", cause=None
-) -> CampaignMultiplier:
-    """A campaign: reductions of ``behaviour`` ("" = all) in ``centre`` whose period ends between
-    ``starts_on`` and ``ends_on`` (inclusive) earn ``factor`` × coins (0 < factor ≤ 100, 3 decimals).
-    Overlapping campaigns don't stack: the largest factor applies. ``cause``: e.g. the enterprises
-    campaign row, recorded as ``cause_type``/``cause_id``."""
-    value = _decimal(factor, "factor")
-    if not (0 < value <= 100) or value.as_tuple().exponent < -3:  # type: ignore[operator]
-        raise ValidationFailed(_("The factor must be between 0 and 100."), fields={"factor": [str(value)]})
-    if ends_on < starts_on:
-        raise ValidationFailed(_("The campaign ends before it starts."), fields={"ends_on": [str(ends_on)]})
-    if behaviour and behaviour not in Behaviour.values:
-        raise ValidationFailed(_("Unknown behaviour."), fields={"behaviour": [behaviour]})
-    cause_type, cause_id = ("", "") if cause is None else (cause._meta.label_lower, str(cause.pk))
-    return CampaignMultiplier.objects.create(
-        centre=centre,
-        name=name[:100],
-        behaviour=behaviour,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        factor=value,
-        cause_type=cause_type,
-        cause_id=cause_id,
-    )
+class Awarded(NamedTuple):
+    """What a corrected reduction's root was awarded so far: kg and milli-coins."""
 
-
-# --- the run ----------------------------------------------------------------------------------
+    kg_e4: int
+    milli: int
 
 
 @dataclass
@@ -154,21 +115,25 @@ class ConversionResult:
     run_ids: list[int] = field(default_factory=list)
 
 
-def reductions_convert(*, centre_ids=None, batch_id: str = "", chunk_size: int = CHUNK) -> ConversionResult:
+# --- the run ----------------------------------------------------------------------------------
+
+
+def reductions_convert(
+    *, centre_ids: Iterable[int] | None = None, batch_id: str = "", chunk_size: int = CHUNK
+) -> ConversionResult:
     """Convert every unclaimed reduction (of ``centre_ids``, or all) into coins. Safe to run
     concurrently and repeatedly: each reduction is converted at most once."""
+    centres = None if centre_ids is None else [int(c) for c in centre_ids]
     result = ConversionResult()
     after_id = 0  # everything eligible up to here was claimed by an earlier chunk of this call
     while True:
-        started = time.perf_counter()
         with transaction.atomic():
-            run = _convert_chunk(
-                centre_ids=centre_ids, batch_id=batch_id, chunk_size=chunk_size, after_id=after_id
+            done = convert_chunk(
+                centre_ids=centres, batch_id=batch_id, chunk_size=chunk_size, after_id=after_id
             )
-        TIMINGS["chunk incl. commit"] += time.perf_counter() - started
-        if run is None:
+        if done is None:
             break
-        after_id = run.max_reduction_id
+        run, after_id = done
         result.runs += 1
         result.run_ids.append(run.pk)
         result.reductions += run.reductions
@@ -179,127 +144,108 @@ def reductions_convert(*, centre_ids=None, batch_id: str = "", chunk_size: int =
     return result
 
 
-def _claim(run: ConversionRun, centre_ids, chunk_size: int, after_id: int = 0) -> list[int]:
-    red, claim = Reduction._meta.db_table, ReductionClaim._meta.db_table
-    params: list = [timezone.now(), f"run:{run.pk}", after_id]
+def convert_chunk(
+    *, centre_ids: list[int] | None, batch_id: str, chunk_size: int, after_id: int = 0
+) -> tuple[ConversionRun, int] | None:
+    """One run (inside the caller's transaction): claim → price → post. Returns the run and the
+    highest reduction id it claimed (the next chunk claims above it), or None: nothing to claim."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
+    run = ConversionRun.objects.create(batch_id=str(batch_id or "")[:64])
+    rows = claim(run=run, centre_ids=centre_ids, chunk_size=chunk_size, after_id=after_id)
+    if not rows:
+        transaction.set_rollback(True)
+        return None
+    book = RuleBook.load({r.centre_id for r in rows})
+    usage = usage_load(rows=rows, book=book)
+    roots, history = history_load(rows=rows)
+    awards = price(rows, book=book, usage=usage, roots=roots, history=history)
+    post(run=run, awards=awards)
+    run.reductions = len(rows)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["reductions", "finished_at", "coins_earned", "coins_reversed"])
+    return run, max(r.reduction_id for r in rows)
+
+
+# --- claim ------------------------------------------------------------------------------------
+
+
+def claim(
+    *, run: ConversionRun, centre_ids: list[int] | None, chunk_size: int, after_id: int = 0
+) -> list[Claimed]:
+    """Claim up to ``chunk_size`` unclaimed reductions (ids above ``after_id``) for ``run`` and read
+    them, ordered by resident then id (an adjustment after the reduction it corrects)."""
+    red, claim_table = Reduction._meta.db_table, ReductionClaim._meta.db_table
+    params: list[Any] = [timezone.now(), f"run:{run.pk}", after_id]
     centre_sql = ""
     if centre_ids is not None:
-        ids = [int(c) for c in centre_ids] or [-1]
+        ids = centre_ids or [-1]
         centre_sql = f" AND r.centre_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
     params.append(chunk_size)
     sql = f"""
-        INSERT INTO {claim} (reduction_id, purpose, claimed_at, reference)
+        INSERT INTO {claim_table} (reduction_id, purpose, claimed_at, reference)
         SELECT r.id, 'coins', %s, %s FROM {red} r
-        LEFT JOIN {claim} c ON c.reduction_id = r.id
-        LEFT JOIN {claim} pc ON pc.reduction_id = r.adjusts_id
+        LEFT JOIN {claim_table} c ON c.reduction_id = r.id
+        LEFT JOIN {claim_table} pc ON pc.reduction_id = r.adjusts_id
         WHERE r.id > %s AND c.id IS NULL AND (r.adjusts_id IS NULL OR pc.id IS NULL OR pc.purpose = 'coins'){centre_sql}
         ORDER BY r.id LIMIT %s
         ON CONFLICT (reduction_id) DO NOTHING
         RETURNING reduction_id
     """  # noqa: S608 — table names from model meta; values are parameters
+    columns = (
+        "r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end, ROUND(r.kg_co2e * 10000), r.adjusts_id"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "postgresql":  # claim and read in one statement
+            cursor.execute(
+                f"""WITH claimed AS ({sql}) SELECT {columns} FROM {red} r
+                    JOIN claimed c ON c.reduction_id = r.id ORDER BY r.resident_id, r.id""",  # noqa: S608
+                params,
+            )
+        else:
+            cursor.execute(sql, params)
+            if not cursor.fetchall():
+                return []
+            cursor.execute(
+                f"""SELECT {columns} FROM {red} r JOIN {claim_table} c ON c.reduction_id = r.id
+                    WHERE c.reference = %s ORDER BY r.resident_id, r.id""",  # noqa: S608
+                [f"run:{run.pk}"],
+            )
+        return [
+            Claimed(rid, _as_uuid(res), cid, beh, _as_date(pe), int(kg), adj)
+            for rid, res, cid, beh, pe, kg, adj in cursor.fetchall()
+        ]
 
 
-def _as_date(value) -> date:
+def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _as_uuid(value) -> uuid.UUID:
+def _as_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _kg_text(kg_e4: int) -> str:
-    sign = "-" if kg_e4 < 0 else ""
-    whole, frac = divmod(abs(kg_e4), 10000)
-    return f"{sign}{whole}.{frac:04d}"
-
-
-class _Rules:
-    """Rule versions, caps and multipliers of the centres in a chunk, with memoised look-ups."""
-
-    def __init__(self, centre_ids):
-        self.by_centre: dict[int, list[ConversionRule]] = defaultdict(list)
-        for rule in ConversionRule.objects.filter(centre_id__in=centre_ids).order_by("effective_from"):
-            self.by_centre[rule.centre_id].append(rule)
-        self.starts = {c: [r.effective_from for r in rules] for c, rules in self.by_centre.items()}
-        self.caps: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
-        for cap in ConversionCap.objects.filter(rule__centre_id__in=centre_ids):
-            self.caps[cap.rule_id].append((cap.behaviour, cap.period, cap.max_coins * 1000))
-        self.multipliers = list(CampaignMultiplier.objects.filter(centre_id__in=centre_ids))
-        self._rule_memo: dict = {}
-        self._mult_memo: dict = {}
-
-    def rule(self, centre_id: int, day: date) -> ConversionRule | None:
-        key = (centre_id, day)
-        if key not in self._rule_memo:
-            starts = self.starts.get(centre_id, [])
-            i = bisect.bisect_right(starts, day) - 1
-            self._rule_memo[key] = self.by_centre[centre_id][i] if i >= 0 else None
-        return self._rule_memo[key]
-
-    def multiplier(self, centre_id: int, behaviour: str, day: date) -> tuple[int, CampaignMultiplier | None]:
-        key = (centre_id, behaviour, day)
-        if key not in self._mult_memo:
-            best: CampaignMultiplier | None = None
-            for m in self.multipliers:
-                if (
-                    m.centre_id == centre_id
-                    and m.behaviour in ("", behaviour)
-                    and m.starts_on <= day <= m.ends_on
-                    and (best is None or m.factor > best.factor)
-                ):
-                    best = m
-            self._mult_memo[key] = (int(best.factor * 1000), best) if best else (1000, None)
-        return self._mult_memo[key]
-
-
-def _period_key(period: str, day: date) -> date:
-    """The first day of the cap period containing ``day`` (the same key SQL's date_trunc gives)."""
-    if period == CapPeriod.DAY:
-        return day
-    if period == CapPeriod.MONTH:
-        return day.replace(day=1)
-    return date(day.year, 1, 1)
-
-
-def _period_next(period: str, start: date) -> date:
-    """The first day of the cap period after the one starting at ``start``."""
-    if period == CapPeriod.DAY:
-        return start + timedelta(days=1)
-    if period == CapPeriod.MONTH:
-        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return date(start.year + 1, 1, 1)
-
-
-# Seconds spent per phase of the conversion (cumulative, per process): printed by the benchmark.
-TIMINGS: dict[str, float] = defaultdict(float)
-
-
-class _Stopwatch:
-    def __init__(self):
-        self.last = time.perf_counter()
-
-    def __call__(self, phase: str) -> None:
-        now = time.perf_counter()
-        TIMINGS[phase] += now - self.last
-        self.last = now
-
-
-def _load_usage(usage: dict, rows: list[tuple], pairs, first: date, last: date) -> None:
+def usage_load(*, rows: Sequence[Claimed], book: RuleBook) -> dict[UsageKey, int]:
     """Milli-coins already awarded per cap (behaviour or "", period, period start) to the residents
     of ``rows``, for the cap periods those rows fall in. Only the caps in force are aggregated, and
     for a behaviour's cap only residents with that behaviour in the chunk."""
-    residents = {r[1] for r in rows}
+    usage: dict[UsageKey, int] = defaultdict(int)
+    pairs = book.cap_pairs
+    if not pairs:
+        return usage
     if connection.vendor == "postgresql":
         table = CoinAward._meta.db_table
         with connection.cursor() as cursor:
             for cap_beh, period in pairs:
                 # exactly the (resident, cap period) windows this chunk falls in
                 windows = sorted(
-                    {(r[1], _period_key(period, r[4])) for r in rows if not cap_beh or r[3] == cap_beh}
+                    {
+                        (r.resident_id, period_start(period, r.period_end))
+                        for r in rows
+                        if not cap_beh or r.behaviour == cap_beh
+                    }
                 )
                 if not windows:
                     continue
@@ -312,368 +258,224 @@ def _load_usage(usage: dict, rows: list[tuple], pairs, first: date, last: date) 
                     [
                         [w[0] for w in windows],
                         [w[1] for w in windows],
-                        [_period_next(period, w[1]) for w in windows],
+                        [period_next(period, w[1]) for w in windows],
                         *([cap_beh] if cap_beh else []),
                     ],
                 )
                 for resident_id, key, total in cursor.fetchall():
                     usage[(resident_id, cap_beh, period, key)] += int(total)
-        return
-    rows = (
+        return usage
+    days = [r.period_end for r in rows]
+    totals = (
         CoinAward.objects.filter(
-            resident_id__in=residents, period_end__gte=date(first.year, 1, 1), period_end__lte=last
+            resident_id__in={r.resident_id for r in rows},
+            period_end__gte=date(min(days).year, 1, 1),
+            period_end__lte=date(max(days).year, 12, 31),
         )
         .values("resident_id", "behaviour", "period_end")
         .annotate(total=Sum("milli_awarded"))
         .values_list("resident_id", "behaviour", "period_end", "total")
     )
-    for resident_id, behaviour, day, total in rows:
+    for resident_id, behaviour, day, total in totals:
         for cap_beh, period in pairs:
             if cap_beh in ("", behaviour):
-                usage[(_as_uuid(resident_id), cap_beh, period, _period_key(period, day))] += int(total)
+                usage[(_as_uuid(resident_id), cap_beh, period, period_start(period, day))] += int(total)
+    return usage
 
 
-def _convert_chunk(*, centre_ids, batch_id: str, chunk_size: int, after_id: int = 0) -> ConversionRun | None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
-    run = ConversionRun.objects.create(batch_id=str(batch_id or "")[:64])
-    mark = _Stopwatch()
-    claimed = _claim(run, centre_ids, chunk_size, after_id)
-    if not claimed:
-        transaction.set_rollback(True)
-        return None
-    red, claim = Reduction._meta.db_table, ReductionClaim._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            where, param = "r.id = ANY(%s::bigint[])", claimed
-            join = ""
-        else:
-            where, param = "c.reference = %s", f"run:{run.pk}"
-            join = f" JOIN {claim} c ON c.reduction_id = r.id"
-        cursor.execute(
-            f"""SELECT r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end,
-                       ROUND(r.kg_co2e * 10000), r.adjusts_id
-                FROM {red} r{join}
-                WHERE {where} ORDER BY r.resident_id, r.id""",  # noqa: S608
-            [param],
-        )
-        rows = cursor.fetchall()
-    rows = [
-        (rid, _as_uuid(res), cid, beh, _as_date(pe), int(kg), adj) for rid, res, cid, beh, pe, kg, adj in rows
-    ]
-    run.max_reduction_id = max(r[0] for r in rows)
-    centres = {r[2] for r in rows}
-    mark("claim+fetch")
-    rules = _Rules(centres)
-    # Cap usage so far: milli awarded per (resident, cap behaviour or "", period, period start).
-    pairs = sorted({(beh, period) for caps in rules.caps.values() for beh, period, _limit in caps})
-    any_caps = bool(pairs)
-    usage: dict = defaultdict(int)
-    if any_caps:
-        days = [r[4] for r in rows]
-        _load_usage(usage, rows, pairs, min(days), date(max(days).year, 12, 31))
-    pairs_for: dict[str, list] = {}
+def history_load(*, rows: Sequence[Claimed]) -> tuple[dict[int, int], dict[int, Awarded]]:
+    """For adjustments of reductions converted in earlier runs: the root each parent belongs to, and
+    what each such root was awarded so far (kg and milli-coins)."""
+    in_chunk = {r.reduction_id for r in rows}
+    outside = {r.adjusts_id for r in rows if r.adjusts_id is not None} - in_chunk
+    if not outside:
+        return {}, {}
+    roots: dict[int, int] = dict(
+        CoinAward.objects.filter(reduction_id__in=outside).values_list("reduction_id", "root_id")
+    )
+    for parent in outside:
+        roots.setdefault(parent, parent)
+    history = {
+        root_id: Awarded(int(Decimal(kg_sum) * 10000), int(milli_sum))
+        for root_id, kg_sum, milli_sum in CoinAward.objects.filter(root_id__in=set(roots.values()))
+        .values("root_id")
+        .annotate(kg=Sum("kg_co2e"), milli=Sum("milli_awarded"))
+        .values_list("root_id", "kg", "milli")
+    }
+    return roots, history
 
-    def touch(resident, behaviour: str, day: date, amount: int) -> None:
+
+# --- price (pure) -----------------------------------------------------------------------------
+
+
+def price(
+    rows: Sequence[Claimed],
+    *,
+    book: RuleBook,
+    usage: dict[UsageKey, int] | None = None,
+    roots: dict[int, int] | None = None,
+    history: dict[int, Awarded] | None = None,
+) -> list[Award]:
+    """Each reduction's milli-coins: ``kg_e4 × rate_e4 × factor_e3 // 10⁸`` (floor), capped by the
+    rule's caps given ``usage`` so far; a negative adjustment claws back in proportion to the kg it
+    removes from what its root was awarded (``history``). Pure: reads no database and changes none
+    of its arguments. ``rows`` in resident then id order (an adjustment after what it corrects)."""
+    used: dict[UsageKey, int] = defaultdict(int, usage or {})
+    root_of = dict(roots or {})
+    state = dict(history or {})
+    pairs_for: dict[str, list[tuple[str, str]]] = {}
+
+    def touch(resident: uuid.UUID, behaviour: str, day: date, amount: int) -> None:
         if behaviour not in pairs_for:
-            pairs_for[behaviour] = [(b, p) for b, p in pairs if b in ("", behaviour)]
+            pairs_for[behaviour] = [(b, p) for b, p in book.cap_pairs if b in ("", behaviour)]
         for cap_beh, period in pairs_for[behaviour]:
-            usage[(resident, cap_beh, period, _period_key(period, day))] += amount
+            used[(resident, cap_beh, period, period_start(period, day))] += amount
 
-    # Corrected reductions: each adjustment belongs to the root it (transitively) corrects; its
-    # parent has a lower id and the same resident, so within this chunk it was seen first.
-    in_chunk = {r[0] for r in rows}
-    outside = {r[6] for r in rows if r[6] is not None} - in_chunk
-    root_of: dict[int, int] = {}
-    state: dict[int, list[int]] = {}
-    if outside:
-        root_of.update(
-            CoinAward.objects.filter(reduction_id__in=outside).values_list("reduction_id", "root_id")
-        )
-        for parent in outside:
-            root_of.setdefault(parent, parent)
-        for root_id, kg_sum, milli_sum in (
-            CoinAward.objects.filter(root_id__in={root_of[p] for p in outside})
-            .values("root_id")
-            .annotate(kg=Sum("kg_co2e"), milli=Sum("milli_awarded"))
-            .values_list("root_id", "kg", "milli")
-        ):
-            state[root_id] = [int(Decimal(kg_sum) * 10000), int(milli_sum)]
-
-    mark("rules+usage")
-    awards: list[list] = []
-    net: dict[tuple, int] = defaultdict(int)  # (resident, centre) → milli
-    for rid, resident, centre_id, behaviour, day, kg_e4, adj in rows:
-        root = rid if adj is None else root_of.get(adj, adj)
-        root_of[rid] = root
-        rule_id = mult_id = None
-        factor_e3 = 1000
-        capped_by = ""
-        if adj is not None and kg_e4 < 0:
-            k_total, a_total = state.get(root, [0, 0])
-            new_k = k_total + kg_e4
-            if k_total <= 0 or a_total <= 0:
+    awards: list[Award] = []
+    for row in rows:
+        root = row.reduction_id if row.adjusts_id is None else root_of.get(row.adjusts_id, row.adjusts_id)
+        root_of[row.reduction_id] = root
+        so_far = state.get(root, Awarded(0, 0))
+        rule = multiplier = None
+        factor_e3, capped_by = NO_MULTIPLIER_E3, ""
+        if row.adjusts_id is not None and row.kg_e4 < 0:
+            left = so_far.kg_e4 + row.kg_e4
+            if so_far.kg_e4 <= 0 or so_far.milli <= 0:
                 clawback = 0
-            elif new_k <= 0:
-                clawback = a_total
+            elif left <= 0:
+                clawback = so_far.milli
             else:
-                clawback = a_total - a_total * new_k // k_total
+                clawback = so_far.milli - so_far.milli * left // so_far.kg_e4
             computed = awarded = -clawback
-            state[root] = [new_k, a_total - clawback]
-            if any_caps and clawback:
-                touch(resident, behaviour, day, -clawback)
+            state[root] = Awarded(left, so_far.milli - clawback)
+            if clawback:
+                touch(row.resident_id, row.behaviour, row.period_end, -clawback)
         else:
-            rule = rules.rule(centre_id, day)
+            rule = book.rule(row.centre_id, row.period_end)
             computed = 0
-            if rule is not None and kg_e4 > 0:
-                rule_id = rule.pk
-                factor_e3, mult = rules.multiplier(centre_id, behaviour, day)
-                mult_id = mult.pk if mult else None
-                computed = kg_e4 * int(rule.coins_per_kg * 10000) * factor_e3 // 10**8
+            if rule is not None and row.kg_e4 > 0:
+                multiplier = book.multiplier(row.centre_id, row.behaviour, row.period_end)
+                factor_e3 = multiplier.factor_e3 if multiplier else NO_MULTIPLIER_E3
+                computed = row.kg_e4 * rule.rate_e4 * factor_e3 // 10**8
             awarded = computed
-            caps = rules.caps.get(rule_id, ()) if rule_id else ()
-            if caps and awarded > 0:
-                for cap_beh, period, limit in caps:
-                    if cap_beh not in ("", behaviour):
-                        continue
-                    room = max(0, limit - usage[(resident, cap_beh, period, _period_key(period, day))])
+            for cap in rule.caps if rule and awarded > 0 else ():
+                if cap.behaviour in ("", row.behaviour):
+                    key = (
+                        row.resident_id,
+                        cap.behaviour,
+                        cap.period,
+                        period_start(cap.period, row.period_end),
+                    )
+                    room = max(0, cap.limit_milli - used[key])
                     if room < awarded:
-                        awarded, capped_by = room, f"{cap_beh or '*'}/{period}"
-            if any_caps and awarded > 0:
-                touch(resident, behaviour, day, awarded)
-            k_total, a_total = state.get(root, [0, 0])
-            state[root] = [k_total + max(kg_e4, 0), a_total + awarded]
-        net[(resident, centre_id)] += awarded
+                        awarded, capped_by = room, f"{cap.behaviour or '*'}/{cap.period}"
+            if awarded > 0:
+                touch(row.resident_id, row.behaviour, row.period_end, awarded)
+            state[root] = Awarded(so_far.kg_e4 + max(row.kg_e4, 0), so_far.milli + awarded)
         awards.append(
-            [
-                rid,
-                root,
-                resident,
-                centre_id,
-                behaviour,
-                day,
-                kg_e4,
-                rule_id,
-                mult_id,
-                factor_e3,
-                computed,
-                awarded,
-                capped_by,
-            ]
-        )
-
-    mark("compute")
-    transfer_of = _post_coins(run, net)
-    mark("post")
-    _insert_awards(run, awards, transfer_of)
-    mark("awards")
-    run.reductions = len(rows)
-    run.finished_at = timezone.now()
-    run.save(update_fields=["reductions", "finished_at", "coins_earned", "coins_reversed"])
-    return run
-
-
-def _post_coins(run: ConversionRun, net: dict[tuple, int]) -> dict[tuple, int]:
-    """One posting per resident: EARN (+ RECOVERY of debt) or REVERSAL clawback (wallet, then debt)."""
-    keys = list(net)
-    centres = {c for _r, c in keys}
-    owner_ids = {str(r) for r, _c in keys}
-    issuance = {centre_id: issuance_of(centre_id).pk for centre_id in centres}
-
-    def accounts_of(kind: str) -> dict[tuple, int]:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""SELECT owner_id, centre_id, id FROM {Account._meta.db_table}
-                        WHERE kind = %s AND owner_type = 'accounts.user' AND code = ''
-                          AND owner_id = ANY(%s::text[]) AND centre_id = ANY(%s::bigint[])""",  # noqa: S608
-                    [kind, list(owner_ids), list(centres)],
-                )
-                found = cursor.fetchall()
-        else:
-            found = Account.objects.filter(
-                kind=kind, owner_type="accounts.user", owner_id__in=owner_ids, centre_id__in=centres, code=""
-            ).values_list("owner_id", "centre_id", "pk")
-        return {(uuid.UUID(o), c): pk for o, c, pk in found}
-
-    wallets = accounts_of(AccountKind.WALLET)
-    missing = [k for k in keys if k not in wallets]
-    if missing:
-        _create_user_accounts(AccountKind.WALLET, missing)
-        wallets = accounts_of(AccountKind.WALLET)
-    debts = accounts_of(AccountKind.DEBT)
-    needs_debt = [k for k, milli in net.items() if milli < 0 and k not in debts]
-    if needs_debt:
-        _create_user_accounts(AccountKind.DEBT, needs_debt)
-        debts = accounts_of(AccountKind.DEBT)
-
-    lock_ids = sorted({*issuance.values(), *wallets.values(), *debts.values()})
-    state = {}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""SELECT id, balance, fraction_milli FROM {Account._meta.db_table}
-                    WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE""",  # noqa: S608
-                [lock_ids],
+            Award(
+                reduction_id=row.reduction_id,
+                root_id=root,
+                resident_id=row.resident_id,
+                centre_id=row.centre_id,
+                behaviour=row.behaviour,
+                period_end=row.period_end,
+                kg_e4=row.kg_e4,
+                rule_id=rule.pk if rule else None,
+                multiplier_id=multiplier.pk if multiplier else None,
+                factor_e3=factor_e3,
+                milli_computed=computed,
+                milli_awarded=awarded,
+                capped_by=capped_by,
             )
-            state = {pk: [bal, frac] for pk, bal, frac in cursor.fetchall()}
-        lock_ids = []
-    for start in range(0, len(lock_ids), 10000):
-        part = lock_ids[start : start + 10000]
-        state.update(
-            {
-                pk: [bal, frac]
-                for pk, bal, frac in Account.objects.select_for_update()
-                .filter(pk__in=part)
-                .order_by("pk")
-                .values_list("pk", "balance", "fraction_milli")
-            }
         )
+    return awards
 
-    now = timezone.now()
-    legs: list[tuple] = []  # (resident key, debit, credit, amount, kind)
-    delta: dict[int, int] = defaultdict(int)
-    new_fraction: dict[int, int] = {}
-    for key in keys:
-        _resident, centre_id = key
-        wallet, iss, debt = wallets[key], issuance[centre_id], debts.get(key)
-        coins, fraction = divmod(state[wallet][1] + net[key], 1000)
-        new_fraction[wallet] = fraction
+
+# --- post -------------------------------------------------------------------------------------
+
+
+ResidentKey = tuple[uuid.UUID, int]  # (resident, centre)
+
+
+class CoinPlan(NamedTuple):
+    postings: list[ledger.Posting]
+    fractions: dict[int, int]  # wallet → milli-coins carried forward
+    coins_earned: int
+    coins_reversed: int
+
+
+def coin_postings(
+    *,
+    run_id: int,
+    net: dict[ResidentKey, int],
+    wallets: dict[ResidentKey, int],
+    debts: dict[ResidentKey, int],
+    issuance: dict[int, int],
+    locked: dict[int, ledger.LockedAccount],
+) -> CoinPlan:
+    """One posting per resident from their net milli-coins (pure): whole coins EARN (+ RECOVERY of
+    debt) or are clawed back (REVERSAL: the wallet first, then debt); the fraction carries forward."""
+    postings: list[ledger.Posting] = []
+    fractions: dict[int, int] = {}
+    earned = reversed_ = 0
+    for key, milli in net.items():
+        wallet, iss, debt = wallets[key], issuance[key[1]], debts.get(key)
+        coins, fractions[wallet] = divmod(locked[wallet].fraction_milli + milli, 1000)
+        legs: list[ledger.Leg] = []
         if coins > 0:
-            legs.append((key, iss, wallet, coins, TransferKind.EARN))
-            run.coins_earned += coins
-            owed = -state[debt][0] if debt else 0
-            if owed > 0:
-                legs.append((key, wallet, debt, min(coins, owed), TransferKind.RECOVERY))
+            earned += coins
+            legs.append(ledger.Leg(debit=iss, credit=wallet, amount=coins, kind=TransferKind.EARN))
+            owed = -locked[debt].balance if debt else 0
+            if debt and owed > 0:
+                legs.append(
+                    ledger.Leg(debit=wallet, credit=debt, amount=min(coins, owed), kind=TransferKind.RECOVERY)
+                )
         elif coins < 0:
             owed = -coins
-            run.coins_reversed += owed
-            from_wallet = min(owed, state[wallet][0])
+            reversed_ += owed
+            from_wallet = min(owed, locked[wallet].balance)
             if from_wallet:
-                legs.append((key, wallet, iss, from_wallet, TransferKind.REVERSAL))
-            if owed - from_wallet:
-                legs.append((key, debt, iss, owed - from_wallet, TransferKind.REVERSAL))
-    for _key, debit, credit, amount, _kind in legs:
-        delta[debit] -= amount
-        delta[credit] += amount
-
-    counters: dict[tuple, int] = defaultdict(int)
-    rows = []
-    for key, debit, credit, amount, kind in legs:
-        leg = counters[key]
-        counters[key] += 1
-        idem = f"conv:{run.pk}:{key[0]}:{key[1]}"
-        rows.append((debit, credit, amount, str(kind), idem, leg, hashlib.sha256(idem.encode()).hexdigest()))
-    created_ids = _insert_transfers(rows, str(run.pk), now)
-    transfer_of: dict[tuple, int] = {}
-    for (key, *_rest), row in zip(legs, rows, strict=True):
-        transfer_of.setdefault(key, created_ids[(row[4], row[5])])
-
-    _apply_deltas(delta, new_fraction)
-    return transfer_of
-
-
-def _create_user_accounts(kind: str, keys: list[tuple]) -> None:
-    """Open the (resident, centre) accounts of ``kind`` that don't exist yet (set-based)."""
-    negative = kind in (AccountKind.DEBT,)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""INSERT INTO {Account._meta.db_table}
-                      (centre_id, kind, user_id, owner_type, owner_id, code, balance, allow_negative, fraction_milli, created_at)
-                    SELECT c, %s, u, 'accounts.user', u::text, '', 0, %s, 0, %s
-                    FROM unnest(%s::uuid[], %s::bigint[]) AS v(u, c)
-                    ON CONFLICT DO NOTHING""",  # noqa: S608
-                [kind, negative, timezone.now(), [r for r, _c in keys], [c for _r, c in keys]],
-            )
-        return
-    Account.objects.bulk_create(
-        [
-            Account(
-                centre_id=c,
-                kind=kind,
-                user_id=r,
-                owner_type="accounts.user",
-                owner_id=str(r),
-                allow_negative=negative,
-            )
-            for r, c in keys
-        ],
-        ignore_conflicts=True,
-        batch_size=2000,
-    )
-
-
-def _insert_transfers(rows: list[tuple], run_id: str, now) -> dict[tuple[str, int], int]:
-    """Insert conversion transfers; returns {(idempotency_key, leg): id}."""
-    if not rows:
-        return {}
-    if connection.vendor == "postgresql":
-        ids: dict[tuple[str, int], int] = {}
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), 20000):
-                part = rows[start : start + 20000]
-                cursor.execute(
-                    f"""INSERT INTO {Transfer._meta.db_table}
-                          (debit_id, credit_id, amount, kind, idempotency_key, leg, request_hash,
-                           cause_type, cause_id, created_at, memo)
-                        SELECT d, c, a, k, i, n, h, %s, %s, %s, 'conversion'
-                        FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::int[], %s::text[])
-                             AS v(d, c, a, k, i, n, h)
-                        RETURNING id, idempotency_key, leg""",  # noqa: S608
-                    [RUN_CAUSE, run_id, now, *(list(col) for col in zip(*part, strict=True))],
+                legs.append(
+                    ledger.Leg(debit=wallet, credit=iss, amount=from_wallet, kind=TransferKind.REVERSAL)
                 )
-                ids.update({(key, leg): pk for pk, key, leg in cursor.fetchall()})
-        return ids
-    created = Transfer.objects.bulk_create(
-        [
-            Transfer(
-                debit_id=d,
-                credit_id=c,
-                amount=a,
-                kind=k,
-                idempotency_key=i,
-                leg=n,
-                request_hash=h,
-                cause_type=RUN_CAUSE,
-                cause_id=run_id,
-                created_at=now,
-                memo="conversion",
-            )
-            for d, c, a, k, i, n, h in rows
-        ],
-        batch_size=2000,
+            if owed - from_wallet:
+                assert debt is not None  # opened for every resident whose net is negative
+                legs.append(
+                    ledger.Leg(debit=debt, credit=iss, amount=owed - from_wallet, kind=TransferKind.REVERSAL)
+                )
+        if legs:
+            postings.append(ledger.Posting(f"conv:{run_id}:{key[0]}:{key[1]}", legs))
+    return CoinPlan(postings, fractions, earned, reversed_)
+
+
+def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
+    """Post the coins of ``awards`` through the ledger's bulk posting engine and record the awards."""
+    net: dict[ResidentKey, int] = defaultdict(int)
+    for award in awards:
+        net[(award.resident_id, award.centre_id)] += award.milli_awarded
+    issuance = {c: ledger.issuance_of(c).pk for c in sorted({c for _r, c in net})}
+    wallets = ledger.user_accounts_of(kind=AccountKind.WALLET, keys=net)
+    debts = ledger.user_accounts_of(kind=AccountKind.DEBT, keys=net, create=False)
+    debts |= ledger.user_accounts_of(
+        kind=AccountKind.DEBT, keys=[k for k, m in net.items() if m < 0 and k not in debts]
     )
-    return {(t.idempotency_key, t.leg): t.pk for t in created}
-
-
-def _apply_deltas(delta: dict[int, int], fraction: dict[int, int]) -> None:
-    ids = sorted(set(delta) | set(fraction))
-    if not ids:
-        return
-    if connection.vendor == "postgresql":
-        table = Account._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""UPDATE {table} AS a
-                    SET balance = a.balance + v.delta,
-                        fraction_milli = COALESCE(v.frac, a.fraction_milli)
-                    FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS v(id, delta, frac)
-                    WHERE a.id = v.id""",  # noqa: S608
-                [ids, [delta.get(i, 0) for i in ids], [fraction.get(i) for i in ids]],
-            )
-        return
-    from django.db.models import F
-
-    for pk in ids:
-        updates: dict = {}
-        if delta.get(pk):
-            updates["balance"] = F("balance") + delta[pk]
-        if pk in fraction:
-            updates["fraction_milli"] = fraction[pk]
-        if updates:
-            Account.objects.filter(pk=pk).update(**updates)
+    locked = ledger.accounts_lock(ids=[*issuance.values(), *wallets.values(), *debts.values()])
+    plan = coin_postings(
+        run_id=run.pk, net=net, wallets=wallets, debts=debts, issuance=issuance, locked=locked
+    )
+    ids = ledger.postings_post(
+        postings=plan.postings, cause=run, memo="conversion", locked=locked, fractions=plan.fractions
+    )
+    run.coins_earned += plan.coins_earned
+    run.coins_reversed += plan.coins_reversed
+    transfer_of = {
+        (uuid.UUID(p.idempotency_key.split(":")[2]), int(p.idempotency_key.split(":")[3])): ids[
+            (p.idempotency_key, 0)
+        ]
+        for p in plan.postings
+    }
+    awards_insert(run=run, awards=awards, transfer_of=transfer_of)
 
 
 AWARD_COLUMNS = (
@@ -695,47 +497,39 @@ AWARD_COLUMNS = (
 )
 
 
-def _award_row(run_id, award, transfer_of) -> tuple:
-    (
-        rid,
-        root,
-        resident,
-        centre_id,
-        behaviour,
-        day,
-        kg_e4,
-        rule_id,
-        mult_id,
-        factor_e3,
-        computed,
-        awarded,
-        capped,
-    ) = award
+def _kg_text(kg_e4: int) -> str:
+    sign = "-" if kg_e4 < 0 else ""
+    whole, frac = divmod(abs(kg_e4), 10000)
+    return f"{sign}{whole}.{frac:04d}"
+
+
+def _award_row(run_id: int, a: Award, transfer_of: dict[ResidentKey, int]) -> tuple[Any, ...]:
     return (
         run_id,
-        rid,
-        root,
-        resident,
-        centre_id,
-        behaviour,
-        day,
-        _kg_text(kg_e4),
-        rule_id,
-        mult_id,
-        f"{factor_e3 // 1000}.{factor_e3 % 1000:03d}",
-        computed,
-        awarded,
-        capped,
-        transfer_of.get((resident, centre_id)),
+        a.reduction_id,
+        a.root_id,
+        a.resident_id,
+        a.centre_id,
+        a.behaviour,
+        a.period_end,
+        _kg_text(a.kg_e4),
+        a.rule_id,
+        a.multiplier_id,
+        f"{a.factor_e3 // 1000}.{a.factor_e3 % 1000:03d}",
+        a.milli_computed,
+        a.milli_awarded,
+        a.capped_by,
+        transfer_of.get((a.resident_id, a.centre_id)),
     )
 
 
-def _insert_awards(run: ConversionRun, awards: list[list], transfer_of: dict) -> None:
+def awards_insert(
+    *, run: ConversionRun, awards: Sequence[Award], transfer_of: dict[ResidentKey, int]
+) -> None:
     if connection.vendor == "postgresql":
-        table = CoinAward._meta.db_table
         with connection.cursor() as cursor:
             raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({', '.join(AWARD_COLUMNS)}) FROM STDIN") as copy:
+            with raw.copy(f"COPY {CoinAward._meta.db_table} ({', '.join(AWARD_COLUMNS)}) FROM STDIN") as copy:
                 for award in awards:
                     copy.write_row(_award_row(run.pk, award, transfer_of))
         return

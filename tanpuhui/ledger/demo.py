@@ -7,6 +7,7 @@ day, 3,000 coins per resident per month; coins expire 24 months after they are e
 """
 
 from datetime import date
+from typing import Any
 
 from tanpuhui.accounts.demo import RESIDENT_CENTRES, resident_phone
 from tanpuhui.accounts.models import User
@@ -16,7 +17,7 @@ from tanpuhui.ledger.conversion import campaign_multiplier_create, conversion_ru
 from tanpuhui.ledger.models import AccountKind, CampaignMultiplier, ConversionRule, LedgerCheck
 from tanpuhui.tenancy.models import Centre
 
-DEFAULT_CAPS = [
+DEFAULT_CAPS: list[dict[str, Any]] = [
     *({"behaviour": b, "period": "day", "max_coins": 100} for b in ("bus", "metro", "cycling", "walking")),
     {"behaviour": "", "period": "month", "max_coins": 3000},
 ]

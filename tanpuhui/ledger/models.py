@@ -231,8 +231,8 @@ class ConversionCap(models.Model):
 
 class CampaignMultiplier(models.Model):
     """Reductions of ``behaviour`` (blank: any) in ``centre`` whose period ends within
-    [``starts_on``, ``ends_on``] earn ``factor`` × coins. Overlapping campaigns do not stack: the
-    largest factor applies, once. Create through ``services.campaign_multiplier_create``."""
+    [``starts_on``, ``ends_on``] earn ``factor`` × coins (1 < factor ≤ 10). Campaigns never overlap
+    (the one policy, ``ledger.rules``): create through ``rules.campaign_multipliers_create``."""
 
     centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="coin_multipliers")
     name = models.CharField(max_length=100)
@@ -248,7 +248,7 @@ class CampaignMultiplier(models.Model):
         ordering = ["centre", "starts_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(factor__gt=0) & Q(factor__lte=100), name="ledger_multiplier_factor"
+                condition=Q(factor__gt=1) & Q(factor__lte=10), name="ledger_multiplier_factor"
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="ledger_multiplier_window"

@@ -5,18 +5,27 @@ Every posting takes an ``idempotency_key`` (global across the ledger: namespace 
 transfers of the first posting and changes nothing; with different legs or cause it raises
 ``IdempotencyMismatch``. Accounts are locked in primary-key order (``SELECT … FOR UPDATE`` on
 PostgreSQL; SQLite serialises writers), balances are checked, transfers inserted and balances
-changed with ``F()`` — all in one transaction.
+changed (``balance = balance + change``) — all in one transaction.
+
+Two doors, one engine:
+- ``transfers_post`` / ``transfer_post`` / ``transfer_reverse``: one posting (marketplace, funding,
+  enterprises, expiry, rewards). On PostgreSQL a posting without reversals is one SQL statement.
+- ``postings_post``: many postings at once in the caller's transaction (the coin conversion): the
+  caller may ``accounts_lock`` first to plan legs from balances; the same floors, idempotency per key
+  and set-based inserts/updates (``_apply``) as the locking path of a single posting.
+``balance_changes`` is the one place a posting's balance changes are worked out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Sum, Value, When
@@ -33,22 +42,30 @@ from tanpuhui.ledger.errors import (
     InvalidAmount,
 )
 from tanpuhui.ledger.models import NEGATIVE_KINDS, Account, AccountKind, Transfer, TransferKind
+from tanpuhui.tenancy.models import Centre
 
 __all__ = [
     "AccountNotFound",
     "IdempotencyMismatch",
     "InsufficientCoins",
     "Leg",
+    "LockedAccount",
+    "Posting",
     "account_get_or_create",
+    "accounts_lock",
+    "balance_changes",
     "debt_account_of",
     "issuance_of",
+    "postings_post",
     "transfer_post",
     "transfer_reverse",
     "transfers_post",
+    "user_accounts_of",
     "wallet_of",
 ]
 
 MAX_AMOUNT = 10**15
+TRANSFER_KINDS = frozenset(TransferKind.values)  # (TextChoices.values is recomputed on every access)
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,7 @@ class Leg:
 # --- accounts ---------------------------------------------------------------------------------
 
 
-def _owner_ref(owner) -> tuple[str, str]:
+def _owner_ref(owner: Any) -> tuple[str, str]:
     if owner is None:
         return "", ""
     if isinstance(owner, tuple):
@@ -71,7 +88,9 @@ def _owner_ref(owner) -> tuple[str, str]:
     return owner._meta.label_lower, str(owner.pk)
 
 
-def account_get_or_create(*, kind: str, centre, owner=None, code: str = "") -> Account:
+def account_get_or_create(
+    *, kind: str, centre: Centre | int | None, owner: Any = None, code: str = ""
+) -> Account:
     """The account of ``kind`` for ``owner`` (a model instance or ``(type, id)``) in ``centre``.
 
     Examples: ``account_get_or_create(kind=AccountKind.ISSUANCE, centre=gz)``;
@@ -104,32 +123,108 @@ def account_get_or_create(*, kind: str, centre, owner=None, code: str = "") -> A
         return Account.objects.get(**lookup)
 
 
-def wallet_of(resident) -> Account:
+def wallet_of(resident: User) -> Account:
     """The resident's wallet in their home centre (created on first use)."""
     return account_get_or_create(kind=AccountKind.WALLET, centre=resident.centre, owner=resident)
 
 
-def debt_account_of(resident) -> Account:
+def debt_account_of(resident: User) -> Account:
     """The resident's coin debt: negative while coins are owed (reversal policy, docs/ledger.md)."""
     return account_get_or_create(kind=AccountKind.DEBT, centre=resident.centre, owner=resident)
 
 
-def issuance_of(centre) -> Account:
+def issuance_of(centre: Centre | int | None) -> Account:
+    """The centre's issuance account (``None``: refused with ``no_centre``, like every account)."""
     return account_get_or_create(kind=AccountKind.ISSUANCE, centre=centre)
 
 
-def breakage_of(centre) -> Account:
+def breakage_of(centre: Centre | int | None) -> Account:
     return account_get_or_create(kind=AccountKind.BREAKAGE, centre=centre)
+
+
+def user_accounts_of(
+    *, kind: str, keys: Iterable[tuple[uuid.UUID, int]], create: bool = True
+) -> dict[tuple[uuid.UUID, int], int]:
+    """The ids of the ``kind`` accounts (wallet, debt) of many (resident id, centre id) at once,
+    opening the missing ones (``create``) set-based, ignoring conflicts: the bulk ``wallet_of``."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    found = _user_accounts(kind, wanted)
+    missing = wanted - found.keys()
+    if missing and create:
+        Account.objects.bulk_create(
+            [
+                Account(
+                    centre_id=centre_id,
+                    kind=kind,
+                    user_id=resident_id,
+                    owner_type="accounts.user",
+                    owner_id=str(resident_id),
+                    allow_negative=kind in NEGATIVE_KINDS,
+                )
+                for resident_id, centre_id in sorted(missing)
+            ],
+            ignore_conflicts=True,
+            batch_size=5000,
+        )
+        found.update(_user_accounts(kind, missing))
+    return found
+
+
+def _user_accounts(kind: str, keys: set[tuple[uuid.UUID, int]]) -> dict[tuple[uuid.UUID, int], int]:
+    owners, centres = sorted({str(r) for r, _c in keys}), sorted({c for _r, c in keys})
+    found: Iterable[tuple[str, int, int]]
+    if connection.vendor == "postgresql":
+        sql = f"""SELECT owner_id, centre_id, id FROM {Account._meta.db_table}
+                  WHERE kind = %s AND owner_type = 'accounts.user' AND code = ''
+                    AND owner_id = ANY(%s::text[]) AND centre_id = ANY(%s::bigint[])"""  # noqa: S608
+        found = _fetch(sql, [kind, owners, centres])
+    else:
+        found = Account.objects.filter(
+            kind=kind, owner_type="accounts.user", code="", owner_id__in=owners, centre_id__in=centres
+        ).values_list("owner_id", "centre_id", "pk")
+    return {key: pk for owner, centre_id, pk in found if (key := (uuid.UUID(owner), centre_id)) in keys}
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- posting ----------------------------------------------------------------------------------
 
 
-def _pk(value) -> Any:
+class Row(NamedTuple):
+    """A checked leg: account ids, a whole positive amount, a known kind."""
+
+    debit: int
+    credit: int
+    amount: int
+    kind: str
+    reverses: int | None = None
+
+
+class Posting(NamedTuple):
+    """One posting of a bulk: its idempotency key and its legs (posted all or none)."""
+
+    idempotency_key: str
+    legs: Sequence[Leg]
+
+
+class LockedAccount(NamedTuple):
+    pk: int
+    balance: int
+    fraction_milli: int
+    allow_negative: bool
+
+
+def _pk(value: Any) -> Any:
     return value.pk if isinstance(value, models.Model) else value
 
 
-def _cause_ref(cause) -> tuple[str, str]:
+def _cause_ref(cause: Any) -> tuple[str, str]:
     if cause is None:
         return "", ""
     if isinstance(cause, tuple):
@@ -137,7 +232,7 @@ def _cause_ref(cause) -> tuple[str, str]:
     return cause._meta.label_lower, str(cause.pk)
 
 
-def _check_amount(amount) -> int:
+def _check_amount(amount: Any) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise InvalidAmount(
             _("The amount must be a whole number of coins."), fields={"amount": [str(amount)]}
@@ -149,7 +244,15 @@ def _check_amount(amount) -> int:
     return amount
 
 
-def _normalise_legs(legs: Iterable[Leg]) -> list[tuple[int, int, int, str, int | None]]:
+def _check_key(idempotency_key: Any) -> str:
+    if not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 200:
+        raise ValidationFailed(
+            _("An idempotency key of 1–200 characters is required."), code="idempotency_key_required"
+        )
+    return idempotency_key
+
+
+def _normalise_legs(legs: Iterable[Leg]) -> list[Row]:
     out = []
     for leg in legs:
         debit, credit = _pk(leg.debit), _pk(leg.credit)
@@ -157,19 +260,28 @@ def _normalise_legs(legs: Iterable[Leg]) -> list[tuple[int, int, int, str, int |
             if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
                 raise AccountNotFound(_("Unknown account."), fields={name: [str(value)]})
         amount = _check_amount(leg.amount)
-        if leg.kind not in TransferKind.values:
+        if leg.kind not in TRANSFER_KINDS:
             raise ValidationFailed(
                 _("Unknown transfer kind."), code="invalid_kind", fields={"kind": [leg.kind]}
             )
         if debit == credit:
             raise ValidationFailed(_("A transfer needs two different accounts."), code="same_account")
-        out.append((debit, credit, amount, str(leg.kind), _pk(leg.reverses)))
+        out.append(Row(debit, credit, amount, str(leg.kind), _pk(leg.reverses)))
     if not out:
         raise ValidationFailed(_("A posting needs at least one leg."), code="no_legs")
     return out
 
 
-def _request_hash(legs, cause_type: str, cause_id: str) -> str:
+def balance_changes(rows: Iterable[Row]) -> dict[int, int]:
+    """Σ credits − Σ debits per account: the one place a posting's balance changes are worked out."""
+    delta: dict[int, int] = defaultdict(int)
+    for row in rows:
+        delta[row.debit] -= row.amount
+        delta[row.credit] += row.amount
+    return delta
+
+
+def _request_hash(legs: Sequence[Row], cause_type: str, cause_id: str) -> str:
     payload = json.dumps({"legs": legs, "cause": [cause_type, cause_id]}, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -186,10 +298,24 @@ def _replay(idempotency_key: str, request_hash: str) -> list[Transfer] | None:
     return existing
 
 
-def _lock_accounts(ids: Iterable[int]) -> dict[int, Account]:
-    """Lock the accounts in primary-key order (one fixed order: no deadlocks between postings)."""
+LOCK_CHUNK = 10_000
+
+
+def accounts_lock(*, ids: Iterable[int]) -> dict[int, LockedAccount]:
+    """Lock the accounts in primary-key order (one fixed order: no deadlocks between postings) and
+    return their balances. Call inside ``transaction.atomic``; the locks last until it ends."""
     wanted = sorted(set(ids))
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
+    locked: dict[int, LockedAccount] = {}
+    if connection.vendor == "postgresql":
+        sql = f"""SELECT id, balance, fraction_milli, allow_negative FROM {Account._meta.db_table}
+                  WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE"""  # noqa: S608
+        locked = {row[0]: LockedAccount(*row) for row in _fetch(sql, [wanted])}
+    else:
+        for start in range(0, len(wanted), LOCK_CHUNK):  # ascending chunks: still the pk order
+            part = wanted[start : start + LOCK_CHUNK]
+            query = Account.objects.select_for_update().filter(pk__in=part).order_by("pk")
+            for row in query.values_list("pk", "balance", "fraction_milli", "allow_negative"):
+                locked[row[0]] = LockedAccount(*row)
     missing = [pk for pk in wanted if pk not in locked]
     if missing:
         raise AccountNotFound(_("Unknown account."), fields={"accounts": missing})
@@ -197,85 +323,64 @@ def _lock_accounts(ids: Iterable[int]) -> dict[int, Account]:
 
 
 def transfers_post(
-    *, legs: list[Leg], idempotency_key: str, cause=None, memo: str = "", actor=None
+    *,
+    legs: Sequence[Leg],
+    idempotency_key: str,
+    cause: Any = None,
+    memo: str = "",
+    actor: Any = None,
 ) -> list[Transfer]:
     """Post all ``legs`` in one transaction, or none of them. Returns the transfers in leg order."""
-    if not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 200:
-        raise ValidationFailed(
-            _("An idempotency key of 1–200 characters is required."), code="idempotency_key_required"
-        )
+    _check_key(idempotency_key)
     normal = _normalise_legs(legs)
     cause_type, cause_id = _cause_ref(cause)
     request_hash = _request_hash(normal, cause_type, cause_id)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    if connection.vendor == "postgresql" and all(leg[4] is None for leg in normal):
-        fast = _post_fast(normal, idempotency_key, request_hash, cause_type, cause_id, memo[:200], actor_id)
+    request = _Request(normal, idempotency_key, request_hash, cause_type, cause_id, memo[:200], actor_id)
+    if connection.vendor == "postgresql" and all(leg.reverses is None for leg in normal):
+        fast = _post_fast(request)
         if fast is not None:
             return fast
         # else: the one-statement path met a race it cannot settle alone: take the locking path
-    return _post_locked(normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id)
+    return _post_locked(request)
 
 
-def _post_locked(
-    normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id
-) -> list[Transfer]:
-    """The general path: lock (pk order), re-check the key, check reversals and floors, insert, F() update."""
+class _Request(NamedTuple):
+    """One checked posting request (what ``transfers_post`` hands its two paths)."""
+
+    rows: list[Row]
+    idempotency_key: str
+    request_hash: str
+    cause_type: str
+    cause_id: str
+    memo: str
+    actor_id: Any
+
+
+def _post_locked(request: _Request) -> list[Transfer]:
+    """The general path: lock (pk order), re-check the key, check reversals and floors, insert, update."""
+    normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id = request
     replay = _replay(idempotency_key, request_hash)
     if replay is not None:
         return replay
     try:
         with transaction.atomic():
-            reversed_ids = {r for *_rest, r in normal if r is not None}
+            reversed_ids = {leg.reverses for leg in normal if leg.reverses is not None}
             originals = {t.pk: t for t in Transfer.objects.filter(pk__in=reversed_ids)}
             if len(originals) != len(reversed_ids):
                 raise ValidationFailed(_("Unknown transfer to reverse."), code="transfer_not_found")
-            lock_ids = {d for d, *_r in normal} | {c for _d, c, *_r in normal}
+            lock_ids = {leg.debit for leg in normal} | {leg.credit for leg in normal}
             for original in originals.values():  # every reversal of X serialises on X's accounts
                 lock_ids |= {original.debit_id, original.credit_id}
-            accounts = _lock_accounts(lock_ids)
+            accounts = accounts_lock(ids=lock_ids)
             replay = _replay(idempotency_key, request_hash)  # a duplicate that committed while we waited
             if replay is not None:
                 return replay
             _check_reversals(normal, originals)
-            delta: dict[int, int] = defaultdict(int)
-            for debit, credit, amount, _kind, _rev in normal:
-                delta[debit] -= amount
-                delta[credit] += amount
-            short = {
-                pk: {"balance": accounts[pk].balance, "change": change}
-                for pk, change in delta.items()
-                if change < 0 and not accounts[pk].allow_negative and accounts[pk].balance + change < 0
-            }
-            if short:
-                raise InsufficientCoins(_("Not enough coins."), fields={"accounts": short})
             now = timezone.now()
-            transfers = Transfer.objects.bulk_create(
-                [
-                    Transfer(
-                        debit_id=debit,
-                        credit_id=credit,
-                        amount=amount,
-                        kind=kind,
-                        cause_type=cause_type,
-                        cause_id=cause_id,
-                        idempotency_key=idempotency_key,
-                        leg=index,
-                        request_hash=request_hash,
-                        reverses_id=rev,
-                        created_at=now,
-                        actor_id=actor_id,
-                        memo=memo[:200],
-                    )
-                    for index, (debit, credit, amount, kind, rev) in enumerate(normal)
-                ]
-            )
-            changed = {pk: change for pk, change in delta.items() if change}
-            if changed:
-                Account.objects.filter(pk__in=changed).update(
-                    balance=F("balance")
-                    + Case(*(When(pk=pk, then=Value(c)) for pk, c in changed.items()), default=0)
-                )
-            return transfers
+            plan = _Plan(idempotency_key, request_hash, normal)
+            created = _apply([plan], accounts, cause_type, cause_id, memo, actor_id, now)
+            return [_transfer(*created[(idempotency_key, leg)]) for leg in range(len(normal))]
     except IntegrityError:
         # A concurrent posting with the same key won the unique (key, leg) race: replay it.
         replay = _replay(idempotency_key, request_hash)
@@ -284,27 +389,242 @@ def _post_locked(
         raise
 
 
-def _post_fast(
-    normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id
-) -> list[Transfer] | None:
+class _Plan(NamedTuple):
+    key: str
+    request_hash: str
+    rows: Sequence[Row]
+
+
+def postings_post(
+    *,
+    postings: Sequence[Posting],
+    cause: Any = None,
+    memo: str = "",
+    actor: Any = None,
+    locked: dict[int, LockedAccount] | None = None,
+    fractions: dict[int, int] | None = None,
+) -> dict[tuple[str, int], int]:
+    """The bulk posting engine: many postings (each its own idempotency key) in the caller's
+    transaction, with the same rules as ``transfers_post``:
+
+    - accounts locked in primary-key order (``locked``: the caller's own ``accounts_lock`` of at least
+      these accounts, when it had to read balances to plan the legs);
+    - idempotency per key: a key already posted with the same legs and cause is skipped (its transfer
+      ids are returned), with different ones raises ``IdempotencyMismatch``;
+    - floors checked on the locked balances (``InsufficientCoins``), the database check as backstop;
+    - transfers inserted set-based (append-only rows), balances changed set-based
+      (``balance = balance + change``) — and, for wallets, ``fractions`` (milli-coins carried to the
+      next conversion) set in the same statement.
+
+    Reversals (``Leg.reverses``) go through ``transfer_reverse``. Returns ``{(key, leg): transfer id}``.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("postings_post runs inside the caller's transaction.atomic()")
+    cause_type, cause_id = _cause_ref(cause)
+    plans: list[_Plan] = []
+    for posting in postings:
+        rows = _normalise_legs(posting.legs)
+        if any(row.reverses is not None for row in rows):
+            raise ValidationFailed(_("Reverse transfers one at a time."), code="bulk_reversal")
+        plans.append(
+            _Plan(_check_key(posting.idempotency_key), _request_hash(rows, cause_type, cause_id), rows)
+        )
+    if not plans and not fractions:
+        return {}
+    ids = {row.debit for plan in plans for row in plan.rows} | {
+        row.credit for plan in plans for row in plan.rows
+    }
+    ids |= set(fractions or ())
+    if locked is None or not ids <= locked.keys():
+        locked = accounts_lock(ids=ids)
+    done = _posted(plans)
+    fresh = [plan for plan in plans if plan.key not in done]
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    created = _apply(
+        fresh, locked, cause_type, cause_id, memo[:200], actor_id, timezone.now(), fractions=fractions
+    )
+    ids_of = {key: pk for key, (_row, pk) in created.items()}
+    for plan in plans:
+        for leg, pk in enumerate(done.get(plan.key, ())):
+            ids_of[(plan.key, leg)] = pk
+    return ids_of
+
+
+def _posted(plans: Sequence[_Plan]) -> dict[str, list[int]]:
+    """The transfer ids (in leg order) of the keys already posted; a key posted with other legs raises."""
+    keys = [plan.key for plan in plans]
+    found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    rows: Iterable[tuple[int, str, int, str]]
+    if connection.vendor == "postgresql":
+        sql = f"""SELECT id, idempotency_key, leg, request_hash FROM {Transfer._meta.db_table}
+                  WHERE idempotency_key = ANY(%s::text[])"""  # noqa: S608
+        rows = _fetch(sql, [keys])
+    else:
+        rows = [
+            row
+            for start in range(0, len(keys), LOCK_CHUNK)
+            for row in Transfer.objects.filter(
+                idempotency_key__in=keys[start : start + LOCK_CHUNK]
+            ).values_list("pk", "idempotency_key", "leg", "request_hash")
+        ]
+    for pk, key, leg, request_hash in rows:
+        found[key].append((leg, pk, request_hash))
+    if not found:
+        return {}
+    hashes = {plan.key: plan.request_hash for plan in plans}
+    for key, legs in found.items():
+        if any(request_hash != hashes[key] for _leg, _pk, request_hash in legs):
+            raise IdempotencyMismatch(
+                _("This idempotency key was already used for a different request."),
+                fields={"idempotency_key": [key]},
+            )
+    return {key: [pk for _leg, pk, _h in sorted(legs)] for key, legs in found.items()}
+
+
+class _TransferRow(NamedTuple):
+    """The columns of one transfer row, in ``INSERT`` order."""
+
+    debit_id: int
+    credit_id: int
+    amount: int
+    kind: str
+    cause_type: str
+    cause_id: str
+    idempotency_key: str
+    leg: int
+    request_hash: str
+    reverses_id: int | None
+    created_at: Any
+    actor_id: Any
+    memo: str
+
+
+def _transfer(row: _TransferRow, pk: int) -> Transfer:
+    """The ``Transfer`` of a row just inserted with id ``pk`` (no extra query)."""
+    transfer = Transfer(id=pk, **row._asdict())
+    transfer._state.adding = False
+    transfer._state.db = "default"
+    return transfer
+
+
+def _rows_of(
+    plan: _Plan, cause_type: str, cause_id: str, now: Any, actor_id: Any, memo: str
+) -> list[_TransferRow]:
+    """The transfer rows of one posting, leg by leg."""
+    return [
+        _TransferRow(
+            row.debit,
+            row.credit,
+            row.amount,
+            row.kind,
+            cause_type,
+            cause_id,
+            plan.key,
+            leg,
+            plan.request_hash,
+            row.reverses,
+            now,
+            actor_id,
+            memo,
+        )
+        for leg, row in enumerate(plan.rows)
+    ]
+
+
+def _apply(
+    plans: Sequence[_Plan],
+    locked: dict[int, LockedAccount],
+    cause_type: str,
+    cause_id: str,
+    memo: str,
+    actor_id: Any,
+    now: Any,
+    *,
+    fractions: dict[int, int] | None = None,
+) -> dict[tuple[str, int], tuple[_TransferRow, int]]:
+    """Check the floors, insert the transfers and change the balances (accounts already locked).
+    Returns each ``(key, leg)``'s row and new transfer id."""
+    delta = balance_changes(row for plan in plans for row in plan.rows)
+    short = {
+        pk: {"balance": locked[pk].balance, "change": change}
+        for pk, change in delta.items()
+        if change < 0 and not locked[pk].allow_negative and locked[pk].balance + change < 0
+    }
+    if short:
+        raise InsufficientCoins(_("Not enough coins."), fields={"accounts": short})
+    rows = [r for plan in plans for r in _rows_of(plan, cause_type, cause_id, now, actor_id, memo)]
+    ids = _insert_transfers(rows)
+    _change_balances({pk: c for pk, c in delta.items() if c}, fractions or {})
+    return {(row.idempotency_key, row.leg): (row, pk) for row, pk in zip(rows, ids, strict=True)}
+
+
+INSERT_CHUNK = 20_000
+_TRANSFER_TYPES = ("bigint", "bigint", "bigint", "text", "text", "text", "text", "int", "text", "bigint",
+                   "timestamptz", "uuid", "text")  # fmt: skip
+
+
+def _insert_transfers(rows: list[_TransferRow]) -> list[int]:
+    """Insert append-only transfer rows; their new ids in order (one ``INSERT … SELECT unnest`` per
+    20,000 rows on PostgreSQL, ``bulk_create`` elsewhere)."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        created = Transfer.objects.bulk_create([Transfer(**r._asdict()) for r in rows], batch_size=2000)
+        return [t.pk for t in created]
+    table = Transfer._meta.db_table
+    columns = ", ".join(_TransferRow._fields)
+    arrays = ", ".join(f"%s::{t}[]" for t in _TRANSFER_TYPES)
+    sql = f"""INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) RETURNING id"""  # noqa: S608
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            part = rows[start : start + INSERT_CHUNK]
+            cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
+            ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
+
+
+def _change_balances(delta: dict[int, int], fractions: dict[int, int]) -> None:
+    """``balance = balance + change`` (and a wallet's carried fraction) for every account, set-based."""
+    ids = sorted(set(delta) | set(fractions))
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {Account._meta.db_table} AS a
+                    SET balance = a.balance + v.delta,
+                        fraction_milli = COALESCE(v.frac, a.fraction_milli)
+                    FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS v(id, delta, frac)
+                    WHERE a.id = v.id""",  # noqa: S608 — table name from model meta; values are parameters
+                [ids, [delta.get(i, 0) for i in ids], [fractions.get(i) for i in ids]],
+            )
+        return
+    Account.objects.filter(pk__in=ids).update(
+        balance=F("balance") + Case(*(When(pk=pk, then=Value(c)) for pk, c in delta.items()), default=0),
+        fraction_milli=Case(
+            *(When(pk=pk, then=Value(f)) for pk, f in fractions.items()), default=F("fraction_milli")
+        ),
+    )
+
+
+def _post_fast(request: _Request) -> list[Transfer] | None:
     """The same posting as one SQL statement on PostgreSQL (same semantics, one round trip):
     lock the accounts in pk order (``FOR UPDATE``), check the floors, insert the legs and change the
     balances (``balance = balance + delta``) only if every check passed and the key is new. A
     duplicate that commits while we wait for the locks is caught by the unique (key, leg) constraint
     or by the re-read before reporting insufficient coins, and replayed. Outside a transaction the
     statement is its own transaction; inside one, it runs in a savepoint."""
+    normal, idempotency_key, request_hash, cause_type, cause_id, memo, actor_id = request
     account_table, transfer_table = Account._meta.db_table, Transfer._meta.db_table
-    ids = sorted({leg[0] for leg in normal} | {leg[1] for leg in normal})
-    delta: dict[int, int] = defaultdict(int)
-    for debit, credit, amount, _kind, _rev in normal:
-        delta[debit] -= amount
-        delta[credit] += amount
+    delta = balance_changes(normal)
+    ids = sorted(delta)
     now = timezone.now()
     params = {
-        "d": [leg[0] for leg in normal],
-        "c": [leg[1] for leg in normal],
-        "a": [leg[2] for leg in normal],
-        "k": [leg[3] for leg in normal],
+        "d": [leg.debit for leg in normal],
+        "c": [leg.credit for leg in normal],
+        "a": [leg.amount for leg in normal],
+        "k": [leg.kind for leg in normal],
         "l": list(range(len(normal))),
         "ids": ids,
         "deltas": [delta[pk] for pk in ids],
@@ -370,36 +690,18 @@ def _post_fast(
         if replay is not None:
             return replay
         return None  # let the locking path decide (and raise InsufficientCoins if so)
-    transfers = []
-    for pk, (debit, credit, amount, kind, _rev) in zip(new_ids, normal, strict=True):
-        transfer = Transfer(
-            id=pk,
-            debit_id=debit,
-            credit_id=credit,
-            amount=amount,
-            kind=kind,
-            cause_type=cause_type,
-            cause_id=cause_id,
-            idempotency_key=idempotency_key,
-            leg=len(transfers),
-            request_hash=request_hash,
-            created_at=now,
-            actor_id=actor_id,
-            memo=memo,
-        )
-        transfer._state.adding = False
-        transfer._state.db = "default"
-        transfers.append(transfer)
-    return transfers
+    plan = _Plan(idempotency_key, request_hash, normal)
+    rows = _rows_of(plan, cause_type, cause_id, now, actor_id, memo)
+    return [_transfer(row, pk) for row, pk in zip(rows, new_ids, strict=True)]
 
 
-def _check_reversals(normal, originals: dict[int, Transfer]) -> None:
+def _check_reversals(normal: list[Row], originals: dict[int, Transfer]) -> None:
     if not originals:
         return
     wanted: dict[int, int] = defaultdict(int)
-    for _debit, _credit, amount, _kind, rev in normal:
-        if rev is not None:
-            wanted[rev] += amount
+    for leg in normal:
+        if leg.reverses is not None:
+            wanted[leg.reverses] += leg.amount
     done = dict(
         Transfer.objects.filter(reverses_id__in=wanted)
         .values_list("reverses_id")
@@ -419,14 +721,14 @@ def _check_reversals(normal, originals: dict[int, Transfer]) -> None:
 
 def transfer_post(
     *,
-    debit,
-    credit,
+    debit: Account | int,
+    credit: Account | int,
     amount: int,
     kind: str,
     idempotency_key: str,
-    cause=None,
+    cause: Any = None,
     memo: str = "",
-    actor=None,
+    actor: Any = None,
 ) -> Transfer:
     """Move ``amount`` coins from ``debit`` to ``credit`` (accounts or their ids)."""
     return transfers_post(
@@ -439,28 +741,32 @@ def transfer_post(
 
 
 def transfer_reverse(
-    *, transfer, idempotency_key: str, actor=None, memo: str = "", amount: int | None = None
+    *,
+    transfer: Transfer | int,
+    idempotency_key: str,
+    actor: Any = None,
+    memo: str = "",
+    amount: int | None = None,
 ) -> Transfer:
     """Post the reversing transfer (credit → debit) of ``transfer`` (all of it, or ``amount``).
 
     Raises ``AlreadyReversed`` when the reversals would exceed the original, and
     ``InsufficientCoins`` when the credited account no longer holds the coins.
     """
-    if not isinstance(transfer, Transfer):
-        transfer = Transfer.objects.filter(pk=transfer).first()
-        if transfer is None:
-            raise ValidationFailed(_("Unknown transfer to reverse."), code="transfer_not_found")
+    original = transfer if isinstance(transfer, Transfer) else Transfer.objects.filter(pk=transfer).first()
+    if original is None:
+        raise ValidationFailed(_("Unknown transfer to reverse."), code="transfer_not_found")
     leg = Leg(
-        debit=transfer.credit_id,
-        credit=transfer.debit_id,
-        amount=transfer.amount if amount is None else amount,
+        debit=original.credit_id,
+        credit=original.debit_id,
+        amount=original.amount if amount is None else amount,
         kind=TransferKind.REVERSAL,
-        reverses=transfer.pk,
+        reverses=original.pk,
     )
     return transfers_post(
         legs=[leg],
         idempotency_key=idempotency_key,
-        cause=(transfer.cause_type, transfer.cause_id) if transfer.cause_type else None,
+        cause=(original.cause_type, original.cause_id) if original.cause_type else None,
         memo=memo,
         actor=actor,
     )[0]
@@ -469,7 +775,9 @@ def transfer_reverse(
 # --- staff actions ----------------------------------------------------------------------------
 
 
-def pool_issue(*, pool: Account, amount: int, idempotency_key: str, actor=None, memo: str = "") -> Transfer:
+def pool_issue(
+    *, pool: Account, amount: int, idempotency_key: str, actor: Any = None, memo: str = ""
+) -> Transfer:
     """Issue new coins into a funding pool of the same centre (ISSUE_TO_POOL)."""
     if pool.kind != AccountKind.POOL:
         raise ValidationFailed(_("Coins can only be issued to a funding pool."), code="not_a_pool")
@@ -485,7 +793,13 @@ def pool_issue(*, pool: Account, amount: int, idempotency_key: str, actor=None, 
 
 
 def pool_reward(
-    *, pool: Account, resident, amount: int, idempotency_key: str, actor=None, memo: str = ""
+    *,
+    pool: Account,
+    resident: User,
+    amount: int,
+    idempotency_key: str,
+    actor: Any = None,
+    memo: str = "",
 ) -> Transfer:
     """Reward a resident from a funding pool of their own centre (REWARD)."""
     if pool.kind != AccountKind.POOL:
@@ -501,10 +815,3 @@ def pool_reward(
         actor=actor,
         memo=memo,
     )
-
-
-def campaign_multiplier_create(**kwargs):
-    """See ``ledger.conversion.campaign_multiplier_create`` (re-exported here for discoverability)."""
-    from tanpuhui.ledger.conversion import campaign_multiplier_create as create
-
-    return create(**kwargs)

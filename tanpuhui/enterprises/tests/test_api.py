@@ -72,7 +72,7 @@ def test_full_flow_through_the_api(gz, client_for):
     assert r.status_code == 201, r.content
     pid = r.json()["id"]
     r = api.put(f"/api/v1/enterprise/projects/{pid}/readings", readings_json(), format="json")
-    assert r.status_code == 200 and r.json()["kg_co2e"] == "107113.000"
+    assert r.status_code == 200 and r.json()["kg_co2e"] == "107113.0000"
     bad = readings_json()
     bad["readings"][0]["project_qty"] = "-1"
     r = api.put(f"/api/v1/enterprise/projects/{pid}/readings", bad, format="json")
@@ -128,7 +128,7 @@ def test_full_flow_through_the_api(gz, client_for):
     public = client_for(UserFactory(centre=gz))
     public.force_authenticate(None)
     cert = public.get(f"/api/v1/certificates/{code}")
-    assert cert.status_code == 200 and cert.json()["kg_co2e"] == "107113.000"
+    assert cert.status_code == 200 and cert.json()["kg_co2e"] == "107113.0000"
     assert public.get("/api/v1/certificates/NOSUCHCODE00").status_code == 404
     names = [row["enterprise"] for row in public.get("/api/v1/thank-you").json()["results"]]
     assert names == ["中山某照明公司"]

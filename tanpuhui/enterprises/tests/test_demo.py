@@ -43,7 +43,7 @@ def test_demo_runs_twice_without_changes_and_the_ledger_balances(django_capture_
     load_all()
     assert snapshot() == first
     project = RetrofitProject.objects.get(title__contains="181盏")
-    assert project.status == "approved" and str(project.kg_co2e) == "107113.000"
+    assert project.status == "approved" and str(project.kg_co2e) == "107113.0000"
     pool = Donation.objects.get().pool
     figures = pool_coins_of(pool)
     assert 0 < figures.balance < figures.coins_in  # the donation funded a redeemed offer

@@ -429,3 +429,17 @@ def test_credit_code_check_catches_every_single_wrong_check_character(head, regi
     assert credit_code_problem(good) is None
     if wrong != good[-1]:
         assert credit_code_problem(body + wrong) == "check_character"
+
+
+def test_enterprise_kg_follow_the_one_rounding_rule(gz):
+    """kg CO₂e are rounded as everywhere else (methodology.formulas.round_kg: 4 places, half up):
+    1 m³ of gas saved × 2.1622 kg/m³ = 2.1622 kg (the old 3-place rule made it 2.162)."""
+    from tanpuhui.methodology.formulas import round_kg
+
+    enterprise, user = make_enterprise(gz)
+    project = make_project(enterprise, user, kind="boiler", site="锅炉房")
+    rows = [{"month": date(2023, 1, 1), "carrier": "natural_gas", "baseline_qty": Decimal("100"),
+             "project_qty": Decimal("99")}]  # fmt: skip
+    services.readings_replace(project=project, actor=user, readings=rows)
+    project.refresh_from_db()
+    assert project.kg_co2e == Decimal("2.1622") == round_kg(Decimal("2.1622"))

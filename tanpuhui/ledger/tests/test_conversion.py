@@ -3,10 +3,11 @@ from decimal import Decimal
 
 import pytest
 
+from tanpuhui.common.errors import Conflict, ValidationFailed
 from tanpuhui.ledger import services
 from tanpuhui.ledger.check import ledger_check
 from tanpuhui.ledger.conversion import campaign_multiplier_create, reductions_convert
-from tanpuhui.ledger.models import CoinAward, Transfer, TransferKind
+from tanpuhui.ledger.models import CampaignMultiplier, CoinAward, Transfer, TransferKind
 from tanpuhui.ledger.tests.factories import default_rule, make_reduction, merchant_account
 from tanpuhui.metering.models import ReductionClaim
 
@@ -91,7 +92,7 @@ def test_caps_per_behaviour_and_total(resident, gz):
     assert balance(resident) == 22
 
 
-def test_multiplier_applies_once_largest_wins(resident, gz):
+def test_multiplier_applies_once_within_its_window(resident, gz):
     default_rule(gz, "10")
     campaign_multiplier_create(
         centre=gz, name="Low Carbon Day", starts_on=D(2026, 6, 1), ends_on=D(2026, 6, 30), factor="2"
@@ -100,16 +101,58 @@ def test_multiplier_applies_once_largest_wins(resident, gz):
         centre=gz,
         name="Bus week",
         behaviour="bus",
-        starts_on=D(2026, 6, 10),
-        ends_on=D(2026, 6, 16),
+        starts_on=D(2026, 7, 10),
+        ends_on=D(2026, 7, 16),
         factor="1.5",
     )
     make_reduction(resident, "1", "bus", D(2026, 6, 12))
     make_reduction(resident, "1", "bus", D(2026, 7, 1))
+    make_reduction(resident, "1", "bus", D(2026, 7, 16))
     reductions_convert()
+    reductions_convert()  # converted once
     awards = list(CoinAward.objects.order_by("reduction_id").values_list("factor", "milli_awarded"))
-    assert awards == [(Decimal("2.000"), 20000), (Decimal("1.000"), 10000)]
-    assert balance(resident) == 30
+    assert awards == [(Decimal("2.000"), 20000), (Decimal("1.000"), 10000), (Decimal("1.500"), 15000)]
+    assert balance(resident) == 45
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "starts_on", "ends_on"),
+    [
+        ("bus", D(2026, 6, 30), D(2026, 7, 5)),  # the all-behaviours campaign's last day
+        ("", D(2026, 5, 1), D(2026, 6, 1)),  # all behaviours meet the bus campaign
+        ("metro", D(2026, 6, 10), D(2026, 6, 11)),
+    ],
+)
+def test_overlapping_multipliers_are_refused(gz, behaviour, starts_on, ends_on):
+    """One overlap policy (ledger.rules): campaigns never overlap, so none stack or compete."""
+    campaign_multiplier_create(
+        centre=gz, name="Low Carbon Day", starts_on=D(2026, 6, 1), ends_on=D(2026, 6, 30), factor="2"
+    )
+    with pytest.raises(Conflict) as exc:
+        campaign_multiplier_create(
+            centre=gz, name="again", behaviour=behaviour, starts_on=starts_on, ends_on=ends_on, factor="3"
+        )
+    assert exc.value.code == "overlapping_campaign"
+    assert CampaignMultiplier.objects.count() == 1
+
+
+@pytest.mark.parametrize("factor", ["1", "0.5", "10.01", "1.005", "0", "-2", "nan"])
+def test_multiplier_bound_is_above_1_and_at_most_10(gz, factor):
+    with pytest.raises(ValidationFailed):
+        campaign_multiplier_create(
+            centre=gz, name="x", starts_on=D(2026, 6, 1), ends_on=D(2026, 6, 30), factor=factor
+        )
+    assert not CampaignMultiplier.objects.exists()
+
+
+def test_multiplier_of_10_in_another_centre_is_independent(gz, zs):
+    campaign_multiplier_create(
+        centre=gz, name="a", starts_on=D(2026, 6, 1), ends_on=D(2026, 6, 30), factor="10"
+    )
+    campaign_multiplier_create(
+        centre=zs, name="b", starts_on=D(2026, 6, 1), ends_on=D(2026, 6, 30), factor="10"
+    )
+    assert CampaignMultiplier.objects.count() == 2
 
 
 def test_multiplier_in_other_centre_does_not_apply(resident, gz, zs):

@@ -206,22 +206,28 @@ def test_caps_are_never_exceeded(items, bus_day, all_month, split):
 )
 @given(
     kg=st.decimals("0.01", "50", places=2),
-    factors=st.lists(st.decimals("1", "5", places=1), min_size=0, max_size=3),
+    factors=st.lists(st.decimals("1.1", "10", places=1), min_size=0, max_size=3),
+    month=st.integers(1, 4),
     runs=st.integers(1, 3),
 )
-def test_multiplier_applies_once(kg, factors, runs):
+def test_multiplier_applies_once(kg, factors, month, runs):
+    """Campaigns in months 1, 2, 3 (never overlapping); the reduction's month's campaign applies, once."""
     centre = new_centre()
     default_rule(centre, "10")
     for i, f in enumerate(factors):
         campaign_multiplier_create(
-            centre=centre, name=f"c{i}", starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31), factor=f
+            centre=centre,
+            name=f"c{i}",
+            starts_on=D(2026, i + 1, 1),
+            ends_on=D(2026, i + 2, 1) - datetime.timedelta(days=1),
+            factor=f,
         )
     resident = ResidentFactory(centre=centre)
-    make_reduction(resident, kg, "metro", D(2026, 6, 1))
+    make_reduction(resident, kg, "metro", D(2026, month, 15))
     for _ in range(runs):
         reductions_convert(centre_ids=[centre.pk])
-    best = max(factors, default=Decimal(1))
-    expected = int(kg * 10 * best * 1000)  # floor of milli-coins
+    factor = factors[month - 1] if month <= len(factors) else Decimal(1)
+    expected = int(kg * 10 * factor * 1000)  # floor of milli-coins
     award = CoinAward.objects.get(resident=resident)
     assert award.milli_awarded == expected
     wallet = services.wallet_of(resident)
