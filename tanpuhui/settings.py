@@ -102,7 +102,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 't
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + immediate transactions let the web process and the background worker share the file:
     # readers never wait, a writer waits up to the busy timeout for the one writer before it. The
-    # batch pipeline commits every METERING_SQLITE_WINDOW_ROWS rows, so that wait stays short.
+    # batch pipeline commits every SQLITE_WINDOW_ROWS rows, so that wait stays short.
     # synchronous=NORMAL is safe under WAL (a power cut can lose the last commits, never corrupt).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -243,8 +243,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Where provider files wait for processing (outside MEDIA_ROOT: they hold account numbers).
 METERING_UPLOAD_DIR = env.path("METERING_UPLOAD_DIR", default=VAR_DIR / "provider-uploads")
-# On SQLite the pipeline commits per window of this many rows (one writer at a time: see above).
-METERING_SQLITE_WINDOW_ROWS = env.int("METERING_SQLITE_WINDOW_ROWS", default=20_000)
+# On SQLite bulk work (batch stages, coin conversion) commits per window of this many rows (common.db).
+SQLITE_WINDOW_ROWS = env.int("SQLITE_WINDOW_ROWS", default=20_000)
 # A batch's worker holds a lease of this many seconds, renewed every third of it; a batch whose lease
 # ran out is resumed by the next worker (beat re-queues it within a minute). Give up after N workers died.
 METERING_BATCH_LEASE_SECONDS = env.int("METERING_BATCH_LEASE_SECONDS", default=120)

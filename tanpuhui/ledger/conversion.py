@@ -36,6 +36,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from tanpuhui.common import db as sqlite
 from tanpuhui.ledger import services as ledger
 from tanpuhui.ledger.models import AccountKind, CoinAward, ConversionRun, TransferKind
 from tanpuhui.ledger.rules import (
@@ -119,10 +120,13 @@ class ConversionResult:
 
 
 def reductions_convert(
-    *, centre_ids: Iterable[int] | None = None, batch_id: str = "", chunk_size: int = CHUNK
+    *, centre_ids: Iterable[int] | None = None, batch_id: str = "", chunk_size: int | None = None
 ) -> ConversionResult:
     """Convert every unclaimed reduction (of ``centre_ids``, or all) into coins. Safe to run
-    concurrently and repeatedly: each reduction is converted at most once."""
+    concurrently and repeatedly: each reduction is converted at most once. On SQLite a chunk is a
+    short window (``common.db``), so residents' writes never wait long."""
+    if chunk_size is None:
+        chunk_size = min(CHUNK, sqlite.window_rows()) if sqlite.one_writer() else CHUNK
     centres = None if centre_ids is None else [int(c) for c in centre_ids]
     result = ConversionResult()
     after_id = 0  # everything eligible up to here was claimed by an earlier chunk of this call
@@ -141,6 +145,8 @@ def reductions_convert(
         result.coins_reversed += run.coins_reversed
         if run.reductions < chunk_size:
             break
+        if sqlite.one_writer():
+            sqlite.let_writers_in()
     return result
 
 

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import threading
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.accounts.services import api_key_issue, role_grant
+from tanpuhui.common import db as sqlite
 from tanpuhui.common.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.metering import sql
@@ -65,7 +65,6 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 ANALYZE_THRESHOLD = 5_000  # rows in a batch above which tables are re-ANALYZEd between stages
-SQLITE_STEP_PAUSE_SECONDS = 0.15  # see _sqlite_let_writers_in
 # pg_advisory_xact_lock(class, provider id): one load per provider at a time (``_lock_provider``).
 PROVIDER_LOCK_CLASS = 0x74704D50  # "tpMP"
 ERROR_ROWS_KEPT = 100_000  # beyond this, errors are counted but not stored
@@ -312,16 +311,6 @@ def _window_days(centre) -> int:
     return int(_metering_params(centre).get("late_binding_days", DEFAULT_LATE_BINDING_DAYS))
 
 
-def sqlite_window_rows() -> int:
-    return max(int(getattr(settings, "METERING_SQLITE_WINDOW_ROWS", 20_000)), 1)
-
-
-def _sqlite_let_writers_in() -> None:
-    """Pause after a committed step so that a waiting writer gets the lock: SQLite's busy handler
-    polls every 100 ms, and a step that began again at once would starve a login past its timeout."""
-    time.sleep(SQLITE_STEP_PAUSE_SECONDS)
-
-
 def staged_rows_delete(*, batch_id) -> None:
     """Drop a batch's staging rows; on SQLite a window at a time (one writer: keep each short)."""
     if connection.vendor == "postgresql":
@@ -329,7 +318,7 @@ def staged_rows_delete(*, batch_id) -> None:
         return
     statement = (
         f"DELETE FROM {sql.STG} WHERE id IN "  # noqa: S608
-        f"(SELECT id FROM {sql.STG} WHERE batch_id = %s LIMIT {sqlite_window_rows()})"
+        f"(SELECT id FROM {sql.STG} WHERE batch_id = %s LIMIT {sqlite.window_rows()})"
     )
     with connection.cursor() as cursor:
         while True:
@@ -337,7 +326,7 @@ def staged_rows_delete(*, batch_id) -> None:
                 cursor.execute(statement, [_uuid_param(batch_id)])
                 if cursor.rowcount <= 0:
                     return
-            _sqlite_let_writers_in()
+            sqlite.let_writers_in()
 
 
 def binding_cutoff_day(centre, on: date | None = None) -> int:
@@ -590,7 +579,7 @@ class _Pipeline:
             return
         with transaction.atomic():
             yield
-        _sqlite_let_writers_in()
+        sqlite.let_writers_in()
 
     def _row_windows(self, cursor) -> list[tuple[int, int] | None]:
         """The staged rows in windows of ids (SQLite), or one window for everything (PostgreSQL).
@@ -601,7 +590,7 @@ class _Pipeline:
         low, high = cursor.fetchone()
         if low is None:
             return []
-        size = sqlite_window_rows()
+        size = sqlite.window_rows()
         return [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]
 
     def _record_windows(self, cursor, alias: str = "r") -> list[tuple[str, list]]:
@@ -614,7 +603,7 @@ class _Pipeline:
         low, high = cursor.fetchone()
         if low is None:
             return []
-        size = sqlite_window_rows()
+        size = sqlite.window_rows()
         return [
             (
                 f"{r}.batch_id = %s AND {r}.id BETWEEN %s AND %s",
@@ -755,6 +744,7 @@ class _Pipeline:
         batch = self.batch
         if self.fast is not None:
             with transaction.atomic():
+                self._bulk_session()  # among them: a dead worker's statement stops within seconds
                 self._lock_provider()
                 self.fast.load()
             if self.fast.loaded:

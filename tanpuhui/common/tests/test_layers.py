@@ -67,8 +67,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("metering/services.py", "tanpuhui.methodology.registry"): "item 1",
     ("metering/services.py", "tanpuhui.accounts.models"): "item 1",
     ("metering/tasks.py", "tanpuhui.metering.services"): "services ↔ tasks cycle (item 1)",
-    # Issue 12 item 2 (one posting engine; campaign rules in one module) moves campaign_multiplier_create.
-    ("ledger/services.py", "tanpuhui.ledger.conversion"): "services ↔ conversion cycle (item 2)",
 }
 
 

@@ -3,7 +3,8 @@ processes a large provider file while another logs residents in.
 
 Used by test_embedded_sqlite.py; each mode is one process:
   setup   DIR N      the demo data and a CSV of N transit trips on the demo's bound cards
-  process DIR        receive and process that file (the background worker's job)
+  process DIR        receive and process that file (the background worker's job); prints the result
+  resume  DIR        process the newest batch again, as the next worker does after a crash
   logins  DIR        log a resident in over the API until the batch has finished; one JSON line each
 The database comes from DATABASE_URL (a SQLite file in DIR).
 """
@@ -14,6 +15,7 @@ import json
 import os
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanpuhui.settings")
@@ -27,7 +29,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from tanpuhui.accounts.models import Binding  # noqa: E402
-from tanpuhui.metering.models import Batch, DataProvider  # noqa: E402
+from tanpuhui.metering.models import Batch, DataProvider, Reduction, SourceRecord  # noqa: E402
 from tanpuhui.metering.services import batch_process, batch_receive  # noqa: E402
 
 CENTRE = "DG"
@@ -51,14 +53,30 @@ def setup(folder: Path, rows: int) -> None:
         .order_by("pk")
         .values_list("account_number", flat=True)
     )
+    start = datetime(2026, 11, 1, 6, 0, tzinfo=timezone(timedelta(hours=8)))
     with open(folder / "trips.csv", "w") as out:
         out.write("record_id,card,mode,boarded_at,distance_km\n")
-        for i in range(rows):
+        for i in range(rows):  # one boarding a minute per card: every row is its own trip
+            boarded = start + timedelta(minutes=i // len(cards))
             out.write(
                 f"EMB{i:08d},{cards[i % len(cards)]},{'metro' if i % 2 else 'bus'},"
-                f"2026-11-{1 + i % 28:02d}T{6 + i % 14:02d}:{i % 60:02d}:{(i // 60) % 60:02d}+08:00,"
-                f"{1 + i % 20}.5\n"
+                f"{boarded.isoformat()},{1 + i % 20}.5\n"
             )
+
+
+COUNTERS = ("received", "accepted", "rejected", "duplicates", "revised", "matched", "unmatched", "quantified")
+
+
+def _result(batch: Batch, started: float) -> str:
+    return json.dumps(
+        {
+            "status": batch.status,
+            "seconds": time.monotonic() - started,
+            "records": SourceRecord.objects.filter(batch_id=batch.pk).count(),
+            "reductions": Reduction.objects.filter(batch_id=batch.pk).count(),
+            **{name: getattr(batch, name) for name in COUNTERS},
+        }
+    )
 
 
 def process(folder: Path) -> None:
@@ -67,12 +85,15 @@ def process(folder: Path) -> None:
             provider=_provider(), record_type="transit_trip", file_format="csv", stream=handle, enqueue=False
         )
     started = time.monotonic()
-    batch = batch_process(batch_id=batch.pk)
-    print(
-        json.dumps(
-            {"status": batch.status, "received": batch.received, "seconds": time.monotonic() - started}
-        )
-    )
+    print(_result(batch_process(batch_id=batch.pk), started))
+
+
+def resume(folder: Path) -> None:
+    """What the next worker does with a batch whose worker died (its lease has run out)."""
+    batch = Batch.objects.order_by("-created_at").first()
+    assert batch is not None
+    started = time.monotonic()
+    print(_result(batch_process(batch_id=batch.pk), started))
 
 
 def logins(folder: Path) -> None:
@@ -114,5 +135,7 @@ if __name__ == "__main__":
         setup(folder, int(sys.argv[3]))
     elif mode == "process":
         process(folder)
+    elif mode == "resume":
+        resume(folder)
     else:
         logins(folder)
