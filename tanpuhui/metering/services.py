@@ -581,36 +581,33 @@ class _Pipeline:
             yield
         sqlite.let_writers_in()
 
-    def _row_windows(self, cursor) -> list[tuple[int, int] | None]:
-        """The staged rows in windows of ids (SQLite), or one window for everything (PostgreSQL).
-        Rows are staged in file order, so id order is row order, and the primary key finds a window."""
+    def _id_windows(self, cursor, table: str) -> list[tuple[int, int] | None]:
+        """This batch's rows of ``table`` in windows of ids (SQLite), or one window for everything
+        (PostgreSQL). Staged rows are inserted in file order, so their id order is row order; the
+        primary key finds a window without another index."""
         if self.pg:
             return [None]
-        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {sql.STG} WHERE batch_id = %s", [self.bid])  # noqa: S608
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {table} WHERE batch_id = %s", [self.bid])  # noqa: S608
         low, high = cursor.fetchone()
         if low is None:
             return []
         size = sqlite.window_rows()
         return [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]
 
+    def _row_windows(self, cursor) -> list[tuple[int, int] | None]:
+        return self._id_windows(cursor, sql.STG)
+
     def _record_windows(self, cursor, alias: str = "r") -> list[tuple[str, list]]:
-        """This batch's records as (scope on ``alias``, params): by id windows on SQLite."""
-        r = alias
-        whole = (f"{r}.batch_id = %s", [self.bid])
-        if self.pg:
-            return [whole]
-        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {sql.REC} WHERE batch_id = %s", [self.bid])  # noqa: S608
-        low, high = cursor.fetchone()
-        if low is None:
-            return []
-        size = sqlite.window_rows()
-        return [
-            (
-                f"{r}.batch_id = %s AND {r}.id BETWEEN %s AND %s",
-                [self.bid, start, min(start + size - 1, high)],
-            )
-            for start in range(low, high + 1, size)
-        ]
+        """This batch's records as (scope on ``alias``, params), a window at a time on SQLite."""
+        scopes = []
+        for window in self._id_windows(cursor, sql.REC):
+            if window is None:
+                scopes.append((f"{alias}.batch_id = %s", [self.bid]))
+            else:
+                scopes.append(
+                    (f"{alias}.batch_id = %s AND {alias}.id BETWEEN %s AND %s", [self.bid, *window])
+                )
+        return scopes
 
     # 1. stream-parse and validate into staging ---------------------------------------------------
     def stage_validate(self) -> bool:
