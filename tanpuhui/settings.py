@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tanpuhui.common.context_processors.platform",
+                "tanpuhui.common.context_processors.shell_navigation",
             ],
         },
     },
