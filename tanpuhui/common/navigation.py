@@ -34,6 +34,14 @@ from tanpuhui.common.scoping import AUDIENCES
 Area = Literal["resident", "staff", "merchant", "enterprise", "provider", "public"]
 AREAS: tuple[str, ...] = ("resident", "staff", "merchant", "enterprise", "provider", "public")
 MAX_TABS = 5
+# A user's tab bar shows the public tabs and those of one area: the first of these whose audience
+# admits the user (a cashier who is also a resident sees the shop's tabs), else the resident's.
+TAB_AREA_BY_AUDIENCE: tuple[tuple[str, str], ...] = (
+    ("staff", "staff"),
+    ("merchant", "merchant"),
+    ("enterprise", "enterprise"),
+    ("provider", "provider"),
+)
 
 
 @dataclass(frozen=True)
@@ -99,13 +107,25 @@ def discover() -> None:
         _discovered = True
 
 
+def tab_area(user: Any) -> str:
+    """The area whose tabs ``user`` sees on a phone (see :data:`TAB_AREA_BY_AUDIENCE`)."""
+    for audience_name, area in TAB_AREA_BY_AUDIENCE:
+        audience = AUDIENCES.get(audience_name)
+        if audience is not None and audience.admits(user):
+            return area
+    return "resident"
+
+
 def items_for(user: Any, *, area: str | None = None, tabs_only: bool = False) -> list[NavItem]:
     """The items ``user`` may follow, in display order; optionally one area's or the tab bar's only."""
     discover()
+    tab_areas = ("public", tab_area(user)) if tabs_only else AREAS
     chosen = [
         item
         for item in ITEMS.values()
-        if (area is None or item.area == area) and (not tabs_only or item.tab) and item.admits(user)
+        if (area is None or item.area == area)
+        and (not tabs_only or (item.tab and item.area in tab_areas))
+        and item.admits(user)
     ]
     chosen.sort(key=lambda item: (AREAS.index(item.area), item.order, item.key))
     return chosen
