@@ -1,3 +1,5 @@
+import uuid
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tanpuhui.accounts.models import Binding, Role, User
@@ -19,7 +21,7 @@ def resident_search(queryset: QuerySet[User], term: str) -> QuerySet[User]:
     return queryset.filter(Q(display_name__icontains=term) | Q(phone__endswith=term) | Q(email__iexact=term))
 
 
-def user_with_profile(user_id) -> User:
+def user_with_profile(user_id: uuid.UUID | str) -> User:
     return (
         User.objects.select_related("centre")
         .prefetch_related(Prefetch("bindings", queryset=Binding.objects.filter(unbound_at__isnull=True)))

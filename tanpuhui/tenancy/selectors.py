@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from tanpuhui.tenancy.models import Centre
@@ -15,7 +17,7 @@ def centre_list_public() -> QuerySet[Centre]:
     )
 
 
-def visible_centre_ids(user) -> frozenset[int] | None:
+def visible_centre_ids(user: Any) -> frozenset[int] | None:
     """Centres whose data ``user`` may see as staff; ``None`` means all (platform superuser).
 
     Staff roles at a city centre see that centre; a provincial officer at a provincial centre
@@ -40,7 +42,7 @@ def visible_centre_ids(user) -> frozenset[int] | None:
     return result
 
 
-def scope_to_user(queryset: QuerySet, user, centre_lookup: str = "centre") -> QuerySet:
+def scope_to_user(queryset: QuerySet, user: Any, centre_lookup: str = "centre") -> QuerySet:
     """Filter ``queryset`` to the rows of centres ``user`` may see as staff."""
     ids = visible_centre_ids(user)
     if ids is None:
