@@ -11,8 +11,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tanpuhui.accounts.models import User
+from tanpuhui.accounts.selectors import visible_centre_ids
 from tanpuhui.marketplace.models import Event, Merchant, MerchantStaff, Offer, Voucher
-from tanpuhui.tenancy.selectors import visible_centre_ids
 
 
 def offers_approved() -> QuerySet[Offer]:

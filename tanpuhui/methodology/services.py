@@ -24,12 +24,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tanpuhui.accounts.models import Role, User
+from tanpuhui.accounts.selectors import visible_centre_ids
 from tanpuhui.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.methodology import formulas
 from tanpuhui.methodology.models import Methodology, MethodologyVersion, Parameter, VersionParameter
 from tanpuhui.tenancy.models import Centre
-from tanpuhui.tenancy.selectors import visible_centre_ids
 
 
 def can_publish(actor: User | None, centre: Centre | None) -> bool:
