@@ -182,3 +182,15 @@ def test_the_check_sees_upward_and_lazy_imports(tmp_path):
         "tanpuhui/tenancy/bad.py:4 imports inside a function tenancy (tanpuhui.tenancy)",
         "tanpuhui/metering/models.py:3 imports the higher app web (web.Page)",
     ]
+
+
+def test_installed_apps_and_url_contexts_follow_the_layer_order():
+    """One documented order: INSTALLED_APPS, the URL conf's CONTEXTS (which also orders the demo) and LAYERS."""
+    from django.conf import settings
+
+    from tanpuhui.urls import CONTEXTS
+
+    installed = [app.split(".")[1] for app in settings.INSTALLED_APPS if app.startswith("tanpuhui.")]
+    assert installed == LAYERS
+    assert [layer for layer in LAYERS if layer in CONTEXTS] == CONTEXTS
+    assert set(LAYERS) - set(CONTEXTS) <= {"common"}
