@@ -36,6 +36,7 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "tanpuhui.common.views.csrf_failure"  # the product's page, not Django's English one
 
 INSTALLED_APPS = [
     "django.contrib.admin",
