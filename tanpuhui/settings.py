@@ -171,6 +171,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# WhiteNoise serves static files in every setup (the demo runs with DEBUG off); the web app manifest
+# needs its own type for phones to offer "add to home screen".
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 # Uploads above this go to a temporary file, never memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

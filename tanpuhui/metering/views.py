@@ -22,17 +22,18 @@ from tanpuhui.metering.api import _errors_response
 from tanpuhui.metering.models import Behaviour, DataProvider, Reduction, UnmatchedReason
 from tanpuhui.metering.schemas import SCHEMAS
 
-# One colour per behaviour (chart and legend).
+# One colour per behaviour (chart and legend): Okabe–Ito's colour-blind-safe set, the same as the
+# --mode-* custom properties in web/static/css/app.css.
 COLOURS = {
-    "electricity_saving": "#f2b705",
-    "water_saving": "#3b8ed0",
-    "gas_saving": "#e4572e",
-    "bus": "#6a994e",
-    "metro": "#386641",
-    "cycling": "#2a9d8f",
-    "walking": "#90be6d",
-    "afforestation": "#1b4332",
-    "forest_management": "#52796f",
+    "electricity_saving": "#f0e442",
+    "water_saving": "#56b4e9",
+    "gas_saving": "#d55e00",
+    "bus": "#e69f00",
+    "metro": "#0072b2",
+    "cycling": "#009e73",
+    "walking": "#cc79a7",
+    "afforestation": "#000000",
+    "forest_management": "#999999",
 }
 CHART_W, CHART_H, BAR_GAP = 600, 220, 16
 

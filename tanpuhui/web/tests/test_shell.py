@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
@@ -134,3 +138,21 @@ def test_the_manifest_and_icons_make_the_site_installable():
             sizes.add(width)
     assert {192, 512} <= sizes  # what Chrome asks of an installable app
     assert finders.find("icons/favicon.svg") and finders.find("icons/apple-touch-icon.png")
+
+
+def test_the_demo_runs_with_debug_off_unless_asked():
+    """``make run`` sets no DJANGO_DEBUG: a newcomer meets the designed error pages, not Django's debug page."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "TANPUHUI_TESTING")}
+    code = (
+        "from django.conf import settings; "
+        "print(settings.DEBUG, 'whitenoise.middleware.WhiteNoiseMiddleware' in settings.MIDDLEWARE)"
+    )
+    shown = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.split() == ["False", "True"]
