@@ -115,7 +115,7 @@ def count(value, unit: str = "", places: int = -2) -> str:
         return _("%(count)s kWh") % {"count": number(amount, places)}
     if unit in ("m**3", "m3", "m³"):
         return _("%(count)s m³") % {"count": number(amount, places)}
-    if unit == "hectare*year":
+    if unit in ("hectare*year", "ha_year"):
         return _("%(count)s hectare-years") % {"count": number(amount, places)}
     label = unit_label(unit)
     return f"{number(amount, places)} {label}".strip()
