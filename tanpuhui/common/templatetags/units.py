@@ -13,6 +13,7 @@ filter                 zh-hans                                 en
 ``yuan|yuan``          149,893.00 元                           ¥149,893.00
 ``fen|fen``            14989300 → 149,893.00 元                ¥149,893.00
 ``unit|unit_label``    kg_co2e/kWh → 千克/千瓦时                kg/kWh
+``b|mode_colour``      var(--mode-metro, #0072b2): a behaviour's colour-blind-safe chart colour
 =====================  ======================================  ==============================
 
 Every filter follows the active language (``tanpuhui/common/units.py`` does the work and is the
@@ -21,7 +22,7 @@ place to use from Python).
 
 from django import template
 
-from tanpuhui.common import units
+from tanpuhui.common import palette, units
 
 register = template.Library()
 
@@ -81,3 +82,9 @@ def fen(value):
 @register.filter
 def unit_label(value):
     return units.unit_label(str(value or ""))
+
+
+@register.filter
+def mode_colour(behaviour):
+    """``{{ "metro"|mode_colour }}`` → ``var(--mode-metro, #0072b2)`` (``common.palette``)."""
+    return palette.mode_colour(str(behaviour or ""))
