@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -24,11 +25,16 @@ from tanpuhui.accounts.models import User
 from tanpuhui.funding.models import CrowdfundingProject
 from tanpuhui.marketplace.models import Offer, Voucher
 from tanpuhui.metering.models import Reduction
+from tanpuhui.methodology import explain
 from tanpuhui.methodology.models import Methodology
 
 pytestmark = pytest.mark.django_db
 
-SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+SNAKE = re.compile(
+    r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"
+)  # also ROUND_HALF_UP
+# Internal units of the ledger and the rule engine: per-mille fractions, "rule v1 → 5".
+INTERNAL = re.compile(r"‰|\bv\d+ →")
 PATH = re.compile(r"\b[\w/.-]+\.py\b")
 CODE_UNIT = re.compile(r"kg_co2e|t_co2e|g_co2e|\*\*[23]")
 # Four or more Latin words in a row: an English phrase (a note, a source title) on a Chinese page.
@@ -84,7 +90,13 @@ def enum_codes() -> set[str]:
 def findings(text: list[str], *, chinese: bool, codes: set[str]) -> list[str]:
     found = []
     for line in text:
-        for pattern, what in ((SNAKE, "code name"), (PATH, "file path"), (CODE_UNIT, "unit spelling")):
+        checks = (
+            (SNAKE, "code name"),
+            (PATH, "file path"),
+            (CODE_UNIT, "unit spelling"),
+            (INTERNAL, "internal"),
+        )
+        for pattern, what in checks:
             found += [f"{what} {m.group(0)!r} in {line[:90]!r}" for m in pattern.finditer(line)]
         if chinese:
             found += [
@@ -108,8 +120,16 @@ def demo_resident() -> User:
 
 
 def resident_pages(resident: User) -> dict[str, str]:
-    reduction = Reduction.objects.filter(resident=resident, behaviour="metro").order_by("-id").first()
-    reduction = reduction or Reduction.objects.filter(resident=resident).order_by("-id").first()
+    """The resident journey's pages; one explanation for each kind of behaviour the resident has."""
+    explanations = {}
+    for behaviour in (
+        Reduction.objects.filter(resident=resident).values_list("behaviour", flat=True).distinct()
+    ):
+        latest = Reduction.objects.filter(resident=resident, behaviour=behaviour, kg_co2e__gt=0).order_by(
+            "-id"
+        )
+        reduction = latest.first() or Reduction.objects.filter(resident=resident, behaviour=behaviour).first()
+        explanations[f"explanation of {behaviour}"] = reverse("web:my-reduction-detail", args=[reduction.pk])
     voucher = Voucher.objects.filter(resident=resident).first()
     offer = Offer.objects.filter(centre=resident.centre, status="approved").first() or Offer.objects.first()
     project = CrowdfundingProject.objects.filter(centre=resident.centre).first()
@@ -117,7 +137,7 @@ def resident_pages(resident: User) -> dict[str, str]:
     return {
         "home": reverse("web:home"),
         "reductions": reverse("web:my-reductions"),
-        "reduction explanation": reverse("web:my-reduction-detail", args=[reduction.pk]),
+        **explanations,
         "wallet": reverse("web:wallet"),
         "offers": reverse("web:offers"),
         "offer": reverse("web:offer-detail", args=[offer.pk]),
@@ -137,12 +157,13 @@ def test_findings_catch_what_residents_must_not_read():
     """The scanner itself: each kind of leak is found, and plain text passes."""
     html = (
         "<p>electricity_reading · kg_co2e/kWh · formulas in tanpuhui/methodology/formulas.py</p>"
-        "<p>earn · 3 trips</p><p>Announcement on the 2021 electricity factors</p>"
+        "<p>earn · 3 trips</p><p>Announcement on the 2021 electricity factors</p><p>ROUND_HALF_UP · 310 ‰</p>"
         '<script>var a_b = 1;</script><p title="snake_case_ok">你乘坐地铁 1 次</p>'
     )
     found = findings(visible_text(html), chinese=True, codes={"earn"})
     kinds = {f.split(" ")[0] for f in found}
-    assert kinds == {"code", "file", "unit", "enum", "English"}, found
+    assert kinds == {"code", "file", "unit", "enum", "English", "internal"}, found
+    assert any("ROUND_HALF_UP" in f for f in found)
     assert not any("a_b" in f or "snake_case_ok" in f for f in found)
     assert (
         findings(visible_text("<p>你乘坐地铁 12 次 · +6 枚 · 0.5155 千克</p>"), chinese=True, codes={"earn"})
@@ -170,3 +191,19 @@ def test_every_resident_page_speaks_plainly_in_both_languages():
                 f"[{lang}] {name} {url}: {f}" for f in findings(text, chinese=lang == "zh-hans", codes=codes)
             ]
     assert not problems, f"{len(problems)} findings:\n" + "\n".join(dict.fromkeys(problems))
+
+    # The story an explanation tells adds up to the figure quantification stored, for every reduction.
+    for reduction in Reduction.objects.filter(resident=resident, kind="original").select_related(
+        "source_record"
+    ):
+        snapshot = reduction.inputs_snapshot
+        told = explain.story(
+            behaviour=reduction.behaviour,
+            formula=snapshot["formula"],
+            config=snapshot.get("config"),
+            params={slot: Decimal(p["value"]) for slot, p in snapshot["params"].items()},
+            quantity=reduction.quantity,
+            baseline=reduction.baseline,
+            distance_km=reduction.distance_km,
+        )
+        assert told.lines and told.figure == reduction.kg_co2e, (reduction.behaviour, told, reduction.kg_co2e)
