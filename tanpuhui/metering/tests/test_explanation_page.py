@@ -24,8 +24,9 @@ def metro_trip(gz, resident, django_capture_on_commit_callbacks):
 
 
 def main(response) -> str:
-    html = response.content.decode()
-    return re.search(r"<main.*?</main>", html, re.S).group(0)
+    found = re.search(r"<main.*?</main>", response.content.decode(), re.S)
+    assert found is not None
+    return found.group(0)
 
 
 def test_the_story_comes_first_in_words(client, resident, metro_trip):

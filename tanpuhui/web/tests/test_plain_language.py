@@ -111,12 +111,14 @@ def findings(text: list[str], *, chinese: bool, codes: set[str]) -> list[str]:
 def demo_resident() -> User:
     """The Guangzhou resident of the demo with a voucher and the most kinds of low-carbon behaviour."""
     with_vouchers = Voucher.objects.filter(resident__centre__code="GZ").values("resident")
-    return (
+    resident = (
         User.objects.filter(pk__in=with_vouchers)
         .annotate(kinds=Count("reductions__behaviour", distinct=True))
         .order_by("-kinds", "phone")
         .first()
     )
+    assert resident is not None, "the demo has a Guangzhou resident with a voucher"
+    return resident
 
 
 def resident_pages(resident: User) -> dict[str, str]:
@@ -129,11 +131,13 @@ def resident_pages(resident: User) -> dict[str, str]:
             "-id"
         )
         reduction = latest.first() or Reduction.objects.filter(resident=resident, behaviour=behaviour).first()
+        assert reduction is not None
         explanations[f"explanation of {behaviour}"] = reverse("web:my-reduction-detail", args=[reduction.pk])
     voucher = Voucher.objects.filter(resident=resident).first()
     offer = Offer.objects.filter(centre=resident.centre, status="approved").first() or Offer.objects.first()
     project = CrowdfundingProject.objects.filter(centre=resident.centre).first()
     methodology = Methodology.objects.get(code="metro")
+    assert offer is not None and voucher is not None and project is not None, "the demo has them"
     return {
         "home": reverse("web:home"),
         "reductions": reverse("web:my-reductions"),
@@ -174,7 +178,6 @@ def test_findings_catch_what_residents_must_not_read():
 def test_every_resident_page_speaks_plainly_in_both_languages():
     call_command("demo_load", stdout=io.StringIO())
     resident = demo_resident()
-    assert resident is not None
     client = Client()
     client.force_login(resident)
     codes = enum_codes()
