@@ -7,6 +7,7 @@ Production sets ``DJANGO_PRODUCTION=1``, ``SECRET_KEY``, ``DATABASE_URL``, ``RED
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 import structlog
@@ -35,6 +36,7 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "tanpuhui.common.views.csrf_failure"  # the product's page, not Django's English one
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -278,7 +280,7 @@ if PRODUCTION:
 # structlog renders every record — structlog's own loggers and plain ``logging.getLogger(__name__)`` ones —
 # with the context bound for the current request (``request_id``, by common.middleware.RequestIdMiddleware).
 # LOG_FORMAT=json for machine-read logs (one JSON object a line); the default is key=value text.
-_LOG_PRE_CHAIN = [
+_LOG_PRE_CHAIN: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,

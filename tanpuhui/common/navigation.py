@@ -127,7 +127,10 @@ def items_for(user: Any, *, area: str | None = None, tabs_only: bool = False) ->
         and (not tabs_only or (item.tab and item.area in tab_areas))
         and item.admits(user)
     ]
-    chosen.sort(key=lambda item: (AREAS.index(item.area), item.order, item.key))
+    if tabs_only:  # one bar: by order across the two areas, a public tab first on a tie (home leads)
+        chosen.sort(key=lambda item: (item.order, item.area != "public", item.key))
+    else:
+        chosen.sort(key=lambda item: (AREAS.index(item.area), item.order, item.key))
     return chosen
 
 
