@@ -155,6 +155,8 @@ LOCALE_PATHS: list = []  # each app keeps its catalogue in <app>/locale
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Our own locale formats (tanpuhui/common/formats): Chinese figures with thousands separators.
+FORMAT_MODULE_PATH = ["tanpuhui.common.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

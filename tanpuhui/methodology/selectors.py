@@ -35,3 +35,8 @@ def parameters_by_code(methodologies: Iterable[Methodology]) -> dict[str, list[P
     for parameter in parameter_history(codes):
         history[parameter.code].append(parameter)
     return history
+
+
+def parameters_in(ids) -> dict[int, Parameter]:
+    """Published parameters by id (the ones a reduction's evidence names)."""
+    return Parameter.objects.select_related("centre").in_bulk([i for i in ids if i is not None])
