@@ -37,7 +37,7 @@ PERSONAS: dict[str, str | None] = {
     "cashier": "13700000102",
     "enterprise": "13800002001",
 }
-WIDTH = PHONE["viewport"]["width"]
+WIDTH = 390  # the phone of tests/e2e/conftest.py PHONE
 BLOCKING = ("serious", "critical")
 # Links the crawler must not follow with GET: they change state, log out or leave the product's pages.
 NOT_PAGES = ("/logout/", "/admin/", "/api/", "/media/", "/static/")
@@ -55,10 +55,10 @@ AXE_RUN = """async () => {
     targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
   }));
 }"""
-OVERFLOW = """() => {
+OVERFLOW = """(limit) => {
   const width = document.documentElement.scrollWidth;
   const wide = [...document.querySelectorAll('body *')]
-    .filter(el => el.getBoundingClientRect().right > 390 + 1)
+    .filter(el => el.getBoundingClientRect().right > limit + 1)
     .filter(el => !el.closest('.scroll-x, .table-wrap') || el.matches('.scroll-x, .table-wrap'))
     .slice(0, 3).map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : ''));
   return {width, wide};
@@ -101,13 +101,13 @@ def _discover(page) -> list[str]:
 
 
 def _check(page, path: str, language: str, persona: str, *, run_axe: bool) -> list[str]:
-    problems = []
+    problems: list[str] = []
     answer = page.goto(path)
     if answer is None or "text/html" not in answer.headers.get("content-type", ""):
         return problems
     if answer.status >= 500:
         problems.append(f"{persona} {language} {path}: status {answer.status}")
-    overflow = page.evaluate(OVERFLOW)
+    overflow = page.evaluate(OVERFLOW, WIDTH)
     if overflow["width"] > WIDTH:
         problems.append(
             f"{persona} {language} {path}: {overflow['width']} px wide (widest: {', '.join(overflow['wide'])})"
@@ -134,7 +134,9 @@ def demo(transactional_db, django_db_serialized_rollback, monkeypatch):
 
 
 def test_every_page_of_every_persona_passes_axe_and_fits_a_phone(browser, live_server, demo, login_as):
+    assert PHONE["viewport"] == {"width": WIDTH, "height": 844}
     problems: list[str] = []
+    seen: list[str] = []
     visited = 0
     for persona, login in PERSONAS.items():
         cache.clear()  # login lock-out counters
@@ -146,6 +148,7 @@ def test_every_page_of_every_persona_passes_axe_and_fits_a_phone(browser, live_s
                 login_as(page, login, PASSWORD)
                 assert "/login" not in page.url, f"{persona} could not log in"
             pages = _discover(page)
+            seen.append(f"{persona}: {' '.join(pages)}")
             assert len(pages) >= 3, (persona, pages)
             # The "more" sheet opened over the home page is part of the shell too.
             page.goto("/")
@@ -165,6 +168,6 @@ def test_every_page_of_every_persona_passes_axe_and_fits_a_phone(browser, live_s
         finally:
             context.close()
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "every-page.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
+    (ARTIFACTS / "every-page.txt").write_text("\n".join([*seen, "", *problems, ""]), encoding="utf-8")
     assert visited >= 40, visited
     assert not problems, f"{len(problems)} problems on {visited} pages:\n" + "\n".join(problems)
