@@ -18,6 +18,7 @@ CONTEXTS = [
     "marketplace",
     "enterprises",
     "funding",
+    "notifications",
     "web",
 ]
 
