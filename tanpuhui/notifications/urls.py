@@ -13,5 +13,4 @@ api_patterns = [
 
 web_patterns = [
     path("me/messages/", views.inbox, name="notifications"),
-    path("me/messages/read/", views.mark_read, name="notifications-read"),
 ]

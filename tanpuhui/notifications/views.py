@@ -7,7 +7,6 @@ import contextlib
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from tanpuhui.accounts.audiences import RESIDENT
 from tanpuhui.common.errors import NotFound
@@ -30,6 +29,11 @@ def by_day(items: list[dict]) -> list[tuple]:
 
 @page_for(RESIDENT)
 def inbox(request):
+    """GET: the messages by day. POST ``id=<message>`` marks one read, ``all=1`` every one."""
+    if request.method == "POST":
+        mark_read(request)
+        if not request.htmx:
+            return redirect("web:notifications")
     page = Paginator(selectors.inbox(request.user), 30).get_page(request.GET.get("page"))
     items = entries(page)
     return render(
@@ -39,18 +43,10 @@ def inbox(request):
     )
 
 
-@page_for(RESIDENT)
-@require_POST
-def mark_read(request):
-    """``id=<message>`` marks one message read, ``all=1`` every message; back to where the reader was."""
+def mark_read(request) -> None:
     if request.POST.get("all"):
         services.notifications_read_all(recipient=request.user)
-    else:
-        # nothing of the reader's to mark (a bad or another's id): the inbox as it is
-        with contextlib.suppress(ValueError, NotFound):
-            services.notification_read(
-                recipient=request.user, notification_id=int(request.POST.get("id", ""))
-            )
-    if request.htmx:
-        return inbox(request)
-    return redirect("web:notifications")
+        return
+    # nothing of the reader's to mark (a bad or another's id): the inbox as it is
+    with contextlib.suppress(ValueError, NotFound):
+        services.notification_read(recipient=request.user, notification_id=int(request.POST.get("id", "")))
