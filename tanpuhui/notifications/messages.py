@@ -55,6 +55,10 @@ def _when(value) -> str:
     return date_format(timezone.localtime(value), "SHORT_DATE_FORMAT") if value else ""
 
 
+def _sentences(first: str, second: str) -> str:
+    return _("%(first)s %(second)s") % {"first": first, "second": second}
+
+
 @dataclass(frozen=True)
 class Message:
     title: str
@@ -75,9 +79,11 @@ def describe(n: Notification) -> Message:
             title = _("Correction: %(coins)s taken back") % {"coins": coins_text(n.coins)}
             body = _("A provider corrected records (%(done)s).") % {"done": done}
         if n.matched_late:
-            body += " " + _("These records arrived before you bound your card or account and are now yours.")
+            body = _sentences(
+                body, _("These records arrived before you bound your card or account and are now yours.")
+            )
         elif n.subject:
-            body += " " + _("New data from %(provider)s.") % {"provider": n.subject}
+            body = _sentences(body, _("New data from %(provider)s.") % {"provider": n.subject})
         return Message(title, body, reverse("web:my-reductions"), "coin")
     if n.kind == Kind.VOUCHER_ISSUED:
         return Message(

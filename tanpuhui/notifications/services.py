@@ -21,7 +21,7 @@ from tanpuhui.common.errors import NotFound
 from tanpuhui.funding.models import CrowdfundingProject, Pledge
 from tanpuhui.ledger.models import Account, CoinAward, ConversionRun, Transfer, TransferKind
 from tanpuhui.marketplace.models import Voucher
-from tanpuhui.metering.models import Batch
+from tanpuhui.metering.models import Batch, Reduction, SourceRecord
 from tanpuhui.notifications.models import Kind, Notification
 
 RUN_CAUSE = ConversionRun._meta.label_lower  # "ledger.conversionrun", as the ledger records it
@@ -34,12 +34,17 @@ INSERT INTO {notification} (recipient_id, kind, cause_type, cause_id, coins, kg_
                             target_id, matched_late, created_at)
 SELECT g.resident_id,
        CASE WHEN c.coins > 0 THEN %s ELSE %s END,
-       %s, %s, c.coins, g.kg, g.counts, %s, '', %s, %s
+       %s, %s, c.coins, g.kg, g.counts, %s, '', g.late = 1, %s
 FROM (
-    SELECT b.resident_id, SUM(b.kg) AS kg, {object_agg}(b.behaviour, b.n) AS counts
+    SELECT b.resident_id, SUM(b.kg) AS kg, {object_agg}(b.behaviour, b.n) AS counts, MAX(b.late) AS late
     FROM (
-        SELECT a.resident_id, a.behaviour, COUNT(*) AS n, SUM(a.kg_co2e) AS kg
-        FROM {award} a WHERE a.run_id = %s
+        SELECT a.resident_id, a.behaviour, COUNT(*) AS n, SUM(a.kg_co2e) AS kg,
+               MAX(CASE WHEN s.matched_at > bt.finished_at THEN 1 ELSE 0 END) AS late
+        FROM {award} a
+        JOIN {reduction} r ON r.id = a.reduction_id
+        LEFT JOIN {record} s ON s.id = r.source_record_id
+        LEFT JOIN {batch} bt ON bt.id = r.batch_id
+        WHERE a.run_id = %s
         GROUP BY a.resident_id, a.behaviour
     ) b
     GROUP BY b.resident_id
@@ -59,9 +64,9 @@ ON CONFLICT DO NOTHING
 
 def coins_notify_run(*, run_id: int) -> int:
     """One notification per resident whose wallet a conversion run changed: the records by
-    behaviour, the kg, the whole coins earned (or clawed back) and why now — new data from a
-    provider's batch, or records delivered earlier and matched only now (a late binding, or the
-    sweep). Returns the notifications written."""
+    behaviour, the kg, the whole coins earned (or clawed back) and why now: new data from a
+    provider's batch, or records matched after their batch was processed (a late binding: the
+    record's ``matched_at`` is after its batch's ``finished_at``). Returns the notifications written."""
     run = ConversionRun.objects.filter(pk=run_id).only("batch_id").first()
     if run is None:
         return 0
@@ -74,6 +79,9 @@ def coins_notify_run(*, run_id: int) -> int:
         award=CoinAward._meta.db_table,
         transfer=Transfer._meta.db_table,
         account=Account._meta.db_table,
+        reduction=Reduction._meta.db_table,
+        record=SourceRecord._meta.db_table,
+        batch=Batch._meta.db_table,
         object_agg="jsonb_object_agg" if connection.vendor == "postgresql" else "json_group_object",
     )
     params = [
@@ -82,7 +90,6 @@ def coins_notify_run(*, run_id: int) -> int:
         RUN_CAUSE,
         str(run_id),
         provider[:200],
-        not run.batch_id,
         timezone.now(),
         run_id,
         TransferKind.EARN.value,
