@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Sum
@@ -71,8 +72,9 @@ def coins_notify_run(*, run_id: int) -> int:
     if run is None:
         return 0
     provider = ""
-    if run.batch_id:
-        batch = Batch.objects.filter(pk=_uuid_or_none(run.batch_id)).select_related("provider").first()
+    batch_id = _uuid_or_none(run.batch_id) if run.batch_id else None
+    if batch_id is not None:
+        batch = Batch.objects.filter(pk=batch_id).select_related("provider").first()
         provider = batch.provider.name if batch is not None else ""
     sql = _COINS_SQL.format(
         notification=Notification._meta.db_table,
@@ -84,7 +86,7 @@ def coins_notify_run(*, run_id: int) -> int:
         batch=Batch._meta.db_table,
         object_agg="jsonb_object_agg" if connection.vendor == "postgresql" else "json_group_object",
     )
-    params = [
+    params: list[Any] = [
         Kind.COINS_EARNED.value,
         Kind.COINS_CORRECTED.value,
         RUN_CAUSE,
