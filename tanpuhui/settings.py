@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tanpuhui.marketplace",
     "tanpuhui.funding",
     "tanpuhui.enterprises",
+    "tanpuhui.notifications",
     "tanpuhui.web",
 ]
 

@@ -47,6 +47,7 @@ from tanpuhui.ledger.rules import (
     period_next,
     period_start,
 )
+from tanpuhui.ledger.signals import coins_converted
 from tanpuhui.metering.models import Reduction, ReductionClaim
 
 __all__ = [
@@ -138,6 +139,7 @@ def reductions_convert(
         if done is None:
             break
         run, after_id = done
+        coins_converted.send(sender=ConversionRun, run_id=run.pk)
         result.runs += 1
         result.run_ids.append(run.pk)
         result.reductions += run.reductions

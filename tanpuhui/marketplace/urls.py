@@ -35,6 +35,7 @@ web_patterns = [
     path("offers/<uuid:pk>/redeem/", views.offer_redeem, name="offer-redeem"),
     path("me/vouchers/", views.voucher_wallet, name="vouchers"),
     path("me/vouchers/<uuid:pk>/", views.voucher_detail, name="voucher-detail"),
+    path("me/vouchers/<uuid:pk>/status/", views.voucher_status, name="voucher-status"),
     path("me/vouchers/<uuid:pk>/qr.svg", views.voucher_qr, name="voucher-qr"),
     path("me/personal-qr.svg", views.personal_qr, name="personal-qr"),
     path("merchant/apply/", views.merchant_apply, name="merchant-apply"),

@@ -19,6 +19,7 @@ from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.fields import validate_period_day
 from tanpuhui.common.filters import filter_page
 from tanpuhui.common.scoping import SIGNED_IN, page_for
+from tanpuhui.ledger import selectors as ledger_selectors
 from tanpuhui.marketplace import codes, exports, filters, selectors, services
 from tanpuhui.marketplace.audiences import BOOTH, MERCHANT
 from tanpuhui.marketplace.models import Category, Event, Merchant, Offer, Voucher
@@ -39,6 +40,10 @@ def _web_key(request, raw: str) -> str:
 # --- residents ---------------------------------------------------------------------------------
 
 
+def _balance(resident) -> int:
+    return ledger_selectors.wallet_summary(resident)["balance"]
+
+
 @page_for(HOME_CENTRE)
 def catalogue(request):
     resident = request.user
@@ -46,31 +51,68 @@ def catalogue(request):
     for problems in errors.values():
         messages.error(request, problems[0])
     category = None if errors else request.GET.get("category") or None
+    balance = _balance(resident)
+    cards = [{"offer": offer, "short": max(0, offer.price_coins - balance)} for offer in offers]
     return render(
         request,
         "marketplace/catalogue.html",
-        {"offers": offers, "categories": Category.choices, "category": category, "now": timezone.now()},
+        {
+            "offers": offers,
+            "cards": cards,
+            "balance": balance,
+            "affordable": sum(1 for c in cards if not c["short"] and c["offer"].stock_left),
+            "categories": Category.choices,
+            "category": category,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _offer_for(request, pk) -> Offer:
+    return get_object_or_404(
+        HOME_CENTRE.scope(selectors.offers_approved(), request.user).select_related("merchant"), pk=pk
     )
 
 
 @page_for(HOME_CENTRE)
 def offer_detail(request, pk):
     resident = request.user
-    offer = get_object_or_404(
-        HOME_CENTRE.scope(selectors.offers_approved(), resident).select_related("merchant"), pk=pk
-    )
+    offer = _offer_for(request, pk)
     held = Voucher.objects.filter(offer=offer, resident=resident).count()
+    balance = _balance(resident)
     return render(
         request,
         "marketplace/offer_detail.html",
-        {"offer": offer, "held": held, "request_key": uuid.uuid4().hex, "now": timezone.now()},
+        {
+            "offer": offer,
+            "held": held,
+            "balance": balance,
+            "short": max(0, offer.price_coins - balance),
+            "now": timezone.now(),
+        },
     )
 
 
 @page_for(HOME_CENTRE)
-@require_POST
 def offer_redeem(request, pk):
+    """GET: the confirmation step (what it costs, what is left); POST (from that step): redeem."""
     resident = request.user
+    if request.method != "POST":
+        offer = _offer_for(request, pk)
+        balance = _balance(resident)
+        return render(
+            request,
+            "marketplace/offer_confirm.html",
+            {
+                "offer": offer,
+                "balance": balance,
+                "after": balance - offer.price_coins,
+                "short": max(0, offer.price_coins - balance),
+                "held": Voucher.objects.filter(offer=offer, resident=resident).count(),
+                "request_key": uuid.uuid4().hex,
+                "now": timezone.now(),
+            },
+        )
     key = request.POST.get("request_key") or uuid.uuid4().hex
     try:
         voucher = services.voucher_redeem(
@@ -101,6 +143,15 @@ def voucher_detail(request, pk):
     return render(
         request, "marketplace/voucher_detail.html", {"voucher": voucher, "qr": codes.qr_svg(voucher.code)}
     )
+
+
+@page_for(RESIDENT)
+def voucher_status(request, pk):
+    """The voucher's state as a small fragment the voucher page polls until it is used or expired."""
+    voucher = get_object_or_404(
+        RESIDENT.scope(Voucher.objects.select_related("offer", "verified_outlet"), request.user), pk=pk
+    )
+    return render(request, "marketplace/_voucher_status.html", {"voucher": voucher, "polled": True})
 
 
 @page_for(RESIDENT)

@@ -79,6 +79,20 @@ def chart(totals: dict) -> dict:
     return {"bars": bars, "legend": legend, "width": CHART_W, "height": CHART_H + 24, "base": CHART_H}
 
 
+def by_day(reductions) -> list[dict]:
+    """A page of reductions (newest first) grouped by the day their period ends, with each day's
+    records, corrections and kg."""
+    days: dict = {}
+    for reduction in reductions:
+        day = days.setdefault(
+            reduction.period_end, {"day": reduction.period_end, "items": [], "kg": Decimal(0), "count": 0}
+        )
+        day["items"].append(reduction)
+        day["kg"] += reduction.kg_co2e
+        day["count"] += reduction.kind == Reduction.Kind.ORIGINAL
+    return list(days.values())
+
+
 class MyReductionsView(AudiencePageMixin, View):
     audience = RESIDENT
 
@@ -90,13 +104,14 @@ class MyReductionsView(AudiencePageMixin, View):
             messages.error(request, problems[0])
         behaviour = "" if errors else request.GET.get("behaviour", "")
         month = "" if errors else request.GET.get("month", "")
-        page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+        page = Paginator(queryset, 50).get_page(request.GET.get("page"))
         totals = selectors.monthly_totals(request.user)
         return render(
             request,
             "metering/my_reductions.html",
             {
                 "page": page,
+                "days": by_day(page),
                 "chart": chart(totals),
                 "behaviours": Behaviour.choices,
                 "behaviour": behaviour,

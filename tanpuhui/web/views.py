@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 from tanpuhui.accounts import selectors, services
 from tanpuhui.common.errors import Forbidden, ServiceError
 from tanpuhui.common.scoping import PUBLIC, SIGNED_IN, page_for
+from tanpuhui.notifications.views import entries as notification_entries
 from tanpuhui.tenancy.selectors import centre_list_public
+from tanpuhui.web import selectors as home_selectors
 from tanpuhui.web.forms import BindingForm, LoginForm, RealNameForm, RegisterForm
 
 
@@ -27,6 +29,13 @@ def _apply_service_error(form, error: ServiceError) -> None:
 
 @page_for(PUBLIC)
 def home(request):
+    """A signed-in resident's own home (balance, this month, goal, everyday terms, activity,
+    messages); everyone else the introduction."""
+    user = request.user
+    if user.is_authenticated and user.is_resident:
+        context = home_selectors.resident_home(user)
+        context["latest"] = notification_entries(context["latest"])
+        return render(request, "web/resident_home.html", context)
     return render(request, "web/home.html", {"centres": centre_list_public()})
 
 

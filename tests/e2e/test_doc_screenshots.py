@@ -79,3 +79,51 @@ def test_explanation_and_wallet_screenshots(
     page.goto("/me/wallet/")
     assert "乘地铁" in page.inner_text("[data-testid=wallet-history]")
     shot(page, "wallet", full_page=False, path=DOCS / "wallet.png")
+
+
+def test_readme_screenshots_resident_home_and_messages(page, centres, shot, login_as):
+    """The resident home after binding a card with waiting trips, and the message centre."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tanpuhui.accounts.tests.factories import PASSWORD, ResidentFactory
+    from tanpuhui.ledger.tests.factories import default_rule
+    from tanpuhui.marketplace import services as marketplace
+    from tanpuhui.marketplace.tests.factories import (
+        MerchantFactory,
+        OfferFactory,
+        OutletFactory,
+        make_merchant_staff,
+    )
+    from tanpuhui.metering.models import DataProvider
+    from tanpuhui.metering.tests.factories import make_provider, seed_methods, upload
+
+    gz = centres["GZ"]
+    seed_methods(gz)
+    default_rule(gz)
+    today = timezone.localdate()
+    rows = [
+        f"d{d}-{i},T100067890,{'metro' if i % 3 else 'bus'},{today - timedelta(days=d)}T{8 + i:02d}:10:00+08:00"
+        for d in range(1, 8)
+        for i in range(6)
+    ]
+    upload(
+        make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR),
+        "transit_trip",
+        "record_id,card,mode,boarded_at\n" + "\n".join(rows) + "\n",
+    )
+    merchant = MerchantFactory(centre=gz, name="天河绿色米铺")
+    OutletFactory(merchant=merchant, name="体育西店")
+    rice = OfferFactory(merchant=merchant, title="东北大米 5kg", price_coins=120, stock=20)
+    OfferFactory(merchant=merchant, title="LED 节能灯泡两只", price_coins=400, stock=20)
+    resident = ResidentFactory(centre=gz, display_name="陈晓明")
+    binding_create(resident=resident, kind=Binding.Kind.TRANSIT_CARD, account_number="T100067890")
+    voucher = marketplace.voucher_redeem(offer_id=rice.pk, resident=resident)
+    marketplace.voucher_verify(user=make_merchant_staff(merchant).user, code=voucher.code)
+
+    login_as(page, resident.phone, PASSWORD)
+    page.goto("/")
+    shot(page, "resident-home", full_page=False, path=DOCS / "resident-home.png")
+    page.goto("/me/messages/")
+    shot(page, "messages", full_page=False, path=DOCS / "messages.png")

@@ -37,6 +37,8 @@ def test_redeem_show_voucher_cashier_verifies(page, phone_context, centres, shot
     assert page.inner_text("[data-testid=stock-left]").startswith("3")
     with page.expect_navigation():
         page.click("[data-testid=redeem]")
+    with page.expect_navigation():
+        page.click("[data-testid=confirm-redeem]")  # the confirmation step
     code = page.inner_text("[data-testid=voucher-code]").strip()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
     assert page.locator("[data-testid=voucher-qr] svg").count() == 1

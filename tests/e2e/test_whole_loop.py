@@ -174,6 +174,8 @@ def test_register_bind_earn_redeem_verify_settle(
     assert page.inner_text("[data-testid=stock-left]").startswith("3")
     with page.expect_navigation():
         page.click("[data-testid=redeem]")
+    with page.expect_navigation():
+        page.click("[data-testid=confirm-redeem]")  # the confirmation step
     code = page.inner_text("[data-testid=voucher-code]").strip()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
     voucher_url = page.url

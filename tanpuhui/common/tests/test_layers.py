@@ -37,6 +37,7 @@ LAYERS = [
     "marketplace",
     "funding",
     "enterprises",
+    "notifications",
     "web",
 ]
 FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}

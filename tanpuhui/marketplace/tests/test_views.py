@@ -25,8 +25,10 @@ def test_resident_pages(rich_resident, offer):
     catalogue = client.get(reverse("web:offers"))
     assert catalogue.status_code == 200 and offer.title in catalogue.content.decode()
     detail = client.get(reverse("web:offer-detail", args=[offer.pk]))
-    assert detail.status_code == 200
-    key = detail.context["request_key"]
+    assert detail.status_code == 200 and 'data-testid="redeem"' in detail.content.decode()
+    confirm = client.get(reverse("web:offer-redeem", args=[offer.pk]))  # the confirmation step
+    assert confirm.status_code == 200 and not Voucher.objects.exists()
+    key = confirm.context["request_key"]
     done = client.post(reverse("web:offer-redeem", args=[offer.pk]), {"request_key": key})
     voucher = Voucher.objects.get()
     assert done.status_code == 302 and done["Location"] == reverse("web:voucher-detail", args=[voucher.pk])
@@ -139,3 +141,44 @@ def test_event_booth_page_and_counter(gz, gz_operator, zs_operator, rich_residen
     assert client.post(url, {"resident_token": "x", "offer": "not-a-uuid"}).status_code == 400
     assert browser(zs_operator).get(url).status_code == 404
     assert browser(resident).get(url).status_code == 403
+
+
+def test_catalogue_and_offer_say_what_the_balance_affords(resident, merchant):
+    from tanpuhui.ledger.tests.factories import fund
+
+    fund(resident, 150)
+    cheap = OfferFactory(merchant=merchant, price_coins=100, title="LED 灯泡")
+    dear = OfferFactory(merchant=merchant, price_coins=1200, title="电影票")
+    client = browser(resident)
+    page = client.get(reverse("web:offers") + "?lang=en")
+    cards = {c["offer"].pk: c["short"] for c in page.context["cards"]}
+    assert cards == {cheap.pk: 0, dear.pk: 1050} and page.context["affordable"] == 1
+    html = page.content.decode()
+    assert "1,050 coins short" in html and "You can redeem this now" in html
+    detail = client.get(reverse("web:offer-detail", args=[dear.pk])).content.decode()
+    assert 'data-testid="redeem"' not in detail  # nothing to confirm for an offer out of reach
+
+
+def test_redeeming_asks_for_confirmation_first(rich_resident, offer):
+    client = browser(rich_resident)
+    confirm = client.get(reverse("web:offer-redeem", args=[offer.pk]) + "?lang=en")
+    html = confirm.content.decode()
+    assert 'data-testid="confirm-redeem"' in html and confirm.context["after"] == 990
+    assert not Voucher.objects.exists()  # looking at the confirmation spends nothing
+    client.post(reverse("web:offer-redeem", args=[offer.pk]), {"request_key": confirm.context["request_key"]})
+    assert Voucher.objects.count() == 1
+    again = client.get(reverse("web:offer-redeem", args=[offer.pk])).content.decode()
+    assert 'data-testid="confirm-redeem"' not in again  # the per-resident limit (1) is reached
+
+
+def test_the_voucher_page_polls_until_the_cashier_verifies(rich_resident, offer, cashier):
+    voucher = services.voucher_redeem(offer_id=offer.pk, resident=rich_resident)
+    client = browser(rich_resident)
+    status = reverse("web:voucher-status", args=[voucher.pk])
+    page = client.get(reverse("web:voucher-detail", args=[voucher.pk])).content.decode()
+    assert f'hx-get="{status}"' in page and 'hx-trigger="every 3s"' in page
+    services.voucher_verify(user=cashier, code=voucher.code)
+    fragment = client.get(status).content.decode()
+    assert 'data-status="verified"' in fragment and "体育西店" in fragment
+    assert "hx-trigger" not in fragment  # used: the page stops asking
+    assert 'id="voucher-qr" hx-swap-oob="true"' in fragment  # and the QR code goes away
