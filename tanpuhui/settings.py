@@ -37,7 +37,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tanpuhui.console.admin_config.PlatformAdminConfig",  # Django admin: platform administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tanpuhui.marketplace",
     "tanpuhui.funding",
     "tanpuhui.enterprises",
+    "tanpuhui.console",
     "tanpuhui.web",
 ]
 

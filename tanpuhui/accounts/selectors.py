@@ -1,6 +1,9 @@
-from django.db.models import Count, Prefetch, Q, QuerySet
+from datetime import date, datetime
 
-from tanpuhui.accounts.models import Binding, Role, User
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from tanpuhui.accounts.models import Binding, Role, RoleAssignment, User
 
 
 def resident_list() -> QuerySet[User]:
@@ -25,3 +28,20 @@ def user_with_profile(user_id) -> User:
         .prefetch_related(Prefetch("bindings", queryset=Binding.objects.filter(unbound_at__isnull=True)))
         .get(pk=user_id)
     )
+
+
+def _month(value: date | datetime) -> date:
+    return (value.date() if isinstance(value, datetime) else value).replace(day=1)
+
+
+def residents_joined_by_month(centres: QuerySet) -> dict[tuple[int, date], int]:
+    """Residents registered at each of ``centres`` per calendar month (of the resident role's grant),
+    over all time: (centre id, first day of the month) → count. One grouped query."""
+    rows = (
+        RoleAssignment.objects.filter(role=Role.RESIDENT, centre__in=centres)
+        .annotate(month=TruncMonth("created_at"))
+        .values("centre_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["centre_id"], _month(r["month"])): r["n"] for r in rows}

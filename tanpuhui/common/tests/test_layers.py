@@ -2,7 +2,7 @@
 
 Order (bottom → top), as in docs/contributing.md and settings.INSTALLED_APPS:
 
-    common → tenancy → accounts → methodology → metering → ledger → marketplace → funding → enterprises → web
+    common → tenancy → accounts → methodology → metering → ledger → marketplace → funding → enterprises → console → web
 
 The check reads the source (``ast``), so it sees every import: module level, inside functions, under
 ``if TYPE_CHECKING``, relative or absolute, and lazy model references (``ForeignKey("app.Model")``).
@@ -37,6 +37,7 @@ LAYERS = [
     "marketplace",
     "funding",
     "enterprises",
+    "console",
     "web",
 ]
 FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
