@@ -282,6 +282,10 @@ class AuthToken(models.Model):
     def __str__(self) -> str:
         return f"token of {self.user_id} ({self.client or 'app'})"
 
+    class Meta:
+        verbose_name = _("sign-in token")
+        verbose_name_plural = _("sign-in tokens")
+
 
 class ApiKey(TimeStampedModel):
     """A data provider's (or integration's) key: ``<prefix>.<secret>``, stored hashed.

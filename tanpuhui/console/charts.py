@@ -33,13 +33,23 @@ def nice_step(top: float, ticks: int = 4) -> float:
 
 
 def month_label(month: date) -> str:
-    """ "3月" in Chinese, "Mar" otherwise: short enough for twelve under a phone-wide chart."""
+    """ "3" in Chinese (the year row reads "2026年"), "Mar" otherwise: twelve fit under a phone-wide chart."""
     if (get_language() or "zh-hans").startswith("zh"):
-        return f"{month.month}月"
+        return str(month.month)
     return calendar.month_abbr[month.month]
 
 
+def year_label(month: date) -> str:
+    return f"{month.year}年" if (get_language() or "zh-hans").startswith("zh") else str(month.year)
+
+
 def tick_label(value: float) -> str:
+    """A y-axis number short enough for the axis margin: 150,000 → "15万" in Chinese, "150k" otherwise."""
+    chinese = (get_language() or "zh-hans").startswith("zh")
+    if chinese and value >= 10000:
+        return f"{value / 10000:g}万"
+    if not chinese and value >= 1000:
+        return f"{value / 1000:g}k"
     if value == int(value):
         return f"{int(value):,}"
     return f"{value:,.1f}".rstrip("0").rstrip(".")
@@ -55,6 +65,7 @@ class Bar:
     month_label: str
     year_label: str
     value_label: str
+    when: str  # 2026-06, for the bar's tooltip
 
 
 @dataclass(frozen=True)
@@ -99,8 +110,9 @@ def bar_chart(
                 height=round(h, 1),
                 label_x=round(x + bar_w / 2, 1),
                 month_label=month_label(month),
-                year_label=str(month.year) if i == 0 or month.month == 1 else "",
+                year_label=year_label(month) if i == 0 or month.month == 1 else "",
                 value_label=f"{float(value):,.{digits}f}",
+                when=month.strftime("%Y-%m"),
             )
         )
     count = round(top_value / step)

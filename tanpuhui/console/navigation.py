@@ -14,7 +14,7 @@ register()
 register(
     NavItem(
         "console",
-        _("Dashboard"),
+        _("Console home"),
         "web:console",
         audience="staff",
         area="staff",

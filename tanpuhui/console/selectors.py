@@ -82,6 +82,10 @@ class Figures:
         return self.months[-1]
 
     @property
+    def previous(self) -> MonthFigures:
+        return self.months[-2] if len(self.months) > 1 else MonthFigures(month=self.current.month)
+
+    @property
     def residents(self) -> int:
         return self.current.residents
 
@@ -152,6 +156,12 @@ def combined(per_centre: dict[int, Figures], *, today: date | None = None, month
         for into, month in zip(total, figures.months, strict=True):
             into.add(month)
     return Figures(total)
+
+
+def booths_open(user, *, now=None) -> QuerySet:
+    """Events of the staff member's centres still running or to come, soonest first (their booths)."""
+    now = now or timezone.now()
+    return marketplace.events_for_booth(user).filter(ends_at__gte=now).order_by("starts_at")[:5]
 
 
 # --- what needs doing ---------------------------------------------------------------------------

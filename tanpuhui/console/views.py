@@ -57,6 +57,7 @@ def dashboard(request):
         "console/dashboard.html",
         {
             "todo": selectors.todo_for(user, today),
+            "booths": selectors.booths_open(user),
             "figures": figures,
             "charts": _trend_charts(figures),
             "centres": centres.filter(kind=Centre.Kind.CITY).order_by("code"),
