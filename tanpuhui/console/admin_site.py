@@ -1,7 +1,11 @@
-"""The Django admin is for platform administrators (superusers) only.
+"""The Django admin's home is for platform administrators (superusers).
 
-Centre staff run their day in the console (``/console/``); one who opens ``/admin/`` is sent there with a
-short note instead of Django's "not authorised" login form. Residents and other signed-in users go home.
+Centre staff run their day in the console (``/console/``): one who opens the admin's home or an app's
+page is sent there with a short note, instead of Django's list of every table. The few admin forms
+staff still need until the console has pages for them (data providers and their keys, residents, API
+keys, the audit log) stay open to them, scoped to their centres by ``common.admin.CentreScopedAdmin``,
+and are linked from the console's navigation (``console/navigation.py``). Residents and other
+signed-in users who open the admin go home.
 """
 
 from __future__ import annotations
@@ -13,26 +17,41 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 
+def is_platform_admin(user) -> bool:
+    return bool(user.is_active and user.is_superuser)
+
+
 class PlatformAdminSite(admin.AdminSite):
     site_header = gettext_lazy("Tanpuhui platform administration")
     site_title = gettext_lazy("Tanpuhui platform administration")
     index_title = gettext_lazy("Platform administration")
 
-    def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_superuser)
+    def _to_console(self, request: HttpRequest) -> HttpResponse:
+        if not getattr(request.user, "is_centre_staff", False):
+            return redirect("web:home")
+        messages.info(
+            request,
+            _(
+                "The administration pages are for platform administrators. "
+                "Everything your centre needs is in this console."
+            ),
+        )
+        return redirect("web:console")
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if not is_platform_admin(request.user):
+            return self._to_console(request)
+        return super().index(request, extra_context)
+
+    def app_index(
+        self, request: HttpRequest, app_label: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        if not is_platform_admin(request.user):
+            return self._to_console(request)
+        return super().app_index(request, app_label, extra_context)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not self.has_permission(request):
-            if getattr(user, "is_centre_staff", False):
-                messages.info(
-                    request,
-                    _(
-                        "The administration pages are for platform administrators. "
-                        "Everything your centre needs is in this console."
-                    ),
-                )
-                return redirect("web:console")
-            return redirect("web:home")
+            return self._to_console(request)
         return super().login(request, extra_context)

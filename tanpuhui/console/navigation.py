@@ -34,4 +34,13 @@ register(
         tab=True,
         icon="chart",
     ),
+    NavItem(
+        "staff-audit-log",
+        _("Audit log"),
+        "admin:common_auditevent_changelist",
+        audience="staff",
+        area="staff",
+        group=_("Records and settings"),
+        order=89,
+    ),
 )

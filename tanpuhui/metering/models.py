@@ -354,12 +354,12 @@ class InputsSnapshot(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     data = models.JSONField()
 
-    def __str__(self) -> str:
-        return self.digest[:12]
-
     class Meta:
         verbose_name = _("inputs snapshot")
         verbose_name_plural = _("inputs snapshots")
+
+    def __str__(self) -> str:
+        return self.digest[:12]
 
 
 class Reduction(AppendOnlyModel):
