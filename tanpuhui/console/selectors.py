@@ -268,4 +268,19 @@ def todo_for(user, today: date | None = None) -> TodoList:
                 _("Merchants with vouchers verified last month."),
             )
         )
+        first = (today or timezone.localdate()).replace(day=1)
+        url = (
+            reverse("web:staff-settlement")
+            + "?"
+            + urlencode({"start": first, "end": today or timezone.localdate()})
+        )
+        items.append(
+            Todo(
+                "settlement-next",
+                _("Merchants to settle next month"),
+                marketplace.settlement_this_month(user, today),
+                url,
+                _("Merchants with vouchers verified so far this month."),
+            )
+        )
     return TodoList(items)

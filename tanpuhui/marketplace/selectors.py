@@ -202,6 +202,14 @@ def previous_month(today: date | None = None) -> tuple[date, date]:
     return last.replace(day=1), last
 
 
+def settlement_this_month(user, today: date | None = None) -> int:
+    """Merchants of the staff member's centres with vouchers verified so far this month (settled next)."""
+    today = today or timezone.localdate()
+    lo = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
+    hi = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    return merchants_to_settle(STAFF.scope(Merchant.objects.all(), user), start=lo, end=hi).count()
+
+
 def settlement_due(user, today: date | None = None) -> int:
     """Merchants of the staff member's centres with vouchers verified last month (statements due)."""
     start, last = previous_month(today)

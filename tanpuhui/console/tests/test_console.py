@@ -127,9 +127,10 @@ def test_each_role_sees_its_tasks_with_counts_of_its_centre(waiting, gz):
         "offers": 1,
         "retrofits": 1,
         "settlement": 1,  # the merchant with last month's voucher, not the one with this month's only
+        "settlement-next": 1,  # and the other
     }
     assert tasks(as_user(member("reviewer", gz))).keys() == {"merchants", "offers", "retrofits"}
-    assert tasks(as_user(member("finance", gz))).keys() == {"settlement"}
+    assert tasks(as_user(member("finance", gz))).keys() == {"settlement", "settlement-next"}
 
 
 def test_the_provincial_officer_sees_every_centres_tasks(waiting, gz):
