@@ -38,12 +38,13 @@ class PlatformAdminSite(admin.AdminSite):
         )
         return redirect("web:console")
 
-    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    # Django types these as TemplateResponse; a redirect is what staff get instead.
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:  # type: ignore[override]
         if not is_platform_admin(request.user):
             return self._to_console(request)
         return super().index(request, extra_context)
 
-    def app_index(
+    def app_index(  # type: ignore[override]
         self, request: HttpRequest, app_label: str, extra_context: dict | None = None
     ) -> HttpResponse:
         if not is_platform_admin(request.user):

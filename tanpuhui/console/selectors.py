@@ -258,7 +258,11 @@ def todo_for(user, today: date | None = None) -> TodoList:
         )
     if "settlement" in tasks:
         start, end = marketplace.previous_month(today)
-        url = reverse("web:staff-settlement") + "?" + urlencode({"start": start, "end": end})
+        url = (
+            reverse("web:staff-settlement")
+            + "?"
+            + urlencode({"start": start.isoformat(), "end": end.isoformat()})
+        )
         items.append(
             Todo(
                 "settlement",
@@ -272,7 +276,7 @@ def todo_for(user, today: date | None = None) -> TodoList:
         url = (
             reverse("web:staff-settlement")
             + "?"
-            + urlencode({"start": first, "end": today or timezone.localdate()})
+            + urlencode({"start": first.isoformat(), "end": (today or timezone.localdate()).isoformat()})
         )
         items.append(
             Todo(
