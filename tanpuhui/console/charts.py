@@ -44,10 +44,12 @@ def year_label(month: date) -> str:
 
 
 def tick_label(value: float) -> str:
-    """A y-axis number short enough for the axis margin: 150,000 → "15万" in Chinese, "150k" otherwise."""
+    """A y-axis number short enough for the axis margin: 150,000 → "15万" in Chinese, "150k" otherwise (2,000,000 → "2M")."""
     chinese = (get_language() or "zh-hans").startswith("zh")
     if chinese and value >= 10000:
         return f"{value / 10000:g}万"
+    if not chinese and value >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
     if not chinese and value >= 1000:
         return f"{value / 1000:g}k"
     if value == int(value):

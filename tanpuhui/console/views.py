@@ -60,7 +60,8 @@ def dashboard(request):
             "booths": selectors.booths_open(user),
             "figures": figures,
             "charts": _trend_charts(figures),
-            "centres": centres.filter(kind=Centre.Kind.CITY).order_by("code"),
+            # Who the page is for: a provincial officer's province, else the staff member's centres.
+            "centres": centres.filter(kind=Centre.Kind.PROVINCIAL) or centres.order_by("code"),
             "provincial": PROVINCIAL.admits(user),
             "roles": sorted({a.get_role_display() for a in user.role_assignments.all()}),
         },
