@@ -39,7 +39,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "tanpuhui.common.views.csrf_failure"  # the product's page, not Django's English one
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tanpuhui.console.admin_config.PlatformAdminConfig",  # Django admin: platform administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tanpuhui.funding",
     "tanpuhui.enterprises",
     "tanpuhui.notifications",
+    "tanpuhui.console",
     "tanpuhui.web",
 ]
 

@@ -19,6 +19,7 @@ CONTEXTS = [
     "funding",
     "enterprises",
     "notifications",
+    "console",
     "web",
 ]
 
@@ -28,9 +29,6 @@ for context in CONTEXTS:
     module = import_module(f"tanpuhui.{context}.urls")
     api_patterns += getattr(module, "api_patterns", [])
     web_patterns += getattr(module, "web_patterns", [])
-
-admin.site.site_header = "碳普惠 Tanpuhui"
-admin.site.site_title = "碳普惠 Tanpuhui"
 
 urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),

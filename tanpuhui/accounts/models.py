@@ -279,6 +279,10 @@ class AuthToken(models.Model):
     expires_at = models.DateTimeField()
     client = models.CharField(max_length=100, blank=True)
 
+    class Meta:
+        verbose_name = _("sign-in token")
+        verbose_name_plural = _("sign-in tokens")
+
     def __str__(self) -> str:
         return f"token of {self.user_id} ({self.client or 'app'})"
 

@@ -1,9 +1,11 @@
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
 
-from tanpuhui.accounts.models import PROVINCIAL_ROLES, STAFF_ROLES, Binding, Role, User
+from tanpuhui.accounts.models import PROVINCIAL_ROLES, STAFF_ROLES, Binding, Role, RoleAssignment, User
 from tanpuhui.tenancy.models import Centre
 
 
@@ -63,3 +65,20 @@ def scope_to_user(queryset: QuerySet, user: Any, centre_lookup: str = "centre") 
     if ids is None:
         return queryset
     return queryset.filter(**{f"{centre_lookup}__in": ids})
+
+
+def _month(value: date | datetime) -> date:
+    return (value.date() if isinstance(value, datetime) else value).replace(day=1)
+
+
+def residents_joined_by_month(centres: QuerySet) -> dict[tuple[int, date], int]:
+    """Residents registered at each of ``centres`` per calendar month (of the resident role's grant),
+    over all time: (centre id, first day of the month) → count. One grouped query."""
+    rows = (
+        RoleAssignment.objects.filter(role=Role.RESIDENT, centre__in=centres)
+        .annotate(month=TruncMonth("created_at"))
+        .values("centre_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["centre_id"], _month(r["month"])): r["n"] for r in rows}

@@ -8,3 +8,4 @@ NAV_LABEL = _("Low-carbon giving")
 class EnterprisesConfig(AppConfig):
     name = "tanpuhui.enterprises"
     label = "enterprises"
+    verbose_name = _("Enterprises")

@@ -64,6 +64,8 @@ class EnterpriseMember(TimeStampedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enterprise", "user"], name="enterprise_member_once")]
+        verbose_name = _("enterprise member")
+        verbose_name_plural = _("enterprise members")
 
 
 class RetrofitProject(UUIDModel):
@@ -149,6 +151,8 @@ class EnergyReading(TimeStampedModel):
                 condition=Q(project_qty__gte=0) & Q(baseline_qty__gte=0), name="reading_non_negative"
             ),
         ]
+        verbose_name = _("energy reading")
+        verbose_name_plural = _("energy readings")
 
 
 def document_path(instance, filename: str) -> str:
@@ -177,6 +181,8 @@ class ProjectDocument(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["project", "sha256"], name="document_once_per_project")
         ]
+        verbose_name = _("project document")
+        verbose_name_plural = _("project documents")
 
 
 class ReviewEvent(AppendOnlyModel):
@@ -192,6 +198,8 @@ class ReviewEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
 
 
 class ReductionYear(TimeStampedModel):
@@ -216,6 +224,8 @@ class ReductionYear(TimeStampedModel):
                 name="reduction_year_never_overclaimed",
             ),
         ]
+        verbose_name = _("reduction year")
+        verbose_name_plural = _("reduction years")
 
     @property
     def available_kg(self):
@@ -245,6 +255,8 @@ class Donation(UUIDModel):
         constraints = [
             models.CheckConstraint(condition=Q(kg_co2e__gt=0) & Q(coins__gte=0), name="donation_positive")
         ]
+        verbose_name = _("reduction donation")
+        verbose_name_plural = _("reduction donations")
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.kg_co2e} kg → {self.coins}"

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.common.navigation import NavItem, register
+from tanpuhui.enterprises import selectors
 
 # Resident, public and portal pages ---------------------------------------------------------------
 
@@ -32,5 +33,6 @@ register(
         area="staff",
         group=_("Reviews"),
         order=45,
+        badge=selectors.retrofits_waiting,
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.accounts.models import User
 from tanpuhui.enterprises.models import Donation, Enterprise, RetrofitProject
 
@@ -51,3 +52,8 @@ def thank_you_list() -> QuerySet[Donation]:
         .select_related("enterprise", "centre")
         .order_by("-created_at")
     )
+
+
+def retrofits_waiting(user) -> int:
+    """Retrofits of the staff member's centres waiting for review (console task, navigation badge)."""
+    return STAFF.scope(review_queue(), user).count()

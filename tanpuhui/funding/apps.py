@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 class FundingConfig(AppConfig):
     name = "tanpuhui.funding"
     label = "funding"
+    verbose_name = _("Funding and giving")
 
     def ready(self):
         from tanpuhui.funding.receivers import FUNDER, on_ledger_check, on_voucher_verified

@@ -90,6 +90,8 @@ class PoolMovement(AppendOnlyModel):
                 fields=["pool", "kind", "reference"], name="pool_movement_once_per_reference"
             )
         ]
+        verbose_name = _("pool movement")
+        verbose_name_plural = _("pool movements")
 
 
 class Campaign(UUIDModel):
@@ -120,6 +122,8 @@ class Campaign(UUIDModel):
                 condition=Q(multiplier__gte=1) & Q(multiplier__lte=10), name="campaign_multiplier_range"
             ),
         ]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
 
     def __str__(self) -> str:
         return self.name
@@ -157,6 +161,8 @@ class CrowdfundingProject(UUIDModel):
                 condition=Q(target_coins__gt=0) & Q(pledged_coins__gte=0), name="crowdfunding_amounts"
             )
         ]
+        verbose_name = _("crowdfunding project")
+        verbose_name_plural = _("crowdfunding projects")
 
     def __str__(self) -> str:
         return self.title
@@ -181,6 +187,8 @@ class Pledge(TimeStampedModel):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(coins__gt=0), name="pledge_positive")]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
 
 
 class Cause(UUIDModel):
@@ -198,6 +206,8 @@ class Cause(UUIDModel):
 
     class Meta:
         ordering = ["title"]
+        verbose_name = _("public-welfare cause")
+        verbose_name_plural = _("public-welfare causes")
 
     def __str__(self) -> str:
         return self.title
@@ -213,6 +223,8 @@ class CauseDonation(TimeStampedModel):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(coins__gt=0), name="cause_donation_positive")]
+        verbose_name = _("cause donation")
+        verbose_name_plural = _("cause donations")
 
 
 class CauseUpdate(TimeStampedModel):
@@ -226,3 +238,5 @@ class CauseUpdate(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("cause update")
+        verbose_name_plural = _("cause updates")

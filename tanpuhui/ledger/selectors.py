@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When
+from django.db.models.functions import TruncMonth
 
 from tanpuhui.ledger.expiry import expiring_soon
 from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
@@ -149,3 +151,63 @@ def provincial_rollup(rows: list[dict]) -> dict:
 
 def last_check() -> LedgerCheck | None:
     return LedgerCheck.objects.order_by("-ran_at").first()
+
+
+def _month(value: date | datetime) -> date:
+    return (value.date() if isinstance(value, datetime) else value).replace(day=1)
+
+
+def coins_issued_by_month(centres: QuerySet, *, since: datetime) -> dict[tuple[int, date], int]:
+    """Coins that came into being at each of ``centres`` per calendar month from ``since``: every
+    transfer out of the centre's issuance account (earned, rewards, issued to pools) less every
+    transfer back into it (a reversed award). The same figure as ``centre_summary``'s "issued" (minus
+    the issuance balance), month by month. (centre id, first day of the month) → coins; one query over
+    the (debit, created_at) and (credit, created_at) indexes."""
+    rows = (
+        Transfer.objects.filter(created_at__gte=since)
+        .filter(
+            Q(debit__kind=AccountKind.ISSUANCE, debit__centre__in=centres)
+            | Q(credit__kind=AccountKind.ISSUANCE, credit__centre__in=centres)
+        )
+        .annotate(
+            month=TruncMonth("created_at"),
+            centre=Case(
+                When(debit__kind=AccountKind.ISSUANCE, then=F("debit__centre_id")),
+                default=F("credit__centre_id"),
+            ),
+            signed=Case(When(debit__kind=AccountKind.ISSUANCE, then=F("amount")), default=-F("amount")),
+        )
+        .values("centre", "month")
+        .annotate(coins=Sum("signed"))
+        .order_by()
+    )
+    return {(r["centre"], _month(r["month"])): int(r["coins"] or 0) for r in rows}
+
+
+def coins_redeemed_by_month(centres: QuerySet, *, since: datetime) -> dict[tuple[int, date], int]:
+    """Coins residents of ``centres`` spent on vouchers per calendar month from ``since``: spend
+    transfers out of wallets, less the ones reversed (a refunded unused voucher) in the month of the
+    reversal. (centre id, first day of the month) → coins; one query."""
+    rows = (
+        Transfer.objects.filter(created_at__gte=since)
+        .filter(
+            Q(kind=TransferKind.SPEND, debit__kind=AccountKind.WALLET, debit__centre__in=centres)
+            | Q(
+                kind=TransferKind.REVERSAL,
+                reverses__kind=TransferKind.SPEND,
+                credit__kind=AccountKind.WALLET,
+                credit__centre__in=centres,
+            )
+        )
+        .annotate(
+            month=TruncMonth("created_at"),
+            centre=Case(
+                When(kind=TransferKind.SPEND, then=F("debit__centre_id")), default=F("credit__centre_id")
+            ),
+            signed=Case(When(kind=TransferKind.SPEND, then=F("amount")), default=-F("amount")),
+        )
+        .values("centre", "month")
+        .annotate(coins=Sum("signed"))
+        .order_by()
+    )
+    return {(r["centre"], _month(r["month"])): int(r["coins"] or 0) for r in rows}

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.common.navigation import NavItem, register
+from tanpuhui.marketplace import selectors
 
 # Resident, public and portal pages ---------------------------------------------------------------
 
@@ -72,6 +73,7 @@ register(
         area="staff",
         group=_("Reviews"),
         order=40,
+        badge=selectors.approvals_waiting,
     ),
     NavItem(
         "staff-settlement",
@@ -81,5 +83,6 @@ register(
         area="staff",
         group=_("Coins"),
         order=35,
+        badge=selectors.settlement_due,
     ),
 )

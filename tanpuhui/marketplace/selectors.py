@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.accounts.models import User
 from tanpuhui.accounts.selectors import visible_centre_ids
 from tanpuhui.marketplace.models import Event, Merchant, MerchantStaff, Offer, Voucher
@@ -156,3 +158,70 @@ def events_for_booth(user: User) -> QuerySet[Event]:
     if link is None:
         return queryset.none()
     return queryset.filter(Q(offers__merchant=link.merchant)).distinct()
+
+
+def vouchers_verified_by_month(centres: QuerySet, *, since: datetime) -> dict[tuple[int, date], int]:
+    """Vouchers verified (核销) at the merchants of ``centres`` per calendar month from ``since``:
+    (centre id, first day of the month) → count; one query over the ``verified_at`` index."""
+    rows = (
+        Voucher.objects.filter(centre__in=centres, status=Voucher.Status.VERIFIED, verified_at__gte=since)
+        .annotate(month=TruncMonth("verified_at"))
+        .values("centre_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["centre_id"], r["month"].date().replace(day=1)): r["n"] for r in rows}
+
+
+def merchants_pending(merchants: QuerySet[Merchant]) -> QuerySet[Merchant]:
+    return merchants.filter(status=Merchant.Status.PENDING)
+
+
+def offers_pending(offers: QuerySet[Offer]) -> QuerySet[Offer]:
+    return offers.filter(status=Offer.Status.PENDING)
+
+
+def merchants_to_settle(
+    merchants: QuerySet[Merchant], *, start: datetime, end: datetime
+) -> QuerySet[Merchant]:
+    """Merchants of ``merchants`` with vouchers verified in [start, end): the statements to settle."""
+    verified = Voucher.objects.filter(
+        status=Voucher.Status.VERIFIED, verified_at__gte=start, verified_at__lt=end
+    ).values("merchant_id")
+    return merchants.filter(pk__in=verified)
+
+
+def merchants_waiting(user) -> int:
+    """Merchants of the staff member's centres awaiting approval (console task, navigation badge)."""
+    return merchants_pending(STAFF.scope(Merchant.objects.all(), user)).count()
+
+
+def offers_waiting(user) -> int:
+    return offers_pending(STAFF.scope(Offer.objects.all(), user)).count()
+
+
+def approvals_waiting(user) -> int:
+    return merchants_waiting(user) + offers_waiting(user)
+
+
+def previous_month(today: date | None = None) -> tuple[date, date]:
+    """The calendar month before ``today``'s as (first day, last day): the statements due now."""
+    first = (today or timezone.localdate()).replace(day=1)
+    last = first - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def settlement_this_month(user, today: date | None = None) -> int:
+    """Merchants of the staff member's centres with vouchers verified so far this month (settled next)."""
+    today = today or timezone.localdate()
+    lo = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
+    hi = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    return merchants_to_settle(STAFF.scope(Merchant.objects.all(), user), start=lo, end=hi).count()
+
+
+def settlement_due(user, today: date | None = None) -> int:
+    """Merchants of the staff member's centres with vouchers verified last month (statements due)."""
+    start, last = previous_month(today)
+    lo = timezone.make_aware(datetime.combine(start, time.min))
+    hi = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+    return merchants_to_settle(STAFF.scope(Merchant.objects.all(), user), start=lo, end=hi).count()

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeteringConfig(AppConfig):
     name = "tanpuhui.metering"
     label = "metering"
+    verbose_name = _("Data and reductions")
 
     def ready(self) -> None:
         from django.conf import settings

@@ -170,6 +170,8 @@ class RowError(models.Model):
     class Meta:
         ordering = ["batch", "row_number", "id"]
         indexes = [models.Index(fields=["batch", "row_number"])]
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
 
     def __str__(self) -> str:
         return f"row {self.row_number}: {self.field} {self.message}"
@@ -222,6 +224,8 @@ class StagedRecord(models.Model):
             models.Index(fields=["batch_id", "external_id"]),
             models.Index(fields=["batch_id", "trip_key"]),
         ]
+        verbose_name = _("staged record")
+        verbose_name_plural = _("staged records")
 
     def __str__(self) -> str:
         return f"{self.batch_id} row {self.row_number}"
@@ -350,6 +354,10 @@ class InputsSnapshot(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     data = models.JSONField()
 
+    class Meta:
+        verbose_name = _("inputs snapshot")
+        verbose_name_plural = _("inputs snapshots")
+
     def __str__(self) -> str:
         return self.digest[:12]
 
@@ -448,7 +456,7 @@ class Reduction(AppendOnlyModel):
     def inputs_snapshot(self) -> dict:
         if self.inline_snapshot:
             return self.inline_snapshot
-        return self.snapshot.data if self.snapshot_id else {}
+        return self.snapshot.data if self.snapshot_id and self.snapshot is not None else {}
 
     class Meta:
         indexes = [

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.common.navigation import NavItem, register
+from tanpuhui.metering import selectors
 
 # Resident, public and portal pages ---------------------------------------------------------------
 
@@ -33,6 +34,7 @@ register(
         group=_("Data"),
         order=20,
         active_on=("web:staff-batch-detail", "web:staff-batch-upload"),
+        badge=selectors.batches_waiting,
     ),
     NavItem(
         "staff-unmatched",
@@ -42,5 +44,16 @@ register(
         area="staff",
         group=_("Data"),
         order=25,
+        badge=selectors.unmatched_waiting_count,
+    ),
+    # The admin's form (scoped to the centre) until the console has a page for onboarding providers.
+    NavItem(
+        "staff-providers",
+        _("Data providers and keys"),
+        "admin:metering_dataprovider_changelist",
+        audience="staff",
+        area="staff",
+        group=_("Records and settings"),
+        order=81,
     ),
 )

@@ -6,15 +6,17 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet, Sum
-from django.utils import translation
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.common.errors import ValidationFailed
 from tanpuhui.common.filters import MonthField
 from tanpuhui.metering.models import (
@@ -29,6 +31,7 @@ from tanpuhui.metering.models import (
 from tanpuhui.metering.services import binding_cutoff_day
 from tanpuhui.methodology import formulas
 from tanpuhui.methodology.models import Parameter
+from tanpuhui.tenancy.models import Centre
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -210,3 +213,63 @@ def reduction_explanation(reduction: Reduction) -> dict:
             for a in reduction.adjustments.order_by("id")
         ],
     }
+
+
+def reductions_by_month(centres: QuerySet, *, since: date) -> dict[tuple[int, date], dict]:
+    """Per centre of ``centres`` and calendar month (of the period's end) from ``since``: kg CO₂e reduced
+    (adjustments included, so a correction lowers its month) and participants — distinct residents with
+    a reduction that month. (centre id, first day of the month) → {"kg_co2e", "participants"}; one
+    grouped query over the (centre, behaviour, period_end) index."""
+    rows = (
+        Reduction.objects.filter(centre__in=centres, period_end__gte=since)
+        .annotate(month=TruncMonth("period_end"))
+        .values("centre_id", "month")
+        .annotate(kg=Sum("kg_co2e"), participants=Count("resident_id", distinct=True))
+        .order_by()
+    )
+    return {
+        (r["centre_id"], r["month"]): {"kg_co2e": r["kg"] or Decimal("0"), "participants": r["participants"]}
+        for r in rows
+    }
+
+
+# A batch still received or processing this long after upload has lost its way (the worker renews its
+# lease every few seconds; a normal 200 MiB file finishes in minutes).
+STUCK_AFTER_MINUTES = 60
+
+
+def batches_needing_attention(batches: QuerySet[Batch], *, now=None) -> QuerySet[Batch]:
+    """Batches of ``batches`` that need a person: rejected or failed, finished with rejected rows in
+    the last 30 days, or stuck (received or processing for over an hour)."""
+    now = now or timezone.now()
+    stuck = Q(status__in=[Batch.Status.RECEIVED, Batch.Status.PROCESSING]) & Q(
+        created_at__lt=now - timedelta(minutes=STUCK_AFTER_MINUTES)
+    )
+    errors = Q(status__in=[Batch.Status.REJECTED, Batch.Status.FAILED]) | Q(
+        status=Batch.Status.DONE, rejected__gt=0
+    )
+    return batches.filter(stuck | (errors & Q(created_at__gte=now - timedelta(days=30))))
+
+
+def unmatched_waiting(records: QuerySet[SourceRecord], centres) -> QuerySet[SourceRecord]:
+    """Unmatched records of ``records`` that a binding made today could still credit: a binding kind
+    and a period inside its centre's binding window (the rest are counted as too old, never matched)."""
+    inside = Q(pk__in=[])
+    for centre in centres:
+        inside |= Q(centre=centre, end_day__gte=binding_cutoff_day(centre))
+    return (
+        records.filter(resident__isnull=True)
+        .exclude(record_type="forest_plot")
+        .exclude(binding_kind="")
+        .filter(inside)
+    )
+
+
+def batches_waiting(user) -> int:
+    """The staff member's batches needing attention (the console's task and the navigation badge)."""
+    return batches_needing_attention(STAFF.scope(Batch.objects.all(), user)).count()
+
+
+def unmatched_waiting_count(user) -> int:
+    centres = list(STAFF.scope(Centre.objects.all(), user, "pk"))
+    return unmatched_waiting(STAFF.scope(SourceRecord.objects.all(), user), centres).count()

@@ -22,4 +22,15 @@ register(
 
 # Staff console -----------------------------------------------------------------------------------
 
-register()
+# The admin's form (publishing a new value goes through the service) until the console has a page.
+register(
+    NavItem(
+        "staff-parameters",
+        _("Emission factors and parameters"),
+        "admin:methodology_parameter_changelist",
+        audience="staff",
+        area="staff",
+        group=_("Records and settings"),
+        order=84,
+    ),
+)

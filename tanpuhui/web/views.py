@@ -59,6 +59,16 @@ def register(request):
     return render(request, "web/register.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _landing(user) -> str:
+    """Where a user lands after signing in without a ``next``: platform administrators in the admin,
+    centre staff on their console, everyone else on their profile."""
+    if user.is_superuser:
+        return "admin:index"
+    if user.is_centre_staff:
+        return "web:console"
+    return "web:profile"
+
+
 @page_for(PUBLIC)
 def login_view(request):
     form = LoginForm(request.POST or None)
@@ -76,7 +86,7 @@ def login_view(request):
             login(request, user, backend="tanpuhui.accounts.backends.PhoneOrEmailBackend")
             if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                 return redirect(next_url)
-            return redirect("admin:index" if user.is_centre_staff else "web:profile")
+            return redirect(_landing(user))
     return render(
         request, "web/login.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
     )

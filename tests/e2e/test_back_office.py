@@ -1,4 +1,5 @@
-"""A centre operator logs in through the site and lands in a Chinese back office showing their centre only."""
+"""A centre operator logs in through the site, lands on the console, and the back-office forms still open from
+it are in Chinese and show their centre only."""
 
 import pytest
 
@@ -17,10 +18,15 @@ def test_operator_sees_own_centre_in_the_back_office(page, centres, login_as, sh
     resident_register(centre_code="ZS", phone="13920000001", password=PASSWORD, display_name="中山居民乙")
 
     login_as(page, "13800000011", PASSWORD)
-    assert page.url.endswith("/admin/")
-    assert "账户与角色" in page.inner_text("body")  # the accounts app, in Chinese
+    assert page.url.endswith("/console/")
+    page.goto("/admin/")  # the admin's home is the platform administrators': back to the console
+    assert page.url.endswith("/console/")
 
-    page.goto("/admin/accounts/user/")
+    page.click("#console-nav summary")  # on a phone the console's page list is folded
+    page.click("[data-testid=console-nav] >> text=居民")
+    page.wait_for_selector("#result_list")
+    assert "/admin/accounts/user/" in page.url
+    assert "账户与角色" in page.inner_text("body")  # the accounts app, in Chinese
     listing = page.inner_text("#result_list")
     assert "广州居民甲" in listing
     assert "中山居民乙" not in listing

@@ -127,3 +127,22 @@ def test_readme_screenshots_resident_home_and_messages(page, centres, shot, logi
     shot(page, "resident-home", full_page=False, path=DOCS / "resident-home.png")
     page.goto("/me/messages/")
     shot(page, "messages", full_page=False, path=DOCS / "messages.png")
+
+
+def test_staff_dashboard_screenshot(browser, live_server, django_db_serialized_rollback, centres, login_as):
+    """The staff console a centre operator lands on, at desktop size (the console is desktop-first)."""
+    from tanpuhui.accounts.models import Role, User
+    from tanpuhui.accounts.services import role_grant
+    from tanpuhui.console.tests.factories import make_centre_activity
+
+    make_centre_activity(centres["GZ"], residents=8)
+    operator = User.objects.create_user(
+        phone="13800000011", password="demo-pass-2016", display_name="广州运营 陈晓"
+    )
+    role_grant(user=operator, role=Role.CENTRE_OPERATOR, centre=centres["GZ"])
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    login_as(page, "13800000011", "demo-pass-2016")
+    page.wait_for_selector("[data-testid=console-todo]")
+    page.screenshot(path=str(DOCS / "staff-console.png"))
+    context.close()

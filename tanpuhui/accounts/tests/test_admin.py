@@ -120,17 +120,25 @@ class TestCentreOperator:
         codes = {c.code for c in response.context["cl"].result_list}
         assert codes == {"GZ"}
 
-    def test_index_lists_the_back_office_modules(self, world, gz_operator):
-        response = admin_client(gz_operator).get("/admin/")
+    def test_the_admin_home_sends_staff_to_their_console(self, world, gz_operator):
+        # The admin's home is the platform administrators'; staff run their day in the console.
+        for url in ("/admin/", "/admin/accounts/"):
+            response = admin_client(gz_operator).get(url)
+            assert response.status_code == 302 and response.url == "/console/"
+
+    def test_the_admin_home_lists_every_module_for_the_platform_administrator(self, world):
+        admin_user = User.objects.create_superuser(
+            email="root@tanpuhui.test", password=PASSWORD, display_name="平台管理员"
+        )
+        response = admin_client(admin_user).get("/admin/")
         assert response.status_code == 200
         models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-        assert {"User", "Binding", "ApiKey", "RoleAssignment", "AuditEvent", "Centre"} <= models
-        assert "Group" not in models and "Region" not in models
+        assert {"User", "Binding", "ApiKey", "RoleAssignment", "AuditEvent", "Centre", "Region"} <= models
 
     def test_reviewer_and_finance_can_view_but_not_change(self, world, gz):
         reviewer = make_staff(Role.CENTRE_REVIEWER, gz)
         client = admin_client(reviewer)
-        assert client.get("/admin/").status_code == 200
+        assert client.get("/admin/").url == "/console/"
         mine = world["gz"]["resident"]
         assert str(mine.pk) in changelist_pks(client, "/admin/accounts/user/")
         response = client.post(f"/admin/accounts/user/{mine.pk}/change/", {"display_name": "x"})
@@ -153,8 +161,7 @@ class TestOutsiders:
         User.objects.filter(pk=user.pk).update(is_staff=True)  # even if someone ticked the box
         client = admin_client(User.objects.get(pk=user.pk))
         response = client.get("/admin/")
-        assert response.status_code == 200
-        assert response.context["app_list"] == []
+        assert response.status_code == 302 and response.url == "/"  # home: not the console either
         assert client.get("/admin/accounts/user/").status_code == 403
 
     def test_anonymous_is_sent_to_login(self, world):

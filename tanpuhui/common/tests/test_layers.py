@@ -2,7 +2,8 @@
 
 Order (bottom → top), as in docs/contributing.md and settings.INSTALLED_APPS:
 
-    common → tenancy → accounts → methodology → metering → ledger → marketplace → funding → enterprises → web
+    common → tenancy → accounts → methodology → metering → ledger → marketplace → funding → enterprises →
+    notifications → console → web
 
 The check reads the source (``ast``), so it sees every import: module level, inside functions, under
 ``if TYPE_CHECKING``, relative or absolute, and lazy model references (``ForeignKey("app.Model")``).
@@ -38,6 +39,7 @@ LAYERS = [
     "funding",
     "enterprises",
     "notifications",
+    "console",
     "web",
 ]
 FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
@@ -187,11 +189,11 @@ def test_the_check_sees_upward_and_lazy_imports(tmp_path):
 
 def test_installed_apps_and_url_contexts_follow_the_layer_order():
     """One documented order: INSTALLED_APPS, the URL conf's CONTEXTS (which also orders the demo) and LAYERS."""
-    from django.conf import settings
+    from django.apps import apps
 
     from tanpuhui.urls import CONTEXTS
 
-    installed = [app.split(".")[1] for app in settings.INSTALLED_APPS if app.startswith("tanpuhui.")]
+    installed = [c.name.split(".")[1] for c in apps.get_app_configs() if c.name.startswith("tanpuhui.")]
     assert installed == LAYERS
     assert [layer for layer in LAYERS if layer in CONTEXTS] == CONTEXTS
     assert set(LAYERS) - set(CONTEXTS) <= {"common"}

@@ -33,6 +33,7 @@ GROUPS = {
     "public": "PUBLIC", "resident": "RESIDENT", "home_centre": "RESIDENT", "signed_in": "SIGNED_IN",
     "centre_member": "SIGNED_IN", "enterprise_applicant": "SIGNED_IN", "staff": "STAFF", "booth": "STAFF",
     "merchant": "MERCHANT", "enterprise": "ENTERPRISE", "project_viewer": "ENTERPRISE",
+    "provincial": "PROVINCIAL",
 }  # fmt: skip
 
 
@@ -56,8 +57,10 @@ STAFF = pages("STAFF")
 MERCHANT = pages("MERCHANT")
 # Enterprise staff pages → wrong roles: resident, another enterprise's staff.
 ENTERPRISE = pages("ENTERPRISE")
+# Provincial officers' pages (the console's roll-up) → wrong roles: resident, cashier, centre operator.
+PROVINCIAL = pages("PROVINCIAL")
 
-PAGES = PUBLIC | RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE
+PAGES = PUBLIC | RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE | PROVINCIAL
 
 
 def unclassified(patterns) -> list[str]:
@@ -84,7 +87,7 @@ def test_a_page_without_an_audience_is_unclassified():
 
 
 @pytest.fixture
-def world(gz, resident, gz_operator):
+def world(gz, resident, gz_operator, provincial_officer):
     """Demo-like rows in GZ: a resident with a real reduction, coins and a voucher; a merchant with a
     cashier and an event; an enterprise with an approved retrofit; a crowdfunding project; a batch."""
     from tanpuhui.accounts.models import Binding
@@ -151,6 +154,7 @@ def world(gz, resident, gz_operator):
         "ids": ids,
         "resident": resident,
         "operator": gz_operator,
+        "provincial": provincial_officer,
         "cashier": cashier,
         "enterprise": enterprise_user,
         "other_enterprise": other_enterprise_user,
@@ -202,13 +206,22 @@ def test_pages_render_for_their_role(world):
         + check(world, SIGNED_IN | STAFF, "operator", want_ok=True)
         + check(world, MERCHANT, "cashier", want_ok=True)
         + check(world, ENTERPRISE | {"enterprise/"}, "enterprise", want_ok=True)
+        + check(world, PROVINCIAL | STAFF, "provincial", want_ok=True)
     )
     assert problems == [], "\n".join(map(str, problems))
 
 
 def test_pages_refuse_anonymous_and_the_wrong_role(world):
     problems = (
-        check(world, RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE, "anonymous", want_ok=False)
+        check(
+            world,
+            RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE | PROVINCIAL,
+            "anonymous",
+            want_ok=False,
+        )
+        + check(world, PROVINCIAL, "operator", want_ok=False)
+        + check(world, PROVINCIAL, "resident", want_ok=False)
+        + check(world, PROVINCIAL, "cashier", want_ok=False)
         + check(world, RESIDENT, "operator", want_ok=False)
         + check(world, STAFF, "resident", want_ok=False)
         + check(world, STAFF, "cashier", want_ok=False)

@@ -99,9 +99,9 @@ class TestLoginLogout:
         assert response.status_code == 302 and response.url == "/me/"
         assert client.session["_auth_user_id"] == str(resident.pk)
 
-    def test_staff_land_in_back_office(self, client, gz_operator):
+    def test_staff_land_on_their_console(self, client, gz_operator):
         response = client.post("/login/", {"username": gz_operator.phone, "password": PASSWORD})
-        assert response.status_code == 302 and response.url == "/admin/"
+        assert response.status_code == 302 and response.url == "/console/"
 
     def test_wrong_password_is_a_clear_400(self, client, resident):
         response = client.post("/login/", {"username": resident.phone, "password": "not-it-at-all"})
