@@ -66,7 +66,9 @@ def test_explanation_and_wallet_screenshots(
         for i in range(12)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        upload(make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR), "transit_trip", trips)
+        yct = make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR)
+        DataProvider.objects.filter(pk=yct.pk).update(name="羊城通")  # the name residents read
+        upload(yct, "transit_trip", trips)
     login_as(page, "13912345679", "low-carbon-2016")
     metro = Reduction.objects.filter(resident=user, behaviour="metro").order_by("-period_end").first()
     assert metro is not None
