@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from tanpuhui.accounts import selectors, services
 from tanpuhui.common.errors import Forbidden, ServiceError
 from tanpuhui.common.scoping import PUBLIC, SIGNED_IN, page_for
+from tanpuhui.marketplace.audiences import MERCHANT
 from tanpuhui.tenancy.selectors import centre_list_public
 from tanpuhui.web.forms import BindingForm, LoginForm, RealNameForm, RegisterForm
 
@@ -67,10 +68,19 @@ def login_view(request):
             login(request, user, backend="tanpuhui.accounts.backends.PhoneOrEmailBackend")
             if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                 return redirect(next_url)
-            return redirect("admin:index" if user.is_centre_staff else "web:profile")
+            return redirect(_landing(user))
     return render(
         request, "web/login.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
     )
+
+
+def _landing(user) -> str:
+    """Where a login without ``?next=`` lands: staff in their back office, a cashier at the counter."""
+    if user.is_centre_staff:
+        return "admin:index"
+    if MERCHANT.admits(user):
+        return "web:merchant-verify"
+    return "web:profile"
 
 
 @page_for(PUBLIC)
