@@ -99,9 +99,9 @@ class ProjectForm(forms.Form):
         if project is not None:
             del self.fields["enterprise"]  # a project stays with its enterprise
         else:
-            self.fields["enterprise"].queryset = (
-                enterprises if enterprises is not None else Enterprise.objects.none()
-            )
+            field = self.fields["enterprise"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = enterprises if enterprises is not None else Enterprise.objects.none()
 
     def clean(self):
         data = super().clean()

@@ -29,11 +29,12 @@ def _own_project(request, pk) -> RetrofitProject:
 
 def _history_line(event: ReviewEvent) -> str:
     """One review step in words: who (by role), what they did."""
-    who = {
+    roles: dict[str, str] = {
         Role.ENTERPRISE_STAFF: _("Enterprise staff"),
         Role.CENTRE_REVIEWER: _("The centre's reviewer"),
         Role.CENTRE_OPERATOR: _("The centre's operator"),
-    }.get(event.role, _("A platform administrator"))
+    }
+    who = roles.get(event.role, _("A platform administrator"))
     if event.to_status == Status.SUBMITTED:
         did = (
             _("answered the comments and submitted again")
@@ -41,12 +42,13 @@ def _history_line(event: ReviewEvent) -> str:
             else _("submitted the application")
         )
     else:
-        did = {
+        steps: dict[str, str] = {
             Status.UNDER_REVIEW: _("started the review"),
             Status.APPROVED: _("approved the project"),
             Status.RETURNED: _("returned it with comments"),
             Status.REJECTED: _("rejected the project"),
-        }.get(event.to_status, _("changed the project"))
+        }
+        did = steps.get(event.to_status, _("changed the project"))
     return f"{who} {did}"
 
 

@@ -613,13 +613,13 @@ def personal_code_resolve(
     short = codes.personal_code_normalise(raw)
     if short is not None:
         window = codes.personal_window(now)
-        resident_id = (
+        found = (
             PersonalCode.objects.filter(code=short, window__gte=window - codes.PERSONAL_CODE_GRACE)
             .filter(window__lte=window)
             .values_list("user_id", flat=True)
             .first()
         )
-        resident_id = str(resident_id) if resident_id else None
+        resident_id = str(found) if found else None
     elif raw.startswith(codes.RESIDENT_TOKEN_PREFIX):
         resident_id = codes.resident_token_read(raw)
     resident = User.objects.filter(pk=resident_id, is_active=True).first() if resident_id else None
