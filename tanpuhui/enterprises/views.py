@@ -117,9 +117,11 @@ def member_add(request, pk):
     return render(request, "enterprises/portal.html", context, status=400)
 
 
-@page_for(ENTERPRISE)
+@page_for(ENTERPRISE_APPLICANT)
 def project_new(request):
-    enterprises = selectors.enterprises_of(request.user).filter(status=Enterprise.Status.VERIFIED)
+    """Any signed-in user may open it; only their own verified enterprises can be chosen."""
+    mine = ENTERPRISE_APPLICANT.scope(Enterprise.objects.all(), request.user)
+    enterprises = mine.filter(status=Enterprise.Status.VERIFIED)
     form = forms.ProjectForm(request.POST or None, enterprises=enterprises)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,7 +136,12 @@ def project_new(request):
     return render(
         request,
         "enterprises/project_form.html",
-        {"form": form, "project": None, "no_enterprise": not enterprises.exists()},
+        {
+            "form": form,
+            "project": None,
+            "no_enterprise": not enterprises.exists(),
+            "has_enterprise": mine.exists(),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -240,3 +240,10 @@ def test_a_pending_enterprise_cannot_start_a_project_and_is_told_why(zs):
     _enterprise, user = make_enterprise(zs, verified=False)
     page = as_user(user).get(reverse("web:enterprise-project-new"))
     assert page.status_code == 200 and 'data-testid="no-verified-enterprise"' in page.content.decode()
+
+
+def test_someone_without_an_enterprise_is_sent_to_register_first(zs):
+    page = as_user(ResidentFactory(centre=zs)).get(reverse("web:enterprise-project-new"))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="no-enterprise"' in html
+    assert reverse("web:enterprise-register") in html and 'data-testid="project-form"' not in html
