@@ -1,7 +1,8 @@
 """Demo: a Zhongshan lighting company from registration to an approved street-light retrofit, a
 donation of its reduction into the Zhongshan donation pool, an offer funded by that pool and a
 resident who redeems it (the bakery's cashier verifies the voucher, the pool pays in coins).
-A Dongguan hardware factory has a motor retrofit waiting in the review queue. Idempotent."""
+The same company's second retrofit (a workshop lighting upgrade) waits in the Zhongshan reviewer's queue,
+and a Dongguan hardware factory has a motor retrofit waiting in Dongguan's. Idempotent."""
 
 from __future__ import annotations
 
@@ -162,6 +163,52 @@ def _streetlight_project(enterprise: Enterprise, user: User) -> RetrofitProject:
     return project
 
 
+def _pending_workshop_project(enterprise: Enterprise, user: User) -> RetrofitProject | None:
+    """A second Zhongshan retrofit, submitted and waiting for the Zhongshan reviewer (13800000022)."""
+    if enterprise.status != Enterprise.Status.VERIFIED:
+        return None
+    title = "小榄厂区车间照明LED改造"
+    project = RetrofitProject.objects.filter(enterprise=enterprise, title=title).first()
+    if project is None:
+        project = services.project_create(
+            enterprise=enterprise,
+            actor=user,
+            title=title,
+            kind=RetrofitProject.Kind.LED_LIGHTING,
+            site="中山市小榄镇工业大道厂区一号车间",
+            period_start=date(2024, 1, 1),
+            period_end=date(2024, 6, 30),
+            operating_hours_per_year=5000,
+            description="420支T8荧光灯管更换为LED灯管，车间分项电表计量。",
+        )
+    if project.editable and not project.readings.exists():
+        services.readings_replace(
+            project=project,
+            actor=user,
+            readings=[
+                {
+                    "month": date(2024, m, 1),
+                    "carrier": "electricity",
+                    "baseline_qty": Decimal("18400"),
+                    "project_qty": Decimal("10900"),
+                }
+                for m in range(1, 7)
+            ],
+        )
+    if project.editable and not project.documents.exists():
+        services.document_upload(
+            project=project,
+            actor=user,
+            doc_type="metering_report",
+            upload=SimpleUploadedFile(
+                "workshop-metering-2024.pdf", _metering_report_pdf(title), content_type="application/pdf"
+            ),
+        )
+    if project.status == RetrofitProject.Status.DRAFT:
+        project = services.project_transition(project_id=project.pk, actor=user, step="submit")
+    return project
+
+
 def _funded_offer_redeemed(pool, centre: Centre) -> str:
     """An offer of the Zhongshan bakery paid from the donation pool; one resident redeems, the cashier verifies."""
     manager = (
@@ -247,6 +294,9 @@ def load() -> str:
             f"donated 100 t → {donation.coins} coins, certificate /certificates/{donation.verification_code}/"
         )
         summary.append(_funded_offer_redeemed(donation.pool, centres["ZS"]))
+    pending = _pending_workshop_project(lighting, owner)
+    if pending is not None:
+        summary.append(f"{pending.title}: {pending.get_status_display()}")
     if "DG" in centres:
         phone, name, code = ENTERPRISE_STAFF[1]
         dg_user = _user(phone, name, centres["DG"])

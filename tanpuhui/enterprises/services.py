@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.accounts.selectors import visible_centre_ids
-from tanpuhui.accounts.services import role_grant
+from tanpuhui.accounts.services import phone_checked, role_grant
 from tanpuhui.common.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.enterprises.models import (
@@ -102,6 +102,27 @@ def enterprise_member_add(*, enterprise: Enterprise, user: User, actor: User) ->
     role_grant(user=user, role=Role.ENTERPRISE_STAFF, centre=enterprise.centre)
     audit_record(actor=actor, action="enterprise.member_add", target=enterprise, data={"user": str(user.pk)})
     return member
+
+
+def enterprise_member_invite(*, enterprise: Enterprise, actor: User, phone: str) -> EnterpriseMember:
+    """A member adds a colleague by the phone number of the colleague's existing account."""
+    if not EnterpriseMember.objects.filter(enterprise=enterprise, user=actor).exists():
+        raise NotFound(_("Not found."))
+    try:
+        normal = phone_checked(phone)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, code="invalid_phone", fields={"phone": [exc.message]}) from exc
+    user = User.objects.filter(phone=normal, is_active=True).first()
+    if user is None:
+        message = _("No account has this phone number. Ask your colleague to register first, then add them.")
+        raise ValidationFailed(message, code="unknown_user", fields={"phone": [message]})
+    if user.is_centre_staff:
+        message = _("Operation-centre staff cannot act for an enterprise.")
+        raise ValidationFailed(message, code="staff_user", fields={"phone": [message]})
+    if EnterpriseMember.objects.filter(enterprise=enterprise, user=user).exists():
+        message = _("This person already acts for the enterprise.")
+        raise Conflict(message, code="already_member", fields={"phone": [message]})
+    return enterprise_member_add(enterprise=enterprise, user=user, actor=actor)
 
 
 def _require_staff_of(user: User, centre_id: int, *roles: str) -> None:
@@ -214,6 +235,64 @@ def project_create(
         quantification=quant,
     )
     audit_record(actor=actor, action="retrofit.create", target=project)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *,
+    project: RetrofitProject,
+    actor: User,
+    title: str,
+    kind: str,
+    site: str,
+    period_start: date,
+    period_end: date,
+    operating_hours_per_year: int,
+    description: str = "",
+    reported_kg_co2e: Decimal | None = None,
+) -> RetrofitProject:
+    """Change a draft or returned project's facts (the same rules as ``project_create``).
+
+    The monthly table is kept; a month that now lies outside the new period is refused until the table
+    is corrected, so the figure never silently changes.
+    """
+    project = RetrofitProject.objects.select_for_update().get(pk=project.pk)
+    _require_editable(project)
+    if period_end < period_start:
+        raise ValidationFailed(
+            _("The period ends before it starts."),
+            fields={"period_end": [_("The period ends before it starts.")]},
+        )
+    if not 0 < operating_hours_per_year <= 8784:
+        raise ValidationFailed(
+            _("Operating hours must be between 1 and 8784 a year."),
+            fields={"operating_hours_per_year": [_("Operating hours must be between 1 and 8784 a year.")]},
+        )
+    outside = project.readings.exclude(month__gte=period_start.replace(day=1), month__lte=period_end)
+    if outside.exists():
+        message = _("Some months of the energy table lie outside this period: correct the table first.")
+        raise ValidationFailed(message, code="readings_outside_period", fields={"period_start": [message]})
+    Enterprise.objects.select_for_update().get(pk=project.enterprise_id)
+    _check_overlap(
+        enterprise=project.enterprise,
+        site=site,
+        kind=kind,
+        start=period_start,
+        end=period_end,
+        exclude=project.pk,
+    )
+    project.title, project.kind, project.site = title, kind, site.strip()
+    project.description = description
+    project.period_start, project.period_end = period_start, period_end
+    project.operating_hours_per_year = operating_hours_per_year
+    quant = dict(project.quantification or {})
+    quant.pop("reported_kg_co2e", None)
+    if reported_kg_co2e is not None:
+        quant["reported_kg_co2e"] = str(reported_kg_co2e)
+    project.quantification = quant
+    project.save()
+    audit_record(actor=actor, action="retrofit.update", target=project)
     return project
 
 

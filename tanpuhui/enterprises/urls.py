@@ -38,6 +38,20 @@ api_patterns = [
 ]
 web_patterns = [
     path("enterprise/", views.portal, name="enterprise-portal"),
+    path("enterprise/register/", views.enterprise_register, name="enterprise-register"),
+    path("enterprise/<uuid:pk>/staff/", views.member_add, name="enterprise-member-add"),
+    path("enterprise/projects/new/", views.project_new, name="enterprise-project-new"),
+    path("enterprise/projects/<uuid:pk>/edit/", views.project_edit, name="enterprise-project-edit"),
+    path(
+        "enterprise/projects/<uuid:pk>/readings/", views.project_readings, name="enterprise-project-readings"
+    ),
+    path("enterprise/projects/<uuid:pk>/documents/", views.document_add, name="enterprise-document-add"),
+    path(
+        "enterprise/projects/<uuid:pk>/documents/<int:doc>/",
+        views.document_file,
+        name="enterprise-document",
+    ),
+    path("enterprise/projects/<uuid:pk>/submit/", views.project_submit, name="enterprise-project-submit"),
     path("enterprise/projects/<uuid:pk>/", views.project_page, name="enterprise-project"),
     path("enterprise/projects/<uuid:pk>/review", views.project_review, name="enterprise-project-review"),
     path("enterprise/projects/<uuid:pk>/donate", views.project_donate, name="enterprise-project-donate"),

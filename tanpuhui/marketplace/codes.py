@@ -1,8 +1,15 @@
-"""Codes: the unified social credit code (licence), voucher codes, the resident's personal QR token.
+"""Codes: the unified social credit code (licence), voucher codes, the resident's personal codes.
 
 Voucher code: 11 random symbols of Crockford's base32 (55 bits from ``secrets``) and one check symbol
 (position-weighted sum mod 31: catches almost every single-symbol error and adjacent swap). Shown as ``XXXX-XXXX-XXXX``; input is normalised (case, spaces, hyphens, O→0, I/L→1), so a
 mistyped code is refused as malformed before any lookup.
+
+Personal code (shown on the resident's profile and wallet, typed at a counter or booth): 8 random
+symbols and one check symbol from ``PERSONAL_ALPHABET`` — digits and capitals without 0, O, 1 and I, so
+nothing on the screen can be read two ways. It is issued per ``PERSONAL_CODE_PERIOD`` window (a new one
+every few minutes, see ``services.personal_code_current``); the previous window's code is still
+accepted for ``PERSONAL_CODE_GRACE``. The QR beside it carries the long signed token, which stays valid
+for 12 hours and is what the API accepts as well.
 """
 
 from __future__ import annotations
@@ -79,6 +86,56 @@ def qr_png(data: str, *, scale: int = 8) -> bytes:
     buffer = io.BytesIO()
     segno.make(data, error="m").save(buffer, kind="png", scale=scale, border=2)
     return buffer.getvalue()
+
+
+# --- the resident's short personal code ---------------------------------------------------------
+
+PERSONAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTVWXYZ"  # 31 symbols: no 0/O, 1/I, and no U
+PERSONAL_BODY_LEN = 8
+PERSONAL_CODE_LEN = PERSONAL_BODY_LEN + 1
+PERSONAL_AMBIGUOUS = frozenset("0O1I")
+PERSONAL_CODE_PERIOD = 5 * 60  # seconds: a new code every five minutes
+PERSONAL_CODE_GRACE = 1  # windows: the previous code is still accepted for one more period
+
+
+def _personal_check(body: str) -> str:
+    # weights 1..8 are non-zero mod 31 (prime): every single changed symbol and every swap of two
+    # neighbours changes the check symbol
+    return PERSONAL_ALPHABET[sum((i + 1) * PERSONAL_ALPHABET.index(c) for i, c in enumerate(body)) % 31]
+
+
+def personal_code_new() -> str:
+    body = "".join(secrets.choice(PERSONAL_ALPHABET) for _ in range(PERSONAL_BODY_LEN))
+    return body + _personal_check(body)
+
+
+def personal_code_normalise(raw: object) -> str | None:
+    """The canonical 9-symbol personal code, or ``None`` if ``raw`` cannot be one."""
+    if not isinstance(raw, str) or len(raw) > 30:
+        return None
+    value = re.sub(r"[\s\-]", "", raw).upper()
+    if len(value) != PERSONAL_CODE_LEN or any(c not in PERSONAL_ALPHABET for c in value):
+        return None
+    if _personal_check(value[:PERSONAL_BODY_LEN]) != value[PERSONAL_BODY_LEN]:
+        return None
+    return value
+
+
+def looks_personal(raw: object) -> bool:
+    """Whether a typed or scanned text is a personal code (short, or the QR's long token)."""
+    return isinstance(raw, str) and (
+        raw.strip().startswith(RESIDENT_TOKEN_PREFIX) or personal_code_normalise(raw) is not None
+    )
+
+
+def personal_code_display(code: str) -> str:
+    """``ABC-DEF-GHJ``: three groups of three are easier to read out and type."""
+    return "-".join(code[i : i + 3] for i in range(0, len(code), 3))
+
+
+def personal_window(at) -> int:
+    """The rotation window a moment falls in (whole periods since the epoch)."""
+    return int(at.timestamp()) // PERSONAL_CODE_PERIOD
 
 
 # --- the resident's personal QR (shown on the profile page, scanned at an event booth) -------------

@@ -317,3 +317,46 @@ class VerificationAttempt(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.outcome} {self.code_entered}"
+
+
+class PersonalCode(models.Model):
+    """A resident's short personal code for one rotation window (``codes.personal_window``).
+
+    Issued when the resident's page shows it; looked up by code within the current and the grace window;
+    rows older than the grace are deleted when the next code is issued.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    window = models.BigIntegerField(db_index=True)
+    code = models.CharField(max_length=9, unique=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "window"], name="personal_code_one_per_window")
+        ]
+        verbose_name = _("personal code")
+        verbose_name_plural = _("personal codes")
+
+    def __str__(self) -> str:
+        return f"{self.window} {self.user_id}"
+
+
+class PersonalCodeAttempt(AppendOnlyModel):
+    """Every personal code typed or scanned at a counter or booth (the throttle counts the failures)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    code_entered = models.CharField(max_length=40)
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ok = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["staff", "ok", "at"])]
+        verbose_name = _("personal code attempt")
+        verbose_name_plural = _("personal code attempts")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'} {self.code_entered}"

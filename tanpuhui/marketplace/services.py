@@ -11,6 +11,7 @@ redemption reserves the pool's share in the same transaction and an expiry frees
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -44,6 +45,8 @@ from tanpuhui.marketplace.models import (
     MerchantStaff,
     Offer,
     Outlet,
+    PersonalCode,
+    PersonalCodeAttempt,
     VerificationAttempt,
     Voucher,
 )
@@ -56,6 +59,9 @@ voucher_verified = django.dispatch.Signal()
 
 VERIFY_FAILURE_LIMIT = 10
 VERIFY_FAILURE_WINDOW = timedelta(minutes=10)
+# wrong personal codes one counter (a staff member) may type before it has to wait
+PERSONAL_FAILURE_LIMIT = 5
+PERSONAL_FAILURE_WINDOW = timedelta(minutes=10)
 
 OFFER_FIELDS = {
     "title",
@@ -493,28 +499,56 @@ def _attempt(
     )
 
 
+def _wait_minutes(failure_times: list[datetime], *, now: datetime, window: timedelta, limit: int) -> int:
+    """Whole minutes until fewer than ``limit`` of these failures (newest first) lie inside ``window``."""
+    until = failure_times[limit - 1] + window
+    return max(1, math.ceil((until - now).total_seconds() / 60))
+
+
+def _too_many(minutes: int) -> TooManyRequests:
+    return TooManyRequests(
+        _("Too many wrong codes from this counter. Wait %(minutes)d minutes, then try again.")
+        % {"minutes": minutes},
+        code="too_many_failures",
+        fields={"retry_after_minutes": minutes},
+    )
+
+
 def voucher_verify(
-    *, user: User, code: str, request: HttpRequest | None = None, now: datetime | None = None
+    *,
+    user: User,
+    code: str,
+    voucher_id: Any = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> Voucher:
     """Mark a voucher of the staff member's merchant as used, once.
 
-    Every attempt is logged; ``VERIFY_FAILURE_LIMIT`` failures within ``VERIFY_FAILURE_WINDOW`` lock the
-    staff member out (429). A code of another merchant answers exactly like an unknown code.
+    ``code`` is the voucher's code, or the resident's personal code (short or the QR's long token) with
+    ``voucher_id`` naming which of that resident's vouchers here to use (``personal_code_vouchers``
+    lists them). Every attempt is logged; ``VERIFY_FAILURE_LIMIT`` failures within
+    ``VERIFY_FAILURE_WINDOW`` make the counter wait (429). A code of another merchant answers exactly
+    like an unknown code.
     """
     link = merchant_staff_of(user)
     now = now or timezone.now()
+    if voucher_id is not None and codes.looks_personal(code):
+        resident = personal_code_resolve(staff=user, code=code, now=now, request=request)
+        voucher = Voucher.objects.filter(pk=voucher_id, resident=resident, merchant=link.merchant).first()
+        if voucher is None:
+            raise NotFound(_("No voucher with this code."), code="unknown_code")
+        code = voucher.code
     Outcome = VerificationAttempt.Outcome
-    failures = (
+    failures = list(
         VerificationAttempt.objects.filter(staff=user, at__gte=now - VERIFY_FAILURE_WINDOW)
         .exclude(outcome__in=[Outcome.VERIFIED, Outcome.THROTTLED])
-        .count()
+        .order_by("-at")
+        .values_list("at", flat=True)[:VERIFY_FAILURE_LIMIT]
     )
-    if failures >= VERIFY_FAILURE_LIMIT:
+    if len(failures) >= VERIFY_FAILURE_LIMIT:
         _attempt(link=link, code=code, outcome=Outcome.THROTTLED, request=request)
-        raise TooManyRequests(
-            _("Too many failed attempts. Try again in %(minutes)d minutes.")
-            % {"minutes": int(VERIFY_FAILURE_WINDOW.total_seconds() // 60)},
-            code="too_many_failures",
+        raise _too_many(
+            _wait_minutes(failures, now=now, window=VERIFY_FAILURE_WINDOW, limit=VERIFY_FAILURE_LIMIT)
         )
     normalised = codes.voucher_code_normalise(code)
     if normalised is None:
@@ -557,6 +591,108 @@ def _already_used(voucher: Voucher) -> Conflict:
         code="already_used",
         fields={"verified_at": verified_at.isoformat(), "outlet": where},
     )
+
+
+# --- personal codes ------------------------------------------------------------------------------
+
+
+def personal_code_current(*, user: User, now: datetime | None = None) -> str:
+    """The resident's short personal code for the current window, issued on first ask.
+
+    A new code every ``codes.PERSONAL_CODE_PERIOD`` seconds; rows past the grace are swept here.
+    """
+    window = codes.personal_window(now or timezone.now())
+    existing = PersonalCode.objects.filter(user=user, window=window).values_list("code", flat=True).first()
+    if existing:
+        return existing
+    PersonalCode.objects.filter(window__lt=window - codes.PERSONAL_CODE_GRACE).delete()
+    for _attempt_no in range(5):
+        try:
+            with transaction.atomic():
+                return PersonalCode.objects.create(
+                    user=user, window=window, code=codes.personal_code_new()
+                ).code
+        except IntegrityError:
+            # the same resident's other tab won the race, or (rarely) the code is taken: look or retry
+            existing = (
+                PersonalCode.objects.filter(user=user, window=window).values_list("code", flat=True).first()
+            )
+            if existing:
+                return existing
+    raise Conflict(_("Please try again."), code="retry")  # pragma: no cover - five 40-bit collisions
+
+
+def personal_code_resolve(
+    *, staff: User, code: str, centre=None, now: datetime | None = None, request=None
+) -> User:
+    """The resident a personal code (short, or the QR's long token) stands for, typed by ``staff``.
+
+    Wrong codes are counted per staff member: after ``PERSONAL_FAILURE_LIMIT`` within
+    ``PERSONAL_FAILURE_WINDOW`` the counter is told how many minutes to wait (429), whatever it types.
+    With ``centre``, a resident of another centre is refused like an unknown code.
+    """
+    now = now or timezone.now()
+    raw = (code or "").strip()
+    failures = list(
+        PersonalCodeAttempt.objects.filter(staff=staff, ok=False, at__gte=now - PERSONAL_FAILURE_WINDOW)
+        .order_by("-at")
+        .values_list("at", flat=True)[:PERSONAL_FAILURE_LIMIT]
+    )
+    if len(failures) >= PERSONAL_FAILURE_LIMIT:
+        raise _too_many(
+            _wait_minutes(failures, now=now, window=PERSONAL_FAILURE_WINDOW, limit=PERSONAL_FAILURE_LIMIT)
+        )
+    resident_id: str | None = None
+    short = codes.personal_code_normalise(raw)
+    if short is not None:
+        window = codes.personal_window(now)
+        found = (
+            PersonalCode.objects.filter(code=short, window__gte=window - codes.PERSONAL_CODE_GRACE)
+            .filter(window__lte=window)
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        resident_id = str(found) if found else None
+    elif raw.startswith(codes.RESIDENT_TOKEN_PREFIX):
+        resident_id = codes.resident_token_read(raw)
+    resident = User.objects.filter(pk=resident_id, is_active=True).first() if resident_id else None
+    if resident is not None and (
+        not resident.is_resident or (centre is not None and resident.centre_id != centre.pk)
+    ):
+        resident = None
+    PersonalCodeAttempt.objects.create(
+        staff=staff, code_entered=(short or raw)[:40], resident=resident, ok=resident is not None
+    )
+    if resident is None:
+        if short is None and not raw.startswith(codes.RESIDENT_TOKEN_PREFIX):
+            message = _(
+                "This is not a personal code. It has 9 letters and digits (no 0, O, 1 or I), "
+                "shown under the resident's QR code."
+            )
+        else:
+            message = _(
+                "No resident has this code now. Codes change every 5 minutes: ask the resident to show "
+                "the code on their screen again."
+            )
+        raise ValidationFailed(message, code="invalid_resident_code", fields={"resident_token": [message]})
+    return resident
+
+
+def personal_code_vouchers(
+    *, user: User, code: str, now: datetime | None = None, request=None
+) -> tuple[User, list[Voucher]]:
+    """At a merchant's counter: the resident behind a personal code and their unused vouchers here."""
+    link = merchant_staff_of(user)
+    now = now or timezone.now()
+    resident = personal_code_resolve(staff=user, code=code, now=now, request=request)
+    vouchers = list(
+        Voucher.objects.filter(
+            resident=resident, merchant=link.merchant, status=Voucher.Status.ISSUED, expires_at__gt=now
+        )
+        .select_related("offer")
+        .order_by("expires_at")
+    )
+    return resident, vouchers
 
 
 # --- expiry ------------------------------------------------------------------------------------
@@ -620,19 +756,14 @@ def event_booth_redeem(
     idempotency_key: str | None = None,
     request: HttpRequest | None = None,
 ) -> Voucher:
-    """Booth staff redeem an event offer for a resident present with their personal QR code.
+    """Booth staff redeem an event offer for a resident present with their personal code.
+
+    ``resident_token`` is the short personal code typed from the resident's screen or the long token
+    their QR carries (``personal_code_resolve``, rate-limited per staff member).
 
     The voucher is issued and handed over on the spot (verified at once, outlet empty).
     """
-    resident_id = codes.resident_token_read(resident_token)
-    resident = (
-        User.objects.filter(pk=resident_id, is_active=True, centre=event.centre).first()
-        if resident_id
-        else None
-    )
-    if resident is None or not resident.is_resident:
-        message = _("This personal code is not valid (expired, forged or from another centre).")
-        raise ValidationFailed(message, code="invalid_resident_code", fields={"resident_token": [message]})
+    resident = personal_code_resolve(staff=user, code=resident_token, centre=event.centre, request=request)
     if not event.is_on():
         raise Conflict(_("The event is not open."), code="event_closed")
     offer = Offer.objects.filter(pk=offer_id, event=event).first()

@@ -38,6 +38,7 @@ web_patterns = [
     path("me/vouchers/<uuid:pk>/status/", views.voucher_status, name="voucher-status"),
     path("me/vouchers/<uuid:pk>/qr.svg", views.voucher_qr, name="voucher-qr"),
     path("me/personal-qr.svg", views.personal_qr, name="personal-qr"),
+    path("me/personal-code/", views.personal_code, name="personal-code"),
     path("merchant/apply/", views.merchant_apply, name="merchant-apply"),
     path("merchant/", views.merchant_dashboard, name="merchant-dashboard"),
     path("merchant/verify/", views.merchant_verify, name="merchant-verify"),

@@ -163,6 +163,14 @@ def voucher_qr(request, pk):
 
 
 @page_for(RESIDENT)
+def personal_code(request):
+    """The personal-code card alone, which the resident's page fetches again as the code rotates."""
+    response = render(request, "marketplace/includes/personal_qr.html")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@page_for(RESIDENT)
 def personal_qr(request):
     response = HttpResponse(
         codes.qr_svg(codes.resident_token(request.user), scale=4), content_type="image/svg+xml"
@@ -227,19 +235,39 @@ def merchant_dashboard(request):
 
 @page_for(MERCHANT)
 def merchant_verify(request):
+    """Type or scan a voucher's code, or the resident's personal code and then pick the voucher."""
     link = _staff_link(request)
-    result = error = None
+    result = error = resident = None
+    choices: list[Voucher] = []
+    typed = ""
     status = 200
     if request.method == "POST":
+        typed = request.POST.get("code", "")[:300]
+        voucher_id = request.POST.get("voucher") or None
         try:
-            result = services.voucher_verify(
-                user=request.user, code=request.POST.get("code", ""), request=request
-            )
+            if voucher_id is not None:
+                result = services.voucher_verify(
+                    user=request.user, code=typed, voucher_id=uuid.UUID(voucher_id), request=request
+                )
+            elif codes.looks_personal(typed):
+                resident, choices = services.personal_code_vouchers(
+                    user=request.user, code=typed, request=request
+                )
+            else:
+                result = services.voucher_verify(user=request.user, code=typed, request=request)
         except ServiceError as exc:
             error, status = exc, exc.status_code
-    return render(
-        request, "marketplace/verify.html", {"link": link, "result": result, "error": error}, status=status
-    )
+        except ValueError:
+            error, status = ServiceError(_("Choose a voucher.")), 400
+    context = {
+        "link": link,
+        "result": result,
+        "error": error,
+        "resident": resident,
+        "choices": choices,
+        "typed": typed if resident is not None else "",
+    }
+    return render(request, "marketplace/verify.html", context, status=status)
 
 
 class PeriodForm(forms.Form):

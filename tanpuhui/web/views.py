@@ -1,5 +1,7 @@
 """Resident-facing pages. Each view validates a form, calls one service, renders."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 from tanpuhui.accounts import selectors, services
 from tanpuhui.common.errors import Forbidden, ServiceError
 from tanpuhui.common.scoping import PUBLIC, SIGNED_IN, page_for
+from tanpuhui.marketplace.audiences import MERCHANT
 from tanpuhui.notifications.views import entries as notification_entries
 from tanpuhui.tenancy.selectors import centre_list_public
 from tanpuhui.web import selectors as home_selectors
@@ -59,13 +62,15 @@ def register(request):
     return render(request, "web/register.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _landing(user) -> str:
+def _landing(user: Any) -> str:
     """Where a user lands after signing in without a ``next``: platform administrators in the admin,
-    centre staff on their console, everyone else on their profile."""
+    centre staff on their console, a cashier at the counter's verify page, everyone else on their profile."""
     if user.is_superuser:
         return "admin:index"
     if user.is_centre_staff:
         return "web:console"
+    if MERCHANT.admits(user):
+        return "web:merchant-verify"
     return "web:profile"
 
 

@@ -148,3 +148,27 @@ def test_staff_dashboard_screenshot(browser, live_server, django_db_serialized_r
     page.wait_for_selector("[data-testid=console-todo]")
     page.screenshot(path=str(DOCS / "staff-console.png"))
     context.close()
+
+
+def test_enterprise_form_screenshot(page, centres, shot, login_as):
+    """The enterprise portal's retrofit form at phone size, with one field error shown."""
+    from tanpuhui.enterprises.tests.factories import make_enterprise
+
+    enterprise, user = make_enterprise(centres["ZS"], name="中山明辉照明工程有限公司")
+    user.set_password("low-carbon-2016")
+    user.save()
+    login_as(page, user.phone, "low-carbon-2016")
+    page.goto("/enterprise/projects/new/")
+    page.select_option("select[name=enterprise]", str(enterprise.pk))
+    page.fill("input[name=title]", "小榄厂区车间照明LED改造")
+    page.select_option("select[name=kind]", "led_lighting")
+    page.fill("input[name=site]", "中山市小榄镇工业大道厂区一号车间")
+    page.fill("input[name=period_start]", "2024-01-01")
+    page.fill("input[name=period_end]", "2023-06-30")
+    page.fill("input[name=operating_hours_per_year]", "5000")
+    with page.expect_navigation():
+        page.click("[data-testid=project-save]")
+    page.wait_for_selector(".has-error")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.evaluate("document.querySelector('[data-testid=project-form]').scrollIntoView()")
+    shot(page, "enterprise-form", full_page=False, path=DOCS / "enterprise-form.png")

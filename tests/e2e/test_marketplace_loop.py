@@ -104,15 +104,14 @@ def test_low_carbon_day_booth_with_personal_code(page, phone_context, centres, s
     OfferFactory(merchant=merchant, event=event, title="节能灯泡两只装", price_coins=200)
     operator = make_staff(Role.CENTRE_OPERATOR, gz)
 
-    # The resident opens the profile: personal QR, and the same code as text.
+    # The resident opens the profile: personal QR, and the short code under it.
     login_as(page, resident.phone, PASSWORD)
     page.goto("/me/")
     assert page.locator("[data-testid=personal-qr] img").count() == 1
-    page.click("[data-testid=personal-qr] summary")
-    token = page.inner_text("[data-testid=personal-token]").strip()
-    assert token.startswith("TPH1:")
+    token = page.inner_text("[data-testid=personal-code]").strip()
+    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{3}-[2-9A-HJ-NP-Z]{3}-[2-9A-HJ-NP-Z]{3}", token)
 
-    # Booth staff paste it (no camera in a headless browser), pick the offer, hand it over.
+    # Booth staff type it (no camera in a headless browser), pick the offer, hand it over.
     booth_ctx = phone_context.browser.new_context(
         base_url=page.url.split("/me/")[0], viewport={"width": 390, "height": 844}, is_mobile=True
     )
@@ -152,3 +151,59 @@ def test_low_carbon_day_booth_with_personal_code(page, phone_context, centres, s
     voucher = Voucher.objects.get(resident=resident)
     assert voucher.status == Voucher.Status.VERIFIED and voucher.event_id == event.pk
     booth_ctx.close()
+
+
+def test_cashier_types_the_residents_personal_code_and_the_voucher_shows_used(
+    page, phone_context, centres, shot, login_as
+):
+    """The counter at phone size: the cashier lands on the verify page, the scanner loads (and says
+    plainly that there is no camera here), the resident's short code finds their voucher, one tap uses
+    it, and the resident's voucher page then shows it used."""
+    gz = centres["GZ"]
+    resident = ResidentFactory(centre=gz, phone="13912340004", display_name="低碳达人")
+    fund(resident, 500)
+    merchant = MerchantFactory(centre=gz, name="天河绿色米铺")
+    OutletFactory(merchant=merchant, name="体育西店")
+    OfferFactory(merchant=merchant, title="东北大米 5kg", price_coins=300, stock=3)
+    cashier = make_merchant_staff(merchant).user
+
+    login_as(page, resident.phone, PASSWORD)
+    page.goto("/offers/")
+    page.click("[data-testid=offers] a >> nth=0")
+    with page.expect_navigation():
+        page.click("[data-testid=redeem]")
+    voucher_url = page.url
+    page.goto("/me/")
+    short = page.inner_text("[data-testid=personal-code]").strip()
+
+    till_ctx = phone_context.browser.new_context(
+        base_url=page.url.split("/me/")[0],
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+    )
+    till = till_ctx.new_page()
+    errors: list[str] = []
+    till.on("pageerror", lambda exc: errors.append(str(exc)))
+    till.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    login_as(till, cashier.phone, PASSWORD)
+    assert till.url.endswith("/merchant/verify/")  # landed at the counter, not on the profile
+    till.wait_for_function("window.QrScanner !== undefined && document.querySelector('[data-scanner-ready]')")
+    # headless Chromium has no camera: the page says so in words and the typed path stays
+    till.wait_for_selector("[data-testid=scan-note]:not([hidden])")
+    assert "输入" in till.inner_text("[data-testid=scan-note]")
+    assert till.evaluate("document.documentElement.scrollWidth") <= 390
+    till.fill("[data-testid=code-input]", short.lower().replace("-", ""))
+    with till.expect_navigation():
+        till.click("[data-testid=verify-submit]")
+    assert "东北大米 5kg" in till.inner_text("[data-testid=verify-choices]")
+    shot(till, "verify-personal-code")
+    with till.expect_navigation():
+        till.click("[data-testid=verify-choice]")
+    assert "东北大米 5kg" in till.inner_text("[data-testid=verify-result]")
+    assert errors == []
+    till_ctx.close()
+
+    page.goto(voucher_url)
+    assert page.locator("[data-testid=voucher-status]").count() == 1
+    assert Voucher.objects.get(resident=resident).status == Voucher.Status.VERIFIED

@@ -24,6 +24,8 @@ ACTIONS = {
     "enterprise/projects/<uuid:pk>/review", "enterprise/projects/<uuid:pk>/donate",
     "crowdfunding/<uuid:pk>/pledge", "causes/<uuid:pk>/donate", "staff/metering/batches/upload/",
     "staff/marketplace/<str:kind>/<uuid:pk>/review/", "merchant/apply/",
+    "enterprise/<uuid:pk>/staff/", "enterprise/projects/<uuid:pk>/documents/",
+    "enterprise/projects/<uuid:pk>/submit/",
 }  # fmt: skip
 
 # Every page declares its audience (``common.scoping``); the matrix below is read from those

@@ -269,7 +269,9 @@ def test_review_and_donate_from_the_pages(gz, zs, client):
         f"/enterprise/projects/{project.pk}/donate", {"year": year.pk, "tonnes": "200", "key": "a"}
     )
     year.refresh_from_db()
-    assert r.status_code == 302 and year.donated_kg == 0  # more than approved: refused
+    # more than approved: refused on the page itself, with the reason, nothing donated
+    assert r.status_code == 400 and 'data-testid="donate-errors"' in r.content.decode()
+    assert year.donated_kg == 0
     r = client.post(
         f"/enterprise/projects/{project.pk}/donate",
         {"year": year.pk, "tonnes": "7.113", "key": "b", "public_thanks": "on"},

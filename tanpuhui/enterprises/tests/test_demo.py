@@ -42,6 +42,13 @@ def test_demo_runs_twice_without_changes_and_the_ledger_balances(django_capture_
     first = snapshot()
     load_all()
     assert snapshot() == first
+    # the Zhongshan reviewer of the README (13800000022) has a retrofit waiting in their own centre
+    from tanpuhui.accounts.audiences import STAFF
+    from tanpuhui.accounts.models import User
+    from tanpuhui.enterprises import selectors
+
+    reviewer = User.objects.get(phone="13800000022")
+    assert STAFF.scope(selectors.review_queue(), reviewer).filter(centre__code="ZS").exists()
     project = RetrofitProject.objects.get(title__contains="181盏")
     assert project.status == "approved" and str(project.kg_co2e) == "107113.0000"
     pool = Donation.objects.get().pool

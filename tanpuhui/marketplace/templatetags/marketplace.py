@@ -1,12 +1,14 @@
 from django import template
 
-from tanpuhui.marketplace import codes
+from tanpuhui.marketplace import codes, services
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def personal_token(context) -> str:
-    """The signed personal code of the signed-in resident (the text inside their personal QR)."""
+def personal_code(context) -> str:
+    """The signed-in resident's short personal code for now (``ABC-DEF-GHJ``), issued on first ask."""
     user = context["request"].user
-    return codes.resident_token(user) if getattr(user, "is_authenticated", False) else ""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return codes.personal_code_display(services.personal_code_current(user=user))

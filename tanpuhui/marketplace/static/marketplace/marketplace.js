@@ -1,4 +1,4 @@
-/* Countdowns for flash offers, and QR scanning with the BarcodeDetector API (typed code otherwise). */
+/* Countdowns for flash offers (the counter's QR scanning is in scanner.js). */
 (function () {
   function tick() {
     document.querySelectorAll("[data-countdown]").forEach(function (el) {
@@ -10,28 +10,4 @@
   }
   tick(); setInterval(tick, 1000);
 
-  document.querySelectorAll("[data-scanner]").forEach(function (box) {
-    var input = document.getElementById(box.dataset.scanner);
-    var button = box.querySelector("button");
-    var video = box.querySelector("video");
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
-      box.querySelector(".muted").hidden = false;
-      button.hidden = true;
-      return;
-    }
-    button.addEventListener("click", async function () {
-      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      var stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-      video.hidden = false; video.srcObject = stream; await video.play();
-      var timer = setInterval(async function () {
-        var found = await detector.detect(video).catch(function () { return []; });
-        if (found.length) {
-          clearInterval(timer);
-          stream.getTracks().forEach(function (t) { t.stop(); });
-          input.value = found[0].rawValue;
-          input.form.requestSubmit();
-        }
-      }, 300);
-    });
-  });
 })();
