@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.accounts import selectors as accounts
-from tanpuhui.accounts.models import Role
+from tanpuhui.accounts.models import Role, User
 from tanpuhui.enterprises import selectors as enterprises
 from tanpuhui.ledger import selectors as ledger
 from tanpuhui.marketplace import selectors as marketplace
@@ -158,7 +158,7 @@ def combined(per_centre: dict[int, Figures], *, today: date | None = None, month
     return Figures(total)
 
 
-def booths_open(user, *, now=None) -> QuerySet:
+def booths_open(user: User, *, now: datetime | None = None) -> QuerySet:
     """Events of the staff member's centres still running or to come, soonest first (their booths)."""
     now = now or timezone.now()
     return marketplace.events_for_booth(user).filter(ends_at__gte=now).order_by("starts_at")[:5]
@@ -197,13 +197,13 @@ TASK_ROLES: dict[str, frozenset[str]] = {
 SEE_ALL = frozenset({Role.PROVINCIAL_OFFICER, Role.PILOT_MANAGER})
 
 
-def tasks_of(user) -> set[str]:
+def tasks_of(user: User) -> set[str]:
     if user.is_superuser or user.has_role(*SEE_ALL):
         return set(TASK_ROLES)
     return {task for task, roles in TASK_ROLES.items() if user.has_role(*roles)}
 
 
-def todo_for(user, today: date | None = None) -> TodoList:
+def todo_for(user: User, today: date | None = None) -> TodoList:
     """What needs doing, for this staff member's role(s) and centres; each a count and the page to do it."""
     tasks = tasks_of(user)
     items = []

@@ -54,6 +54,6 @@ def thank_you_list() -> QuerySet[Donation]:
     )
 
 
-def retrofits_waiting(user) -> int:
+def retrofits_waiting(user: User) -> int:
     """Retrofits of the staff member's centres waiting for review (console task, navigation badge)."""
     return STAFF.scope(review_queue(), user).count()

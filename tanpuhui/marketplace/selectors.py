@@ -191,16 +191,16 @@ def merchants_to_settle(
     return merchants.filter(pk__in=verified)
 
 
-def merchants_waiting(user) -> int:
+def merchants_waiting(user: User) -> int:
     """Merchants of the staff member's centres awaiting approval (console task, navigation badge)."""
     return merchants_pending(STAFF.scope(Merchant.objects.all(), user)).count()
 
 
-def offers_waiting(user) -> int:
+def offers_waiting(user: User) -> int:
     return offers_pending(STAFF.scope(Offer.objects.all(), user)).count()
 
 
-def approvals_waiting(user) -> int:
+def approvals_waiting(user: User) -> int:
     return merchants_waiting(user) + offers_waiting(user)
 
 
@@ -211,7 +211,7 @@ def previous_month(today: date | None = None) -> tuple[date, date]:
     return last.replace(day=1), last
 
 
-def settlement_this_month(user, today: date | None = None) -> int:
+def settlement_this_month(user: User, today: date | None = None) -> int:
     """Merchants of the staff member's centres with vouchers verified so far this month (settled next)."""
     today = today or timezone.localdate()
     lo = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
@@ -219,7 +219,7 @@ def settlement_this_month(user, today: date | None = None) -> int:
     return merchants_to_settle(STAFF.scope(Merchant.objects.all(), user), start=lo, end=hi).count()
 
 
-def settlement_due(user, today: date | None = None) -> int:
+def settlement_due(user: User, today: date | None = None) -> int:
     """Merchants of the staff member's centres with vouchers verified last month (statements due)."""
     start, last = previous_month(today)
     lo = timezone.make_aware(datetime.combine(start, time.min))

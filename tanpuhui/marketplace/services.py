@@ -623,7 +623,12 @@ def personal_code_current(*, user: User, now: datetime | None = None) -> str:
 
 
 def personal_code_resolve(
-    *, staff: User, code: str, centre=None, now: datetime | None = None, request=None
+    *,
+    staff: User,
+    code: str,
+    centre: Centre | None = None,
+    now: datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> User:
     """The resident a personal code (short, or the QR's long token) stands for, typed by ``staff``.
 
@@ -679,7 +684,7 @@ def personal_code_resolve(
 
 
 def personal_code_vouchers(
-    *, user: User, code: str, now: datetime | None = None, request=None
+    *, user: User, code: str, now: datetime | None = None, request: HttpRequest | None = None
 ) -> tuple[User, list[Voucher]]:
     """At a merchant's counter: the resident behind a personal code and their unused vouchers here."""
     link = merchant_staff_of(user)

@@ -37,6 +37,6 @@ def parameters_by_code(methodologies: Iterable[Methodology]) -> dict[str, list[P
     return history
 
 
-def parameters_in(ids) -> dict[int, Parameter]:
+def parameters_in(ids: Iterable[int | None]) -> dict[int, Parameter]:
     """Published parameters by id (the ones a reduction's evidence names)."""
     return Parameter.objects.select_related("centre").in_bulk([i for i in ids if i is not None])

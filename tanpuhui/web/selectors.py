@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from tanpuhui.accounts.models import User
 from tanpuhui.ledger import selectors as ledger
 from tanpuhui.ledger.models import TransferKind
 from tanpuhui.marketplace import selectors as marketplace
@@ -35,7 +36,7 @@ def _month_start(today: date) -> datetime:
     return timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
 
 
-def goal_for(resident, balance: int, *, now: datetime | None = None) -> Goal:
+def goal_for(resident: User, balance: int, *, now: datetime | None = None) -> Goal:
     now = now or timezone.now()
     on_sale = marketplace.offers_live(resident, now=now).filter(redeemed__lt=F("stock"))
     affordable = on_sale.filter(price_coins__lte=balance).count()
@@ -45,7 +46,7 @@ def goal_for(resident, balance: int, *, now: datetime | None = None) -> Goal:
     return Goal(offer, affordable, offer.price_coins - balance, min(100, balance * 100 // offer.price_coins))
 
 
-def month_figures(resident, *, today: date) -> dict[str, Any]:
+def month_figures(resident: User, *, today: date) -> dict[str, Any]:
     """This month's kg CO₂e (reductions whose period ends this month) and coins (credited this month)."""
     start = today.replace(day=1)
     kg = Reduction.objects.filter(resident=resident, period_end__gte=start, period_end__lte=today).aggregate(
@@ -71,7 +72,7 @@ class DayActivity:
     lines: list[dict[str, Any]]  # behaviour label, count, kg
 
 
-def activity_by_day(resident, *, today: date, days: int = ACTIVITY_DAYS) -> list[DayActivity]:
+def activity_by_day(resident: User, *, today: date, days: int = ACTIVITY_DAYS) -> list[DayActivity]:
     """The last ``days`` days with reductions, newest first: per behaviour the records and kg, and
     the coins they earned (fractions included: the wallet shows whole coins)."""
     rows = (
@@ -103,7 +104,7 @@ def activity_by_day(resident, *, today: date, days: int = ACTIVITY_DAYS) -> list
     return list(out.values())
 
 
-def resident_home(resident, *, now: datetime | None = None) -> dict[str, Any]:
+def resident_home(resident: User, *, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     wallet = ledger.wallet_summary(resident)
