@@ -186,28 +186,20 @@ def test_redeem_moves_coins_and_stock_together(rich_resident, offer):
     assert len(voucher.code) == 12
 
 
+# Offsets from the moment the test runs (not from collection: a long suite can take longer than the
+# offset, which once let a flash sale "5 minutes from now" start before its test ran).
 @pytest.mark.parametrize(
     ("changes", "code"),
     [
-        (
-            {
-                "valid_from": timezone.now() + timedelta(hours=1),
-                "valid_until": timezone.now() + timedelta(days=1),
-            },
-            "not_started",
-        ),
-        ({"flash_starts_at": timezone.now() + timedelta(minutes=5)}, "not_started"),
-        (
-            {
-                "valid_from": timezone.now() - timedelta(days=2),
-                "valid_until": timezone.now() - timedelta(days=1),
-            },
-            "ended",
-        ),
+        ({"valid_from": timedelta(hours=1), "valid_until": timedelta(days=1)}, "not_started"),
+        ({"flash_starts_at": timedelta(minutes=5)}, "not_started"),
+        ({"valid_from": -timedelta(days=2), "valid_until": -timedelta(days=1)}, "ended"),
         ({"stock": 0}, "sold_out"),
     ],
 )
 def test_redeem_refusals_change_nothing(rich_resident, offer, changes, code):
+    now = timezone.now()
+    changes = {k: now + v if isinstance(v, timedelta) else v for k, v in changes.items()}
     Offer.objects.filter(pk=offer.pk).update(**changes)
     with pytest.raises(Conflict) as refused:
         services.voucher_redeem(offer_id=offer.pk, resident=rich_resident)
