@@ -26,6 +26,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -372,7 +373,7 @@ def summary(n: int, runs: dict[str, list[float]]) -> None:
     medians = {}
     for path, seconds in runs.items():
         ordered = sorted(seconds)
-        medians[path] = ordered[len(ordered) // 2]
+        medians[path] = statistics.median(ordered)
         spread = ordered[-1] / ordered[0] if ordered[0] else 0
         listed = ", ".join(f"{s:.1f}" for s in seconds)
         print(f"  {path:<9} {listed}  s; median {medians[path]:.1f} s = {n / medians[path]:,.0f} records/s, "
