@@ -295,7 +295,7 @@ def run_once(
             )
         stages["upload"] += time.perf_counter() - started
         batch = Batch.objects.select_related("provider", "centre").get(pk=batch.pk)
-        pipeline = services._Pipeline(batch)
+        pipeline = services.Pipeline(batch)
         for label, stage in (
             ("validate+stage", pipeline.stage_validate),
             ("load (dedup)", pipeline.stage_load),

@@ -26,7 +26,7 @@ from tanpuhui.metering.models import (
     UnmatchedReason,
     row_error_message,
 )
-from tanpuhui.metering.services import binding_cutoff_day
+from tanpuhui.metering.quantification import binding_cutoff_day
 from tanpuhui.methodology import formulas
 from tanpuhui.methodology.models import Parameter
 
@@ -98,7 +98,7 @@ def unmatched_records() -> QuerySet[SourceRecord]:
 
 
 def unmatched_reason(record: SourceRecord, today: date | None = None) -> str:
-    """The reason of one unmatched record, by the binding window rule (``services.binding_cutoff_day``)."""
+    """The reason of one unmatched record, by the binding window rule (``quantification.binding_cutoff_day``)."""
     if not record.binding_kind:
         return UnmatchedReason.NO_PLOT_OWNER
     if record.end_day < binding_cutoff_day(record.centre, today):
