@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import logging
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -40,7 +40,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tanpuhui.metering import sql
-from tanpuhui.metering.models import Batch, RecordType, StagedRecord
+from tanpuhui.metering.models import Batch, StagedRecord
 from tanpuhui.metering.parsing import (
     MAX_LINE_CHARS,
     ParsedRow,
@@ -90,9 +90,11 @@ class StagedPipeline(Protocol):
     rows and cases it does not handle in one pass to the pipeline's public steps."""
 
     batch: Batch
-    bid: object
+    bid: Any  # the batch id as the database driver takes it
     large: bool
-    errors: RowErrorLog
+
+    @property
+    def errors(self) -> RowErrorLog: ...
 
     def stage_rows(self, rows: list[StagedRow]) -> None: ...
     def analyze(self, *tables: str) -> None: ...
@@ -497,9 +499,7 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
     def _method_cases(self) -> tuple[str, str, str, list]:
         """kg, methodology version and inputs snapshot of a record, as ``CASE`` expressions over
         every (behaviour, period) segment in which the methodology registry resolves one method."""
-        behaviours = (
-            ["bus", "metro"] if self.batch.record_type == RecordType.TRANSIT_TRIP else [self.schema.behaviour]
-        )
+        behaviours = self.schema.behaviours
         columns = {"quantity": "r.quantity", "baseline": "r.baseline", "distance_km": "r.distance_km"}
         kg_parts, version_parts, snapshot_parts = [], [], []
         kg_params: list = []
@@ -515,7 +515,8 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
                 except MethodUnavailable:
                     continue
                 expr, expr_params = method.sql(columns=columns)
-                condition, condition_params = "r.behaviour = %s", [behaviour]
+                condition = "r.behaviour = %s"
+                condition_params: list[Any] = [behaviour]
                 if low is not None:
                     condition += " AND r.end_day >= %s"
                     condition_params.append(day_number(low))

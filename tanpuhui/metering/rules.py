@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Context as DecimalContext
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -149,6 +150,11 @@ class Sql:
     def inner_col(self, name: str) -> str:
         return f"raw.c{self.columns.index(name)}" if name in self.columns else "NULL"
 
+    def plain(self, name: str) -> str:
+        """The field's raw column, which is also its typed value (text kept as it is)."""
+        self.values[name] = self.col(name)
+        return self.values[name]
+
     def calendar_join(self, name: str, text: str) -> str:
         alias = f"cal_{name}"
         self.joins.append(f"LEFT JOIN {self.calendar} {alias} ON {alias}.txt = {text}")
@@ -177,6 +183,12 @@ class Rule:
         raise NoSql(type(self).__name__)
 
 
+def _at_most(name: str, value: str, max_len: int) -> str:
+    if len(value) > max_len:
+        raise RowProblem(name, "too_long", value, n=max_len)
+    return value
+
+
 RECORD_ID_MAX = 64
 _RECORD_ID = re.compile(rf"[\w.:/#\-]{{1,{RECORD_ID_MAX}}}")
 
@@ -194,15 +206,12 @@ class RecordId(Rule):
             value = text.strip()
             if not match(value):
                 raise RowProblem(name, "bad_record_id", value)
-            if len(value) > max_len:
-                raise RowProblem(name, "too_long", value, n=max_len)
-            return value
+            return _at_most(name, value, max_len)
 
         return check
 
     def sql(self, name, q, schema):
-        c = q.col(name)
-        q.values[name] = c
+        c = q.plain(name)
         return f"{c} ~ '^[A-Za-z0-9_.:/#-]+$' AND length({c}) <= {self.max_len}"
 
 
@@ -244,8 +253,13 @@ class Account(Rule):
     def python(self, name, clock, schema):
         kind, max_len = self.kind, self.max_len
 
+        keep_case = kind == Binding.Kind.BIKE_SHARE
+
         def check(text: str, values: dict) -> str:
-            number = normalise_account_number(kind, text)
+            if text.isalnum() and text.isascii():  # nothing to normalise (the usual case)
+                number = text if keep_case else text.upper()
+            else:
+                number = normalise_account_number(kind, text)
             if not number or len(number) > max_len:
                 raise RowProblem(name, "bad_account", text)
             return number
@@ -258,6 +272,22 @@ class Account(Rule):
         return f"{c} ~ '^[A-Za-z0-9]+$' AND length({c}) <= {self.max_len}"
 
 
+def _iso(fromiso: Callable[[str], Any], name: str, code: str, value: str) -> Any:
+    try:
+        return fromiso(value)
+    except ValueError as exc:
+        raise RowProblem(name, code, value) from exc
+
+
+def _between(name: str, value: str, when: Any, day: date, latest: Any) -> Any:
+    """``when`` if it is not after ``latest`` and its ``day`` not before 2000."""
+    if when > latest:
+        raise RowProblem(name, "in_future", value)
+    if day < EARLIEST:
+        raise RowProblem(name, "before_2000", value)
+    return when
+
+
 @dataclass(frozen=True)
 class Day(Rule):
     """A calendar day, YYYY-MM-DD, from 2000-01-01 to today."""
@@ -267,17 +297,10 @@ class Day(Rule):
 
         def check(text: str, values: dict) -> date:
             value = text.strip()
-            try:
-                parsed = fromiso(value)
-            except ValueError as exc:
-                raise RowProblem(name, "not_a_date", value) from exc
+            parsed = _iso(fromiso, name, "not_a_date", value)
             if len(value) != 10:
                 raise RowProblem(name, "not_a_date", value)
-            if parsed > today:
-                raise RowProblem(name, "in_future", value)
-            if parsed < EARLIEST:
-                raise RowProblem(name, "before_2000", value)
-            return parsed
+            return _between(name, value, parsed, parsed, today)
 
         return check
 
@@ -301,18 +324,11 @@ class Moment(Rule):
 
         def check(text: str, values: dict) -> datetime:
             value = text.strip()
-            try:
-                parsed = fromiso(value)
-            except ValueError as exc:
-                raise RowProblem(name, "not_a_datetime", value) from exc
+            parsed = _iso(fromiso, name, "not_a_datetime", value)
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=tz)
             parsed = parsed.astimezone(UTC)
-            if parsed > latest:
-                raise RowProblem(name, "in_future", value)
-            if parsed.date() < EARLIEST:
-                raise RowProblem(name, "before_2000", value)
-            return parsed
+            return _between(name, value, parsed, parsed.date(), latest)
 
         return check
 
@@ -462,9 +478,7 @@ class OneOf(Rule):
         return check
 
     def sql(self, name, q, schema):
-        c = q.col(name)
-        q.values[name] = c
-        return f"{c} IN ({', '.join(literal(v) for v in self.choices)})"
+        return f"{q.plain(name)} IN ({', '.join(literal(v) for v in self.choices)})"
 
 
 @dataclass(frozen=True)
@@ -481,9 +495,7 @@ class Text(Rule):
             value = text.strip()
             if required and not value:
                 raise RowProblem(name, "required", value)
-            if len(value) > max_len:
-                raise RowProblem(name, "too_long", value, n=max_len)
-            return value
+            return _at_most(name, value, max_len)
 
         return check
 
@@ -624,8 +636,7 @@ class F(Source):
     name: str
 
     def python(self, clock):
-        name = self.name
-        return lambda values: values[name]
+        return itemgetter(self.name)
 
     def sql(self, q):
         return q.values[self.name]
@@ -752,20 +763,28 @@ class Staging:
         }
 
     def python(self, clock: Clock, batch_id: str, binding_kind: str) -> Callable[[dict, int], StagedRow]:
-        """``build(values, row_number)`` → the staged row."""
-        s = self.sources()
-        get = [s[c].python(clock) for c in ("external_id", "revision", "account", "behaviour")]
-        get_start, get_end = s["period_start"].python(clock), s["period_end"].python(clock)
-        rest = [s[c].python(clock) for c in STAGED_COLUMNS[12:]]
-        ordinal = EPOCH_ORDINAL
+        """``build(values, row_number)`` → the staged row. Constant columns are filled in once."""
+        sources = self.sources()
+        template: list[Any] = [batch_id, 0, 0, *([None] * (len(STAGED_COLUMNS) - 3))]
+        template[STAGED_COLUMNS.index("binding_kind")] = binding_kind
+        dynamic = []
+        for column, source in sources.items():
+            if isinstance(source, Const):
+                template[STAGED_COLUMNS.index(column)] = source.value
+            else:
+                dynamic.append((STAGED_COLUMNS.index(column), source.python(clock)))
+        get_start, get_end = sources["period_start"].python(clock), sources["period_end"].python(clock)
+        i_start, i_end = STAGED_COLUMNS.index("start_day"), STAGED_COLUMNS.index("end_day")
+        ordinal, make = EPOCH_ORDINAL, StagedRow._make
 
         def build(values: dict, row_number: int) -> StagedRow:
-            ext, rev, account, behaviour = (g(values) for g in get)
-            start, end = get_start(values), get_end(values)
-            return StagedRow(
-                batch_id, row_number, 0, ext, rev, account, binding_kind, behaviour, start, end,
-                start.toordinal() - ordinal, end.toordinal() - ordinal, *(g(values) for g in rest),
-            )  # fmt: skip
+            row = template.copy()
+            row[1] = row_number
+            for position, get in dynamic:
+                row[position] = get(values)
+            row[i_start] = get_start(values).toordinal() - ordinal
+            row[i_end] = get_end(values).toordinal() - ordinal
+            return make(row)
 
         return build
 

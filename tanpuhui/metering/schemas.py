@@ -18,6 +18,7 @@ from tanpuhui.metering.rules import (
     Const,
     Count,
     Day,
+    F,
     Json,
     Limit,
     LocalDay,
@@ -56,9 +57,19 @@ class RecordSchema:
     staging: Staging
     checks: tuple[Check, ...] = ()
     binding_kind: str = ""
-    behaviour: str = ""
     provider_kinds: tuple[str, ...] = ()
     accepted_units: tuple[str, ...] = field(default=())
+
+    @property
+    def behaviours(self) -> tuple[str, ...]:
+        """The behaviours its records may have: the methodologies quantification resolves."""
+        source = self.staging.sources()["behaviour"]
+        if isinstance(source, Const):
+            return (source.value,) if source.value else ()
+        assert isinstance(source, F)
+        rule = next(f.rule for f in self.fields if f.name == source.name)
+        assert isinstance(rule, OneOf)
+        return rule.choices
 
     @property
     def columns(self) -> list[str]:
@@ -142,7 +153,6 @@ def _utility(
         ),
         unit=unit,
         binding_kind=kind,
-        behaviour=behaviour,
         provider_kinds=(provider_kind,),
         accepted_units=units,
     )
@@ -286,7 +296,6 @@ SCHEMAS: dict[str, RecordSchema] = {
             ),
             unit="km",
             binding_kind=Binding.Kind.BIKE_SHARE,
-            behaviour=Behaviour.CYCLING,
             provider_kinds=(DataProvider.Kind.BIKE_SHARE_OPERATOR,),
         ),
         RecordSchema(
@@ -321,7 +330,6 @@ SCHEMAS: dict[str, RecordSchema] = {
             ),
             unit="step",
             binding_kind=Binding.Kind.BIKE_SHARE,
-            behaviour=Behaviour.WALKING,
             provider_kinds=(DataProvider.Kind.BIKE_SHARE_OPERATOR,),
         ),
         RecordSchema(

@@ -331,7 +331,7 @@ class LeaseLost(Exception):
 # stage's name, so ``stage`` tells what is committed: validating/loading → nothing loaded yet (the
 # staging rows and the one-pass raw table may be gone) → from the start; matching → records
 # loaded; quantifying → records matched (quantifying again is idempotent).
-_RESUME = {
+_RESUME: dict[str, str] = {
     Batch.Stage.QUEUED: Batch.Stage.VALIDATING,
     Batch.Stage.VALIDATING: Batch.Stage.VALIDATING,
     Batch.Stage.LOADING: Batch.Stage.VALIDATING,
@@ -561,7 +561,7 @@ class Pipeline:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-                if connection.pg_version >= 140000:
+                if getattr(connection, "pg_version", 0) >= 140000:
                     # A killed worker's statement stops within seconds (its transaction rolls
                     # back and frees the provider's lock for the batch's next worker).
                     cursor.execute("SET LOCAL client_connection_check_interval = '2s'")
@@ -697,16 +697,16 @@ class Pipeline:
         chunk: list = []
         with connection.cursor() as cursor:
             for row in rows:
-                chunk.append(
-                    row._replace(
-                        batch_id=bid,
-                        period_start=row.period_start.isoformat(),
-                        period_end=row.period_end.isoformat(),
-                        occurred_at=None if row.occurred_at is None else adapt(row.occurred_at),
-                        quantity=str(row.quantity),
-                        distance_km=None if row.distance_km is None else str(row.distance_km),
-                    )
+                values: dict[str, Any] = row._asdict()
+                values.update(
+                    batch_id=bid,
+                    period_start=row.period_start.isoformat(),
+                    period_end=row.period_end.isoformat(),
+                    occurred_at=None if row.occurred_at is None else adapt(row.occurred_at),
+                    quantity=str(row.quantity),
+                    distance_km=None if row.distance_km is None else str(row.distance_km),
                 )
+                chunk.append(tuple(values.values()))
                 if len(chunk) >= 5000:
                     with self._step():
                         cursor.executemany(statement, chunk)
