@@ -7,6 +7,7 @@ Production sets ``DJANGO_PRODUCTION=1``, ``SECRET_KEY``, ``DATABASE_URL``, ``RED
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 import structlog
@@ -35,6 +36,7 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "tanpuhui.common.views.csrf_failure"  # the product's page, not Django's English one
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tanpuhui.common.context_processors.platform",
+                "tanpuhui.common.context_processors.shell_navigation",
             ],
         },
     },
@@ -152,6 +155,8 @@ LOCALE_PATHS: list = []  # each app keeps its catalogue in <app>/locale
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Our own locale formats (tanpuhui/common/formats): Chinese figures with thousands separators.
+FORMAT_MODULE_PATH = ["tanpuhui.common.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -168,6 +173,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# WhiteNoise serves static files in every setup (the demo runs with DEBUG off); the web app manifest
+# needs its own type for phones to offer "add to home screen".
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 # Uploads above this go to a temporary file, never memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -275,7 +283,7 @@ if PRODUCTION:
 # structlog renders every record — structlog's own loggers and plain ``logging.getLogger(__name__)`` ones —
 # with the context bound for the current request (``request_id``, by common.middleware.RequestIdMiddleware).
 # LOG_FORMAT=json for machine-read logs (one JSON object a line); the default is key=value text.
-_LOG_PRE_CHAIN = [
+_LOG_PRE_CHAIN: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,

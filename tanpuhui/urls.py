@@ -16,8 +16,8 @@ CONTEXTS = [
     "metering",
     "ledger",
     "marketplace",
-    "enterprises",
     "funding",
+    "enterprises",
     "web",
 ]
 

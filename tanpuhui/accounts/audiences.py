@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tanpuhui.accounts.models import PROVINCIAL_ROLES
+from tanpuhui.accounts.selectors import scope_to_user
 from tanpuhui.common.scoping import Audience, register
-from tanpuhui.tenancy.selectors import scope_to_user
 
 
 def _by_centre(queryset: QuerySet, user: Any, lookup: str) -> QuerySet:

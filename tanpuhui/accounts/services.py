@@ -15,6 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,14 +109,16 @@ _UNSET = object()
 
 
 @transaction.atomic
-def profile_update(*, user: User, display_name: str | None = None, email=_UNSET) -> User:
+def profile_update(
+    *, user: User, display_name: str | None = None, email: str | object | None = _UNSET
+) -> User:
     """Change the display name and/or e-mail (``email=None`` removes it; an e-mail is one account's)."""
     update_fields = []
     if display_name is not None:
         user.display_name = display_name
         update_fields.append("display_name")
     if email is not _UNSET:
-        email = email_checked(email) if email else None
+        email = email_checked(str(email)) if email else None
         if email and User.objects.filter(email=email).exclude(pk=user.pk).exists():
             raise _email_taken()
         user.email = email
@@ -146,7 +149,7 @@ def _failure_keys(username: str, ip: str | None) -> list[str]:
     return keys
 
 
-def login_attempt(*, request, username: str, password: str) -> User:
+def login_attempt(*, request: HttpRequest, username: str, password: str) -> User:
     """Authenticate by phone or e-mail, locking the account (and address) out after repeated failures.
 
     Both the web login form and the API token endpoint go through here, so the lock-out is the same.
@@ -266,7 +269,9 @@ def binding_remove(*, resident: User, binding_id: int) -> Binding:
 
 
 @transaction.atomic
-def binding_release(*, binding: Binding, actor: User, reason: str, request=None) -> Binding:
+def binding_release(
+    *, binding: Binding, actor: User, reason: str, request: HttpRequest | None = None
+) -> Binding:
     """Staff end a resident's binding — e.g. when another resident proves the account is theirs.
 
     The row stays (history explains past matches); the number becomes free to bind again.

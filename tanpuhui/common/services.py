@@ -5,11 +5,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
 
 from tanpuhui.common.models import AuditEvent
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies it is the entry those
     proxies appended to X-Forwarded-For (entries further left are client-supplied and untrusted)."""
     if request is None:
@@ -30,12 +31,12 @@ def client_ip(request) -> str | None:
 
 def audit_record(
     *,
-    actor,
+    actor: Any,
     action: str,
     target: models.Model | None = None,
-    centre=None,
+    centre: Any = None,  # a Centre or its id
     data: dict[str, Any] | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> AuditEvent:
     """Append one audit event. Call inside the transaction of the action it records."""
     if centre is None and target is not None:

@@ -1,6 +1,8 @@
 """Error views: API paths answer in the one JSON error shape, pages with the site's templates."""
 
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -30,3 +32,19 @@ def server_error(request):
     if _is_api(request):
         return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
     return defaults.server_error(request)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent without a valid CSRF token (``CSRF_FAILURE_VIEW``): the product's 403 page with a way
+    back; API clients get the error shape. ``reason`` is Django's, for logs only, never shown."""
+    if _is_api(request):
+        body = error_body("csrf_failed", _("The request was refused for your safety. Reload and try again."))
+        return JsonResponse(body, status=403)
+    referer = request.headers.get("referer", "")
+    back = (
+        referer
+        if referer
+        and url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure())
+        else ""
+    )
+    return render(request, "csrf_failure.html", {"back": back}, status=403)

@@ -192,8 +192,9 @@ def _funded_offer_redeemed(pool, centre: Centre) -> str:
         )
         market.offer_submit(staff=manager, offer=offer)
         offer.refresh_from_db()
-    if offer.status == Offer.Status.PENDING:
-        market.offer_review(offer=offer, actor=_staff(Role.CENTRE_OPERATOR, centre.code), approve=True)
+    operator = _staff(Role.CENTRE_OPERATOR, centre.code)
+    if offer.status == Offer.Status.PENDING and operator is not None:
+        market.offer_review(offer=offer, actor=operator, approve=True)
     resident = User.objects.filter(phone=resident_phone(centre.code, 5)).first()
     if resident is None:
         return "no resident"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from tanpuhui.accounts.models import User
 from tanpuhui.enterprises.models import Donation, Enterprise, RetrofitProject
 
 
-def enterprises_of(user) -> QuerySet[Enterprise]:
+def enterprises_of(user: User) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(members__user=user).select_related("centre")
 
 
-def projects_of(user) -> QuerySet[RetrofitProject]:
+def projects_of(user: User) -> QuerySet[RetrofitProject]:
     return RetrofitProject.objects.filter(enterprise__members__user=user).select_related(
         "enterprise", "centre"
     )
@@ -29,7 +30,7 @@ def review_queue() -> QuerySet[RetrofitProject]:
     )
 
 
-def donations_of(user) -> QuerySet[Donation]:
+def donations_of(user: User) -> QuerySet[Donation]:
     return Donation.objects.filter(enterprise__members__user=user).select_related(
         "enterprise", "reduction_year__project", "pool"
     )

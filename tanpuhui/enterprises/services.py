@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
+from tanpuhui.accounts.selectors import visible_centre_ids
 from tanpuhui.accounts.services import role_grant
 from tanpuhui.common.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from tanpuhui.common.services import audit_record
@@ -37,7 +38,6 @@ from tanpuhui.enterprises.validators import credit_code_problem, normalise_credi
 from tanpuhui.funding import services as funding
 from tanpuhui.methodology.formulas import round_kg
 from tanpuhui.tenancy.models import Centre
-from tanpuhui.tenancy.selectors import visible_centre_ids
 
 Status = RetrofitProject.Status
 

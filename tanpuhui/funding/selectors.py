@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
@@ -17,6 +18,7 @@ from tanpuhui.funding.coins import VOUCHER_HOLD_CODE
 from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool, PoolMovement
 from tanpuhui.ledger.models import Account, AccountKind, Transfer, TransferKind
 from tanpuhui.marketplace.models import Voucher
+from tanpuhui.tenancy.models import Centre
 
 POOL_OWNER = FundingPool._meta.label_lower
 
@@ -107,20 +109,21 @@ def pools_with_coins(pools: Iterable[FundingPool]) -> list[FundingPool]:
     figures = pool_coins(pools)
     for pool in pools:
         f = figures[pool.pk]
-        pool.coins_balance, pool.coins_reserved = f.balance, f.reserved
-        pool.coins_in, pool.coins_out = f.coins_in, f.coins_out
+        # Attached like a queryset annotation, for the report template; typed by PoolCoins.
+        pool.coins_balance, pool.coins_reserved = f.balance, f.reserved  # type: ignore[attr-defined]
+        pool.coins_in, pool.coins_out = f.coins_in, f.coins_out  # type: ignore[attr-defined]
     return pools
 
 
 DEFAULT_COINS_PER_YUAN = Decimal("100")
 
 
-def coins_per_yuan(*, centre) -> Decimal:
+def coins_per_yuan(*, centre: Centre) -> Decimal:
     """Coins a yuan of reward is worth at ``centre`` (documented parameter ``coins_per_yuan``, default 100)."""
     return Decimal(str((centre.parameters or {}).get("coins_per_yuan", DEFAULT_COINS_PER_YUAN)))
 
 
-def _coins_per_yuan(centre) -> Decimal:
+def _coins_per_yuan(centre: Centre) -> Decimal:
     return coins_per_yuan(centre=centre)
 
 
@@ -162,7 +165,7 @@ TOTAL_KEYS = (
 )
 
 
-def _totals(rows) -> dict:
+def _totals(rows: Iterable[dict[str, Any]]) -> dict:
     return {k: sum((r[k] for r in rows), Decimal("0.00") if k.startswith("yuan") else 0) for k in TOTAL_KEYS}
 
 
@@ -183,19 +186,19 @@ def provincial_rollup(pools: QuerySet[FundingPool]) -> dict:
     return {"centres": centres, "totals": report["totals"]}
 
 
-def campaigns_current(*, centre) -> QuerySet[Campaign]:
+def campaigns_current(*, centre: Centre) -> QuerySet[Campaign]:
     return Campaign.objects.filter(centre=centre, ends_at__gt=timezone.now()).order_by("starts_at")
 
 
-def crowdfunding_for_centre(*, centre) -> QuerySet[CrowdfundingProject]:
+def crowdfunding_for_centre(*, centre: Centre) -> QuerySet[CrowdfundingProject]:
     return CrowdfundingProject.objects.filter(centre=centre).order_by("status", "deadline")
 
 
-def causes_for_centre(*, centre) -> QuerySet[Cause]:
+def causes_for_centre(*, centre: Centre) -> QuerySet[Cause]:
     return Cause.objects.filter(centre=centre, active=True).prefetch_related("updates")
 
 
-def pool_total_coins(pools) -> int:
+def pool_total_coins(pools: Iterable[FundingPool]) -> int:
     """Spendable coins of ``pools`` together (their ledger accounts' balances)."""
     return sum(f.balance for f in pool_coins(pools).values())
 
@@ -239,8 +242,9 @@ def pool_ledger_problems() -> list[dict]:
                 debit_id=f.hold_account, cause_type=voucher_type
             ).values_list("cause_id", "amount"):
                 held[cause_id] -= int(amount)
-            status = dict(Voucher.objects.filter(pk__in=list(held)).values_list("pk", "status"))
-            status = {str(pk): s for pk, s in status.items()}
+            status: dict[str, str] = {
+                str(pk): s for pk, s in Voucher.objects.filter(pk__in=list(held)).values_list("pk", "status")
+            }
             issued = sum(c for v, c in held.items() if status.get(v) == Voucher.Status.ISSUED)
             if issued != f.reserved:
                 problems.append(

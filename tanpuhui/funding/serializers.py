@@ -8,7 +8,8 @@ from tanpuhui.funding.models import Campaign, Cause, CauseUpdate, CrowdfundingPr
 
 class PoolInput(serializers.Serializer):
     centre = serializers.CharField(max_length=10)
-    source = serializers.ChoiceField(choices=FundingPool.Source.choices)
+    # "source" is the API's field name; DRF's Field.source attribute is what mypy sees shadowed.
+    source = serializers.ChoiceField(choices=FundingPool.Source.choices)  # type: ignore[assignment]
     name_zh = serializers.CharField(max_length=100)
     name_en = serializers.CharField(max_length=100)
     sponsor = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -53,7 +54,7 @@ class ReportRow(serializers.Serializer):
     id = serializers.IntegerField(required=False)
     centre = serializers.CharField()
     name_zh = serializers.CharField(required=False)
-    source = serializers.CharField(required=False)
+    source = serializers.CharField(required=False)  # type: ignore[assignment]  # the API's field name
     yuan_in = serializers.DecimalField(max_digits=14, decimal_places=2)
     yuan_out = serializers.DecimalField(max_digits=14, decimal_places=2)
     yuan_remaining = serializers.DecimalField(max_digits=14, decimal_places=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -133,18 +134,66 @@ def campaigns(request):
     )
 
 
+CHART_W, LABEL_W, ROW_H, AXIS_H = 340, 4, 46, 30  # each centre's name sits above its bar
+
+
+def _ticks(top: Decimal) -> list[Decimal]:
+    """Round axis steps (1, 2 or 5 × a power of ten) so the axis reads 0, 50,000, 100,000 … 元."""
+    if top <= 0:
+        return [Decimal(0)]
+    raw = top / 4
+    power = Decimal(10) ** (len(str(int(raw))) - 1) if raw >= 1 else Decimal(1)
+    step = next((m * power for m in (1, 2, 5, 10) if m * power >= raw), 10 * power)
+    return [step * i for i in range(int(top / step) + 2) if step * i <= top + step / 2]
+
+
+def remaining_chart(pools: list[dict], centres: dict[str, str]) -> dict:
+    """What each centre still has to fund rewards, in yuan: its budget left plus its spendable coins
+    at the centre's rate (coins ÷ coins per yuan). Geometry for a server-side SVG bar chart."""
+    left: dict[str, Decimal] = {}
+    for row in pools:
+        rate = row["coins_per_yuan"] or Decimal(1)
+        value = row["yuan_remaining"] + Decimal(row["coins_remaining"]) / rate
+        left[row["centre"]] = left.get(row["centre"], Decimal(0)) + value
+    top = max(left.values(), default=Decimal(0))
+    ticks = _ticks(top)
+    scale_top = max(ticks[-1], top) or Decimal(1)
+    plot_w = CHART_W - LABEL_W - 110  # room for the value after the longest bar
+    bars = []
+    for i, (code, value) in enumerate(sorted(left.items())):
+        width = float(value / scale_top) * plot_w
+        y = AXIS_H + i * ROW_H
+        bars.append(
+            {
+                "label": centres.get(code, code),
+                "yuan": value.quantize(Decimal("0.01")),
+                "label_y": y + 14,
+                "y": y + 20,
+                "text_y": y + 33,
+                "width": round(max(width, 1), 1),
+                "value_x": round(LABEL_W + max(width, 1) + 6, 1),
+            }
+        )
+    axis = [{"value": t, "x": round(LABEL_W + float(t / scale_top) * plot_w, 1)} for t in ticks]
+    return {
+        "bars": bars,
+        "axis": axis,
+        "width": CHART_W,
+        "height": AXIS_H + ROW_H * max(len(bars), 1) + 4,
+        "label_w": LABEL_W,
+        "axis_y": AXIS_H - 8,
+        "bottom": AXIS_H + ROW_H * max(len(bars), 1),
+    }
+
+
 @page_for(STAFF, hide=True)
 def pool_report_page(request):
     pools = STAFF.scope(FundingPool.objects.all(), request.user)
     report = selectors.provincial_rollup(pools)
     detail = selectors.pool_report(pools)
-    widest = max([r["remaining_as_coins"] for r in report["centres"]] + [1])
-    bars = [
-        {**r, "width": int(300 * r["remaining_as_coins"] / widest), "y": 10 + i * 28}
-        for i, r in enumerate(report["centres"])
-    ]
+    names = {p.centre.code: p.centre.name for p in pools.select_related("centre")}
     return render(
         request,
         "funding/report.html",
-        {"report": report, "detail": detail, "bars": bars, "svg_height": 20 + 28 * len(bars)},
+        {"report": report, "detail": detail, "chart": remaining_chart(detail["pools"], names)},
     )

@@ -39,11 +39,13 @@ def load() -> str:
                 notes="Demo default: 1 coin = 0.1 kg CO₂e",
             )
             rules += 1
-        if not CampaignMultiplier.objects.filter(centre=centre, name="全国低碳日 Low Carbon Day").exists():
+        if not CampaignMultiplier.objects.filter(
+            centre=centre, behaviour="metro", starts_on=date(2026, 6, 14)
+        ).exists():
             # National Low Carbon Day is mid-June: public transport earns double for that week.
             campaign_multiplier_create(
                 centre=centre,
-                name="全国低碳日 Low Carbon Day",
+                name="全国低碳日 · 地铁双倍碳币",
                 behaviour="metro",
                 starts_on=date(2026, 6, 14),
                 ends_on=date(2026, 6, 20),

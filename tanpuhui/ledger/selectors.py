@@ -60,7 +60,12 @@ def wallet_transfers(resident) -> QuerySet[Transfer]:
     return (
         Transfer.objects.filter(Q(debit=wallet) | Q(credit=wallet))
         .select_related("debit", "credit")
-        .prefetch_related(Prefetch("awards", queryset=CoinAward.objects.select_related("rule", "multiplier")))
+        .prefetch_related(
+            Prefetch(
+                "awards",
+                queryset=CoinAward.objects.select_related("rule", "multiplier", "reduction").order_by("id"),
+            )
+        )
         .order_by("-created_at", "-id")
     )
 

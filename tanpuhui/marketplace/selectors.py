@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from tanpuhui.accounts.models import User
+from tanpuhui.accounts.selectors import visible_centre_ids
 from tanpuhui.marketplace.models import Event, Merchant, MerchantStaff, Offer, Voucher
-from tanpuhui.tenancy.selectors import visible_centre_ids
 
 
 def offers_approved() -> QuerySet[Offer]:
@@ -19,19 +21,22 @@ def offers_approved() -> QuerySet[Offer]:
     return Offer.objects.filter(status=Offer.Status.APPROVED, merchant__status=Merchant.Status.APPROVED)
 
 
-def offers_for_resident(resident) -> QuerySet[Offer]:
+def offers_for_resident(resident: User) -> QuerySet[Offer]:
     """Approved offers of approved merchants in the resident's centre (ended ones included)."""
+    if resident.centre_id is None:
+        return Offer.objects.none()
     return offers_approved().filter(centre_id=resident.centre_id)
 
 
-def offers_live(resident, *, now=None) -> QuerySet[Offer]:
+def offers_live(resident: User, *, now: datetime | None = None) -> QuerySet[Offer]:
     """The resident's catalogue, soonest ending first (``filters.OfferFilter`` narrows it by category)."""
     now = now or timezone.now()
     queryset = offers_for_resident(resident).filter(valid_until__gt=now).select_related("merchant")
     return queryset.order_by("valid_until", "title")
 
 
-def staff_link(user) -> MerchantStaff | None:
+def staff_link(user: Any) -> MerchantStaff | None:
+    """The approved merchant link of ``user`` (any user object, anonymous included), cached on it."""
     if not getattr(user, "is_authenticated", False) or not user.has_role("merchant_staff"):
         return None
     cached = getattr(user, "_merchant_staff_link", None)
@@ -45,7 +50,7 @@ def staff_link(user) -> MerchantStaff | None:
     return cached or None
 
 
-def merchant_dashboard(merchant: Merchant, *, now=None) -> dict:
+def merchant_dashboard(merchant: Merchant, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     offers = list(merchant.offers.order_by("-created_at"))
@@ -123,7 +128,11 @@ def settlement_vouchers(
     )
 
 
-def pool_verified_yuan(pool, *, until: datetime | None = None) -> Decimal:
+def pool_verified_yuan(
+    pool: Any,  # a funding pool (the funding context sits above)
+    *,
+    until: datetime | None = None,
+) -> Decimal:
     """Yuan owed by ``pool`` for verified vouchers (the funding context subtracts it from the budget)."""
     queryset = Voucher.objects.filter(funding_pool=pool, status=Voucher.Status.VERIFIED)
     if until is not None:
@@ -136,7 +145,7 @@ def event_stats(event: Event) -> dict:
     return {"redemptions": agg["n"] or 0, "coins": agg["coins"] or 0}
 
 
-def events_for_booth(user) -> QuerySet[Event]:
+def events_for_booth(user: User) -> QuerySet[Event]:
     """Events whose booth ``user`` may run: centre staff of the event's centre, or staff of a merchant
     with an offer in it."""
     queryset = Event.objects.all()

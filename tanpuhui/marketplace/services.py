@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import django.dispatch
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ from tanpuhui.common.errors import (
 )
 from tanpuhui.common.services import audit_record, client_ip
 from tanpuhui.ledger import services as ledger
-from tanpuhui.ledger.models import AccountKind, TransferKind
+from tanpuhui.ledger.models import Account, AccountKind, TransferKind
 from tanpuhui.marketplace import codes, pools, selectors
 from tanpuhui.marketplace.models import (
     Event,
@@ -46,6 +47,7 @@ from tanpuhui.marketplace.models import (
     VerificationAttempt,
     Voucher,
 )
+from tanpuhui.tenancy.models import Centre
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ OFFER_FIELDS = {
 def merchant_apply(
     *,
     applicant: User | None,
-    centre,
+    centre: Centre,
     name: str,
     licence_number: str,
     contact_name: str,
@@ -127,7 +129,15 @@ def merchant_apply(
     return merchant
 
 
-def _review(obj, *, actor, approve: bool, reason: str, request, action: str) -> None:
+def _review(
+    obj: Merchant | Offer,
+    *,
+    actor: User | None,
+    approve: bool,
+    reason: str,
+    request: HttpRequest | None,
+    action: str,
+) -> None:
     pending = obj.Status.PENDING
     if obj.status != pending:
         raise Conflict(_("Only applications awaiting review can be decided."), code="not_pending")
@@ -150,7 +160,12 @@ def _review(obj, *, actor, approve: bool, reason: str, request, action: str) -> 
 
 @transaction.atomic
 def merchant_review(
-    *, merchant: Merchant, actor: User | None, approve: bool, reason: str = "", request=None
+    *,
+    merchant: Merchant,
+    actor: User | None,
+    approve: bool,
+    reason: str = "",
+    request: HttpRequest | None = None,
 ) -> Merchant:
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
     _review(merchant, actor=actor, approve=approve, reason=reason, request=request, action="merchant")
@@ -162,7 +177,9 @@ def merchant_review(
     return merchant
 
 
-def _staff_link(*, user: User, merchant: Merchant, outlet: Outlet | None, role: str, actor) -> MerchantStaff:
+def _staff_link(
+    *, user: User, merchant: Merchant, outlet: Outlet | None, role: str, actor: User | None
+) -> MerchantStaff:
     role_grant(user=user, role=Role.MERCHANT_STAFF, centre=merchant.centre, granted_by=actor)
     return MerchantStaff.objects.create(user=user, merchant=merchant, outlet=outlet, role=role)
 
@@ -176,7 +193,7 @@ def merchant_staff_create(
     password: str,
     role: str,
     outlet_id: int | None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> MerchantStaff:
     """A manager opens a login for a cashier (or another manager) at one of the merchant's outlets."""
     from django.contrib.auth.password_validation import validate_password
@@ -212,7 +229,7 @@ def merchant_staff_create(
     return link
 
 
-def merchant_staff_of(user) -> MerchantStaff:
+def merchant_staff_of(user: Any) -> MerchantStaff:
     """The active staff link of ``user`` at an approved merchant, or Forbidden."""
     link = selectors.staff_link(user)
     if link is None:
@@ -244,7 +261,7 @@ def _offer_validate(offer: Offer) -> None:
 
 
 @transaction.atomic
-def offer_create(*, staff: MerchantStaff, request=None, **fields: Any) -> Offer:
+def offer_create(*, staff: MerchantStaff, request: HttpRequest | None = None, **fields: Any) -> Offer:
     if staff.role != MerchantStaff.Role.MANAGER:
         raise Forbidden(_("Only a merchant manager can edit offers."), code="not_manager")
     offer = Offer(merchant=staff.merchant, centre=staff.merchant.centre)
@@ -283,7 +300,9 @@ def offer_submit(*, staff: MerchantStaff, offer: Offer) -> Offer:
 
 
 @transaction.atomic
-def offer_review(*, offer: Offer, actor: User, approve: bool, reason: str = "", request=None) -> Offer:
+def offer_review(
+    *, offer: Offer, actor: User, approve: bool, reason: str = "", request: HttpRequest | None = None
+) -> Offer:
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     _review(offer, actor=actor, approve=approve, reason=reason, request=request, action="offer")
     return offer
@@ -292,11 +311,11 @@ def offer_review(*, offer: Offer, actor: User, approve: bool, reason: str = "", 
 # --- redemption --------------------------------------------------------------------------------
 
 
-def _merchant_account(merchant: Merchant):
+def _merchant_account(merchant: Merchant) -> Account:
     return ledger.account_get_or_create(kind=AccountKind.MERCHANT, centre=merchant.centre_id, owner=merchant)
 
 
-def _check_window(offer: Offer, now) -> None:
+def _check_window(offer: Offer, now: datetime) -> None:
     if now < offer.sale_starts_at:
         raise Conflict(
             _("This offer is not on sale yet."),
@@ -322,7 +341,7 @@ def _limit_reached(offer: Offer) -> Conflict:
     )
 
 
-def _pool_reserve(offer: Offer, voucher_id) -> pools.Reservation:
+def _pool_reserve(offer: Offer, voucher_id: uuid.UUID) -> pools.Reservation:
     """The offer's pool share of one voucher, from the funder (409 ``pool_exhausted`` if none).
 
     A yuan pool's refusal comes at once; a donation pool's reservation is a ledger leg (pool account
@@ -334,12 +353,12 @@ def _pool_reserve(offer: Offer, voucher_id) -> pools.Reservation:
 
 def voucher_redeem(
     *,
-    offer_id,
+    offer_id: uuid.UUID | str,
     resident: User,
     idempotency_key: str | None = None,
     issued_by: User | None = None,
     event: Event | None = None,
-    now=None,
+    now: datetime | None = None,
 ) -> Voucher:
     """Spend the resident's coins on one unit of an offer; returns the new voucher.
 
@@ -455,7 +474,14 @@ def voucher_redeem(
 # --- verification (核销) -------------------------------------------------------------------------
 
 
-def _attempt(*, link: MerchantStaff, code: str, outcome: str, voucher=None, request=None) -> None:
+def _attempt(
+    *,
+    link: MerchantStaff,
+    code: str,
+    outcome: str,
+    voucher: Voucher | None = None,
+    request: HttpRequest | None = None,
+) -> None:
     VerificationAttempt.objects.create(
         staff=link.user,
         merchant=link.merchant,
@@ -467,7 +493,9 @@ def _attempt(*, link: MerchantStaff, code: str, outcome: str, voucher=None, requ
     )
 
 
-def voucher_verify(*, user: User, code: str, request=None, now=None) -> Voucher:
+def voucher_verify(
+    *, user: User, code: str, request: HttpRequest | None = None, now: datetime | None = None
+) -> Voucher:
     """Mark a voucher of the staff member's merchant as used, once.
 
     Every attempt is logged; ``VERIFY_FAILURE_LIMIT`` failures within ``VERIFY_FAILURE_WINDOW`` lock the
@@ -534,7 +562,7 @@ def _already_used(voucher: Voucher) -> Conflict:
 # --- expiry ------------------------------------------------------------------------------------
 
 
-def voucher_expire(*, voucher: Voucher, now=None) -> bool:
+def voucher_expire(*, voucher: Voucher, now: datetime | None = None) -> bool:
     """Expire one unused voucher; return its coins to the resident or forfeit them (breakage)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -568,7 +596,7 @@ def voucher_expire(*, voucher: Voucher, now=None) -> bool:
     return True
 
 
-def vouchers_expire(*, now=None, batch: int = 500) -> int:
+def vouchers_expire(*, now: datetime | None = None, batch: int = 500) -> int:
     now = now or timezone.now()
     count = 0
     due = Voucher.objects.filter(status=Voucher.Status.ISSUED, expires_at__lte=now).order_by("expires_at")
@@ -588,9 +616,9 @@ def event_booth_redeem(
     event: Event,
     user: User,
     resident_token: str,
-    offer_id,
+    offer_id: uuid.UUID | str,
     idempotency_key: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Voucher:
     """Booth staff redeem an event offer for a resident present with their personal QR code.
 

@@ -24,27 +24,27 @@ from tanpuhui.tenancy.models import Centre
 TZ = ZoneInfo("Asia/Shanghai")
 K = DataProvider.Kind
 
-# centre → [(code, name, kind)]
+# centre → [(code, name, kind)]; names are what residents read on an explanation page
 PROVIDERS = {
     "GZ": [
-        ("gz-power", "广州供电局 Guangzhou Power Supply Bureau", K.POWER_UTILITY),
-        ("gz-water", "广州市自来水有限公司 Guangzhou Water", K.WATER_UTILITY),
-        ("gz-gas", "广州燃气集团 Guangzhou Gas", K.GAS_UTILITY),
-        ("gz-yct", "羊城通 Yangcheng Tong transit card", K.TRANSIT_OPERATOR),
-        ("gz-bike", "广州共享单车运营商 Guangzhou bike-share operator", K.BIKE_SHARE_OPERATOR),
+        ("gz-power", "广州供电局", K.POWER_UTILITY),
+        ("gz-water", "广州市自来水有限公司", K.WATER_UTILITY),
+        ("gz-gas", "广州燃气集团", K.GAS_UTILITY),
+        ("gz-yct", "羊城通", K.TRANSIT_OPERATOR),
+        ("gz-bike", "广州共享单车运营商", K.BIKE_SHARE_OPERATOR),
     ],
     "ZS": [
-        ("zs-power", "中山供电局 Zhongshan Power Supply Bureau", K.POWER_UTILITY),
-        ("zs-transit", "中山公交一卡通 Zhongshan transit card", K.TRANSIT_OPERATOR),
-        ("zs-forestry", "中山市林业调查规划队 Zhongshan forestry surveyor", K.FORESTRY_SURVEYOR),
+        ("zs-power", "中山供电局", K.POWER_UTILITY),
+        ("zs-transit", "中山公交一卡通", K.TRANSIT_OPERATOR),
+        ("zs-forestry", "中山市林业调查规划队", K.FORESTRY_SURVEYOR),
     ],
     "DG": [
-        ("dg-power", "东莞供电局 Dongguan Power Supply Bureau", K.POWER_UTILITY),
-        ("dg-transit", "东莞通 Dongguan Tong transit card", K.TRANSIT_OPERATOR),
+        ("dg-power", "东莞供电局", K.POWER_UTILITY),
+        ("dg-transit", "东莞通", K.TRANSIT_OPERATOR),
     ],
     "HQ": [
-        ("hq-power", "横琴供电局 Hengqin Power Supply", K.POWER_UTILITY),
-        ("hq-transit", "珠海公交卡 Zhuhai transit card", K.TRANSIT_OPERATOR),
+        ("hq-power", "横琴供电局", K.POWER_UTILITY),
+        ("hq-transit", "珠海公交卡", K.TRANSIT_OPERATOR),
     ],
 }
 # Centre defaults where a household has no billing history (illustrative demo values).

@@ -19,20 +19,23 @@ from tanpuhui.common.scoping import AudiencePageMixin
 from tanpuhui.common.services import audit_record
 from tanpuhui.metering import filters, selectors, services
 from tanpuhui.metering.api import _errors_response
-from tanpuhui.metering.models import Behaviour, DataProvider, Reduction, UnmatchedReason
+from tanpuhui.metering.models import Behaviour, DataProvider, RecordType, Reduction, UnmatchedReason
 from tanpuhui.metering.schemas import SCHEMAS
+from tanpuhui.methodology import explain, formulas
+from tanpuhui.methodology import selectors as methodology_selectors
 
-# One colour per behaviour (chart and legend).
+# One colour per behaviour (chart and legend): Okabe–Ito's colour-blind-safe set, the same as the
+# --mode-* custom properties in web/static/css/app.css.
 COLOURS = {
-    "electricity_saving": "#f2b705",
-    "water_saving": "#3b8ed0",
-    "gas_saving": "#e4572e",
-    "bus": "#6a994e",
-    "metro": "#386641",
-    "cycling": "#2a9d8f",
-    "walking": "#90be6d",
-    "afforestation": "#1b4332",
-    "forest_management": "#52796f",
+    "electricity_saving": "#f0e442",
+    "water_saving": "#56b4e9",
+    "gas_saving": "#d55e00",
+    "bus": "#e69f00",
+    "metro": "#0072b2",
+    "cycling": "#009e73",
+    "walking": "#cc79a7",
+    "afforestation": "#000000",
+    "forest_management": "#999999",
 }
 CHART_W, CHART_H, BAR_GAP = 600, 220, 16
 
@@ -112,9 +115,43 @@ class MyReductionDetailView(AudiencePageMixin, DetailView):
     )
 
     def get_context_data(self, **kwargs):
+        explanation = selectors.reduction_explanation(self.object)
+        snapshot = self.object.inputs_snapshot or {}
+        published = methodology_selectors.parameters_in(p["parameter_id"] for p in explanation["parameters"])
+        inputs = explanation["inputs"]
+        told = explain.story(
+            behaviour=self.object.behaviour,
+            formula=explanation["methodology"]["formula"],
+            config=snapshot.get("config"),
+            params={p["slot"]: Decimal(p["value"]) for p in explanation["parameters"] if p["value"] != ""},
+            quantity=inputs["quantity"],
+            baseline=inputs["baseline"],
+            distance_km=inputs["distance_km"],
+            baseline_from_history=inputs["baseline_source"] == "history",
+        )
+        spec = formulas.FORMULAS.get(explanation["methodology"]["formula"])
+        roles = {s.name: s for s in spec.slots} if spec else {}
+        factors = [
+            {
+                **p,
+                "parameter": published.get(p["parameter_id"]),
+                "description": roles[p["slot"]].description if p["slot"] in roles else "",
+                "limit": p["slot"] in roles and roles[p["slot"]].role == "limit",
+            }
+            for p in explanation["parameters"]
+        ]
         return {
             **super().get_context_data(**kwargs),
-            "explanation": selectors.reduction_explanation(self.object),
+            "explanation": explanation,
+            "story": told,
+            "factors": factors,
+            # an adjustment is the corrected figure minus what was credited before
+            "credited_before": told.figure - self.object.kg_co2e
+            if told.figure is not None and self.object.kind == Reduction.Kind.ADJUSTMENT
+            else None,
+            "record_type": RecordType(explanation["record"]["record_type"]).label
+            if explanation["record"] and explanation["record"]["record_type"] in RecordType.values
+            else "",
         }
 
 

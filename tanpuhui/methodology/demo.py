@@ -54,8 +54,7 @@ def load() -> str:
                 "formula": "utility_saving_kwh",
                 "config": {"tiers": ["0.05", "0.10", "0.15"]},
                 "effective_from": date(2016, 1, 1),
-                "source_text": "Korea Carbon Point System tiers (5 / 10 / 15 % reduction against the two-year "
-                "average), adopted by the Hengqin centre for the demo.",
+                "source_text": seed.HQ_TIERS_SOURCE,
                 "notes_zh": "节电比例达到 5%、10%、15% 档位时，按档位比例乘以基线计减排量。",
                 "notes_en": "Savings reaching 5 %, 10 % or 15 % are credited at that tier × the baseline.",
             },
@@ -65,6 +64,7 @@ def load() -> str:
                 version=version, slot="factor", code="grid_ef", regions="south_china_grid,national"
             )
             tiers = 1
+    seed.apply_wording()  # the demo's own rows read plainly too
     return (
         f"{created['methodologies']} methodologies, {created['versions']} versions, "
         f"{created['parameters']} parameters seeded; {intensities} demo water intensities; {tiers} tier version"

@@ -33,6 +33,21 @@ def _bilingual(obj, field: str) -> str:
     return getattr(obj, f"{field}_en" if english else f"{field}_zh") or getattr(obj, f"{field}_en")
 
 
+# Qualifiers people read (a forest type of a sink factor); an unknown one is shown in words.
+QUALIFIERS = {
+    "guangdong_average": _("provincial average"),
+    "broadleaf": _("broadleaf forest"),
+    "mixed": _("mixed forest"),
+    "conifer": _("conifer forest"),
+}
+
+
+def qualifier_label(qualifier: str) -> str:
+    if not qualifier:
+        return ""
+    return str(QUALIFIERS.get(qualifier, qualifier.replace("_", " ")))
+
+
 class Methodology(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     behaviour = models.CharField(
@@ -85,6 +100,9 @@ class MethodologyVersion(TimeStampedModel):
     source_url = models.URLField(_("source URL"), blank=True, max_length=500)
     notes_zh = models.TextField(_("notes (Chinese)"), blank=True)
     notes_en = models.TextField(_("notes (English)"), blank=True)
+    # How the source reads for people, per language; ``source_text`` stays the published evidence.
+    source_zh = models.TextField(_("source, as residents read it (Chinese)"), blank=True)
+    source_en = models.TextField(_("source, as residents read it (English)"), blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -121,6 +139,11 @@ class MethodologyVersion(TimeStampedModel):
     @property
     def notes(self) -> str:
         return _bilingual(self, "notes")
+
+    @property
+    def source(self) -> str:
+        """The source in the page's language (the stored evidence when no wording was written)."""
+        return _bilingual(self, "source") or self.source_text
 
     def in_use(self) -> bool:
         """True once any row outside this app points at this version (metering's reductions, …)."""
@@ -162,8 +185,12 @@ class MethodologyVersion(TimeStampedModel):
         return super().delete(*args, **kwargs)
 
 
+# How a row reads for people: may be corrected at any time, unlike the values and evidence.
+WORDING_FIELDS = ("source_zh", "source_en")
+
+
 def _changed(stored: models.Model, current: models.Model) -> bool:
-    ignored = {"updated_at", "created_at"}
+    ignored = {"updated_at", "created_at", *WORDING_FIELDS}
     for field in current._meta.concrete_fields:
         if field.name in ignored:
             continue
@@ -205,6 +232,14 @@ class Parameter(TimeStampedModel):
     source_year = models.PositiveSmallIntegerField(_("source year"))
     source_url = models.URLField(_("source URL"), blank=True, max_length=500)
     derivation = models.TextField(_("derivation / notes"), blank=True)
+    # How the source and the derivation read for people, per language. The fields above are the
+    # published evidence and never change; these may be corrected (they are not in IMMUTABLE).
+    issuer_zh = models.CharField(_("issuer, as residents read it (Chinese)"), max_length=200, blank=True)
+    issuer_en = models.CharField(_("issuer, as residents read it (English)"), max_length=200, blank=True)
+    publication_zh = models.CharField(_("publication (Chinese)"), max_length=300, blank=True)
+    publication_en = models.CharField(_("publication (English)"), max_length=300, blank=True)
+    note_zh = models.TextField(_("how the value was derived (Chinese)"), blank=True)
+    note_en = models.TextField(_("how the value was derived (English)"), blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid until (exclusive)"), null=True, blank=True)
     superseded_by = models.OneToOneField(
@@ -265,6 +300,23 @@ class Parameter(TimeStampedModel):
     @property
     def source_label(self) -> str:
         return f"{self.source_issuer}, {self.source_publication} ({self.source_year})"
+
+    @property
+    def issuer(self) -> str:
+        """The publisher in the page's language (the stored evidence when no wording was written)."""
+        return _bilingual(self, "issuer") or self.source_issuer
+
+    @property
+    def publication(self) -> str:
+        return _bilingual(self, "publication") or self.source_publication
+
+    @property
+    def note(self) -> str:
+        return _bilingual(self, "note") or self.derivation
+
+    @property
+    def qualifier_display(self) -> str:
+        return qualifier_label(self.qualifier)
 
     def clean(self) -> None:
         try:

@@ -518,4 +518,216 @@ def apply(apps=None) -> dict[str, int]:
                 Link.objects.create(
                     version=version, slot=slot, code=code, regions=regions, qualifier=qualifier
                 )
+    if any(f.name == "issuer_zh" for f in Parameter._meta.get_fields()):  # from migration 0003 on
+        apply_wording(apps)
     return created
+
+
+# ---- How each source reads for residents ------------------------------------------------------
+# The evidence fields above (publication, issuer, derivation) are kept exactly as first published;
+# pages show these per-language wordings instead. Keyed by (code, region, year). Applied by
+# migration 0003 and by ``apply`` (wording only: never a value, a unit or a validity date).
+
+_MEE_ZH = "生态环境部、国家统计局"
+_MEE_EN = "Ministry of Ecology and Environment; National Bureau of Statistics"
+_RULE = {
+    "issuer_zh": "广东省碳普惠平台省级发展中心",
+    "issuer_en": "Tanpuhui provincial development centre",
+    "publication_zh": "碳普惠平台数据合理性规则（平台规则，不是科学因子）",
+    "publication_en": "Tanpuhui plausibility rules (a platform rule, not a scientific factor)",
+}
+
+WORDING: dict[tuple[str, str, int | None], dict[str, str]] = {
+    ("grid_ef", "national", 2021): {
+        "issuer_zh": _MEE_ZH,
+        "issuer_en": _MEE_EN,
+        "publication_zh": "关于发布2021年电力二氧化碳排放因子的公告（公告2024年第12号）",
+        "publication_en": "Announcement on the 2021 electricity CO₂ emission factors (No. 12 of 2024)",
+        "note_zh": "2021 年全国平均值，2024 年 4 月 12 日公告。这是该系列的第一个值，作为当时可得的最佳值用于平台开始以来的数据。",
+        "note_en": "The 2021 national average, announced on 12 April 2024. The first value of the series, "
+        "applied back to the platform's start as the best value available.",
+    },
+    ("grid_ef", "national", 2022): {
+        "issuer_zh": _MEE_ZH,
+        "issuer_en": _MEE_EN,
+        "publication_zh": "关于发布2022年电力二氧化碳排放因子的公告（2024年12月20日）",
+        "publication_en": "Announcement on the 2022 electricity CO₂ emission factors (20 December 2024)",
+        "note_zh": "2022 年全国平均值，比 2021 年的 0.5568 低 3.6%，自公告之日起使用。",
+        "note_en": "The 2022 national average, 3.6 % below 2021's 0.5568; used from the announcement date.",
+    },
+    ("grid_ef", "national", 2023): {
+        "issuer_zh": _MEE_ZH,
+        "issuer_en": _MEE_EN,
+        "publication_zh": "关于发布2023年电力二氧化碳排放因子的公告",
+        "publication_en": "Announcement on the 2023 electricity CO₂ emission factors",
+        "note_zh": "2023 年全国平均值，比 2022 年低 1.1%。《中国电力报》2026 年 1 月 15 日报道，自该日起使用。",
+        "note_en": "The 2023 national average, 1.1 % below 2022, reported by China Electric Power News on "
+        "15 January 2026 and used from that date.",
+    },
+    ("grid_ef", "south_china_grid", 2022): {
+        "issuer_zh": _MEE_ZH,
+        "issuer_en": _MEE_EN,
+        "publication_zh": "关于发布2022年电力二氧化碳排放因子的公告（2024年12月20日）",
+        "publication_en": "Announcement on the 2022 electricity CO₂ emission factors (20 December 2024)",
+        "note_zh": "2022 年南方电网区域（广东、广西、云南、贵州、海南）平均值，是最早载入的区域值，用于平台开始以来的数据。",
+        "note_en": "The 2022 average of the Southern grid (Guangdong, Guangxi, Yunnan, Guizhou, Hainan), the first "
+        "regional value loaded, applied back to the platform's start.",
+    },
+    ("grid_ef", "south_china_grid", 2023): {
+        "issuer_zh": _MEE_ZH,
+        "issuer_en": _MEE_EN,
+        "publication_zh": "关于发布2023年电力二氧化碳排放因子的公告",
+        "publication_en": "Announcement on the 2023 electricity CO₂ emission factors",
+        "note_zh": "2023 年南方电网区域平均值，比 2022 年高 4.5%（枯水年水电较少）。",
+        "note_en": "The 2023 Southern grid average, 4.5 % above 2022 (less hydropower in a dry year).",
+    },
+    ("grid_ef_enterprise_reporting", "national", 2022): {
+        "issuer_zh": "生态环境部办公厅",
+        "issuer_en": "General Office, Ministry of Ecology and Environment",
+        "publication_zh": "关于做好2023—2025年发电行业企业温室气体排放报告管理有关工作的通知",
+        "publication_en": "Notice on greenhouse-gas reporting of power-sector enterprises, 2023–2025",
+        "note_zh": "用于碳排放权交易报告的 2022 年全国电网平均值，与上面的公告是不同的系列，两者从不混用。单位为吨/兆瓦时（等于千克/千瓦时）。",
+        "note_en": "The 2022 national grid average of the emissions-trading reporting series: a different series "
+        "from the announcements above, never mixed with them. Given in t per MWh (= kg per kWh).",
+    },
+    ("natural_gas_ef", "national", 2013): {
+        "issuer_zh": "国家发展和改革委员会办公厅",
+        "issuer_en": "General Office, National Development and Reform Commission",
+        "publication_zh": "中国发电企业温室气体排放核算方法与报告指南（试行）附录二 常用化石燃料相关参数缺省值",
+        "publication_en": "Guidelines for greenhouse-gas accounting of power generators (trial), annex 2: "
+        "default parameters of common fossil fuels",
+        "note_zh": "低位发热量 389.31 GJ/万立方米 × 单位热值含碳量 15.3 tC/TJ × 碳氧化率 99% × 44/12 = 21.622 吨/万立方米，即每立方米 2.1622 千克。",
+        "note_en": "Net calorific value 389.31 GJ per 10,000 m³ × carbon content 15.3 tC/TJ × oxidation 99 % × "
+        "44/12 = 21.622 t per 10,000 m³, i.e. 2.1622 kg per m³.",
+    },
+    ("metro_trip_reduction", "guangdong", 2015): {
+        "issuer_zh": "中国科学院广州能源研究所、广东省环境科学研究院（黄莹等）",
+        "issuer_en": "Guangzhou Institute of Energy Conversion (CAS); Guangdong Academy of Environmental "
+        "Sciences (Huang Ying et al.)",
+        "publication_zh": "碳普惠制下市民乘坐地铁出行减碳量核算方法研究——以广州为例，《气候变化研究进展》2017 年第 3 期",
+        "publication_en": "Accounting the reductions of metro trips under carbon inclusion: the case of Guangzhou, "
+        "Climate Change Research 2017 (3)",
+        "note_zh": "广州 2015 年数据，均值法每人次 0.5155 千克（替代法为 0.5419 千克），采用较保守的均值法。",
+        "note_en": "Guangzhou, 2015: 0.5155 kg per passenger trip by the average method (0.5419 kg by the "
+        "substitution method); the more conservative average-method figure is used.",
+    },
+    ("bus_trip_reduction", "national", 2021): {
+        "issuer_zh": "湖北碳排放权交易中心、武汉城市一卡通有限公司",
+        "issuer_en": "Hubei Emission Exchange; Wuhan Citizen Card",
+        "publication_zh": "“碳碳星球”小程序积分规则（《湖北日报》2022 年 2 月 17 日报道）",
+        "publication_en": "Credit rules of the Wuhan “Tantan Planet” mini-programme (Hubei Daily, 17 February 2022)",
+        "note_zh": "每次经核实的公交出行得 105 个碳积分，1 积分 = 1 克减排量。未经核实的自行打卡减半；本平台的出行数据来自公交卡运营方，属于经核实的数据。",
+        "note_en": "105 carbon points per verified bus ride, 1 point = 1 g of reduction. Self check-ins without "
+        "proof earn half; trips here come from card operators, so they are verified.",
+    },
+    ("car_pkm_ef", "national", None): {
+        "issuer_zh": "北京交通统计（原始出处尚未核实）",
+        "issuer_en": "Beijing transport statistics (original publication not yet verified)",
+        "publication_zh": "北京小汽车排放因子（小汽车每人公里 0.272 千克，地铁 0.061 千克），引自平台需求",
+        "publication_en": "Beijing private-car factor (0.272 kg per passenger-km by car, 0.061 by metro), as listed "
+        "in the platform requirements",
+        "note_zh": "出处待核实：建库时未能找到北京的原始出版物。对照：武汉 2024 年碳普惠方法学给共享单车每公里 93.3 克，与 0.272 × 31% = 84.3 克同一量级。找到出处后将发布新值替换。",
+        "note_en": "Source to be verified: the original Beijing publication could not be found when this registry "
+        "was built. Cross-check: Wuhan's 2024 method credits shared bikes 93.3 g per km, the same order as "
+        "0.272 × 31 % = 84.3 g. A sourced value will replace it.",
+    },
+    ("ebike_car_substitution_share", "national", 2021): {
+        "issuer_zh": "极光行业研究院、西安交通大学",
+        "issuer_en": "Aurora Mobile Research; Xi'an Jiaotong University",
+        "publication_zh": "低碳出行让生活更美好——共享电单车社会价值报告（2021）",
+        "publication_en": "Shared e-bike social value report (2021)",
+        "note_zh": "31% 的共享电单车出行替代了高碳出行（主要是小汽车和摩托车），保守地用于所有骑行。",
+        "note_en": "31 % of shared e-bike trips replaced high-carbon trips (mainly cars and motorbikes); applied "
+        "to all cycling as a conservative share.",
+    },
+    ("cycling_max_daily_km", "national", None): {
+        **_RULE,
+        "note_zh": "超过这个每日距离的骑行记录会被拒收或标记。",
+        "note_en": "Rides above this distance in a day are rejected or flagged.",
+    },
+    ("cycling_max_speed", "national", 2018): {
+        "issuer_zh": "国家市场监督管理总局、国家标准化管理委员会",
+        "issuer_en": "State Administration for Market Regulation; Standardization Administration",
+        "publication_zh": "GB 17761-2018 电动自行车安全技术规范（最高设计车速 25 公里/小时）",
+        "publication_en": "GB 17761-2018 Safety specification for electric bicycles (top design speed 25 km/h)",
+        "note_zh": "平均速度超过电动自行车法定最高车速的骑行不合常理，会被标记。",
+        "note_en": "A ride faster on average than an e-bike's legal top speed is implausible and is flagged.",
+    },
+    ("walking_step_credit", "national", 2021): {
+        "issuer_zh": "湖北碳排放权交易中心、武汉城市一卡通有限公司",
+        "issuer_en": "Hubei Emission Exchange; Wuhan Citizen Card",
+        "publication_zh": "“碳碳星球”小程序积分规则（《湖北日报》2022 年 2 月 17 日报道）",
+        "publication_en": "Credit rules of the Wuhan “Tantan Planet” mini-programme (Hubei Daily, 17 February 2022)",
+        "note_zh": "每步 0.02 个碳积分（7,250 步得 145 分），1 积分 = 1 克减排量。",
+        "note_en": "0.02 carbon points per step (7,250 steps earn 145 points), 1 point = 1 g of reduction.",
+    },
+    ("walking_daily_cap", "national", None): {
+        "issuer_zh": "支付宝（蚂蚁集团）",
+        "issuer_en": "Alipay (Ant Group)",
+        "publication_zh": "蚂蚁森林行走能量规则（每日最多 296 克）",
+        "publication_en": "Ant Forest walking energy rule (at most 296 g a day)",
+        "note_zh": "蚂蚁森林每天最多按 296 克计步行减排；按每步 0.02 克，走到 14,800 步就达到上限。",
+        "note_en": "Ant Forest credits walking at most 296 g a day; at 0.02 g per step the cap is reached at "
+        "14,800 steps.",
+    },
+    ("walking_max_daily_steps", "national", None): {
+        **_RULE,
+        "note_zh": "每日步数超过这个数，多半是设备误计，会被标记。",
+        "note_en": "Step counts above this are flagged as likely device errors.",
+    },
+    ("forest_sink", "guangdong", 2012): {
+        "issuer_zh": "广东省森林资源连续清查研究（期刊论文，见链接）",
+        "issuer_en": "A journal article on Guangdong's continuous forest inventory (see the link)",
+        "publication_zh": "广东省森林碳储量与碳密度估算（1979—2012 年森林资源连续清查）",
+        "publication_en": "Forest carbon storage and density of Guangdong, 1979–2012",
+        "note_zh": "1979—2012 年全省森林平均碳密度由每公顷 7.57 吨碳增至 23.01 吨碳：(23.01 − 7.57) ÷ 33 年 = 每公顷每年 0.4679 吨碳，× 44/12 = 1.7156 吨二氧化碳。各林分类型的值可替代这个全省平均值。",
+        "note_en": "Mean forest carbon density rose from 7.57 to 23.01 tC per hectare over 1979–2012: (23.01 − "
+        "7.57) ÷ 33 years = 0.4679 tC per hectare and year × 44/12 = 1.7156 t CO₂. Values for a forest type "
+        "replace this provincial average.",
+    },
+    # The demo centres' own tap-water figure (methodology/demo.py).
+    ("water_supply_intensity", "centre", None): {
+        "issuer_zh": "演示数据",
+        "issuer_en": "Demo data",
+        "publication_zh": "示意值，不是本市公布的数据",
+        "publication_en": "An illustrative value, not a figure published for this city",
+        "note_zh": "中国城市供水耗电的大致量级，仅供演示。真实的运营中心会发布本地供水企业的数据并注明出处。",
+        "note_en": "The order of magnitude of urban water-supply electricity use in China, for the demo only. A "
+        "real centre publishes its utility's own figure with the source.",
+    },
+}
+
+HQ_TIERS_SOURCE = (
+    "Korea Carbon Point System tiers (5 / 10 / 15 % reduction against the two-year average), adopted by the "
+    "Hengqin centre for the demo."
+)
+
+VERSION_WORDING: dict[str, dict[str, str]] = {
+    HQ_TIERS_SOURCE: {
+        "source_zh": "韩国碳积分制度的分档（比前两年平均值减少 5%、10%、15%），横琴运营中心在演示中采用。",
+        "source_en": HQ_TIERS_SOURCE,
+    },
+    VERSION_SOURCE: {
+        "source_zh": "碳普惠方法学 1.0 版（2026），由下列各因子的出处汇编而成。",
+        "source_en": "Tanpuhui methodology 1.0 (2026), assembled from the sources of the factors listed below.",
+    },
+}
+
+
+def apply_wording(apps=None) -> int:
+    """Fill the per-language wording of seeded rows where it is still empty. Returns rows changed."""
+    if apps is None:
+        from django.apps import apps as django_apps
+
+        apps = django_apps
+    Parameter = apps.get_model("methodology", "Parameter")
+    Version = apps.get_model("methodology", "MethodologyVersion")
+    changed = 0
+    for (code, region, year), words in WORDING.items():
+        rows = Parameter.objects.filter(code=code, region=region, year=year)
+        for field, text in words.items():
+            changed += rows.filter(**{field: ""}).update(**{field: text})
+    for source_text, words in VERSION_WORDING.items():
+        for field, text in words.items():
+            changed += Version.objects.filter(source_text=source_text, **{field: ""}).update(**{field: text})
+    return changed

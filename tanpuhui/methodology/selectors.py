@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, QuerySet
 
 from tanpuhui.methodology.models import Methodology, MethodologyVersion, Parameter, VersionParameter
@@ -27,9 +29,14 @@ def parameter_history(codes: set[str]) -> list[Parameter]:
     )
 
 
-def parameters_by_code(methodologies) -> dict[str, list[Parameter]]:
+def parameters_by_code(methodologies: Iterable[Methodology]) -> dict[str, list[Parameter]]:
     codes = {slot.code for m in methodologies for v in m.versions.all() for slot in v.slots.all()}
     history: dict[str, list[Parameter]] = {code: [] for code in sorted(codes)}
     for parameter in parameter_history(codes):
         history[parameter.code].append(parameter)
     return history
+
+
+def parameters_in(ids) -> dict[int, Parameter]:
+    """Published parameters by id (the ones a reduction's evidence names)."""
+    return Parameter.objects.select_related("centre").in_bulk([i for i in ids if i is not None])

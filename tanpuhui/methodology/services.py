@@ -20,18 +20,19 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
-from tanpuhui.accounts.models import Role
+from tanpuhui.accounts.models import Role, User
+from tanpuhui.accounts.selectors import visible_centre_ids
 from tanpuhui.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.methodology import formulas
 from tanpuhui.methodology.models import Methodology, MethodologyVersion, Parameter, VersionParameter
 from tanpuhui.tenancy.models import Centre
-from tanpuhui.tenancy.selectors import visible_centre_ids
 
 
-def can_publish(actor, centre: Centre | None) -> bool:
+def can_publish(actor: User | None, centre: Centre | None) -> bool:
     """Centre-specific: that centre's operator, or a provincial officer over it. Global: a
     provincial officer or a superuser."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -47,7 +48,7 @@ def can_publish(actor, centre: Centre | None) -> bool:
     return provincial.exists() and (ids is None or centre.pk in ids)
 
 
-def _require(actor, centre: Centre | None) -> None:
+def _require(actor: User | None, centre: Centre | None) -> None:
     if not can_publish(actor, centre):
         raise Forbidden(
             "Only the centre's operators publish its values; global values need a provincial officer.",
@@ -80,7 +81,7 @@ def _check_unit(code: str, unit: str, previous: Parameter | None) -> None:
 @transaction.atomic
 def parameter_publish(
     *,
-    actor,
+    actor: User | None,
     code: str,
     value: Decimal | str,
     unit: str,
@@ -96,7 +97,7 @@ def parameter_publish(
     year: int | None = None,
     source_url: str = "",
     derivation: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Parameter:
     if region not in Parameter.Region.values:
         raise ValidationFailed("Unknown region.", code="invalid", fields={"region": [region]})
@@ -203,7 +204,7 @@ def _slots_clean(formula: formulas.Formula, slots: dict[str, Any]) -> list[dict[
 @transaction.atomic
 def version_publish(
     *,
-    actor,
+    actor: User | None,
     methodology_code: str,
     label: str,
     formula: str,
@@ -215,7 +216,7 @@ def version_publish(
     source_url: str = "",
     notes_zh: str = "",
     notes_en: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> MethodologyVersion:
     """Publish a version; ``slots`` = {slot: (parameter code, "region,region", qualifier)}."""
     _require(actor, centre)
@@ -282,7 +283,9 @@ EDITABLE_VERSION_FIELDS = {"source_text", "source_url", "notes_zh", "notes_en", 
 
 
 @transaction.atomic
-def version_update(*, actor, version_id: int, request=None, **changes) -> MethodologyVersion:
+def version_update(
+    *, actor: User | None, version_id: int, request: HttpRequest | None = None, **changes: Any
+) -> MethodologyVersion:
     """Correct a version nobody has used yet. Once a reduction points at it: Conflict."""
     version = MethodologyVersion.objects.select_for_update().filter(pk=version_id).first()
     if version is None:

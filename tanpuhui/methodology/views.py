@@ -36,23 +36,46 @@ def _versions(methodology, history):
                 for p in history.get(link.code, [])
                 if link.qualifier in ("", "{variant}") or p.qualifier == link.qualifier
             ]
+            current = _current(values, link, version, today)
             slots.append(
                 {
                     "link": link,
                     "slot": slot,
                     "values": values,
-                    "current": _current(values, link, version, today),
+                    "current": current,
+                    # one line per distinct value: four centres publishing 0.29 read as one line
+                    "distinct": list({(p.value, p.unit, p.issuer): p for p in current}.values()),
+                    "per_centre": any(p.centre_id for p in current),
                 }
             )
-        rows.append({"version": version, "spec": spec, "slots": slots})
+        rows.append(
+            {
+                "version": version,
+                "spec": spec,
+                "slots": slots,
+                "factors": [s for s in slots if s["slot"].role != "limit"],
+                "limits": [s for s in slots if s["slot"].role == "limit"],
+                "current": version.effective_from <= today
+                and (version.effective_to is None or version.effective_to > today),
+            }
+        )
     return rows
+
+
+def _main(rows):
+    """The version in force today for every centre (the global one), else the newest."""
+    in_force = [r for r in rows if r["current"] and not r["version"].centre_id]
+    return (in_force or rows[-1:] or [None])[-1]
 
 
 @page_for(PUBLIC)
 def methodology_list(request):
     methodologies = list(selectors.methodology_list())
     history = selectors.parameters_by_code(methodologies)
-    items = [{"methodology": m, "versions": _versions(m, history)} for m in methodologies]
+    items = []
+    for m in methodologies:
+        versions = _versions(m, history)
+        items.append({"methodology": m, "versions": versions, "main": _main(versions)})
     return render(request, "methodology/list.html", {"items": items, "rounding": formulas.KG})
 
 
@@ -62,8 +85,9 @@ def methodology_detail(request, code: str):
     if methodology is None:
         raise Http404
     history = selectors.parameters_by_code([methodology])
+    versions = _versions(methodology, history)
     return render(
         request,
         "methodology/detail.html",
-        {"methodology": methodology, "versions": _versions(methodology, history), "history": history},
+        {"methodology": methodology, "versions": versions, "main": _main(versions), "history": history},
     )

@@ -1,8 +1,8 @@
-"""Which centres a user may see — the one scoping decision every view and admin relies on."""
+"""Reads of the centre tree. (Which centres a *user* may see depends on their roles: ``accounts.selectors``.)"""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from tanpuhui.tenancy.models import Centre
 
@@ -13,36 +13,3 @@ def centre_list_public() -> QuerySet[Centre]:
         .exclude(status=Centre.Status.SUSPENDED)
         .select_related("region")
     )
-
-
-def visible_centre_ids(user) -> frozenset[int] | None:
-    """Centres whose data ``user`` may see as staff; ``None`` means all (platform superuser).
-
-    Staff roles at a city centre see that centre; a provincial officer at a provincial centre
-    sees it and every centre under it. Non-staff roles see no centre's data as staff.
-    """
-    from tanpuhui.accounts.models import PROVINCIAL_ROLES, STAFF_ROLES
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    if user.is_superuser:
-        return None
-    cached = getattr(user, "_visible_centre_ids", None)
-    if cached is not None:
-        return cached
-    assignments = list(user.role_assignments.filter(role__in=STAFF_ROLES).values_list("role", "centre_id"))
-    direct = {centre_id for _role, centre_id in assignments}
-    provincial = {centre_id for role, centre_id in assignments if role in PROVINCIAL_ROLES}
-    if provincial:
-        direct |= set(Centre.objects.filter(Q(parent_id__in=provincial)).values_list("id", flat=True))
-    result = frozenset(direct)
-    user._visible_centre_ids = result
-    return result
-
-
-def scope_to_user(queryset: QuerySet, user, centre_lookup: str = "centre") -> QuerySet:
-    """Filter ``queryset`` to the rows of centres ``user`` may see as staff."""
-    ids = visible_centre_ids(user)
-    if ids is None:
-        return queryset
-    return queryset.filter(**{f"{centre_lookup}__in": ids})

@@ -45,3 +45,37 @@ def test_readme_screenshots(page, centres, shot, login_as):
 
     page.goto("/?lang=en")
     shot(page, "home-en", full_page=False, path=DOCS / "home-en.png")
+
+
+def test_explanation_and_wallet_screenshots(
+    page, centres, shot, login_as, django_capture_on_commit_callbacks
+):
+    """A resident's metro and bus trips: the explanation in words, then the wallet's one-line history."""
+    from tanpuhui.ledger.tests.factories import default_rule
+    from tanpuhui.metering.models import DataProvider, Reduction
+    from tanpuhui.metering.tests.factories import make_provider, upload
+
+    gz = centres["GZ"]
+    default_rule(gz)
+    user = resident_register(
+        centre_code="GZ", phone="13912345679", password="low-carbon-2016", display_name="陈晓明"
+    )
+    binding_create(resident=user, kind=Binding.Kind.TRANSIT_CARD, account_number="T100067891", label="羊城通")
+    trips = "record_id,card,mode,boarded_at\n" + "".join(
+        f"d{i},T100067891,{'metro' if i % 3 else 'bus'},2026-11-{i + 1:02d}T08:12:00+08:00\n"
+        for i in range(12)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR), "transit_trip", trips)
+    login_as(page, "13912345679", "low-carbon-2016")
+    metro = Reduction.objects.filter(resident=user, behaviour="metro").order_by("-period_end").first()
+    assert metro is not None
+    page.goto(f"/me/reductions/{metro.pk}/?lang=zh-hans")
+    assert "你乘坐地铁 1 次 × 每次 0.5155 千克 = 0.5155 千克" in page.inner_text(
+        "[data-testid=reduction-story]"
+    )
+    page.click("details.technical summary")
+    shot(page, "explanation", full_page=False, path=DOCS / "explanation.png")
+    page.goto("/me/wallet/")
+    assert "乘地铁" in page.inner_text("[data-testid=wallet-history]")
+    shot(page, "wallet", full_page=False, path=DOCS / "wallet.png")

@@ -164,7 +164,7 @@ def test_register_bind_earn_redeem_verify_settle(
     shot(page, "reductions")
     page.goto("/me/wallet/")
     assert page.inner_text("[data-testid=wallet-balance]").strip() == "212"
-    assert "20.210 kg" in page.inner_text("[data-testid=wallet-history]")
+    assert "20.21 千克" in page.inner_text("[data-testid=wallet-history]")
     shot(page, "wallet-earned")
 
     # 5. Redeem in the catalogue.

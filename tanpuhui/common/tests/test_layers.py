@@ -43,11 +43,8 @@ FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
 
 # (file relative to tanpuhui/, imported module or "app.Model") → why it is still there and what removes it.
 KNOWN: dict[tuple[str, str], str] = {
-    # The audiences read roles (accounts) and centres (tenancy); tenancy's own scoping helper reads the
-    # provincial role: moving it into accounts.audiences is the next step.
     # The audit log records which centre an action concerned (AuditEvent.centre → tenancy.Centre).
     ("common/models.py", "tenancy.Centre"): "AuditEvent.centre FK",
-    ("tenancy/selectors.py", "tanpuhui.accounts.models"): "visible_centre_ids reads roles (item 3)",
     # Schema-level: Offer.funding_pool and Voucher.funding_pool are foreign keys to funding.FundingPool.
     # Turning them around (funding owning an offer→pool link) is a migration of the vouchers table, not done
     # here; the api validates the FK and the demo creates the pools the demo offers point at.
@@ -173,3 +170,15 @@ def test_the_check_sees_upward_and_lazy_imports(tmp_path):
         "tanpuhui/tenancy/bad.py:4 imports inside a function tenancy (tanpuhui.tenancy)",
         "tanpuhui/metering/models.py:3 imports the higher app web (web.Page)",
     ]
+
+
+def test_installed_apps_and_url_contexts_follow_the_layer_order():
+    """One documented order: INSTALLED_APPS, the URL conf's CONTEXTS (which also orders the demo) and LAYERS."""
+    from django.conf import settings
+
+    from tanpuhui.urls import CONTEXTS
+
+    installed = [app.split(".")[1] for app in settings.INSTALLED_APPS if app.startswith("tanpuhui.")]
+    assert installed == LAYERS
+    assert [layer for layer in LAYERS if layer in CONTEXTS] == CONTEXTS
+    assert set(LAYERS) - set(CONTEXTS) <= {"common"}

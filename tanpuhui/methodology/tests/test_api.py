@@ -93,8 +93,9 @@ def test_public_page_lists_behaviours_formulas_and_sources(client, lang, needle)
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="electricity_saving"' in page and "0.4042" in page and needle in page
-    assert "kg CO₂e/kWh" in page  # units shown for people, not pint's spelling
-    detail = client.get("/methodologies/electricity_saving/").content.decode()
+    assert ("千克/千瓦时" if lang == "zh-hans" else "kg/kWh") in page  # units in words, not pint's spelling
+    assert "kg_co2e" not in page and "transit_per_trip" not in page
+    detail = client.get("/methodologies/electricity_saving/?lang=zh-hans").content.decode()
     assert "0.5568" in detail and "公告2024年第12号" in detail  # history, with its source
     assert client.get("/methodologies/nope/").status_code == 404
 

@@ -3,10 +3,11 @@
 import pytest
 
 from tanpuhui.accounts.models import Role, User
+from tanpuhui.accounts.selectors import scope_to_user, visible_centre_ids
 from tanpuhui.accounts.services import role_grant
 from tanpuhui.accounts.tests.factories import ResidentFactory, make_staff
 from tanpuhui.tenancy.models import Centre, Region
-from tanpuhui.tenancy.selectors import centre_list_public, scope_to_user, visible_centre_ids
+from tanpuhui.tenancy.selectors import centre_list_public
 from tanpuhui.tenancy.tests.factories import CentreFactory, ProvincialCentreFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db

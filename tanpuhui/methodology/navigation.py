@@ -1,0 +1,25 @@
+"""Pages of the methodology context (see ``common.navigation``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from tanpuhui.common.navigation import NavItem, register
+
+# Resident, public and portal pages ---------------------------------------------------------------
+
+register(
+    NavItem(
+        "methodologies",
+        _("Methods"),
+        "web:methodologies",
+        audience="public",
+        area="public",
+        order=80,
+        active_on=("web:methodology",),
+        icon="book",
+    ),
+)
+
+
+# Staff console -----------------------------------------------------------------------------------
+
+register()
