@@ -448,7 +448,7 @@ class Reduction(AppendOnlyModel):
     def inputs_snapshot(self) -> dict:
         if self.inline_snapshot:
             return self.inline_snapshot
-        return self.snapshot.data if self.snapshot_id else {}
+        return self.snapshot.data if self.snapshot is not None else {}
 
     class Meta:
         indexes = [

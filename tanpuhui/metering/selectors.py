@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +16,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tanpuhui.accounts.models import User
 from tanpuhui.common.errors import ValidationFailed
 from tanpuhui.common.filters import MonthField
 from tanpuhui.metering.models import (
@@ -81,7 +83,7 @@ def _errors_csv_rows(batch: Batch, language: str) -> Iterator[str]:
         yield flush()
 
 
-def _render_errors(writer, chunk: list, language: str) -> None:
+def _render_errors(writer: Any, chunk: list, language: str) -> None:
     with translation.override(language):
         for number, field, code, params, reason, raw in chunk:
             message = row_error_message(code, params, reason)
@@ -115,7 +117,7 @@ def month_bounds(month: str) -> tuple[date, date]:
         raise ValidationFailed(exc.messages[0], fields={"month": exc.messages}) from exc
 
 
-def reductions_of(resident) -> QuerySet[Reduction]:
+def reductions_of(resident: User) -> QuerySet[Reduction]:
     return (
         Reduction.objects.filter(resident=resident)
         .select_related("source_record", "methodology_version__methodology", "snapshot")
@@ -123,7 +125,7 @@ def reductions_of(resident) -> QuerySet[Reduction]:
     )
 
 
-def monthly_totals(resident, months: int = 6, today: date | None = None) -> dict:
+def monthly_totals(resident: User, months: int = 6, today: date | None = None) -> dict:
     """{"months": ["2026-06", …], "series": {behaviour: [kg per month]}, "totals": [kg per month]}."""
     from django.utils import timezone
 

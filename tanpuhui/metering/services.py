@@ -14,15 +14,16 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +58,7 @@ from tanpuhui.metering.rules import STAGED_COLUMNS, Limits, StagedRow
 from tanpuhui.metering.schemas import PROVIDER_RECORD_TYPES, SCHEMAS
 from tanpuhui.metering.signals import batch_queued, reductions_quantified
 from tanpuhui.methodology.registry import MethodUnavailable, resolve
+from tanpuhui.tenancy.models import Centre
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,12 @@ CONTENT_TYPES = {
     "application/jsonl": Batch.Format.JSONL,
     "application/jsonlines": Batch.Format.JSONL,
 }
+
+
+class Readable(Protocol):
+    """An upload's body: a file, a request stream."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
 
 
 class PayloadTooLarge(ServiceError):
@@ -121,7 +129,13 @@ def _batch_dir() -> Path:
 
 @transaction.atomic
 def provider_create(
-    *, centre, code: str, name: str, kind: str, record_types: Iterable[str] | None = None, actor=None
+    *,
+    centre: Centre,
+    code: str,
+    name: str,
+    kind: str,
+    record_types: Iterable[str] | None = None,
+    actor: User | None = None,
 ) -> DataProvider:
     """A provider with its service user (role data_provider in the centre), whose API keys upload
     for it: the only way a provider is made (staff API, back office, demo, tests)."""
@@ -152,12 +166,13 @@ def provider_create(
     return provider
 
 
-def provider_key_issue(*, provider: DataProvider, name: str = "upload", actor=None) -> str:
+def provider_key_issue(*, provider: DataProvider, name: str = "upload", actor: User | None = None) -> str:
+    assert provider.service_user is not None  # every provider is made with one (provider_create)
     _key, plaintext = api_key_issue(user=provider.service_user, name=name, created_by=actor)
     return plaintext
 
 
-def provider_for_user(user) -> DataProvider:
+def provider_for_user(user: User) -> DataProvider:
     provider = DataProvider.objects.select_related("centre").filter(service_user=user).first()
     if provider is None or not user.has_role(Role.DATA_PROVIDER):
         raise Forbidden(_("This identity is not a data provider."), code="not_a_provider")
@@ -190,9 +205,9 @@ def batch_receive(
     provider: DataProvider,
     record_type: str,
     file_format: str,
-    stream,
+    stream: Readable,
     original_name: str = "",
-    uploaded_by=None,
+    uploaded_by: User | None = None,
     content_length: int | None = None,
     enqueue: bool = True,
 ) -> tuple[Batch, bool]:
@@ -263,7 +278,7 @@ def batch_receive(
     return batch, False
 
 
-def _enqueue(batch_id) -> None:
+def _enqueue(batch_id: uuid.UUID | str) -> None:
     """Queue the batch's processing on commit (``tasks`` connects the Celery task to the hook)."""
     transaction.on_commit(lambda: batch_queued.send(sender=Batch, batch_id=str(batch_id)))
 
@@ -271,7 +286,7 @@ def _enqueue(batch_id) -> None:
 # --- processing ---------------------------------------------------------------------------------
 
 
-def _uuid_param(value):
+def _uuid_param(value: Any) -> Any:
     return value if connection.vendor == "postgresql" else uuid.UUID(str(value)).hex
 
 
@@ -292,7 +307,7 @@ def _limits(centre_id: int) -> Limits:
     return limits
 
 
-def staged_rows_delete(*, batch_id) -> None:
+def staged_rows_delete(*, batch_id: uuid.UUID | str) -> None:
     """Drop a batch's staging rows; on SQLite a window at a time (one writer: keep each short)."""
     if connection.vendor == "postgresql":
         StagedRecord.objects.filter(batch_id=batch_id).delete()
@@ -310,7 +325,7 @@ def staged_rows_delete(*, batch_id) -> None:
             sqlite.let_writers_in()
 
 
-def _update(batch_id, **fields) -> None:
+def _update(batch_id: uuid.UUID | str, **fields: Any) -> None:
     Batch.objects.filter(pk=batch_id).update(**fields)
 
 
@@ -367,7 +382,7 @@ def _claim(batch: Batch) -> uuid.UUID | None:
     return token if claimed else None
 
 
-def batch_process(*, batch_id) -> Batch:
+def batch_process(*, batch_id: uuid.UUID | str) -> Batch:
     """Run every stage of one batch. Re-running a finished batch changes nothing; running a batch
     whose worker died (or that failed) resumes it from the stage it had reached, with the result of
     a clean run."""
@@ -464,7 +479,7 @@ class _Heartbeat:
     Only outside a transaction: the thread's connection sees committed rows only (the tests'
     per-test transaction never needs it)."""
 
-    def __init__(self, batch_id, token: uuid.UUID):
+    def __init__(self, batch_id: uuid.UUID | str, token: uuid.UUID) -> None:
         self.batch_id, self.token = batch_id, token
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -500,7 +515,7 @@ class RowErrors:
     """A batch's rejected rows, stored as code + params (``row_errors``) in chunks; beyond
     ``ERROR_ROWS_KEPT`` they are counted by the caller but not stored."""
 
-    def __init__(self, batch: Batch):
+    def __init__(self, batch: Batch) -> None:
         self.batch = batch
         self.kept = 0
         self._pending: list[RowError] = []
@@ -534,7 +549,7 @@ class Pipeline:
     (``fastload.StagedPipeline``), the benchmark and the recovery tests: ``stage_*``, ``advance``,
     ``stage_rows``, ``errors``, ``analyze``, ``bulk_session``, ``classify_staged``."""
 
-    def __init__(self, batch: Batch, token: uuid.UUID | None = None):
+    def __init__(self, batch: Batch, token: uuid.UUID | None = None) -> None:
         self.batch = batch
         self.token = token
         self.bid = _uuid_param(batch.pk)
@@ -543,7 +558,7 @@ class Pipeline:
         self.large = False
         self.errors = RowErrors(batch)
 
-    def advance(self, **fields) -> None:
+    def advance(self, **fields: Any) -> None:
         """Record a stage's outcome — in the stage's transaction — if this worker still holds the
         lease; otherwise raise ``LeaseLost`` so the stage rolls back (its new holder redoes it)."""
         if not Batch.objects.filter(pk=self.batch.pk, lease_token=self.token).update(**fields):
@@ -590,7 +605,7 @@ class Pipeline:
             yield
         sqlite.let_writers_in()
 
-    def _id_windows(self, cursor, table: str) -> list[tuple[int, int] | None]:
+    def _id_windows(self, cursor: CursorWrapper, table: str) -> list[tuple[int, int] | None]:
         """This batch's rows of ``table`` in windows of ids (SQLite), or one window for everything
         (PostgreSQL). Staged rows are inserted in file order, so their id order is row order; the
         primary key finds a window without another index."""
@@ -603,10 +618,10 @@ class Pipeline:
         size = sqlite.window_rows()
         return [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]
 
-    def _row_windows(self, cursor) -> list[tuple[int, int] | None]:
+    def _row_windows(self, cursor: CursorWrapper) -> list[tuple[int, int] | None]:
         return self._id_windows(cursor, sql.STG)
 
-    def _record_windows(self, cursor, alias: str = "r") -> list[tuple[str, list]]:
+    def _record_windows(self, cursor: CursorWrapper, alias: str = "r") -> list[tuple[str, list]]:
         """This batch's records as (scope on ``alias``, params), a window at a time on SQLite."""
         scopes = []
         for window in self._id_windows(cursor, sql.REC):
@@ -758,7 +773,9 @@ class Pipeline:
             else:
                 self.classify_staged(cursor, finish=finish)
 
-    def classify_staged(self, cursor, *, finish=None) -> tuple[int, int]:
+    def classify_staged(
+        self, cursor: CursorWrapper, *, finish: Callable[[int, int], None] | None = None
+    ) -> tuple[int, int]:
         """Classify the staged rows against the records (duplicate, revision, the same trip from
         another provider), insert the new ones and apply the revisions. Returns (duplicates, revised).
 
@@ -813,7 +830,7 @@ class Pipeline:
                 finish(duplicates, revised)
         return duplicates, revised
 
-    def _load_plots(self, cursor) -> tuple[int, int]:
+    def _load_plots(self, cursor: CursorWrapper) -> tuple[int, int]:
         """Forest plots are registrations, not reductions: upsert ``ForestPlot`` (small volumes)."""
         batch = self.batch
         staged = StagedRecord.objects.filter(batch_id=batch.pk).order_by("row_number")
@@ -945,7 +962,7 @@ def records_match_late(*, binding_id: int) -> int:
     return created
 
 
-def _recount(batch_ids) -> None:
+def _recount(batch_ids: Iterable[Any]) -> None:
     """Late matches change their batches' matched / unmatched / quantified counters."""
     for batch_id in batch_ids:
         records = SourceRecord.objects.filter(batch_id=batch_id)
