@@ -156,7 +156,15 @@ class RecordTypeListApi(AudienceMixin, APIView):
                     "record_type": s.record_type,
                     "description": s.description,
                     "unit": s.unit,
-                    "fields": [f.__dict__ for f in s.fields],
+                    "fields": [
+                        {
+                            "name": f.name,
+                            "required": f.required,
+                            "description": f.description,
+                            "example": f.example,
+                        }
+                        for f in s.fields
+                    ],
                     "example_csv": s.example_csv(),
                     "example_jsonl": s.example_jsonl(),
                 }
