@@ -158,8 +158,10 @@ def generate(path_elec: Path, path_trips: Path, n: int, residents: int, today: d
             months.append((first.isoformat(), end.isoformat()))
         for i in range(half):
             who = rng.randint(1, residents * 10 // 9)  # ~10 % unknown accounts
-            start, end = months[i % 2]
-            out.write(f"E{i},1,05{who:09d},{start},{end},{rng.randint(80, 400)}.{rng.randint(0, 9)}\n")
+            start_text, end_text = months[i % 2]
+            out.write(
+                f"E{i},1,05{who:09d},{start_text},{end_text},{rng.randint(80, 400)}.{rng.randint(0, 9)}\n"
+            )
     base = datetime(today.year, today.month, today.day, 8, 0) - timedelta(days=60)
     with open(path_trips, "w", newline="") as out:
         out.write("record_id,card,mode,boarded_at,origin,destination,distance_km\n")
@@ -276,7 +278,12 @@ def run_once(
     reductions_quantified.receivers = []
     reductions_quantified.sender_receivers_cache.clear()
     original_send = reductions_quantified.send
-    reductions_quantified.send = lambda sender, **kwargs: held.append({"sender": sender, **kwargs}) or []
+
+    def hold(sender, **kwargs):
+        held.append({"sender": sender, **kwargs})
+        return []
+
+    reductions_quantified.send = hold  # type: ignore[method-assign]
     wrapper = connection.execute_wrapper(timer) if slow else None
     if wrapper:
         wrapper.__enter__()
@@ -309,7 +316,7 @@ def run_once(
         batch.refresh_from_db()
         for key in counts:
             counts[key] += getattr(batch, key)
-    reductions_quantified.send = original_send
+    reductions_quantified.send = original_send  # type: ignore[method-assign]
     reductions_quantified.receivers = receivers
     reductions_quantified.sender_receivers_cache.clear()
     pipeline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
