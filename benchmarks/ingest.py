@@ -11,6 +11,8 @@ to raw COPY, and the peak memory (RSS) of the process.
     … --n 1000000            one run of N records (default: N = 10⁵ and 10⁶, each in its own process)
     … --residents 200000     residents with bindings (default 200 000)
     … --database tp_bench_ingest   the database used (created if missing; default tp_bench_ingest)
+    … --path staged|one-pass|both  which load path (``METERING_SQL_FASTPATH``); ``both`` runs them
+                             alternately in one process, ``--repeat`` times each (default: one-pass)
 
 Not part of the test suite (a tiny-N smoke test runs it); it never touches the database named
 in DATABASE_URL, only the dedicated one.
@@ -24,6 +26,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -155,8 +158,10 @@ def generate(path_elec: Path, path_trips: Path, n: int, residents: int, today: d
             months.append((first.isoformat(), end.isoformat()))
         for i in range(half):
             who = rng.randint(1, residents * 10 // 9)  # ~10 % unknown accounts
-            start, end = months[i % 2]
-            out.write(f"E{i},1,05{who:09d},{start},{end},{rng.randint(80, 400)}.{rng.randint(0, 9)}\n")
+            start_text, end_text = months[i % 2]
+            out.write(
+                f"E{i},1,05{who:09d},{start_text},{end_text},{rng.randint(80, 400)}.{rng.randint(0, 9)}\n"
+            )
     base = datetime(today.year, today.month, today.day, 8, 0) - timedelta(days=60)
     with open(path_trips, "w", newline="") as out:
         out.write("record_id,card,mode,boarded_at,origin,destination,distance_km\n")
@@ -238,8 +243,14 @@ class StatementTimer:
 
 
 def run_once(
-    n: int, residents: int, slow: bool = False, convert: bool = True, measure_floor: bool = True
+    n: int,
+    residents: int,
+    slow: bool = False,
+    convert: bool = True,
+    measure_floor: bool = True,
+    load_path: str = "one-pass",
 ) -> dict:
+    from django.conf import settings
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -250,8 +261,7 @@ def run_once(
     reset_metering(centre)
     today = timezone.localdate()
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    from django.conf import settings
-
+    settings.METERING_SQL_FASTPATH = load_path == "one-pass"
     settings.METERING_UPLOAD_DIR = tmp / "uploads"  # the pipeline's copies, removed below
     elec, trips = tmp / "electricity.csv", tmp / "trips.csv"
     generate(elec, trips, n, residents, today)
@@ -268,7 +278,12 @@ def run_once(
     reductions_quantified.receivers = []
     reductions_quantified.sender_receivers_cache.clear()
     original_send = reductions_quantified.send
-    reductions_quantified.send = lambda sender, **kwargs: held.append({"sender": sender, **kwargs}) or []
+
+    def hold(sender, **kwargs):
+        held.append({"sender": sender, **kwargs})
+        return []
+
+    reductions_quantified.send = hold  # type: ignore[method-assign]
     wrapper = connection.execute_wrapper(timer) if slow else None
     if wrapper:
         wrapper.__enter__()
@@ -287,7 +302,7 @@ def run_once(
             )
         stages["upload"] += time.perf_counter() - started
         batch = Batch.objects.select_related("provider", "centre").get(pk=batch.pk)
-        pipeline = services._Pipeline(batch)
+        pipeline = services.Pipeline(batch)
         for label, stage in (
             ("validate+stage", pipeline.stage_validate),
             ("load (dedup)", pipeline.stage_load),
@@ -301,7 +316,7 @@ def run_once(
         batch.refresh_from_db()
         for key in counts:
             counts[key] += getattr(batch, key)
-    reductions_quantified.send = original_send
+    reductions_quantified.send = original_send  # type: ignore[method-assign]
     reductions_quantified.receivers = receivers
     reductions_quantified.sender_receivers_cache.clear()
     pipeline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -322,6 +337,7 @@ def run_once(
     end_to_end = sum(stages.values())
     return {
         "n": n,
+        "path": load_path,
         "residents": residents,
         "stages": stages,
         "end_to_end_s": end_to_end,
@@ -336,7 +352,7 @@ def run_once(
 
 def report(result: dict) -> None:
     n = result["n"]
-    print(f"\nN = {n:,} records, {result['residents']:,} residents with bindings")
+    print(f"\nN = {n:,} records, {result['residents']:,} residents with bindings, {result['path']} path")
     print(f"  {'stage':<16}{'seconds':>10}{'records/s':>14}")
     for label, seconds in result["stages"].items():
         print(f"  {label:<16}{seconds:>10.2f}{n / seconds if seconds else 0:>14,.0f}")
@@ -358,6 +374,21 @@ def report(result: dict) -> None:
     )
 
 
+def summary(n: int, runs: dict[str, list[float]]) -> None:
+    """Per path: the end-to-end seconds of every run, their median and spread (max / min)."""
+    print(f"\nend to end, N = {n:,}, runs in the order they ran (alternating paths):")
+    medians = {}
+    for path, seconds in runs.items():
+        ordered = sorted(seconds)
+        medians[path] = statistics.median(ordered)
+        spread = ordered[-1] / ordered[0] if ordered[0] else 0
+        listed = ", ".join(f"{s:.1f}" for s in seconds)
+        print(f"  {path:<9} {listed}  s; median {medians[path]:.1f} s = {n / medians[path]:,.0f} records/s, "
+              f"max/min {spread:.2f}")  # fmt: skip
+    if len(medians) == 2:
+        print(f"  one-pass / staged median time: {medians['one-pass'] / medians['staged']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -373,19 +404,29 @@ def main() -> None:
     parser.add_argument(
         "--skip-floor", action="store_true", help="do not time writing the output rows alone (the floor)"
     )
+    parser.add_argument("--path", choices=("staged", "one-pass", "both"), default="one-pass")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each path (with --n)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     bench_url = ensure_database(url, args.database)
     if args.n is not None:
         setup_django(bench_url)
-        result = run_once(
-            args.n,
-            args.residents,
-            slow=args.explain_slow,
-            convert=not args.skip_conversion,
-            measure_floor=not args.skip_floor,
-        )
-        print(json.dumps(result)) if args.json else report(result)
+        paths = ["staged", "one-pass"] if args.path == "both" else [args.path]
+        runs: dict[str, list[float]] = {p: [] for p in paths}
+        for _round in range(max(args.repeat, 1)):
+            for path in paths:  # alternately, so both see the same machine
+                result = run_once(
+                    args.n,
+                    args.residents,
+                    slow=args.explain_slow,
+                    convert=not args.skip_conversion,
+                    measure_floor=not args.skip_floor,
+                    load_path=path,
+                )
+                runs[path].append(result["end_to_end_s"])
+                print(json.dumps(result)) if args.json else report(result)
+        if not args.json and (len(paths) > 1 or args.repeat > 1):
+            summary(args.n, runs)
         return
     # Each N in its own process, so each peak RSS is that run's own.
     results = []

@@ -127,15 +127,20 @@ ERRORS_SCHEMA = extend_schema(
 )
 
 
-@extend_schema(tags=["provider"])
-class ProviderBatchErrorsApi(AudienceMixin, generics.GenericAPIView):
-    audience = PROVIDER
+class _BatchErrors(generics.GenericAPIView):
+    """A batch's rejected rows as CSV, for whoever the audience lets see the batch."""
+
     queryset = selectors.batch_list()
-    serializer_class = serializers.BatchOutput
 
     @ERRORS_SCHEMA
     def get(self, request, pk):
         return _errors_response(self.get_object())
+
+
+@extend_schema(tags=["provider"])
+class ProviderBatchErrorsApi(AudienceMixin, _BatchErrors):
+    audience = PROVIDER
+    serializer_class = serializers.BatchOutput
 
 
 @extend_schema(tags=["provider"], responses=serializers.RecordTypeOutput(many=True))
@@ -151,7 +156,15 @@ class RecordTypeListApi(AudienceMixin, APIView):
                     "record_type": s.record_type,
                     "description": s.description,
                     "unit": s.unit,
-                    "fields": [f.__dict__ for f in s.fields],
+                    "fields": [
+                        {
+                            "name": f.name,
+                            "required": f.required,
+                            "description": f.description,
+                            "example": f.example,
+                        }
+                        for f in s.fields
+                    ],
                     "example_csv": s.example_csv(),
                     "example_jsonl": s.example_jsonl(),
                 }
@@ -160,8 +173,9 @@ class RecordTypeListApi(AudienceMixin, APIView):
         )
 
 
-@extend_schema(tags=["staff"])
-class StaffBatchListApi(AudienceMixin, generics.ListAPIView):
+class _StaffBatches(AudienceMixin):
+    """The staff's batches, each with its errors link."""
+
     audience = STAFF
     queryset = selectors.batch_list()
     serializer_class = serializers.StaffBatchOutput
@@ -171,24 +185,19 @@ class StaffBatchListApi(AudienceMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["staff"])
-class StaffBatchDetailApi(AudienceMixin, generics.RetrieveAPIView):
-    audience = STAFF
-    queryset = selectors.batch_list()
-    serializer_class = serializers.StaffBatchOutput
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "errors_route": "api:staff-batch-errors"}
+class StaffBatchListApi(_StaffBatches, generics.ListAPIView):
+    pass
 
 
 @extend_schema(tags=["staff"])
-class StaffBatchErrorsApi(AudienceMixin, generics.GenericAPIView):
-    audience = STAFF
-    queryset = selectors.batch_list()
-    serializer_class = serializers.StaffBatchOutput
+class StaffBatchDetailApi(_StaffBatches, generics.RetrieveAPIView):
+    pass
 
-    @ERRORS_SCHEMA
-    def get(self, request, pk):
-        return _errors_response(self.get_object())
+
+@extend_schema(tags=["staff"])
+class StaffBatchErrorsApi(AudienceMixin, _BatchErrors):
+    audience = STAFF
+    serializer_class = serializers.StaffBatchOutput
 
 
 @extend_schema(tags=["staff"])

@@ -11,17 +11,13 @@ class MeteringConfig(AppConfig):
         from django.conf import settings
 
         from tanpuhui.accounts.services import binding_created
+        from tanpuhui.metering.signals import batch_queued
+        from tanpuhui.metering.tasks import on_batch_queued, on_binding_created
 
-        binding_created.connect(_on_binding_created, dispatch_uid="metering.late_binding")
+        binding_created.connect(on_binding_created, dispatch_uid="metering.late_binding")
+        batch_queued.connect(on_batch_queued, dispatch_uid="metering.batch_queued")
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             # A batch whose worker died (lease expired) is picked up again and resumed.
             "metering-recover-batches",
             {"task": "metering.recover_batches", "schedule": 60},
         )
-
-
-def _on_binding_created(sender, binding, **kwargs) -> None:
-    # binding_created is already sent on commit: the worker sees the binding.
-    from tanpuhui.metering.tasks import late_binding_task
-
-    late_binding_task.delay(binding.pk)

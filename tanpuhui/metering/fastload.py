@@ -32,64 +32,119 @@ from __future__ import annotations
 import itertools
 import logging
 from datetime import date, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tanpuhui.metering import sql
-from tanpuhui.metering.models import Batch, RecordType, StagedRecord
+from tanpuhui.metering.models import Batch, StagedRecord
 from tanpuhui.metering.parsing import (
-    EARLIEST,
     MAX_LINE_CHARS,
-    MAX_QUANTITY,
-    STAGED_COLUMNS,
+    ParsedRow,
     RowConverter,
     convert_fields,
     read_csv_header,
     too_long,
 )
+from tanpuhui.metering.quantification import (
+    binding_cutoff_day,
+    compact_snapshot,
+    metering_params,
+    quantify,
+    snapshot_id,
+    window_days,
+)
+from tanpuhui.metering.rules import (
+    EARLIEST,
+    RECORD_COLUMNS,
+    STAGED_COLUMNS,
+    Clock,
+    Limits,
+    SqlPlan,
+    StagedRow,
+    day_number,
+    sql_plan,
+    sql_ready,
+)
 from tanpuhui.metering.schemas import SCHEMAS
+from tanpuhui.metering.signals import reductions_quantified
+from tanpuhui.methodology import registry
+from tanpuhui.methodology.registry import MethodUnavailable, resolve
 
 logger = logging.getLogger(__name__)
 
 UTILITY_TYPES = sql.UTILITY_TYPES
-FAST_TYPES = (*UTILITY_TYPES, RecordType.TRANSIT_TRIP.value)
-EPOCH = date(1970, 1, 1)  # day numbers, as in metering_sourcerecord.start_day/end_day
 SLOW_CHUNK = 5_000
-# Characters Python's str.strip() removes that PostgreSQL's [[:space:]] may not know.
-_EDGE_SPACE = r"[[:space:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u001c-\u001f]"
-_ID_OK = "{c} ~ '^[A-Za-z0-9_.:/#-]+$' AND length({c}) <= 64"
-_REV_OK = (
-    "({c} IS NULL OR {c} = '' OR CASE WHEN {c} ~ '^[0-9]+$' AND length({c}) <= 7 "
-    "THEN CAST({c} AS INTEGER) BETWEEN 1 AND 1000000 ELSE false END)"
-)
-_REV = "COALESCE(CASE WHEN {c} ~ '^[0-9]+$' THEN CAST({c} AS INTEGER) END, 1)"
-_ACCOUNT_OK = "{c} ~ '^[A-Za-z0-9]+$' AND length({c}) <= 40"
+
+
+class RowErrorLog(Protocol):
+    def keep(self, item: ParsedRow) -> None: ...
+    def flush(self) -> None: ...
+
+
+class StagedPipeline(Protocol):
+    """What the one-pass load uses of the staged pipeline (``services.Pipeline``): it hands the
+    rows and cases it does not handle in one pass to the pipeline's public steps."""
+
+    batch: Batch
+    bid: Any  # the batch id as the database driver takes it
+    large: bool
+
+    @property
+    def errors(self) -> RowErrorLog: ...
+
+    def stage_rows(self, rows: list[StagedRow]) -> None: ...
+    def analyze(self, *tables: str) -> None: ...
+    def bulk_session(self) -> None: ...
+    def classify_staged(self, cursor) -> tuple[int, int]: ...
+    def advance(self, **fields) -> None: ...
+
+
+def _clock() -> Clock:
+    return Clock(now=timezone.now(), tz=ZoneInfo(settings.TIME_ZONE), limits=Limits())
 
 
 def eligible(batch: Batch) -> bool:
+    """CSV on PostgreSQL, of a record type whose every rule has an SQL form (``rules.sql_ready``)."""
     return (
         connection.vendor == "postgresql"
         and batch.file_format == Batch.Format.CSV
-        and batch.record_type in FAST_TYPES
         and getattr(settings, "METERING_SQL_FASTPATH", True)
+        and batch.record_type in SCHEMAS
+        and sql_ready(SCHEMAS[batch.record_type], _clock())
     )
+
+
+CALENDAR = "pg_temp.tp_metering_calendar"
+
+
+def ensure_calendar(today: date) -> None:
+    """Every valid ISO date from 2000-01-01 to ``today`` with its day number, as an analysed temporary
+    table: joining to it both validates a date string (no cast can fail) and types it, by a hash
+    join (``rules.Day``). Rebuilt per stage (the stage's "today"; a pooled connection may be new)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {CALENDAR}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {CALENDAR[8:]} AS SELECT to_char(g, 'YYYY-MM-DD') AS txt, "  # noqa: S608
+            "CAST(g AS DATE) AS d, CAST(g AS DATE) - DATE '1970-01-01' AS day "
+            "FROM generate_series(CAST(%s AS DATE), CAST(%s AS DATE), INTERVAL '1 day') g",
+            [EARLIEST, today],
+        )
+        cursor.execute(f"ANALYZE {CALENDAR}")
 
 
 class _Fallback(Exception):
     """This batch cannot take the one-pass load: use the staged pipeline."""
 
 
-def _day(d: date) -> int:
-    return (d - EPOCH).days
-
-
 class FastLoad:
     """The one-pass path of one batch. ``validate`` and ``load`` run in the pipeline's stage
     transactions; the raw table lives between them (UNLOGGED: it is scratch, like staging)."""
 
-    def __init__(self, pipeline):
+    def __init__(self, pipeline: StagedPipeline):
         self.pipeline = pipeline
         self.batch: Batch = pipeline.batch
         self.bid = pipeline.bid
@@ -97,6 +152,7 @@ class FastLoad:
         self.schema = SCHEMAS[self.batch.record_type]
         self.converter: RowConverter | None = None
         self.columns: list[str] = []
+        self._plan: SqlPlan | None = None
         self.received = self.rejected = 0  # rows of the file; rows rejected (set by ``validate``)
         self.loaded = False  # True once reductions are written (the later stages have nothing to do)
 
@@ -162,122 +218,48 @@ class FastLoad:
     def _col(self, name: str) -> str:
         return f"r.c{self.columns.index(name)}" if name in self.columns else "NULL"
 
-    CALENDAR = "pg_temp.tp_metering_calendar"
+    CALENDAR = CALENDAR
 
     def _ensure_calendar(self) -> None:
-        """Every valid ISO date from 2000-01-01 to today with its day number, as an analysed temporary
-        table: joining to it both validates a date string (no cast can fail) and types it, by a hash
-        join. Rebuilt per stage (the stage's "today"; a pooled connection may be new)."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.CALENDAR}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.CALENDAR[8:]} AS SELECT to_char(g, 'YYYY-MM-DD') AS txt, "  # noqa: S608
-                "CAST(g AS DATE) AS d, CAST(g AS DATE) - DATE '1970-01-01' AS day "
-                "FROM generate_series(CAST(%s AS DATE), CAST(%s AS DATE), INTERVAL '1 day') g",
-                [EARLIEST, self.converter.today],
-            )
-            cursor.execute(f"ANALYZE {self.CALENDAR}")
+        assert self.converter is not None
+        ensure_calendar(self.converter.today)
 
-    def _typed(self) -> tuple[str, str, list, list]:
-        """(FROM clause, ok predicate, params of FROM, params of ok) and ``self.projection``: the
-        typed columns in ``STAGED_COLUMNS`` order from external_id on."""
-        cal, cal_params = self.CALENDAR, []
-        c = self._col
-        ident, rev = c("record_id"), c("revision")
-        common = [_ID_OK.format(c=ident), _REV_OK.format(c=rev)]
-        if self.batch.record_type in UTILITY_TYPES:
-            account, qty, unit = c("account"), c("quantity"), c("unit")
-            source = f"{self.raw} r LEFT JOIN {cal} cs ON cs.txt = {c('period_start')} LEFT JOIN {cal} ce ON ce.txt = {c('period_end')}"
-            ok = [
-                *common,
-                _ACCOUNT_OK.format(c=account),
-                "cs.day IS NOT NULL AND ce.day IS NOT NULL AND cs.day <= ce.day AND ce.day - cs.day <= 366",
-                f"CASE WHEN {qty} ~ '^[0-9]+(\\.[0-9]+)?$' AND length({qty}) <= 14 "
-                f"AND length(split_part({qty}, '.', 2)) <= 4 THEN CAST({qty} AS NUMERIC) <= %s ELSE false END",
-                f"COALESCE({unit}, '') IN ('', %s)",
-            ]
-            ok_params = [MAX_QUANTITY[self.batch.record_type], self.schema.unit]
-            self.projection = (
-                f"{ident}, {_REV.format(c=rev)}, UPPER({account}), %s, %s, cs.d, ce.d, cs.day, ce.day, "
-                f"CAST(NULL AS TIMESTAMPTZ), CAST({qty} AS NUMERIC), %s, CAST(NULL AS NUMERIC), '', '', '', "
-                "CAST(NULL AS TEXT)"
-            )
-            self.projection_params = [self.schema.binding_kind, self.schema.behaviour, self.schema.unit]
-            return source, " AND ".join(ok), cal_params * 2, ok_params
-        card, mode, at, km = c("card"), c("mode"), c("boarded_at"), c("distance_km")
-        origin, destination = c("origin"), c("destination")
-        shape = (
-            f"{at} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\+08:00)?$' "
-            f"AND substr({at}, 12, 2) <= '23' AND cb.day IS NOT NULL"
-        )
-        wall = f"(cb.d + CAST(substr({at}, 12, 8) AS TIME))"
-        moment = (
-            f"CASE WHEN length({at}) = 25 THEN ({wall} - INTERVAL '8 hours') AT TIME ZONE 'UTC' "
-            f"ELSE {wall} AT TIME ZONE %s END"
-        )
-        # The boarding moment is computed once per row (the predicate and three columns use it).
-        source = (
-            f"(SELECT r.*, cb.d AS bd, cb.day AS bday, CASE WHEN {shape} THEN {moment} END AS m "  # noqa: S608
-            f"FROM {self.raw} r LEFT JOIN {cal} cb ON cb.txt = substr({at}, 1, 10)) r"
-        )
-        km_ok = (
-            f"({km} IS NULL OR {km} = '' OR CASE WHEN {km} ~ '^[0-9]+(\\.[0-9]+)?$' AND length({km}) <= 8 "
-            f"AND length(split_part({km}, '.', 2)) <= 3 THEN CAST({km} AS NUMERIC) > 0 "
-            f"AND CAST({km} AS NUMERIC) <= 200 ELSE false END)"
-        )
-
-        def text_ok(col):
-            return f"({col} IS NULL OR (length({col}) <= 64 AND {col} !~ '^{_EDGE_SPACE}' AND {col} !~ '{_EDGE_SPACE}$'))"
-
-        tz = settings.TIME_ZONE
-        ok = [
-            *common,
-            _ACCOUNT_OK.format(c=card),
-            f"{mode} IN ('bus', 'metro')",
-            "r.m IS NOT NULL AND r.bday > %s AND r.m <= %s",
-            km_ok,
-            text_ok(origin),
-            text_ok(destination),
-        ]
-        ok_params = [_day(EARLIEST), self.converter.now + timedelta(minutes=5)]
-        self.projection = (
-            f"{ident}, {_REV.format(c=rev)}, UPPER({card}), %s, {mode}, r.bd, r.bd, r.bday, r.bday, r.m, "
-            f"CAST(1 AS NUMERIC), 'trip', CASE WHEN {km} ~ '^[0-9]' THEN CAST({km} AS NUMERIC) END, {mode}, "
-            f"COALESCE({origin}, ''), COALESCE({destination}, ''), "
-            f"{mode} || '|' || UPPER({card}) || '|' || "
-            "CAST(CAST(floor(extract(epoch FROM r.m) / 60) AS BIGINT) AS TEXT)"
-        )
-        self.projection_params = [self.schema.binding_kind]
-        return source, " AND ".join(ok), [*cal_params, tz], ok_params
+    def _typed(self) -> SqlPlan:
+        """The record type's declaration compiled to SQL over this file's raw table (``rules``)."""
+        if self._plan is None:
+            assert self.converter is not None
+            self._plan = sql_plan(self.schema, self.columns, self.raw, self.CALENDAR, self.converter.clock)
+        return self._plan
 
     def _convert_slow_rows(self) -> int:
         """Rows the SQL predicate did not accept, judged by the Python converter: accepted ones are
         staged typed, rejected ones become row errors. Returns the number rejected."""
-        source, ok, source_params, ok_params = self._typed()
+        plan = self._typed()
+        assert self.converter is not None
+        convert = self.converter.for_columns(self.columns)
         fields = ", ".join(f"r.c{i}" for i in range(len(self.columns)))
-        query = f"SELECT r.rn, {fields} FROM {source} WHERE NOT COALESCE({ok}, false) ORDER BY r.rn"  # noqa: S608
-        pipeline = self.pipeline
-        pipeline._errors, pipeline._errors_kept = [], 0
+        query = f"SELECT r.rn, {fields} FROM {plan.source} WHERE NOT COALESCE({plan.ok}, false) ORDER BY r.rn"  # noqa: S608
+        errors = self.pipeline.errors
         rejected = 0
-        accepted: list[tuple] = []
+        accepted: list[StagedRow] = []
         with connection.chunked_cursor() as cursor:
-            cursor.execute(query, [*source_params, *ok_params])
+            cursor.execute(query)
             while rows := cursor.fetchmany(SLOW_CHUNK):
                 for rn, *values in rows:
                     texts = [v or "" for v in values]
                     if sum(map(len, texts)) + len(texts) - 1 > MAX_LINE_CHARS:  # the Python path's limit
                         parsed = too_long(rn + 1)
                     else:
-                        parsed = convert_fields(self.converter, self.columns, texts, rn + 1)
+                        parsed = convert_fields(convert, texts, rn + 1)
                     if parsed.values is not None:
                         accepted.append(parsed.values)
                     else:
                         rejected += 1
-                        pipeline._keep_error(parsed)
+                        errors.keep(parsed)
                 if accepted:
-                    pipeline._copy(accepted)  # a COPY between fetches: the named cursor stays open
+                    self.pipeline.stage_rows(accepted)  # a COPY between fetches: the named cursor stays open
                     accepted = []
-        pipeline._flush_errors()
+        errors.flush()
         return rejected
 
     # --- 3: one statement loads, matches and quantifies ------------------------------------------
@@ -305,15 +287,13 @@ class FastLoad:
             duplicates += more_duplicates
             quantified += quantified_more
         self.drop()
-        from tanpuhui.metering.services import binding_cutoff_day
-
         with connection.cursor() as cursor:
             if excluded:
                 cursor.execute(sql.COUNT_MATCHED, [binding_cutoff_day(batch.centre), self.bid])
                 matched_all, unmatched_all, too_old = cursor.fetchone()
             else:
                 matched_all, unmatched_all = matched, inserted - matched
-        self.pipeline._advance(
+        self.pipeline.advance(
             stage=Batch.Stage.QUANTIFYING,
             accepted=self.received - self.rejected - duplicates,
             duplicates=duplicates,
@@ -326,8 +306,6 @@ class FastLoad:
         self.loaded = True
         if quantified:
             centre_ids = [batch.centre_id]
-            from tanpuhui.metering.signals import reductions_quantified
-
             transaction.on_commit(
                 lambda: reductions_quantified.send(sender=Batch, centre_ids=centre_ids, batch_id=batch.pk)
             )
@@ -345,18 +323,17 @@ class FastLoad:
             return True  # odd text sorts first or last: be safe
         return (last - first).days >= 365
 
-    SRC_COLUMNS = ", ".join(["row_number", *STAGED_COLUMNS[3:-1]])
+    SRC_COLUMNS = ", ".join(["row_number", *RECORD_COLUMNS])
 
     def _src(self) -> tuple[str, list]:
         """The accepted rows, typed (``SRC_COLUMNS``): the SQL-valid rows of the raw table and the
         staged rows the Python converter accepted."""
-        source, ok, source_params, ok_params = self._typed()
-        columns = ", ".join(STAGED_COLUMNS[3:-1])
+        plan = self._typed()
         text = (
-            f"SELECT r.rn + 1, {self.projection} FROM {source} WHERE COALESCE({ok}, false) "  # noqa: S608
-            f"UNION ALL SELECT row_number, {columns} FROM {sql.STG} WHERE batch_id = %s"
+            f"SELECT r.rn + 1, {plan.projection} FROM {plan.source} WHERE COALESCE({plan.ok}, false) "  # noqa: S608
+            f"UNION ALL SELECT row_number, {', '.join(RECORD_COLUMNS)} FROM {sql.STG} WHERE batch_id = %s"
         )
-        return text, [*self.projection_params, *source_params, *ok_params, self.bid]
+        return text, [self.bid]
 
     def _in_file_losers(self) -> tuple[list[int], int]:
         """Rows that lose to another row of the same file, as the staged pipeline decides: of rows
@@ -409,11 +386,11 @@ class FastLoad:
     def _stage_sql_valid_rows(self, cursor, condition: str = "true", params: tuple = ()) -> None:
         """Copy the SQL-valid rows of the raw table (those also meeting ``condition``) into staging,
         typed, next to the rows the Python converter accepted."""
-        source, ok, source_params, ok_params = self._typed()
+        plan = self._typed()
         cursor.execute(
-            f"INSERT INTO {sql.STG} ({', '.join(STAGED_COLUMNS)}) SELECT %s, r.rn + 1, 0, {self.projection}, '' "  # noqa: S608
-            f"FROM {source} WHERE COALESCE({ok}, false) AND {condition}",
-            [self.bid, *self.projection_params, *source_params, *ok_params, *params],
+            f"INSERT INTO {sql.STG} ({', '.join(STAGED_COLUMNS)}) SELECT %s, r.rn + 1, 0, {plan.projection}, '' "  # noqa: S608
+            f"FROM {plan.source} WHERE COALESCE({plan.ok}, false) AND {condition}",
+            [self.bid, *params],
         )
 
     def _stage_fast_rows(self) -> None:
@@ -421,16 +398,14 @@ class FastLoad:
         with connection.cursor() as cursor:
             self._stage_sql_valid_rows(cursor)
         self.pipeline.large = self.received >= 5_000
-        self.pipeline._analyze(sql.STG)
+        self.pipeline.analyze(sql.STG)
 
     def _load_in_one_pass(self, losers: list[int]) -> tuple[int, int, int, int]:
         """Returns (records inserted, matched, reductions written, unmatched too old to match)."""
-        from tanpuhui.metering.services import _metering_params, _window_days, binding_cutoff_day
-
         batch = self.batch
         now = timezone.now()
         src, src_params = self._src()
-        per_day = _metering_params(batch.centre).get("default_baseline_per_day", {})
+        per_day = metering_params(batch.centre).get("default_baseline_per_day", {})
         default = None
         if batch.record_type in UTILITY_TYPES and batch.record_type in per_day:
             default = per_day[batch.record_type]
@@ -444,27 +419,23 @@ class FastLoad:
             baseline = f"CASE WHEN hist.est IS NOT NULL THEN ROUND(CAST(hist.est AS NUMERIC), 4) ELSE {default_sql} END"
             baseline_source = "CASE WHEN hist.est IS NOT NULL THEN 'history' ELSE %s END"
         kg, version, snapshot, method_params = self._method_cases()
+        insert = sql.insert_records(
+            "postgresql",
+            source="src s",
+            where=(
+                f"(SELECT COUNT(*) FROM {sql.REC} x WHERE x.provider_id = %s AND x.external_id = s.external_id) = 0 "  # noqa: S608
+                f"AND (s.trip_key IS NULL OR (SELECT COUNT(*) FROM {sql.REC} x WHERE x.centre_id = %s "
+                "AND x.trip_key = s.trip_key) = 0)" + (" AND NOT (s.row_number = ANY(%s))" if losers else "")
+            ),
+            baseline=baseline,
+            baseline_source=baseline_source,
+            extra_join=history_join,
+            tail="RETURNING id, centre_id, resident_id, behaviour, period_start, period_end, end_day, quantity, "
+            "unit, baseline, distance_km, revision, batch_id",
+        )
         statement = f"""
 WITH src ({self.SRC_COLUMNS}) AS ({src}),
-ins AS (
-  INSERT INTO {sql.REC} ({sql._RECORD_COLUMNS}, resident_id, matched_at, baseline)
-  SELECT %s, %s, %s, %s, %s, %s, s.external_id, s.revision, s.account, s.binding_kind, s.behaviour,
-         s.period_start, s.period_end, s.start_day, s.end_day, s.occurred_at, s.quantity, s.unit,
-         s.distance_km, CASE WHEN s.distance_km IS NULL THEN '' ELSE 'record' END, s.mode, s.origin,
-         s.destination, s.trip_key, {baseline_source}, false, b.resident_id,
-         CASE WHEN b.id IS NULL THEN NULL ELSE %s END, {baseline}
-  FROM src s
-  LEFT JOIN accounts_binding b
-    ON b.centre_id = %s AND b.kind = s.binding_kind AND b.account_number = s.account
-   AND b.unbound_at IS NULL AND s.end_day >= {sql.binding_day("postgresql")} - %s
-  {history_join}
-  WHERE (SELECT COUNT(*) FROM {sql.REC} x WHERE x.provider_id = %s AND x.external_id = s.external_id) = 0
-    AND (s.trip_key IS NULL
-         OR (SELECT COUNT(*) FROM {sql.REC} x WHERE x.centre_id = %s AND x.trip_key = s.trip_key) = 0)
-    {"AND NOT (s.row_number = ANY(%s))" if losers else ""}
-  RETURNING id, centre_id, resident_id, behaviour, period_start, period_end, end_day, quantity, unit,
-            baseline, distance_km, revision, batch_id
-),
+ins AS ({insert}),
 quantified AS (
   SELECT r.*, {kg} AS kg, {version} AS version_id, {snapshot} AS snapshot_id
   FROM ins r WHERE r.resident_id IS NOT NULL
@@ -484,14 +455,14 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
             *src_params,
             now, now, batch.centre_id, batch.provider_id, self.bid, batch.record_type,
             *source_params, now, *baseline_params,
-            batch.centre_id, _window_days(batch.centre), *join_params,
+            batch.centre_id, window_days(batch.centre), *join_params,
             batch.provider_id, batch.centre_id, *([losers] if losers else []),
             *method_params,
             now,
             binding_cutoff_day(batch.centre),
         ]  # fmt: skip
         with connection.cursor() as cursor:
-            self.pipeline._bulk_session()
+            self.pipeline.bulk_session()
             # The validity predicate makes the planner expect a handful of rows and probe the
             # bindings index per row; a hash join over the centre's bindings is ~10× cheaper here.
             cursor.execute("SET LOCAL enable_nestloop = off")
@@ -528,13 +499,7 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
     def _method_cases(self) -> tuple[str, str, str, list]:
         """kg, methodology version and inputs snapshot of a record, as ``CASE`` expressions over
         every (behaviour, period) segment in which the methodology registry resolves one method."""
-        from tanpuhui.metering.services import _compact_snapshot, _snapshot_id
-        from tanpuhui.methodology import registry
-        from tanpuhui.methodology.registry import MethodUnavailable, resolve
-
-        behaviours = (
-            ["bus", "metro"] if self.batch.record_type == RecordType.TRANSIT_TRIP else [self.schema.behaviour]
-        )
+        behaviours = self.schema.behaviours
         columns = {"quantity": "r.quantity", "baseline": "r.baseline", "distance_km": "r.distance_km"}
         kg_parts, version_parts, snapshot_parts = [], [], []
         kg_params: list = []
@@ -550,16 +515,17 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
                 except MethodUnavailable:
                     continue
                 expr, expr_params = method.sql(columns=columns)
-                condition, condition_params = "r.behaviour = %s", [behaviour]
+                condition = "r.behaviour = %s"
+                condition_params: list[Any] = [behaviour]
                 if low is not None:
                     condition += " AND r.end_day >= %s"
-                    condition_params.append(_day(low))
+                    condition_params.append(day_number(low))
                 if high is not None:
                     condition += " AND r.end_day < %s"
-                    condition_params.append(_day(high))
+                    condition_params.append(day_number(high))
                 if method.spec.uses_baseline:
                     condition += " AND r.baseline IS NOT NULL"
-                snapshot = _snapshot_id(_compact_snapshot(method.inputs_snapshot()))
+                snapshot = snapshot_id(compact_snapshot(method.inputs_snapshot()))
                 kg_parts.append(f"WHEN {condition} THEN {expr}")
                 kg_params += [*condition_params, *expr_params]
                 version_parts.append(f"WHEN {condition} THEN %s")
@@ -579,14 +545,12 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
     def _resolve_existing(self) -> tuple[int, int, int]:
         """The accepted rows the one-pass INSERT left out (their record id or trip existed before
         this batch), classified and applied by the staged pipeline's statements."""
-        from tanpuhui.metering.services import _window_days, quantify
-
         batch, bid = self.batch, self.bid
         # "not loaded by this batch": the probe names only the unique key, so it is always an index
         # lookup (with batch_id in it, stale statistics can make the planner scan the batch instead)
         mine = f"(SELECT x.batch_id FROM {sql.REC} x WHERE x.provider_id = %s AND x.external_id = {{id}}) IS DISTINCT FROM %s"  # noqa: S608
         with transaction.atomic(), connection.cursor() as cursor:
-            self.pipeline._bulk_session()
+            self.pipeline.bulk_session()
             cursor.execute(
                 f"DELETE FROM {sql.STG} s WHERE s.batch_id = %s AND NOT {mine.format(id='s.external_id')}",  # noqa: S608
                 [bid, batch.provider_id, bid],
@@ -594,7 +558,7 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
             self._stage_sql_valid_rows(
                 cursor, mine.format(id=self._col("record_id")), (batch.provider_id, bid)
             )
-            duplicates, revised = self.pipeline._classify_staged(cursor)
+            duplicates, revised = self.pipeline.classify_staged(cursor)
             if not revised:
                 return duplicates, 0, 0
             # Only revised records changed: match and quantify those (found through the unique
@@ -605,7 +569,7 @@ SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(resident_id) FROM ins), (SELECT
             )
             cursor.execute(
                 sql.match_bindings("postgresql", scope=revised_rows),
-                [timezone.now(), batch.provider_id, bid, _window_days(batch.centre)],
+                [timezone.now(), batch.provider_id, bid, window_days(batch.centre)],
             )
             created = quantify(
                 scope=revised_rows.replace(sql.REC, "r"),

@@ -456,7 +456,7 @@ class Reduction(AppendOnlyModel):
     def inputs_snapshot(self) -> dict:
         if self.inline_snapshot:
             return self.inline_snapshot
-        return self.snapshot.data if self.snapshot_id and self.snapshot is not None else {}
+        return self.snapshot.data if self.snapshot is not None else {}
 
     class Meta:
         indexes = [

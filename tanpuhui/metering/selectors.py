@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.audiences import STAFF
+from tanpuhui.accounts.models import User
 from tanpuhui.common.errors import ValidationFailed
 from tanpuhui.common.filters import MonthField
 from tanpuhui.metering.models import (
@@ -28,7 +30,7 @@ from tanpuhui.metering.models import (
     UnmatchedReason,
     row_error_message,
 )
-from tanpuhui.metering.services import binding_cutoff_day
+from tanpuhui.metering.quantification import binding_cutoff_day
 from tanpuhui.methodology import formulas
 from tanpuhui.methodology.models import Parameter
 from tanpuhui.tenancy.models import Centre
@@ -84,7 +86,7 @@ def _errors_csv_rows(batch: Batch, language: str) -> Iterator[str]:
         yield flush()
 
 
-def _render_errors(writer, chunk: list, language: str) -> None:
+def _render_errors(writer: Any, chunk: list, language: str) -> None:
     with translation.override(language):
         for number, field, code, params, reason, raw in chunk:
             message = row_error_message(code, params, reason)
@@ -101,7 +103,7 @@ def unmatched_records() -> QuerySet[SourceRecord]:
 
 
 def unmatched_reason(record: SourceRecord, today: date | None = None) -> str:
-    """The reason of one unmatched record, by the binding window rule (``services.binding_cutoff_day``)."""
+    """The reason of one unmatched record, by the binding window rule (``quantification.binding_cutoff_day``)."""
     if not record.binding_kind:
         return UnmatchedReason.NO_PLOT_OWNER
     if record.end_day < binding_cutoff_day(record.centre, today):
@@ -118,7 +120,7 @@ def month_bounds(month: str) -> tuple[date, date]:
         raise ValidationFailed(exc.messages[0], fields={"month": exc.messages}) from exc
 
 
-def reductions_of(resident) -> QuerySet[Reduction]:
+def reductions_of(resident: User) -> QuerySet[Reduction]:
     return (
         Reduction.objects.filter(resident=resident)
         .select_related("source_record", "methodology_version__methodology", "snapshot")
@@ -126,7 +128,7 @@ def reductions_of(resident) -> QuerySet[Reduction]:
     )
 
 
-def monthly_totals(resident, months: int = 6, today: date | None = None) -> dict:
+def monthly_totals(resident: User, months: int = 6, today: date | None = None) -> dict:
     """{"months": ["2026-06", …], "series": {behaviour: [kg per month]}, "totals": [kg per month]}."""
     from django.utils import timezone
 

@@ -8,41 +8,37 @@ No per-row commits; each stage commits once and updates the batch counters, so a
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import logging
 import os
 import threading
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tanpuhui.accounts.models import Role, User
+from tanpuhui.accounts.models import Binding, Role, User
 from tanpuhui.accounts.services import api_key_issue, role_grant
 from tanpuhui.common import db as sqlite
 from tanpuhui.common.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from tanpuhui.common.services import audit_record
-from tanpuhui.metering import sql
-from tanpuhui.metering.fastload import FastLoad
-from tanpuhui.metering.fastload import eligible as fastload_eligible
+from tanpuhui.metering import fastload, sql
 from tanpuhui.metering.models import (
     Batch,
     Behaviour,
     DataProvider,
     ForestPlot,
-    InputsSnapshot,
     RecordType,
     Reduction,
     RowError,
@@ -50,16 +46,19 @@ from tanpuhui.metering.models import (
     StagedRecord,
 )
 from tanpuhui.metering.parsing import (
-    STAGED_COLUMNS,
     FileRejected,
-    Limits,
+    ParsedRow,
     RowConverter,
     parse_csv,
     parse_jsonl,
     sniff_empty,
 )
-from tanpuhui.metering.schemas import SCHEMAS
-from tanpuhui.metering.signals import reductions_quantified
+from tanpuhui.metering.quantification import binding_cutoff_day, metering_params, quantify, window_days
+from tanpuhui.metering.rules import STAGED_COLUMNS, Limits, StagedRow
+from tanpuhui.metering.schemas import PROVIDER_RECORD_TYPES, SCHEMAS
+from tanpuhui.metering.signals import batch_queued, reductions_quantified
+from tanpuhui.methodology.registry import MethodUnavailable, resolve
+from tanpuhui.tenancy.models import Centre
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +67,6 @@ ANALYZE_THRESHOLD = 5_000  # rows in a batch above which tables are re-ANALYZEd 
 # pg_advisory_xact_lock(class, provider id): one load per provider at a time (``_lock_provider``).
 PROVIDER_LOCK_CLASS = 0x74704D50  # "tpMP"
 ERROR_ROWS_KEPT = 100_000  # beyond this, errors are counted but not stored
-DEFAULT_LATE_BINDING_DAYS = 90
-EPOCH = date(1970, 1, 1)
-FOREST_FALLBACK_VARIANT = "guangdong_average"
 
 CONTENT_TYPES = {
     "text/csv": Batch.Format.CSV,
@@ -79,6 +75,12 @@ CONTENT_TYPES = {
     "application/jsonl": Batch.Format.JSONL,
     "application/jsonlines": Batch.Format.JSONL,
 }
+
+
+class Readable(Protocol):
+    """An upload's body: a file, a request stream."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
 
 
 class PayloadTooLarge(ServiceError):
@@ -122,21 +124,21 @@ def _batch_dir() -> Path:
     return path
 
 
-def _metering_params(centre) -> dict:
-    return (centre.parameters or {}).get("metering", {}) if centre is not None else {}
-
-
 # --- providers ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def provider_create(
-    *, centre, code: str, name: str, kind: str, record_types: Iterable[str] | None = None, actor=None
+    *,
+    centre: Centre,
+    code: str,
+    name: str,
+    kind: str,
+    record_types: Iterable[str] | None = None,
+    actor: User | None = None,
 ) -> DataProvider:
     """A provider with its service user (role data_provider in the centre), whose API keys upload
     for it: the only way a provider is made (staff API, back office, demo, tests)."""
-    from tanpuhui.metering.schemas import PROVIDER_RECORD_TYPES
-
     if kind not in DataProvider.Kind.values:
         raise ValidationFailed(_("Unknown provider kind."), fields={"kind": [_("Unknown provider kind.")]})
     types = list(record_types if record_types is not None else PROVIDER_RECORD_TYPES.get(kind, []))
@@ -164,12 +166,13 @@ def provider_create(
     return provider
 
 
-def provider_key_issue(*, provider: DataProvider, name: str = "upload", actor=None) -> str:
+def provider_key_issue(*, provider: DataProvider, name: str = "upload", actor: User | None = None) -> str:
+    assert provider.service_user is not None  # every provider is made with one (provider_create)
     _key, plaintext = api_key_issue(user=provider.service_user, name=name, created_by=actor)
     return plaintext
 
 
-def provider_for_user(user) -> DataProvider:
+def provider_for_user(user: User) -> DataProvider:
     provider = DataProvider.objects.select_related("centre").filter(service_user=user).first()
     if provider is None or not user.has_role(Role.DATA_PROVIDER):
         raise Forbidden(_("This identity is not a data provider."), code="not_a_provider")
@@ -202,9 +205,9 @@ def batch_receive(
     provider: DataProvider,
     record_type: str,
     file_format: str,
-    stream,
+    stream: Readable,
     original_name: str = "",
-    uploaded_by=None,
+    uploaded_by: User | None = None,
     content_length: int | None = None,
     enqueue: bool = True,
 ) -> tuple[Batch, bool]:
@@ -275,22 +278,19 @@ def batch_receive(
     return batch, False
 
 
-def _enqueue(batch_id) -> None:
-    from tanpuhui.metering.tasks import batch_process_task
-
-    transaction.on_commit(lambda: batch_process_task.delay(str(batch_id)))
+def _enqueue(batch_id: uuid.UUID | str) -> None:
+    """Queue the batch's processing on commit (``tasks`` connects the Celery task to the hook)."""
+    transaction.on_commit(lambda: batch_queued.send(sender=Batch, batch_id=str(batch_id)))
 
 
 # --- processing ---------------------------------------------------------------------------------
 
 
-def _uuid_param(value):
+def _uuid_param(value: Any) -> Any:
     return value if connection.vendor == "postgresql" else uuid.UUID(str(value)).hex
 
 
 def _limits(centre_id: int) -> Limits:
-    from tanpuhui.methodology.registry import MethodUnavailable, resolve
-
     limits = Limits()
     today = timezone.localdate()
     try:
@@ -307,11 +307,7 @@ def _limits(centre_id: int) -> Limits:
     return limits
 
 
-def _window_days(centre) -> int:
-    return int(_metering_params(centre).get("late_binding_days", DEFAULT_LATE_BINDING_DAYS))
-
-
-def staged_rows_delete(*, batch_id) -> None:
+def staged_rows_delete(*, batch_id: uuid.UUID | str) -> None:
     """Drop a batch's staging rows; on SQLite a window at a time (one writer: keep each short)."""
     if connection.vendor == "postgresql":
         StagedRecord.objects.filter(batch_id=batch_id).delete()
@@ -329,15 +325,7 @@ def staged_rows_delete(*, batch_id) -> None:
             sqlite.let_writers_in()
 
 
-def binding_cutoff_day(centre, on: date | None = None) -> int:
-    """The binding window as a day number: a binding made on ``on`` (default today) credits only
-    records whose period ended on this day or later. A record still unmatched whose period ended
-    before today's cutoff can never be credited (no binding made from now on reaches it)."""
-    on = on or timezone.localdate()
-    return (on - timedelta(days=_window_days(centre)) - EPOCH).days
-
-
-def _update(batch_id, **fields) -> None:
+def _update(batch_id: uuid.UUID | str, **fields: Any) -> None:
     Batch.objects.filter(pk=batch_id).update(**fields)
 
 
@@ -358,7 +346,7 @@ class LeaseLost(Exception):
 # stage's name, so ``stage`` tells what is committed: validating/loading → nothing loaded yet (the
 # staging rows and the one-pass raw table may be gone) → from the start; matching → records
 # loaded; quantifying → records matched (quantifying again is idempotent).
-_RESUME = {
+_RESUME: dict[str, str] = {
     Batch.Stage.QUEUED: Batch.Stage.VALIDATING,
     Batch.Stage.VALIDATING: Batch.Stage.VALIDATING,
     Batch.Stage.LOADING: Batch.Stage.VALIDATING,
@@ -394,7 +382,7 @@ def _claim(batch: Batch) -> uuid.UUID | None:
     return token if claimed else None
 
 
-def batch_process(*, batch_id) -> Batch:
+def batch_process(*, batch_id: uuid.UUID | str) -> Batch:
     """Run every stage of one batch. Re-running a finished batch changes nothing; running a batch
     whose worker died (or that failed) resumes it from the stage it had reached, with the result of
     a clean run."""
@@ -406,7 +394,7 @@ def batch_process(*, batch_id) -> Batch:
     pipeline = None
     heartbeat = _Heartbeat(batch.pk, token)
     try:
-        pipeline = _Pipeline(batch, token=token)
+        pipeline = Pipeline(batch, token=token)
         if batch.stage == Batch.Stage.VALIDATING:
             if pipeline.stage_validate():
                 pipeline.stage_load()
@@ -417,7 +405,7 @@ def batch_process(*, batch_id) -> Batch:
             if batch.stage == Batch.Stage.MATCHING:
                 pipeline.stage_match()
             pipeline.stage_quantify()
-        pipeline._advance(
+        pipeline.advance(
             status=Batch.Status.DONE,
             stage=Batch.Stage.FINISHED,
             finished_at=timezone.now(),
@@ -461,8 +449,6 @@ def batches_recover() -> list:
     """Re-queue the batches whose worker died (processing, lease expired); mark failed those that
     lost their worker ``METERING_BATCH_MAX_ATTEMPTS`` times (a file that kills its worker must not
     loop for ever). Run by beat every minute; returns the re-queued ids."""
-    from tanpuhui.metering.tasks import batch_process_task
-
     now = timezone.now()
     stale = Batch.objects.filter(
         Q(lease_expires_at__lt=now)
@@ -482,7 +468,7 @@ def batches_recover() -> list:
     ids = [str(pk) for pk in stale.values_list("pk", flat=True)]
     for batch_id in ids:
         logger.warning("batch %s lost its worker: re-queued", batch_id)
-        batch_process_task.delay(batch_id)
+        batch_queued.send(sender=Batch, batch_id=batch_id)
     return ids
 
 
@@ -493,7 +479,7 @@ class _Heartbeat:
     Only outside a transaction: the thread's connection sees committed rows only (the tests'
     per-test transaction never needs it)."""
 
-    def __init__(self, batch_id, token: uuid.UUID):
+    def __init__(self, batch_id: uuid.UUID | str, token: uuid.UUID) -> None:
         self.batch_id, self.token = batch_id, token
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -525,22 +511,60 @@ class _Heartbeat:
             self._thread.join(timeout=10)
 
 
-class _Pipeline:
-    def __init__(self, batch: Batch, token: uuid.UUID | None = None):
+class RowErrors:
+    """A batch's rejected rows, stored as code + params (``row_errors``) in chunks; beyond
+    ``ERROR_ROWS_KEPT`` they are counted by the caller but not stored."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.kept = 0
+        self._pending: list[RowError] = []
+
+    def keep(self, item: ParsedRow) -> None:
+        if self.kept >= ERROR_ROWS_KEPT:
+            return
+        self.kept += 1
+        self._pending.append(
+            RowError(
+                batch_id=self.batch.pk,
+                row_number=item.row_number,
+                field=item.field[:64],
+                code=item.code,
+                params=item.params,
+                raw_value=(item.raw or "")[:200],
+            )
+        )
+        if len(self._pending) >= 2000:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            RowError.objects.bulk_create(self._pending)
+            self._pending = []
+
+
+class Pipeline:
+    """The staged pipeline of one batch (validate → load → match → quantify, each stage one
+    transaction on PostgreSQL, short steps on SQLite). Public for the one-pass load
+    (``fastload.StagedPipeline``), the benchmark and the recovery tests: ``stage_*``, ``advance``,
+    ``stage_rows``, ``errors``, ``analyze``, ``bulk_session``, ``classify_staged``."""
+
+    def __init__(self, batch: Batch, token: uuid.UUID | None = None) -> None:
         self.batch = batch
         self.token = token
         self.bid = _uuid_param(batch.pk)
         self.pg = connection.vendor == "postgresql"
-        self.fast: FastLoad | None = None
+        self.fast: fastload.FastLoad | None = None
         self.large = False
+        self.errors = RowErrors(batch)
 
-    def _advance(self, **fields) -> None:
+    def advance(self, **fields: Any) -> None:
         """Record a stage's outcome — in the stage's transaction — if this worker still holds the
         lease; otherwise raise ``LeaseLost`` so the stage rolls back (its new holder redoes it)."""
         if not Batch.objects.filter(pk=self.batch.pk, lease_token=self.token).update(**fields):
             raise LeaseLost(str(self.batch.pk))
 
-    def _bulk_session(self) -> None:
+    def bulk_session(self) -> None:
         """Settings for this stage's transaction only (PostgreSQL; ``SET LOCAL`` ends with it).
 
         ``synchronous_commit = off``: the COMMIT returns before its WAL is flushed. A crash in that
@@ -552,7 +576,7 @@ class _Pipeline:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-                if connection.pg_version >= 140000:
+                if getattr(connection, "pg_version", 0) >= 140000:
                     # A killed worker's statement stops within seconds (its transaction rolls
                     # back and frees the provider's lock for the batch's next worker).
                     cursor.execute("SET LOCAL client_connection_check_interval = '2s'")
@@ -566,7 +590,7 @@ class _Pipeline:
     def _stage(self) -> Iterator[None]:
         if self.pg:
             with transaction.atomic():
-                self._bulk_session()
+                self.bulk_session()
                 yield
         else:
             yield
@@ -581,7 +605,7 @@ class _Pipeline:
             yield
         sqlite.let_writers_in()
 
-    def _id_windows(self, cursor, table: str) -> list[tuple[int, int] | None]:
+    def _id_windows(self, cursor: CursorWrapper, table: str) -> list[tuple[int, int] | None]:
         """This batch's rows of ``table`` in windows of ids (SQLite), or one window for everything
         (PostgreSQL). Staged rows are inserted in file order, so their id order is row order; the
         primary key finds a window without another index."""
@@ -594,10 +618,10 @@ class _Pipeline:
         size = sqlite.window_rows()
         return [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]
 
-    def _row_windows(self, cursor) -> list[tuple[int, int] | None]:
+    def _row_windows(self, cursor: CursorWrapper) -> list[tuple[int, int] | None]:
         return self._id_windows(cursor, sql.STG)
 
-    def _record_windows(self, cursor, alias: str = "r") -> list[tuple[str, list]]:
+    def _record_windows(self, cursor: CursorWrapper, alias: str = "r") -> list[tuple[str, list]]:
         """This batch's records as (scope on ``alias``, params), a window at a time on SQLite."""
         scopes = []
         for window in self._id_windows(cursor, sql.REC):
@@ -616,7 +640,7 @@ class _Pipeline:
             # A worker died: its one-pass raw table may be left, and its rolled-back INSERT left
             # the records table full of dead rows that the statistics do not know of (probing it by
             # sequential scan row by row would take minutes): fresh statistics make it an index.
-            FastLoad(self).drop()
+            fastload.FastLoad(self).drop()
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {sql.REC}")
         if sniff_empty(batch.file_path):
@@ -627,23 +651,20 @@ class _Pipeline:
         with self._stage():
             staged_rows_delete(batch_id=batch.pk)
             RowError.objects.filter(batch=batch).delete()
-            fast = FastLoad(self) if fastload_eligible(batch) else None
-            staged = fast.validate(converter) if fast is not None else None
-            if staged is not None:
-                self.fast = fast
-                counts = {"received": fast.received, "rejected": fast.rejected}
+            self.errors = RowErrors(batch)
+            one_pass = fastload.FastLoad(self) if fastload.eligible(batch) else None
+            staged = one_pass.validate(converter) if one_pass is not None else None
+            if one_pass is not None and staged is not None:
+                self.fast = one_pass
+                counts = {"received": one_pass.received, "rejected": one_pass.rejected}
             else:
                 with open(batch.file_path, "rb") as handle:
-                    good = self._good_rows(parse(handle, converter), counts)
-                    if self.pg:
-                        self._copy(good)
-                    else:
-                        self._executemany(good)
-                self._flush_errors()
+                    self.stage_rows(self._good_rows(parse(handle, converter), counts))
+                self.errors.flush()
             received, rejected = counts["received"], counts["rejected"]
             self.large = received >= ANALYZE_THRESHOLD
-            self._analyze(sql.STG)
-            self._advance(
+            self.analyze(sql.STG)
+            self.advance(
                 stage=Batch.Stage.LOADING,
                 received=received,
                 rejected=rejected,
@@ -651,46 +672,30 @@ class _Pipeline:
             )
         return counts["received"] > counts["rejected"]
 
-    def _analyze(self, *tables: str) -> None:
+    def analyze(self, *tables: str) -> None:
         """Fresh statistics after a bulk change, so PostgreSQL plans hash joins, not nested loops."""
         if self.pg and getattr(self, "large", False):
             with connection.cursor() as cursor:
                 for table in tables:
                     cursor.execute(f"ANALYZE {table}")
 
-    def _good_rows(self, parsed, counts):
-        self._errors: list[RowError] = []
-        self._errors_kept = 0
+    def _good_rows(self, parsed: Iterable[ParsedRow], counts: dict[str, int]) -> Iterator[StagedRow]:
         for item in parsed:
             counts["received"] += 1
             if item.values is not None:
                 yield item.values
                 continue
             counts["rejected"] += 1
-            self._keep_error(item)
+            self.errors.keep(item)
 
-    def _keep_error(self, item) -> None:
-        if self._errors_kept < ERROR_ROWS_KEPT:
-            self._errors_kept += 1
-            self._errors.append(
-                RowError(
-                    batch_id=self.batch.pk,
-                    row_number=item.row_number,
-                    field=item.field[:64],
-                    code=item.code,
-                    params=item.params,
-                    raw_value=(item.raw or "")[:200],
-                )
-            )
-            if len(self._errors) >= 2000:
-                self._flush_errors()
+    def stage_rows(self, rows: Iterable[StagedRow]) -> None:
+        """Write accepted rows to staging: COPY on PostgreSQL, ``executemany`` in steps on SQLite."""
+        if self.pg:
+            self._copy(rows)
+        else:
+            self._executemany(rows)
 
-    def _flush_errors(self) -> None:
-        if getattr(self, "_errors", None):
-            RowError.objects.bulk_create(self._errors)
-            self._errors = []
-
-    def _copy(self, rows) -> None:
+    def _copy(self, rows: Iterable[StagedRow]) -> None:
         columns = ", ".join(STAGED_COLUMNS)
         with (
             connection.cursor() as cursor,
@@ -699,22 +704,24 @@ class _Pipeline:
             for row in rows:
                 copy.write_row(row)
 
-    def _executemany(self, rows) -> None:
+    def _executemany(self, rows: Iterable[StagedRow]) -> None:
         placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
         statement = f"INSERT INTO {sql.STG} ({', '.join(STAGED_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
-        ops = connection.ops
+        adapt = connection.ops.adapt_datetimefield_value
         bid = self.bid
         chunk: list = []
         with connection.cursor() as cursor:
             for row in rows:
-                values = list(row)
-                values[0] = bid
-                values[8] = row[8].isoformat()
-                values[9] = row[9].isoformat()
-                values[12] = ops.adapt_datetimefield_value(row[12]) if row[12] is not None else None
-                values[13] = str(row[13])
-                values[15] = None if row[15] is None else str(row[15])
-                chunk.append(values)
+                values: dict[str, Any] = row._asdict()
+                values.update(
+                    batch_id=bid,
+                    period_start=row.period_start.isoformat(),
+                    period_end=row.period_end.isoformat(),
+                    occurred_at=None if row.occurred_at is None else adapt(row.occurred_at),
+                    quantity=str(row.quantity),
+                    distance_km=None if row.distance_km is None else str(row.distance_km),
+                )
+                chunk.append(tuple(values.values()))
                 if len(chunk) >= 5000:
                     with self._step():
                         cursor.executemany(statement, chunk)
@@ -741,15 +748,15 @@ class _Pipeline:
         batch = self.batch
         if self.fast is not None:
             with transaction.atomic():
-                self._bulk_session()  # among them: a dead worker's statement stops within seconds
+                self.bulk_session()  # among them: a dead worker's statement stops within seconds
                 self._lock_provider()
                 self.fast.load()
             if self.fast.loaded:
                 return
 
         def finish(duplicates: int, revised: int) -> None:
-            self._analyze(sql.REC)
-            self._advance(
+            self.analyze(sql.REC)
+            self.advance(
                 stage=Batch.Stage.MATCHING,
                 accepted=F("received") - F("rejected") - duplicates,
                 duplicates=duplicates,
@@ -764,9 +771,11 @@ class _Pipeline:
                     revised, duplicates = self._load_plots(cursor)
                     finish(duplicates, revised)
             else:
-                self._classify_staged(cursor, finish=finish)
+                self.classify_staged(cursor, finish=finish)
 
-    def _classify_staged(self, cursor, *, finish=None) -> tuple[int, int]:
+    def classify_staged(
+        self, cursor: CursorWrapper, *, finish: Callable[[int, int], None] | None = None
+    ) -> tuple[int, int]:
         """Classify the staged rows against the records (duplicate, revision, the same trip from
         another provider), insert the new ones and apply the revisions. Returns (duplicates, revised).
 
@@ -774,14 +783,14 @@ class _Pipeline:
         (the stage's counters and next stage) commit together in the last one."""
         batch, bid = self.batch, self.bid
         now = timezone.now()
-        per_day = _metering_params(batch.centre).get("default_baseline_per_day", {})
+        per_day = metering_params(batch.centre).get("default_baseline_per_day", {})
         default = Decimal(str(per_day[batch.record_type])) if batch.record_type in per_day else None
         if batch.record_type not in sql.UTILITY_TYPES:
             default = None
         insert_params = [
             now, now, batch.centre_id, batch.provider_id, bid, batch.record_type,
-            "centre_default" if default is not None else "", False, now, default,
-            batch.centre_id, _window_days(batch.centre), bid,
+            "centre_default" if default is not None else "", now, default,
+            batch.centre_id, window_days(batch.centre), bid,
         ]  # fmt: skip
         inserted = 0
         for window in self._row_windows(cursor):
@@ -821,7 +830,7 @@ class _Pipeline:
                 finish(duplicates, revised)
         return duplicates, revised
 
-    def _load_plots(self, cursor) -> tuple[int, int]:
+    def _load_plots(self, cursor: CursorWrapper) -> tuple[int, int]:
         """Forest plots are registrations, not reductions: upsert ``ForestPlot`` (small volumes)."""
         batch = self.batch
         staged = StagedRecord.objects.filter(batch_id=batch.pk).order_by("row_number")
@@ -872,7 +881,7 @@ class _Pipeline:
                 with self._step():
                     cursor.execute(sql.MATCH_FOREST_PLOTS, [now, bid])
             elif batch.record_type != RecordType.FOREST_PLOT:
-                days = _window_days(batch.centre)
+                days = window_days(batch.centre)
                 for scope, params in self._record_windows(cursor, alias=sql.REC):
                     with self._step():
                         cursor.execute(
@@ -881,10 +890,10 @@ class _Pipeline:
             if batch.record_type == RecordType.FOREST_SURVEY:
                 # Other types were matched by the loading INSERT (analysed after it): this UPDATE
                 # only retries its few unmatched rows, and statistics stay representative.
-                self._analyze(sql.REC)
+                self.analyze(sql.REC)
             cursor.execute(sql.COUNT_MATCHED, [binding_cutoff_day(batch.centre), bid])
             matched, unmatched, too_old = cursor.fetchone()
-            self._advance(
+            self.advance(
                 stage=Batch.Stage.QUANTIFYING,
                 matched=matched or 0,
                 unmatched=unmatched or 0,
@@ -905,138 +914,15 @@ class _Pipeline:
                     created += quantify(scope=scope, scope_params=params, centres=[batch.centre])
             if self.pg:
                 # += : a batch resumed here after its quantify committed finds nothing left to do.
-                self._advance(quantified=F("quantified") + created)
+                self.advance(quantified=F("quantified") + created)
             else:  # windows an interrupted attempt committed count too
                 created = Reduction.objects.filter(batch_id=batch.pk).count()
-                self._advance(quantified=created)
+                self.advance(quantified=created)
             if created:
                 centre_ids = [batch.centre_id]
                 transaction.on_commit(
                     lambda: reductions_quantified.send(sender=Batch, centre_ids=centre_ids, batch_id=batch.pk)
                 )
-
-
-SNAPSHOT_KEYS = (
-    "methodology",
-    "behaviour",
-    "version_id",
-    "version",
-    "formula",
-    "config",
-    "variant",
-    "rounding",
-)
-
-
-def _compact_snapshot(full: dict) -> dict:
-    """What each reduction stores: the method and every value, unit and parameter id it used.
-
-    Parameters are immutable (a new value is a new row), so the id is the reference to the
-    published source; the explanation reads source, issuer and year from it. This keeps a
-    million reductions from each repeating a kilobyte of source titles."""
-    compact = {key: full[key] for key in SNAPSHOT_KEYS if key in full}
-    compact["params"] = {
-        slot: {"value": info["value"], "unit": info["unit"], "parameter_id": info["parameter_id"]}
-        for slot, info in (full.get("params") or {}).items()
-    }
-    return compact
-
-
-def _snapshot_id(compact: dict) -> int:
-    """The shared row holding these inputs (created once; immutable)."""
-    text = json.dumps(compact, sort_keys=True, ensure_ascii=False)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    found = InputsSnapshot.objects.filter(digest=digest).values_list("pk", flat=True).first()
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            return InputsSnapshot.objects.create(digest=digest, data=json.loads(text)).pk
-    except IntegrityError:  # created by a parallel worker
-        return InputsSnapshot.objects.get(digest=digest).pk
-
-
-def quantify(*, scope: str, scope_params: list, centres) -> int:
-    """Quantify the matched records in ``scope`` (an SQL condition on alias ``r``): baselines,
-    adjustments of revised records, then originals. Idempotent; returns reductions written."""
-    from tanpuhui.methodology import registry
-    from tanpuhui.methodology.registry import MethodUnavailable, resolve
-
-    now = timezone.now()
-    created = 0
-    with connection.cursor() as cursor:
-        cursor.execute(sql.baseline_from_history(scope), scope_params)
-        for centre in centres:
-            defaults = _metering_params(centre).get("default_baseline_per_day", {})
-            for record_type, per_day in sorted(defaults.items()):
-                cursor.execute(
-                    sql.baseline_default(scope),
-                    [Decimal(str(per_day)), *scope_params, record_type, centre.pk],
-                )
-        cursor.execute(
-            sql.PENDING_GROUPS.format(rec=sql.REC, red=sql.RED, scope=scope), [*scope_params, True]
-        )
-        pending = cursor.fetchall()
-        groups: dict[tuple, list] = defaultdict(list)
-        boundaries: dict[str, list[date]] = {}
-        resolved: dict[tuple, Any] = {}
-        unavailable: set[tuple[str, str]] = set()
-        for centre_id, behaviour, mode, period_end in pending:
-            if isinstance(period_end, str):
-                period_end = date.fromisoformat(period_end)
-            forest = behaviour in (Behaviour.AFFORESTATION, Behaviour.FOREST_MANAGEMENT)
-            variant = mode if forest else ""
-            if behaviour not in boundaries:
-                boundaries[behaviour] = sorted(
-                    registry.resolution_edges(behaviour=behaviour, any_centre=True)
-                )
-            segment = (centre_id, behaviour, variant, bisect.bisect_right(boundaries[behaviour], period_end))
-            if segment not in resolved:
-                resolved[segment] = None
-                # A forest type without its own sink factor falls back to the provincial average.
-                for candidate in [variant, FOREST_FALLBACK_VARIANT] if forest else [""]:
-                    try:
-                        resolved[segment] = resolve(
-                            behaviour=behaviour, centre_id=centre_id, on=period_end, variant=candidate
-                        )
-                        break
-                    except MethodUnavailable:
-                        continue
-            method = resolved[segment]
-            if method is None:
-                unavailable.add((behaviour, variant))
-                continue
-            key = (centre_id, behaviour, variant, method.version_id, tuple(sorted(method.param_ids.items())))
-            groups[key].append((period_end, method))
-        for behaviour, variant in sorted(unavailable):
-            logger.warning("no methodology available for %s %s: those records wait", behaviour, variant)
-        columns = {"quantity": "r.quantity", "baseline": "r.baseline", "distance_km": "r.distance_km"}
-        for (centre_id, behaviour, variant, version_id, _ids), items in groups.items():
-            method = items[0][1]
-            expr, expr_params = method.sql(columns=columns)
-            snapshot = _snapshot_id(_compact_snapshot(method.inputs_snapshot()))
-            days = sorted({(d - EPOCH).days for d, _m in items})
-            group = (
-                f"r.centre_id = %s AND r.behaviour = %s AND r.end_day IN ({', '.join(['%s'] * len(days))})"
-            )
-            group_params: list = [centre_id, behaviour, *days]
-            if variant:
-                group += " AND r.mode = %s"
-                group_params.append(variant)
-            if method.spec.uses_baseline:
-                group += " AND r.baseline IS NOT NULL"
-            cursor.execute(
-                sql.insert_adjustments(scope, group, expr),
-                [*expr_params, now, version_id, snapshot, *scope_params, *group_params, True, *expr_params],
-            )  # fmt: skip
-            created += max(cursor.rowcount, 0)
-            cursor.execute(sql.clear_requantify(scope, group), [False, *scope_params, *group_params, True])
-            cursor.execute(
-                sql.insert_originals(scope, group, expr),
-                [*expr_params, now, version_id, snapshot, *scope_params, *group_params],
-            )
-            created += max(cursor.rowcount, 0)
-    return created
 
 
 # --- late binding -------------------------------------------------------------------------------
@@ -1045,8 +931,6 @@ def quantify(*, scope: str, scope_params: list, centres) -> int:
 def records_match_late(*, binding_id: int) -> int:
     """Match a new binding's waiting records (period ended within the centre's window) and
     quantify them retroactively. Returns the reductions written."""
-    from tanpuhui.accounts.models import Binding
-
     binding = Binding.objects.select_related("centre").filter(pk=binding_id, unbound_at__isnull=True).first()
     if binding is None:
         return 0
@@ -1078,7 +962,7 @@ def records_match_late(*, binding_id: int) -> int:
     return created
 
 
-def _recount(batch_ids) -> None:
+def _recount(batch_ids: Iterable[Any]) -> None:
     """Late matches change their batches' matched / unmatched / quantified counters."""
     for batch_id in batch_ids:
         records = SourceRecord.objects.filter(batch_id=batch_id)

@@ -64,7 +64,7 @@ WHERE batch_id = %s AND status = {S.NEW} AND trip_key IS NOT NULL AND (
              AND o.status = {S.NEW} AND o.row_number < {STG}.row_number))
 """  # noqa: S608
 
-# Staged rows of one window of ids, in file order (SQLite commits per window; see services._Pipeline).
+# Staged rows of one window of ids, in file order (SQLite commits per window; see services.Pipeline).
 IN_ROW_WINDOW = f" AND {STG}.id BETWEEN %s AND %s"
 
 COUNT_STATUS = f"SELECT status, COUNT(*) FROM {STG} WHERE batch_id = %s GROUP BY status"  # noqa: S608
@@ -84,25 +84,45 @@ def binding_day(vendor: str) -> str:
     return "CAST(julianday(b.created_at, '+8 hours') - 2440587.5 AS INTEGER)"
 
 
-def insert_new(vendor: str, *, windowed: bool = False) -> str:
-    """New records, matched to an active binding in the same statement (one write per row); utility
-    readings start with the centre's default baseline, replaced from history at quantification.
-    ``windowed``: only the staged rows of one window of ids (two more parameters)."""
-    window = " AND s.id BETWEEN %s AND %s" if windowed else ""
+def insert_records(
+    vendor: str,
+    *,
+    source: str,
+    where: str,
+    baseline: str = "ROUND(CAST(%s AS NUMERIC) * (s.end_day - s.start_day + 1), 4)",
+    baseline_source: str = "%s",
+    extra_join: str = "",
+    tail: str = "ON CONFLICT DO NOTHING",
+) -> str:
+    """The one statement that writes new records: the typed rows of ``source`` (alias ``s``, the
+    staging columns) that meet ``where``, matched to an active binding in the same statement (one
+    write per row); utility readings start with ``baseline`` (default: the centre's per-day default,
+    replaced from history at quantification). Parameters, in order: created_at, updated_at, centre,
+    provider, batch, record type, those of ``baseline_source``, matched_at, those of ``baseline``,
+    the binding's centre, the binding window (days), those of ``extra_join`` and of ``where``.
+    Used by the staged pipeline (``insert_new``) and the one-pass load (``fastload``)."""
     return f"""
 INSERT INTO {REC} ({_RECORD_COLUMNS}, resident_id, matched_at, baseline)
 SELECT %s, %s, %s, %s, %s, %s, s.external_id, s.revision, s.account, s.binding_kind, s.behaviour,
        s.period_start, s.period_end, s.start_day, s.end_day, s.occurred_at, s.quantity, s.unit,
        s.distance_km, CASE WHEN s.distance_km IS NULL THEN '' ELSE 'record' END, s.mode, s.origin,
-       s.destination, s.trip_key, %s, %s, b.resident_id, CASE WHEN b.id IS NULL THEN NULL ELSE %s END,
-       ROUND(CAST(%s AS NUMERIC) * (s.end_day - s.start_day + 1), 4)
-FROM {STG} s
+       s.destination, s.trip_key, {baseline_source}, false, b.resident_id,
+       CASE WHEN b.id IS NULL THEN NULL ELSE %s END, {baseline}
+FROM {source}
 LEFT JOIN accounts_binding b
   ON b.centre_id = %s AND b.kind = s.binding_kind AND b.account_number = s.account AND b.unbound_at IS NULL
  AND s.end_day >= {binding_day(vendor)} - %s
-WHERE s.batch_id = %s AND s.status = {S.NEW}{window}
-ON CONFLICT DO NOTHING
+{extra_join}
+WHERE {where}
+{tail}
 """  # noqa: S608
+
+
+def insert_new(vendor: str, *, windowed: bool = False) -> str:
+    """The staged pipeline's new records: staged rows classified new (``insert_records``).
+    ``windowed``: only the staged rows of one window of ids (two more parameters)."""
+    window = " AND s.id BETWEEN %s AND %s" if windowed else ""
+    return insert_records(vendor, source=f"{STG} s", where=f"s.batch_id = %s AND s.status = {S.NEW}{window}")
 
 
 # A higher revision replaces the record's values (the reductions keep their own snapshot) and

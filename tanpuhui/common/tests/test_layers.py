@@ -55,18 +55,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("marketplace/api.py", "tanpuhui.funding.models"): "Offer.funding_pool FK lookup",
     ("marketplace/demo.py", "tanpuhui.funding"): "demo pools for Offer.funding_pool",
     ("marketplace/demo.py", "tanpuhui.funding.models"): "demo pools for Offer.funding_pool",
-    # Issue 12 item 1 (record types declared once; a public pipeline object) removes the fastload ↔
-    # services ↔ tasks cycle; until then these stay lazy.
-    ("metering/fastload.py", "tanpuhui.metering.services"): "private pipeline state (item 1)",
-    ("metering/fastload.py", "tanpuhui.metering.signals"): "item 1",
-    ("metering/fastload.py", "tanpuhui.methodology"): "item 1",
-    ("metering/fastload.py", "tanpuhui.methodology.registry"): "item 1",
-    ("metering/services.py", "tanpuhui.metering.tasks"): "services ↔ tasks cycle (item 1)",
-    ("metering/services.py", "tanpuhui.metering.schemas"): "item 1",
-    ("metering/services.py", "tanpuhui.methodology"): "item 1",
-    ("metering/services.py", "tanpuhui.methodology.registry"): "item 1",
-    ("metering/services.py", "tanpuhui.accounts.models"): "item 1",
-    ("metering/tasks.py", "tanpuhui.metering.services"): "services ↔ tasks cycle (item 1)",
 }
 
 

@@ -478,7 +478,7 @@ class TestExecutemanyPath:
         """The SQLite fallback (executemany instead of COPY), exercised on whatever database runs."""
         from tanpuhui.metering import services
 
-        monkeypatch.setattr(services._Pipeline, "_copy", services._Pipeline._executemany)
+        monkeypatch.setattr(services.Pipeline, "_copy", services.Pipeline._executemany)
         bind(resident, Binding.Kind.ELECTRICITY, "0100000001")
         text = ELEC_HEADER + (
             "A-2024-09,1,0100000001,2024-09-01,2024-09-30,320\n"

@@ -252,7 +252,7 @@ def test_beat_resumes_a_batch_whose_lease_expired_at_any_stage(world, stage, com
     expected = outcome(clean)
 
     batch = receive(gz, raw)
-    pipeline = services._Pipeline(batch, token=None)
+    pipeline = services.Pipeline(batch, token=None)
     Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.PROCESSING, stage=Batch.Stage.VALIDATING)
     steps = [pipeline.stage_validate, pipeline.stage_load, pipeline.stage_match, pipeline.stage_quantify]
     for step in steps[:committed]:
