@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import date, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -240,7 +240,7 @@ def reductions_by_month(centres: QuerySet, *, since: date) -> dict[tuple[int, da
 STUCK_AFTER_MINUTES = 60
 
 
-def batches_needing_attention(batches: QuerySet[Batch], *, now=None) -> QuerySet[Batch]:
+def batches_needing_attention(batches: QuerySet[Batch], *, now: datetime | None = None) -> QuerySet[Batch]:
     """Batches of ``batches`` that need a person: rejected or failed, finished with rejected rows in
     the last 30 days, or stuck (received or processing for over an hour)."""
     now = now or timezone.now()
@@ -253,7 +253,7 @@ def batches_needing_attention(batches: QuerySet[Batch], *, now=None) -> QuerySet
     return batches.filter(stuck | (errors & Q(created_at__gte=now - timedelta(days=30))))
 
 
-def unmatched_waiting(records: QuerySet[SourceRecord], centres) -> QuerySet[SourceRecord]:
+def unmatched_waiting(records: QuerySet[SourceRecord], centres: Iterable[Centre]) -> QuerySet[SourceRecord]:
     """Unmatched records of ``records`` that a binding made today could still credit: a binding kind
     and a period inside its centre's binding window (the rest are counted as too old, never matched)."""
     inside = Q(pk__in=[])
@@ -267,11 +267,11 @@ def unmatched_waiting(records: QuerySet[SourceRecord], centres) -> QuerySet[Sour
     )
 
 
-def batches_waiting(user) -> int:
+def batches_waiting(user: User) -> int:
     """The staff member's batches needing attention (the console's task and the navigation badge)."""
     return batches_needing_attention(STAFF.scope(Batch.objects.all(), user)).count()
 
 
-def unmatched_waiting_count(user) -> int:
+def unmatched_waiting_count(user: User) -> int:
     centres = list(STAFF.scope(Centre.objects.all(), user, "pk"))
     return unmatched_waiting(STAFF.scope(SourceRecord.objects.all(), user), centres).count()
