@@ -180,8 +180,11 @@ def convert_chunk(
 def claim(
     *, run: ConversionRun, centre_ids: list[int] | None, chunk_size: int, after_id: int = 0
 ) -> list[Claimed]:
-    """Claim up to ``chunk_size`` unclaimed reductions (ids above ``after_id``) for ``run`` and read
-    them, ordered by resident then id (an adjustment after the reduction it corrects)."""
+    """Claim up to ``chunk_size`` unclaimed reductions (ids above ``after_id``, lowest first) for
+    ``run`` and read them, ordered by resident then id (an adjustment after the reduction it corrects).
+    Fewer than ``chunk_size`` means nothing above ``after_id`` is left to claim."""
+    if connection.vendor == "postgresql":
+        return _claim_pg(run=run, centre_ids=centre_ids, chunk_size=chunk_size, after_id=after_id)
     red, claim_table = Reduction._meta.db_table, ReductionClaim._meta.db_table
     params: list[Any] = [timezone.now(), f"run:{run.pk}", after_id]
     centre_sql = ""
@@ -190,39 +193,88 @@ def claim(
         centre_sql = f" AND r.centre_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
     params.append(chunk_size)
-    sql = f"""
-        INSERT INTO {claim_table} (reduction_id, purpose, claimed_at, reference)
-        SELECT r.id, 'coins', %s, %s FROM {red} r
-        LEFT JOIN {claim_table} c ON c.reduction_id = r.id
-        LEFT JOIN {claim_table} pc ON pc.reduction_id = r.adjusts_id
-        WHERE r.id > %s AND c.id IS NULL AND (r.adjusts_id IS NULL OR pc.id IS NULL OR pc.purpose = 'coins'){centre_sql}
-        ORDER BY r.id LIMIT %s
-        ON CONFLICT (reduction_id) DO NOTHING
-        RETURNING reduction_id
-    """  # noqa: S608 — table names from model meta; values are parameters
-    columns = (
-        "r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end, ROUND(r.kg_co2e * 10000), r.adjusts_id"
-    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # claim and read in one statement
-            cursor.execute(
-                f"""WITH claimed AS ({sql}) SELECT {columns} FROM {red} r
-                    JOIN claimed c ON c.reduction_id = r.id ORDER BY r.resident_id, r.id""",  # noqa: S608
-                params,
-            )
-        else:
-            cursor.execute(sql, params)
-            if not cursor.fetchall():
-                return []
-            cursor.execute(
-                f"""SELECT {columns} FROM {red} r JOIN {claim_table} c ON c.reduction_id = r.id
-                    WHERE c.reference = %s ORDER BY r.resident_id, r.id""",  # noqa: S608
-                [f"run:{run.pk}"],
-            )
-        return [
-            Claimed(rid, _as_uuid(res), cid, beh, _as_date(pe), int(kg), adj)
-            for rid, res, cid, beh, pe, kg, adj in cursor.fetchall()
-        ]
+        cursor.execute(
+            f"""INSERT INTO {claim_table} (reduction_id, purpose, claimed_at, reference)
+                SELECT r.id, 'coins', %s, %s FROM {red} r
+                LEFT JOIN {claim_table} c ON c.reduction_id = r.id
+                LEFT JOIN {claim_table} pc ON pc.reduction_id = r.adjusts_id
+                WHERE r.id > %s AND c.id IS NULL
+                  AND (r.adjusts_id IS NULL OR pc.id IS NULL OR pc.purpose = 'coins'){centre_sql}
+                ORDER BY r.id LIMIT %s
+                ON CONFLICT (reduction_id) DO NOTHING
+                RETURNING reduction_id""",  # noqa: S608 — table names from model meta; values are parameters
+            params,
+        )
+        if not cursor.fetchall():
+            return []
+        cursor.execute(
+            f"""SELECT {CLAIMED_COLUMNS} FROM {red} r JOIN {claim_table} c ON c.reduction_id = r.id
+                WHERE c.reference = %s ORDER BY r.resident_id, r.id""",  # noqa: S608
+            [f"run:{run.pk}"],
+        )
+        return [_claimed(row) for row in cursor.fetchall()]
+
+
+CLAIMED_COLUMNS = (
+    "r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end, ROUND(r.kg_co2e * 10000), r.adjusts_id"
+)
+
+
+def _claimed(row: Sequence[Any]) -> Claimed:
+    rid, res, cid, beh, pe, kg, adj = row
+    return Claimed(rid, _as_uuid(res), cid, beh, _as_date(pe), int(kg), adj)
+
+
+def _claim_pg(
+    *, run: ConversionRun, centre_ids: list[int] | None, chunk_size: int, after_id: int
+) -> list[Claimed]:
+    """PostgreSQL: walk the reductions in primary-key order, ``chunk_size`` candidates a statement,
+    claiming the eligible ones, until the chunk is full or no reduction is left. Each statement reads
+    a bounded range of the primary key whatever the planner's statistics say (filtering by centre
+    first would scan every reduction of the centre above ``after_id``, chunk after chunk)."""
+    red, claim_table = Reduction._meta.db_table, ReductionClaim._meta.db_table
+    centre_sql = "" if centre_ids is None else " AND r.centre_id = ANY(%(centres)s::bigint[])"
+    sql = f"""
+        WITH candidate AS MATERIALIZED (
+            SELECT id FROM {red} WHERE id > %(after)s ORDER BY id LIMIT %(window)s
+        ), claimed AS (
+            INSERT INTO {claim_table} (reduction_id, purpose, claimed_at, reference)
+            SELECT r.id, 'coins', %(now)s, %(ref)s FROM candidate JOIN {red} r ON r.id = candidate.id
+            WHERE NOT EXISTS (SELECT 1 FROM {claim_table} c WHERE c.reduction_id = r.id)
+              AND (r.adjusts_id IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM {claim_table} pc WHERE pc.reduction_id = r.adjusts_id AND pc.purpose <> 'coins'
+              )){centre_sql}
+            ORDER BY r.id LIMIT %(want)s
+            ON CONFLICT (reduction_id) DO NOTHING
+            RETURNING reduction_id
+        )
+        SELECT {CLAIMED_COLUMNS}, (SELECT max(id) FROM candidate)
+        FROM claimed JOIN {red} r ON r.id = claimed.reduction_id
+        UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT max(id) FROM candidate)
+    """  # noqa: S608 — table names from model meta; values are parameters
+    rows: list[Claimed] = []
+    params: dict[str, Any] = {
+        "now": timezone.now(),
+        "ref": f"run:{run.pk}",
+        "window": chunk_size,
+        "centres": centre_ids or [-1],
+    }
+    with connection.cursor() as cursor:
+        while len(rows) < chunk_size:
+            want = chunk_size - len(rows)
+            cursor.execute(sql, {**params, "after": after_id, "want": want})
+            result = cursor.fetchall()
+            # the row without a reduction says how far this statement read
+            last_candidate = next(row[-1] for row in result if row[0] is None)
+            got = [_claimed(row[:-1]) for row in result if row[0] is not None]
+            rows += got
+            if last_candidate is None:  # no reduction above after_id
+                break
+            # a full take may have left eligible candidates behind its last claim: go on from there
+            after_id = max(r.reduction_id for r in got) if len(got) == want else last_candidate
+    rows.sort(key=lambda r: (r.resident_id, r.reduction_id))
+    return rows
 
 
 def _as_date(value: Any) -> date:
@@ -461,12 +513,18 @@ def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
     for award in awards:
         net[(award.resident_id, award.centre_id)] += award.milli_awarded
     issuance = {c: ledger.issuance_of(c).pk for c in sorted({c for _r, c in net})}
-    wallets = ledger.user_accounts_of(kind=AccountKind.WALLET, keys=net)
-    debts = ledger.user_accounts_of(kind=AccountKind.DEBT, keys=net, create=False)
-    debts |= ledger.user_accounts_of(
-        kind=AccountKind.DEBT, keys=[k for k, m in net.items() if m < 0 and k not in debts]
+    # one look-up that is also the lock: wallets (opened if missing), debts (opened for clawbacks)
+    # and the issuance accounts, in pk order
+    accounts = ledger.user_accounts_lock(
+        keys=net,
+        kinds=(AccountKind.WALLET, AccountKind.DEBT),
+        open_={AccountKind.WALLET: net, AccountKind.DEBT: [k for k, m in net.items() if m < 0]},
+        with_ids=issuance.values(),
     )
-    locked = ledger.accounts_lock(ids=[*issuance.values(), *wallets.values(), *debts.values()])
+    wallets, debts = {}, {}
+    for (kind, resident_id, centre_id), pk in accounts.ids.items():
+        (wallets if kind == AccountKind.WALLET else debts)[(resident_id, centre_id)] = pk
+    locked = accounts.locked
     plan = coin_postings(
         run_id=run.pk, net=net, wallets=wallets, debts=debts, issuance=issuance, locked=locked
     )

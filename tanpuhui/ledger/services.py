@@ -60,6 +60,7 @@ __all__ = [
     "transfer_post",
     "transfer_reverse",
     "transfers_post",
+    "user_accounts_lock",
     "user_accounts_of",
     "wallet_of",
 ]
@@ -185,6 +186,103 @@ def _user_accounts(kind: str, keys: set[tuple[uuid.UUID, int]]) -> dict[tuple[uu
             kind=kind, owner_type="accounts.user", code="", owner_id__in=owners, centre_id__in=centres
         ).values_list("owner_id", "centre_id", "pk")
     return {key: pk for owner, centre_id, pk in found if (key := (uuid.UUID(owner), centre_id)) in keys}
+
+
+UserKey = tuple[uuid.UUID, int]  # (resident id, centre id)
+
+
+class UserAccounts(NamedTuple):
+    """``user_accounts_lock``'s answer: the account ids by (kind, resident, centre), and every
+    locked account's balance."""
+
+    ids: dict[tuple[str, uuid.UUID, int], int]
+    locked: dict[int, LockedAccount]
+
+
+def user_accounts_lock(
+    *,
+    keys: Iterable[UserKey],
+    kinds: Sequence[str],
+    open_: dict[str, Iterable[UserKey]] | None = None,
+    with_ids: Iterable[int] = (),
+) -> UserAccounts:
+    """Lock, in primary-key order, the ``kinds`` accounts (wallet, debt) of many (resident, centre)
+    and the accounts ``with_ids`` (e.g. the centres' issuance accounts) — one look-up that is also the
+    lock — after opening the missing accounts that ``open_`` asks for (``{kind: keys}``, set-based,
+    ignoring conflicts). Call inside ``transaction.atomic``. Accounts opened here have higher ids than
+    every account locked before them, so locking them in a second statement keeps the pk order."""
+    wanted = set(keys)
+    locked: dict[int, LockedAccount] = {}
+    ids: dict[tuple[str, uuid.UUID, int], int] = {}
+    extra = sorted(set(with_ids))
+    for pk, kind, user_id, centre_id, *balances in _user_accounts_locked(kinds, wanted, extra):
+        locked[pk] = LockedAccount(pk, *balances)
+        if user_id is not None and kind in kinds and (key := (_as_uuid(user_id), centre_id)) in wanted:
+            ids[(kind, *key)] = pk
+    missing = {
+        kind: sorted({k for k in opened if (kind, *k) not in ids}) for kind, opened in (open_ or {}).items()
+    }
+    if any(missing.values()):
+        for kind, part in missing.items():
+            _user_accounts_open(kind, part)
+        new = {k for part in missing.values() for k in part}
+        for pk, kind, user_id, centre_id, *balances in _user_accounts_locked(list(missing), new, []):
+            key = (_as_uuid(user_id), centre_id)
+            if key in new and (kind, *key) not in ids:
+                locked[pk] = LockedAccount(pk, *balances)
+                ids[(kind, *key)] = pk
+    absent = [pk for pk in extra if pk not in locked]
+    if absent:
+        raise AccountNotFound(_("Unknown account."), fields={"accounts": absent})
+    return UserAccounts(ids, locked)
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _user_accounts_open(kind: str, keys: Sequence[UserKey]) -> None:
+    if keys:
+        Account.objects.bulk_create(
+            [
+                Account(
+                    centre_id=centre_id,
+                    kind=kind,
+                    user_id=resident_id,
+                    owner_type="accounts.user",
+                    owner_id=str(resident_id),
+                    allow_negative=kind in NEGATIVE_KINDS,
+                )
+                for resident_id, centre_id in keys
+            ],
+            ignore_conflicts=True,
+            batch_size=5000,
+        )
+
+
+def _user_accounts_locked(kinds: Sequence[str], keys: set[UserKey], ids: list[int]) -> list[tuple[Any, ...]]:
+    """(id, kind, user, centre, balance, fraction, allow_negative) of the ``kinds`` accounts of
+    ``keys`` (and of any other centre those residents hold one in) and of ``ids``, locked in pk order."""
+    users, centres = sorted({r for r, _c in keys}), sorted({c for _r, c in keys})
+    if connection.vendor == "postgresql":
+        sql = f"""SELECT id, kind, user_id, centre_id, balance, fraction_milli, allow_negative
+                  FROM {Account._meta.db_table}
+                  WHERE (user_id = ANY(%s::uuid[]) AND kind = ANY(%s::text[]) AND centre_id = ANY(%s::bigint[])
+                         AND owner_type = 'accounts.user' AND code = '')
+                     OR id = ANY(%s::bigint[])
+                  ORDER BY id FOR UPDATE"""  # noqa: S608 — table name from model meta; values are parameters
+        return _fetch(sql, [users, list(kinds), centres, ids])
+    fields = ("pk", "kind", "user_id", "centre_id", "balance", "fraction_milli", "allow_negative")
+    found: dict[int, tuple[Any, ...]] = {}
+    for start in range(0, len(users), LOCK_CHUNK):  # SQLite serialises writers: no row locks
+        part = users[start : start + LOCK_CHUNK]
+        for row in Account.objects.filter(
+            user_id__in=part, kind__in=kinds, centre_id__in=centres, owner_type="accounts.user", code=""
+        ).values_list(*fields):
+            found[row[0]] = row
+    for row in Account.objects.filter(pk__in=ids).values_list(*fields):
+        found[row[0]] = row
+    return [found[pk] for pk in sorted(found)]
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
