@@ -47,6 +47,7 @@ from tanpuhui.ledger.rules import (
     period_next,
     period_start,
 )
+from tanpuhui.ledger.sqlarrays import array_literal
 from tanpuhui.metering.models import Reduction, ReductionClaim
 
 __all__ = [
@@ -70,7 +71,7 @@ class Claimed(NamedTuple):
     """A reduction claimed for coins (kg in 1/10 000 kg)."""
 
     reduction_id: int
-    resident_id: uuid.UUID
+    resident_id: str  # the resident's UUID as canonical text (hashes and compares at C speed)
     centre_id: int
     behaviour: str
     period_end: date
@@ -83,7 +84,7 @@ class Award(NamedTuple):
 
     reduction_id: int
     root_id: int
-    resident_id: uuid.UUID
+    resident_id: str
     centre_id: int
     behaviour: str
     period_end: date
@@ -97,7 +98,7 @@ class Award(NamedTuple):
 
 
 # (resident, cap behaviour or "", period, period start) → milli-coins awarded so far
-UsageKey = tuple[uuid.UUID, str, str, date]
+UsageKey = tuple[str, str, str, date]
 
 
 class Awarded(NamedTuple):
@@ -219,11 +220,20 @@ def claim(
 CLAIMED_COLUMNS = (
     "r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end, ROUND(r.kg_co2e * 10000), r.adjusts_id"
 )
+# PostgreSQL hands the resident id over as text (SQLite stores it as 32 hex digits: see resident_text)
+CLAIMED_COLUMNS_PG = CLAIMED_COLUMNS.replace("r.resident_id", "r.resident_id::text")
+
+
+def resident_text(value: Any) -> str:
+    """A resident id as canonical UUID text, whatever form the database gave it in."""
+    if isinstance(value, str) and len(value) == 36:
+        return value
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
 
 def _claimed(row: Sequence[Any]) -> Claimed:
     rid, res, cid, beh, pe, kg, adj = row
-    return Claimed(rid, _as_uuid(res), cid, beh, _as_date(pe), int(kg), adj)
+    return Claimed(rid, resident_text(res), cid, beh, _as_date(pe), int(kg), adj)
 
 
 def _claim_pg(
@@ -249,7 +259,7 @@ def _claim_pg(
             ON CONFLICT (reduction_id) DO NOTHING
             RETURNING reduction_id
         )
-        SELECT {CLAIMED_COLUMNS}, (SELECT max(id) FROM candidate)
+        SELECT {CLAIMED_COLUMNS_PG}, (SELECT max(id) FROM candidate)
         FROM claimed JOIN {red} r ON r.id = claimed.reduction_id
         UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT max(id) FROM candidate)
     """  # noqa: S608 — table names from model meta; values are parameters
@@ -258,7 +268,7 @@ def _claim_pg(
         "now": timezone.now(),
         "ref": f"run:{run.pk}",
         "window": chunk_size,
-        "centres": centre_ids or [-1],
+        "centres": array_literal(centre_ids or [-1]),
     }
     with connection.cursor() as cursor:
         while len(rows) < chunk_size:
@@ -281,10 +291,6 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _as_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 def usage_load(*, rows: Sequence[Claimed], book: RuleBook) -> dict[UsageKey, int]:
     """Milli-coins already awarded per cap (behaviour or "", period, period start) to the residents
     of ``rows``, for the cap periods those rows fall in. Only the caps in force are aggregated, and
@@ -294,34 +300,29 @@ def usage_load(*, rows: Sequence[Claimed], book: RuleBook) -> dict[UsageKey, int
     if not pairs:
         return usage
     if connection.vendor == "postgresql":
+        # exactly the (resident, cap, period) windows this chunk falls in, all caps in one statement
+        pairs_for = {b: [(c, p) for c, p in pairs if c in ("", b)] for b in {r.behaviour for r in rows}}
+        windows = {
+            (r.resident_id, cap_beh, period, period_start(period, r.period_end))
+            for r in rows
+            for cap_beh, period in pairs_for[r.behaviour]
+        }
+        if not windows:
+            return usage
+        columns = list(zip(*windows, strict=True))
+        ends = [period_next(p, d) for p, d in zip(columns[2], columns[3], strict=True)]
         table = CoinAward._meta.db_table
         with connection.cursor() as cursor:
-            for cap_beh, period in pairs:
-                # exactly the (resident, cap period) windows this chunk falls in
-                windows = sorted(
-                    {
-                        (r.resident_id, period_start(period, r.period_end))
-                        for r in rows
-                        if not cap_beh or r.behaviour == cap_beh
-                    }
-                )
-                if not windows:
-                    continue
-                behaviour_sql = " AND a.behaviour = %s" if cap_beh else ""
-                cursor.execute(
-                    f"""SELECT u.r, u.s, SUM(a.milli_awarded)::bigint
-                        FROM unnest(%s::uuid[], %s::date[], %s::date[]) AS u(r, s, e)
-                        JOIN {table} a ON a.resident_id = u.r AND a.period_end >= u.s AND a.period_end < u.e{behaviour_sql}
-                        GROUP BY 1, 2""",  # noqa: S608
-                    [
-                        [w[0] for w in windows],
-                        [w[1] for w in windows],
-                        [period_next(period, w[1]) for w in windows],
-                        *([cap_beh] if cap_beh else []),
-                    ],
-                )
-                for resident_id, key, total in cursor.fetchall():
-                    usage[(resident_id, cap_beh, period, key)] += int(total)
+            cursor.execute(
+                f"""SELECT u.r::text, u.b, u.p, u.s, SUM(a.milli_awarded)::bigint
+                    FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::date[], %s::date[]) AS u(r, b, p, s, e)
+                    JOIN {table} a ON a.resident_id = u.r AND a.period_end >= u.s AND a.period_end < u.e
+                                  AND (u.b = '' OR a.behaviour = u.b)
+                    GROUP BY 1, 2, 3, 4""",  # noqa: S608 — table name from model meta; values are parameters
+                [*(array_literal(c) for c in columns), array_literal(ends)],
+            )
+            for resident_id, cap_beh, period, start, total in cursor.fetchall():
+                usage[(resident_id, cap_beh, period, start)] += int(total)
         return usage
     days = [r.period_end for r in rows]
     totals = (
@@ -337,7 +338,7 @@ def usage_load(*, rows: Sequence[Claimed], book: RuleBook) -> dict[UsageKey, int
     for resident_id, behaviour, day, total in totals:
         for cap_beh, period in pairs:
             if cap_beh in ("", behaviour):
-                usage[(_as_uuid(resident_id), cap_beh, period, period_start(period, day))] += int(total)
+                usage[(resident_text(resident_id), cap_beh, period, period_start(period, day))] += int(total)
     return usage
 
 
@@ -383,7 +384,7 @@ def price(
     state = dict(history or {})
     pairs_for: dict[str, list[tuple[str, str]]] = {}
 
-    def touch(resident: uuid.UUID, behaviour: str, day: date, amount: int) -> None:
+    def touch(resident: str, behaviour: str, day: date, amount: int) -> None:
         if behaviour not in pairs_for:
             pairs_for[behaviour] = [(b, p) for b, p in book.cap_pairs if b in ("", behaviour)]
         for cap_beh, period in pairs_for[behaviour]:
@@ -453,7 +454,7 @@ def price(
 # --- post -------------------------------------------------------------------------------------
 
 
-ResidentKey = tuple[uuid.UUID, int]  # (resident, centre)
+ResidentKey = tuple[str, int]  # (resident id as text, centre)
 
 
 class CoinPlan(NamedTuple):
@@ -533,12 +534,10 @@ def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
     )
     run.coins_earned += plan.coins_earned
     run.coins_reversed += plan.coins_reversed
-    transfer_of = {
-        (uuid.UUID(p.idempotency_key.split(":")[2]), int(p.idempotency_key.split(":")[3])): ids[
-            (p.idempotency_key, 0)
-        ]
-        for p in plan.postings
-    }
+    transfer_of = {}
+    for p in plan.postings:
+        _conv, _run, resident_id, centre_id = p.idempotency_key.split(":")
+        transfer_of[(resident_id, int(centre_id))] = ids[(p.idempotency_key, 0)]
     awards_insert(run=run, awards=awards, transfer_of=transfer_of)
 
 

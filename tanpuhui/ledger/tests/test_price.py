@@ -12,8 +12,8 @@ from tanpuhui.ledger.conversion import Awarded, Claimed, price
 from tanpuhui.ledger.rules import Cap, Multiplier, RuleBook, RuleVersion
 
 CENTRE = 7
-ALICE = uuid.UUID(int=1)
-BOB = uuid.UUID(int=2)
+ALICE = str(uuid.UUID(int=1))  # resident ids travel as canonical text
+BOB = str(uuid.UUID(int=2))
 
 
 def book(rate_e4=100_000, caps=(), multipliers=()):
