@@ -119,12 +119,18 @@ class Transfer(AppendOnlyModel):
     idempotency_key = models.CharField(max_length=200)
     leg = models.PositiveSmallIntegerField(default=0)
     request_hash = models.CharField(max_length=64)
+    # reverses and actor are empty on most rows: indexed only where set (partial indexes below)
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", db_index=False
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     memo = models.CharField(max_length=200, blank=True, default="")
 
@@ -141,6 +147,10 @@ class Transfer(AppendOnlyModel):
             models.Index(fields=["debit", "created_at"]),
             models.Index(fields=["credit", "created_at"]),
             models.Index(fields=["cause_type", "cause_id"]),
+            models.Index(
+                fields=["reverses"], condition=Q(reverses__isnull=False), name="ledger_transfer_reverses"
+            ),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="ledger_transfer_actor"),
         ]
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
@@ -316,8 +326,8 @@ class CoinAward(AppendOnlyModel):
     rule = models.ForeignKey(
         ConversionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    multiplier = models.ForeignKey(
-        CampaignMultiplier, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    multiplier = models.ForeignKey(  # most awards have none: indexed only where set
+        CampaignMultiplier, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     factor = models.DecimalField(max_digits=6, decimal_places=3, default=1)
     milli_computed = models.BigIntegerField(help_text=_("milli-coins before caps"))
@@ -332,6 +342,9 @@ class CoinAward(AppendOnlyModel):
         indexes = [
             models.Index(fields=["resident", "period_end"]),
             models.Index(fields=["root"]),
+            models.Index(
+                fields=["multiplier"], condition=Q(multiplier__isnull=False), name="ledger_award_multiplier"
+            ),
         ]
         verbose_name = _("coin award")
         verbose_name_plural = _("coin awards")

@@ -63,5 +63,32 @@ class Migration(migrations.Migration):
             name='debit',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='transfers_out', to='ledger.account'),
         ),
-        migrations.RunPython(account_fillfactor, account_fillfactor_default),
+            migrations.AlterField(
+            model_name='coinaward',
+            name='multiplier',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.campaignmultiplier'),
+        ),
+        migrations.AlterField(
+            model_name='transfer',
+            name='actor',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AlterField(
+            model_name='transfer',
+            name='reverses',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversals', to='ledger.transfer'),
+        ),
+        migrations.AddIndex(
+            model_name='coinaward',
+            index=models.Index(condition=models.Q(('multiplier__isnull', False)), fields=['multiplier'], name='ledger_award_multiplier'),
+        ),
+        migrations.AddIndex(
+            model_name='transfer',
+            index=models.Index(condition=models.Q(('reverses__isnull', False)), fields=['reverses'], name='ledger_transfer_reverses'),
+        ),
+        migrations.AddIndex(
+            model_name='transfer',
+            index=models.Index(condition=models.Q(('actor__isnull', False)), fields=['actor'], name='ledger_transfer_actor'),
+        ),
+    migrations.RunPython(account_fillfactor, account_fillfactor_default),
     ]
