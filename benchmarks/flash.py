@@ -291,7 +291,11 @@ def main() -> int:
     )
     ledger = ledger_check(record=False)
 
-    print(f"server: gunicorn, {args.workers} sync workers, PostgreSQL database {DB_NAME}, 127.0.0.1:{port}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()[:2])
+    print(
+        f"server: gunicorn, {args.workers} sync workers, PostgreSQL database {DB_NAME}, 127.0.0.1:{port}; "
+        f"load average {load} (1, 5 min: the cores are shared)"
+    )
     print(
         f"trivial GET {detail}: {len(trivial)} concurrent requests, {trivial_ok} × 200, "
         f"{trivial_rps:.0f} req/s, p50 {statistics.median([e for _, e, _ in trivial]) * 1000:.0f} ms"

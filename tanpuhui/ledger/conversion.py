@@ -522,7 +522,8 @@ def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
         open_={AccountKind.WALLET: net, AccountKind.DEBT: [k for k, m in net.items() if m < 0]},
         with_ids=issuance.values(),
     )
-    wallets, debts = {}, {}
+    wallets: dict[ResidentKey, int] = {}
+    debts: dict[ResidentKey, int] = {}
     for (kind, resident_id, centre_id), pk in accounts.ids.items():
         (wallets if kind == AccountKind.WALLET else debts)[(resident_id, centre_id)] = pk
     locked = accounts.locked
@@ -534,10 +535,10 @@ def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
     )
     run.coins_earned += plan.coins_earned
     run.coins_reversed += plan.coins_reversed
-    transfer_of = {}
+    transfer_of: dict[ResidentKey, int] = {}
     for p in plan.postings:
-        _conv, _run, resident_id, centre_id = p.idempotency_key.split(":")
-        transfer_of[(resident_id, int(centre_id))] = ids[(p.idempotency_key, 0)]
+        _conv, _run, resident, centre = p.idempotency_key.split(":")
+        transfer_of[(resident, int(centre))] = ids[(p.idempotency_key, 0)]
     awards_insert(run=run, awards=awards, transfer_of=transfer_of)
 
 
