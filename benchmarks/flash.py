@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,14 +153,15 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
                 return server
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError(server.stderr.read().decode()[-2000:]) from None
+                output = server.stderr.read() if server.stderr else b""
+                raise RuntimeError(output.decode()[-2000:]) from None
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("gunicorn did not start within 60 s")
 
 
 def storm(
-    port: int, requests: list[tuple[str, str, dict, bytes | None]]
+    port: int, requests: Sequence[tuple[str, str, dict, bytes | None]]
 ) -> tuple[float, list[tuple[int, float, dict]]]:
     """Fire all requests at once (one thread and connection each); returns (wall seconds, results)."""
     barrier = threading.Barrier(len(requests) + 1)
