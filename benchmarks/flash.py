@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,14 +153,15 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
                 return server
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError(server.stderr.read().decode()[-2000:]) from None
+                output = server.stderr.read() if server.stderr else b""
+                raise RuntimeError(output.decode()[-2000:]) from None
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("gunicorn did not start within 60 s")
 
 
 def storm(
-    port: int, requests: list[tuple[str, str, dict, bytes | None]]
+    port: int, requests: Sequence[tuple[str, str, dict, bytes | None]]
 ) -> tuple[float, list[tuple[int, float, dict]]]:
     """Fire all requests at once (one thread and connection each); returns (wall seconds, results)."""
     barrier = threading.Barrier(len(requests) + 1)
@@ -291,7 +293,11 @@ def main() -> int:
     )
     ledger = ledger_check(record=False)
 
-    print(f"server: gunicorn, {args.workers} sync workers, PostgreSQL database {DB_NAME}, 127.0.0.1:{port}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()[:2])
+    print(
+        f"server: gunicorn, {args.workers} sync workers, PostgreSQL database {DB_NAME}, 127.0.0.1:{port}; "
+        f"load average {load} (1, 5 min: the cores are shared)"
+    )
     print(
         f"trivial GET {detail}: {len(trivial)} concurrent requests, {trivial_ok} × 200, "
         f"{trivial_rps:.0f} req/s, p50 {statistics.median([e for _, e, _ in trivial]) * 1000:.0f} ms"

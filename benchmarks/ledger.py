@@ -297,6 +297,12 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
     }
 
 
+def _load() -> str:
+    """The machine's load average (the benchmark shares its cores: note how busy they were)."""
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -312,7 +318,10 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    print(f"database {args.database_url.rsplit('/', 1)[1]} (fresh); workers={args.workers}", flush=True)
+    print(
+        f"database {args.database_url.rsplit('/', 1)[1]} (fresh); workers={args.workers}; {_load()}",
+        flush=True,
+    )
 
     p = bench_postings(workers=args.workers, postings=args.postings)
     print(
@@ -331,6 +340,7 @@ def main() -> None:
         flush=True,
     )
     print(f"conversion phases (s): {c['phases']}", flush=True)
+    print(f"end: {_load()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tanpuhui.ledger.conversion import RUN_CAUSE
 from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
-from tanpuhui.metering.models import ReductionClaim
+from tanpuhui.metering.models import Reduction, ReductionClaim
 
 # Apps above the ledger add their own reconciliation: a receiver returns a list of problem dicts, each
 # ``{"problem": <code>, **details}`` (funding connects ``pool_ledger_problems`` in its ready()).
@@ -34,7 +34,8 @@ class CheckResult:
 def ledger_check(*, record: bool = False) -> CheckResult:
     """Checks: (1) each cached balance = Σ credits − Σ debits; (2) Σ balances = 0; (3) no account below
     its floor; (4) each reduction converted at most once and only under a "coins" claim; (5) per
-    wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction; (6) every funding
+    wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction; (6) each award's
+    resident, centre and root are its reduction's (``award_copy_mismatch``); (7) every funding
     pool's figures agree with its ledger accounts (``funding.selectors.pool_ledger_problems``, connected
     to ``extra_checks`` by the funding app: the ledger does not import the apps above it)."""
     result = CheckResult()
@@ -71,6 +72,7 @@ def ledger_check(*, record: bool = False) -> CheckResult:
     ).values_list("reduction_id", flat=True)[:100]
     for reduction_id in unclaimed:
         result.add("award_without_coins_claim", reduction=reduction_id)
+    _check_award_copies(result)
     _check_fractions(result)
     _check_extra(result)
     if record:
@@ -82,6 +84,26 @@ def ledger_check(*, record: bool = False) -> CheckResult:
             ran_at=timezone.now(),
         )
     return result
+
+
+def _check_award_copies(result: CheckResult) -> None:
+    """An award's resident, centre and root copy its reduction's (they carry no database constraint
+    of their own): the resident and centre are the reduction's, and the root is the reduction itself
+    for an original, else the root of the reduction it adjusts (that one itself if it was never
+    converted)."""
+    award, reduction = CoinAward._meta.db_table, Reduction._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT a.reduction_id FROM {award} a
+                JOIN {reduction} r ON r.id = a.reduction_id
+                LEFT JOIN {award} pa ON pa.reduction_id = r.adjusts_id
+                WHERE r.resident_id IS NULL OR a.resident_id <> r.resident_id OR a.centre_id <> r.centre_id
+                   OR a.root_id <> CASE WHEN r.adjusts_id IS NULL THEN r.id
+                                        ELSE COALESCE(pa.root_id, r.adjusts_id) END
+                ORDER BY a.reduction_id LIMIT 100"""  # noqa: S608 — table names from model meta
+        )
+        for (reduction_id,) in cursor.fetchall():
+            result.add("award_copy_mismatch", reduction=reduction_id)
 
 
 def _check_fractions(result: CheckResult) -> None:

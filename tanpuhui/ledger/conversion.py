@@ -48,6 +48,7 @@ from tanpuhui.ledger.rules import (
     period_start,
 )
 from tanpuhui.ledger.signals import coins_converted
+from tanpuhui.ledger.sqlarrays import array_literal
 from tanpuhui.metering.models import Reduction, ReductionClaim
 
 __all__ = [
@@ -71,7 +72,7 @@ class Claimed(NamedTuple):
     """A reduction claimed for coins (kg in 1/10 000 kg)."""
 
     reduction_id: int
-    resident_id: uuid.UUID
+    resident_id: str  # the resident's UUID as canonical text (hashes and compares at C speed)
     centre_id: int
     behaviour: str
     period_end: date
@@ -84,7 +85,7 @@ class Award(NamedTuple):
 
     reduction_id: int
     root_id: int
-    resident_id: uuid.UUID
+    resident_id: str
     centre_id: int
     behaviour: str
     period_end: date
@@ -98,7 +99,7 @@ class Award(NamedTuple):
 
 
 # (resident, cap behaviour or "", period, period start) → milli-coins awarded so far
-UsageKey = tuple[uuid.UUID, str, str, date]
+UsageKey = tuple[str, str, str, date]
 
 
 class Awarded(NamedTuple):
@@ -182,8 +183,11 @@ def convert_chunk(
 def claim(
     *, run: ConversionRun, centre_ids: list[int] | None, chunk_size: int, after_id: int = 0
 ) -> list[Claimed]:
-    """Claim up to ``chunk_size`` unclaimed reductions (ids above ``after_id``) for ``run`` and read
-    them, ordered by resident then id (an adjustment after the reduction it corrects)."""
+    """Claim up to ``chunk_size`` unclaimed reductions (ids above ``after_id``, lowest first) for
+    ``run`` and read them, ordered by resident then id (an adjustment after the reduction it corrects).
+    Fewer than ``chunk_size`` means nothing above ``after_id`` is left to claim."""
+    if connection.vendor == "postgresql":
+        return _claim_pg(run=run, centre_ids=centre_ids, chunk_size=chunk_size, after_id=after_id)
     red, claim_table = Reduction._meta.db_table, ReductionClaim._meta.db_table
     params: list[Any] = [timezone.now(), f"run:{run.pk}", after_id]
     centre_sql = ""
@@ -192,47 +196,101 @@ def claim(
         centre_sql = f" AND r.centre_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
     params.append(chunk_size)
-    sql = f"""
-        INSERT INTO {claim_table} (reduction_id, purpose, claimed_at, reference)
-        SELECT r.id, 'coins', %s, %s FROM {red} r
-        LEFT JOIN {claim_table} c ON c.reduction_id = r.id
-        LEFT JOIN {claim_table} pc ON pc.reduction_id = r.adjusts_id
-        WHERE r.id > %s AND c.id IS NULL AND (r.adjusts_id IS NULL OR pc.id IS NULL OR pc.purpose = 'coins'){centre_sql}
-        ORDER BY r.id LIMIT %s
-        ON CONFLICT (reduction_id) DO NOTHING
-        RETURNING reduction_id
-    """  # noqa: S608 — table names from model meta; values are parameters
-    columns = (
-        "r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end, ROUND(r.kg_co2e * 10000), r.adjusts_id"
-    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # claim and read in one statement
-            cursor.execute(
-                f"""WITH claimed AS ({sql}) SELECT {columns} FROM {red} r
-                    JOIN claimed c ON c.reduction_id = r.id ORDER BY r.resident_id, r.id""",  # noqa: S608
-                params,
-            )
-        else:
-            cursor.execute(sql, params)
-            if not cursor.fetchall():
-                return []
-            cursor.execute(
-                f"""SELECT {columns} FROM {red} r JOIN {claim_table} c ON c.reduction_id = r.id
-                    WHERE c.reference = %s ORDER BY r.resident_id, r.id""",  # noqa: S608
-                [f"run:{run.pk}"],
-            )
-        return [
-            Claimed(rid, _as_uuid(res), cid, beh, _as_date(pe), int(kg), adj)
-            for rid, res, cid, beh, pe, kg, adj in cursor.fetchall()
-        ]
+        cursor.execute(
+            f"""INSERT INTO {claim_table} (reduction_id, purpose, claimed_at, reference)
+                SELECT r.id, 'coins', %s, %s FROM {red} r
+                LEFT JOIN {claim_table} c ON c.reduction_id = r.id
+                LEFT JOIN {claim_table} pc ON pc.reduction_id = r.adjusts_id
+                WHERE r.id > %s AND c.id IS NULL
+                  AND (r.adjusts_id IS NULL OR pc.id IS NULL OR pc.purpose = 'coins'){centre_sql}
+                ORDER BY r.id LIMIT %s
+                ON CONFLICT (reduction_id) DO NOTHING
+                RETURNING reduction_id""",  # noqa: S608 — table names from model meta; values are parameters
+            params,
+        )
+        if not cursor.fetchall():
+            return []
+        cursor.execute(
+            f"""SELECT {CLAIMED_COLUMNS} FROM {red} r JOIN {claim_table} c ON c.reduction_id = r.id
+                WHERE c.reference = %s ORDER BY r.resident_id, r.id""",  # noqa: S608
+            [f"run:{run.pk}"],
+        )
+        return [_claimed(row) for row in cursor.fetchall()]
+
+
+CLAIMED_COLUMNS = (
+    "r.id, r.resident_id, r.centre_id, r.behaviour, r.period_end, ROUND(r.kg_co2e * 10000), r.adjusts_id"
+)
+# PostgreSQL hands the resident id over as text (SQLite stores it as 32 hex digits: see resident_text)
+CLAIMED_COLUMNS_PG = CLAIMED_COLUMNS.replace("r.resident_id", "r.resident_id::text")
+
+
+def resident_text(value: Any) -> str:
+    """A resident id as canonical UUID text, whatever form the database gave it in."""
+    if isinstance(value, str) and len(value) == 36:
+        return value
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def _claimed(row: Sequence[Any]) -> Claimed:
+    rid, res, cid, beh, pe, kg, adj = row
+    return Claimed(rid, resident_text(res), cid, beh, _as_date(pe), int(kg), adj)
+
+
+def _claim_pg(
+    *, run: ConversionRun, centre_ids: list[int] | None, chunk_size: int, after_id: int
+) -> list[Claimed]:
+    """PostgreSQL: walk the reductions in primary-key order, ``chunk_size`` candidates a statement,
+    claiming the eligible ones, until the chunk is full or no reduction is left. Each statement reads
+    a bounded range of the primary key whatever the planner's statistics say (filtering by centre
+    first would scan every reduction of the centre above ``after_id``, chunk after chunk)."""
+    red, claim_table = Reduction._meta.db_table, ReductionClaim._meta.db_table
+    centre_sql = "" if centre_ids is None else " AND r.centre_id = ANY(%(centres)s::bigint[])"
+    sql = f"""
+        WITH candidate AS MATERIALIZED (
+            SELECT id FROM {red} WHERE id > %(after)s ORDER BY id LIMIT %(window)s
+        ), claimed AS (
+            INSERT INTO {claim_table} (reduction_id, purpose, claimed_at, reference)
+            SELECT r.id, 'coins', %(now)s, %(ref)s FROM candidate JOIN {red} r ON r.id = candidate.id
+            WHERE NOT EXISTS (SELECT 1 FROM {claim_table} c WHERE c.reduction_id = r.id)
+              AND (r.adjusts_id IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM {claim_table} pc WHERE pc.reduction_id = r.adjusts_id AND pc.purpose <> 'coins'
+              )){centre_sql}
+            ORDER BY r.id LIMIT %(want)s
+            ON CONFLICT (reduction_id) DO NOTHING
+            RETURNING reduction_id
+        )
+        SELECT {CLAIMED_COLUMNS_PG}, (SELECT max(id) FROM candidate)
+        FROM claimed JOIN {red} r ON r.id = claimed.reduction_id
+        UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT max(id) FROM candidate)
+    """  # noqa: S608 — table names from model meta; values are parameters
+    rows: list[Claimed] = []
+    params: dict[str, Any] = {
+        "now": timezone.now(),
+        "ref": f"run:{run.pk}",
+        "window": chunk_size,
+        "centres": array_literal(centre_ids or [-1]),
+    }
+    with connection.cursor() as cursor:
+        while len(rows) < chunk_size:
+            want = chunk_size - len(rows)
+            cursor.execute(sql, {**params, "after": after_id, "want": want})
+            result = cursor.fetchall()
+            # the row without a reduction says how far this statement read
+            last_candidate = next(row[-1] for row in result if row[0] is None)
+            got = [_claimed(row[:-1]) for row in result if row[0] is not None]
+            rows += got
+            if last_candidate is None:  # no reduction above after_id
+                break
+            # a full take may have left eligible candidates behind its last claim: go on from there
+            after_id = max(r.reduction_id for r in got) if len(got) == want else last_candidate
+    rows.sort(key=lambda r: (r.resident_id, r.reduction_id))
+    return rows
 
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def usage_load(*, rows: Sequence[Claimed], book: RuleBook) -> dict[UsageKey, int]:
@@ -244,34 +302,29 @@ def usage_load(*, rows: Sequence[Claimed], book: RuleBook) -> dict[UsageKey, int
     if not pairs:
         return usage
     if connection.vendor == "postgresql":
+        # exactly the (resident, cap, period) windows this chunk falls in, all caps in one statement
+        pairs_for = {b: [(c, p) for c, p in pairs if c in ("", b)] for b in {r.behaviour for r in rows}}
+        windows = {
+            (r.resident_id, cap_beh, period, period_start(period, r.period_end))
+            for r in rows
+            for cap_beh, period in pairs_for[r.behaviour]
+        }
+        if not windows:
+            return usage
+        columns = list(zip(*windows, strict=True))
+        ends = [period_next(p, d) for p, d in zip(columns[2], columns[3], strict=True)]
         table = CoinAward._meta.db_table
         with connection.cursor() as cursor:
-            for cap_beh, period in pairs:
-                # exactly the (resident, cap period) windows this chunk falls in
-                windows = sorted(
-                    {
-                        (r.resident_id, period_start(period, r.period_end))
-                        for r in rows
-                        if not cap_beh or r.behaviour == cap_beh
-                    }
-                )
-                if not windows:
-                    continue
-                behaviour_sql = " AND a.behaviour = %s" if cap_beh else ""
-                cursor.execute(
-                    f"""SELECT u.r, u.s, SUM(a.milli_awarded)::bigint
-                        FROM unnest(%s::uuid[], %s::date[], %s::date[]) AS u(r, s, e)
-                        JOIN {table} a ON a.resident_id = u.r AND a.period_end >= u.s AND a.period_end < u.e{behaviour_sql}
-                        GROUP BY 1, 2""",  # noqa: S608
-                    [
-                        [w[0] for w in windows],
-                        [w[1] for w in windows],
-                        [period_next(period, w[1]) for w in windows],
-                        *([cap_beh] if cap_beh else []),
-                    ],
-                )
-                for resident_id, key, total in cursor.fetchall():
-                    usage[(resident_id, cap_beh, period, key)] += int(total)
+            cursor.execute(
+                f"""SELECT u.r::text, u.b, u.p, u.s, SUM(a.milli_awarded)::bigint
+                    FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::date[], %s::date[]) AS u(r, b, p, s, e)
+                    JOIN {table} a ON a.resident_id = u.r AND a.period_end >= u.s AND a.period_end < u.e
+                                  AND (u.b = '' OR a.behaviour = u.b)
+                    GROUP BY 1, 2, 3, 4""",  # noqa: S608 — table name from model meta; values are parameters
+                [*(array_literal(c) for c in columns), array_literal(ends)],
+            )
+            for resident_id, cap_beh, period, start, total in cursor.fetchall():
+                usage[(resident_id, cap_beh, period, start)] += int(total)
         return usage
     days = [r.period_end for r in rows]
     totals = (
@@ -287,7 +340,7 @@ def usage_load(*, rows: Sequence[Claimed], book: RuleBook) -> dict[UsageKey, int
     for resident_id, behaviour, day, total in totals:
         for cap_beh, period in pairs:
             if cap_beh in ("", behaviour):
-                usage[(_as_uuid(resident_id), cap_beh, period, period_start(period, day))] += int(total)
+                usage[(resident_text(resident_id), cap_beh, period, period_start(period, day))] += int(total)
     return usage
 
 
@@ -333,7 +386,7 @@ def price(
     state = dict(history or {})
     pairs_for: dict[str, list[tuple[str, str]]] = {}
 
-    def touch(resident: uuid.UUID, behaviour: str, day: date, amount: int) -> None:
+    def touch(resident: str, behaviour: str, day: date, amount: int) -> None:
         if behaviour not in pairs_for:
             pairs_for[behaviour] = [(b, p) for b, p in book.cap_pairs if b in ("", behaviour)]
         for cap_beh, period in pairs_for[behaviour]:
@@ -403,7 +456,7 @@ def price(
 # --- post -------------------------------------------------------------------------------------
 
 
-ResidentKey = tuple[uuid.UUID, int]  # (resident, centre)
+ResidentKey = tuple[str, int]  # (resident id as text, centre)
 
 
 class CoinPlan(NamedTuple):
@@ -463,12 +516,19 @@ def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
     for award in awards:
         net[(award.resident_id, award.centre_id)] += award.milli_awarded
     issuance = {c: ledger.issuance_of(c).pk for c in sorted({c for _r, c in net})}
-    wallets = ledger.user_accounts_of(kind=AccountKind.WALLET, keys=net)
-    debts = ledger.user_accounts_of(kind=AccountKind.DEBT, keys=net, create=False)
-    debts |= ledger.user_accounts_of(
-        kind=AccountKind.DEBT, keys=[k for k, m in net.items() if m < 0 and k not in debts]
+    # one look-up that is also the lock: wallets (opened if missing), debts (opened for clawbacks)
+    # and the issuance accounts, in pk order
+    accounts = ledger.user_accounts_lock(
+        keys=net,
+        kinds=(AccountKind.WALLET, AccountKind.DEBT),
+        open_={AccountKind.WALLET: net, AccountKind.DEBT: [k for k, m in net.items() if m < 0]},
+        with_ids=issuance.values(),
     )
-    locked = ledger.accounts_lock(ids=[*issuance.values(), *wallets.values(), *debts.values()])
+    wallets: dict[ResidentKey, int] = {}
+    debts: dict[ResidentKey, int] = {}
+    for (kind, resident_id, centre_id), pk in accounts.ids.items():
+        (wallets if kind == AccountKind.WALLET else debts)[(resident_id, centre_id)] = pk
+    locked = accounts.locked
     plan = coin_postings(
         run_id=run.pk, net=net, wallets=wallets, debts=debts, issuance=issuance, locked=locked
     )
@@ -477,12 +537,10 @@ def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
     )
     run.coins_earned += plan.coins_earned
     run.coins_reversed += plan.coins_reversed
-    transfer_of = {
-        (uuid.UUID(p.idempotency_key.split(":")[2]), int(p.idempotency_key.split(":")[3])): ids[
-            (p.idempotency_key, 0)
-        ]
-        for p in plan.postings
-    }
+    transfer_of: dict[ResidentKey, int] = {}
+    for p in plan.postings:
+        _conv, _run, resident, centre = p.idempotency_key.split(":")
+        transfer_of[(resident, int(centre))] = ids[(p.idempotency_key, 0)]
     awards_insert(run=run, awards=awards, transfer_of=transfer_of)
 
 

@@ -61,7 +61,10 @@ class Account(models.Model):
     (``owner_type`` = ``app_label.model``, ``owner_id`` = its pk as text: merchants, projects, pools)."""
 
     id = models.BigAutoField(primary_key=True)
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="coin_accounts")
+    # (no single-column indexes on centre and user: the unique (centre, …) and (user, kind) cover them)
+    centre = models.ForeignKey(
+        "tenancy.Centre", on_delete=models.PROTECT, related_name="coin_accounts", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=AccountKind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -69,6 +72,7 @@ class Account(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="coin_accounts",
+        db_index=False,
     )
     owner_type = models.CharField(max_length=64, blank=True, default="")
     owner_id = models.CharField(max_length=64, blank=True, default="")
@@ -105,8 +109,9 @@ class Account(models.Model):
 
 class Transfer(AppendOnlyModel):
     id = models.BigAutoField(primary_key=True)
-    debit = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_out")
-    credit = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_in")
+    # (no single-column indexes: (debit, created_at) and (credit, created_at) cover them)
+    debit = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_out", db_index=False)
+    credit = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_in", db_index=False)
     amount = models.PositiveBigIntegerField(_("amount"))
     kind = models.CharField(_("kind"), max_length=16, choices=TransferKind.choices)
     cause_type = models.CharField(max_length=64, blank=True, default="")
@@ -114,12 +119,18 @@ class Transfer(AppendOnlyModel):
     idempotency_key = models.CharField(max_length=200)
     leg = models.PositiveSmallIntegerField(default=0)
     request_hash = models.CharField(max_length=64)
+    # reverses and actor are empty on most rows: indexed only where set (partial indexes below)
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", db_index=False
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     memo = models.CharField(max_length=200, blank=True, default="")
 
@@ -136,6 +147,10 @@ class Transfer(AppendOnlyModel):
             models.Index(fields=["debit", "created_at"]),
             models.Index(fields=["credit", "created_at"]),
             models.Index(fields=["cause_type", "cause_id"]),
+            models.Index(
+                fields=["reverses"], condition=Q(reverses__isnull=False), name="ledger_transfer_reverses"
+            ),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="ledger_transfer_actor"),
         ]
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
@@ -288,19 +303,31 @@ class CoinAward(AppendOnlyModel):
     reduction = models.OneToOneField(
         "metering.Reduction", on_delete=models.PROTECT, related_name="coin_award"
     )
-    root = models.ForeignKey("metering.Reduction", on_delete=models.PROTECT, related_name="+")
-    resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coin_awards"
+    # root, resident and centre copy the reduction's (its root: the original a chain of adjustments
+    # corrects), so they carry no database constraint of their own — the reduction's constraint is the
+    # backstop and ``ledger_check`` verifies every copy (``award_copy_mismatch``). Django still protects
+    # them on delete; their lookups use the (resident, period_end) and (root) indexes.
+    root = models.ForeignKey(
+        "metering.Reduction", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
-    centre = models.ForeignKey("tenancy.Centre", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="coin_awards",
+        db_constraint=False,
+        db_index=False,
+    )
+    centre = models.ForeignKey(
+        "tenancy.Centre", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     behaviour = models.CharField(max_length=32, choices=Behaviour.choices)
     period_end = models.DateField()
     kg_co2e = models.DecimalField(max_digits=14, decimal_places=4)
     rule = models.ForeignKey(
         ConversionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    multiplier = models.ForeignKey(
-        CampaignMultiplier, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    multiplier = models.ForeignKey(  # most awards have none: indexed only where set
+        CampaignMultiplier, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     factor = models.DecimalField(max_digits=6, decimal_places=3, default=1)
     milli_computed = models.BigIntegerField(help_text=_("milli-coins before caps"))
@@ -315,6 +342,9 @@ class CoinAward(AppendOnlyModel):
         indexes = [
             models.Index(fields=["resident", "period_end"]),
             models.Index(fields=["root"]),
+            models.Index(
+                fields=["multiplier"], condition=Q(multiplier__isnull=False), name="ledger_award_multiplier"
+            ),
         ]
         verbose_name = _("coin award")
         verbose_name_plural = _("coin awards")

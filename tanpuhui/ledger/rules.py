@@ -17,6 +17,7 @@ module: the ledger's conversion (``conversion.py``), funding's campaigns and don
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -307,6 +308,7 @@ class RuleBook:
         return self._mult_memo[key]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pricing asks for the same few hundred days over and over
 def period_start(period: str, day: date) -> date:
     """The first day of the cap period containing ``day`` (the same key SQL's date_trunc gives)."""
     if period == CapPeriod.DAY:

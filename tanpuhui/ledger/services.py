@@ -42,6 +42,7 @@ from tanpuhui.ledger.errors import (
     InvalidAmount,
 )
 from tanpuhui.ledger.models import NEGATIVE_KINDS, Account, AccountKind, Transfer, TransferKind
+from tanpuhui.ledger.sqlarrays import array_literal
 from tanpuhui.tenancy.models import Centre
 
 __all__ = [
@@ -60,7 +61,7 @@ __all__ = [
     "transfer_post",
     "transfer_reverse",
     "transfers_post",
-    "user_accounts_of",
+    "user_accounts_lock",
     "wallet_of",
 ]
 
@@ -142,17 +143,61 @@ def breakage_of(centre: Centre | int | None) -> Account:
     return account_get_or_create(kind=AccountKind.BREAKAGE, centre=centre)
 
 
-def user_accounts_of(
-    *, kind: str, keys: Iterable[tuple[uuid.UUID, int]], create: bool = True
-) -> dict[tuple[uuid.UUID, int], int]:
-    """The ids of the ``kind`` accounts (wallet, debt) of many (resident id, centre id) at once,
-    opening the missing ones (``create``) set-based, ignoring conflicts: the bulk ``wallet_of``."""
+UserKey = tuple[str, int]  # (resident id as canonical UUID text, centre id)
+
+
+class UserAccounts(NamedTuple):
+    """``user_accounts_lock``'s answer: the account ids by (kind, resident, centre), and every
+    locked account's balance."""
+
+    ids: dict[tuple[str, str, int], int]
+    locked: dict[int, LockedAccount]
+
+
+def user_accounts_lock(
+    *,
+    keys: Iterable[UserKey],
+    kinds: Sequence[str],
+    open_: dict[str, Iterable[UserKey]] | None = None,
+    with_ids: Iterable[int] = (),
+) -> UserAccounts:
+    """Lock, in primary-key order, the ``kinds`` accounts (wallet, debt) of many (resident, centre)
+    and the accounts ``with_ids`` (e.g. the centres' issuance accounts) — one look-up that is also the
+    lock — after opening the missing accounts that ``open_`` asks for (``{kind: keys}``, set-based,
+    ignoring conflicts). Call inside ``transaction.atomic``. Accounts opened here have higher ids than
+    every account locked before them, so locking them in a second statement keeps the pk order."""
     wanted = set(keys)
-    if not wanted:
-        return {}
-    found = _user_accounts(kind, wanted)
-    missing = wanted - found.keys()
-    if missing and create:
+    locked: dict[int, LockedAccount] = {}
+    ids: dict[tuple[str, str, int], int] = {}
+    extra = sorted(set(with_ids))
+    for pk, kind, user_id, centre_id, *balances in _user_accounts_locked(kinds, wanted, extra):
+        locked[pk] = LockedAccount(pk, *balances)
+        if user_id is not None and kind in kinds and (key := (_user_text(user_id), centre_id)) in wanted:
+            ids[(kind, *key)] = pk
+    missing = {
+        kind: sorted({k for k in opened if (kind, *k) not in ids}) for kind, opened in (open_ or {}).items()
+    }
+    if any(missing.values()):
+        for kind, part in missing.items():
+            _user_accounts_open(kind, part)
+        new = {k for part in missing.values() for k in part}
+        for pk, kind, user_id, centre_id, *balances in _user_accounts_locked(list(missing), new, []):
+            key = (_user_text(user_id), centre_id)
+            if key in new and (kind, *key) not in ids:
+                locked[pk] = LockedAccount(pk, *balances)
+                ids[(kind, *key)] = pk
+    absent = [pk for pk in extra if pk not in locked]
+    if absent:
+        raise AccountNotFound(_("Unknown account."), fields={"accounts": absent})
+    return UserAccounts(ids, locked)
+
+
+def _user_text(value: Any) -> str:
+    return value if isinstance(value, str) and len(value) == 36 else str(uuid.UUID(str(value)))
+
+
+def _user_accounts_open(kind: str, keys: Sequence[UserKey]) -> None:
+    if keys:
         Account.objects.bulk_create(
             [
                 Account(
@@ -163,28 +208,38 @@ def user_accounts_of(
                     owner_id=str(resident_id),
                     allow_negative=kind in NEGATIVE_KINDS,
                 )
-                for resident_id, centre_id in sorted(missing)
+                for resident_id, centre_id in keys
             ],
             ignore_conflicts=True,
             batch_size=5000,
         )
-        found.update(_user_accounts(kind, missing))
-    return found
 
 
-def _user_accounts(kind: str, keys: set[tuple[uuid.UUID, int]]) -> dict[tuple[uuid.UUID, int], int]:
-    owners, centres = sorted({str(r) for r, _c in keys}), sorted({c for _r, c in keys})
-    found: Iterable[tuple[str, int, int]]
+def _user_accounts_locked(kinds: Sequence[str], keys: set[UserKey], ids: list[int]) -> list[tuple[Any, ...]]:
+    """(id, kind, user, centre, balance, fraction, allow_negative) of the ``kinds`` accounts of
+    ``keys`` (and of any other centre those residents hold one in) and of ``ids``, locked in pk order."""
+    users, centres = list({r for r, _c in keys}), sorted({c for _r, c in keys})
     if connection.vendor == "postgresql":
-        sql = f"""SELECT owner_id, centre_id, id FROM {Account._meta.db_table}
-                  WHERE kind = %s AND owner_type = 'accounts.user' AND code = ''
-                    AND owner_id = ANY(%s::text[]) AND centre_id = ANY(%s::bigint[])"""  # noqa: S608
-        found = _fetch(sql, [kind, owners, centres])
-    else:
-        found = Account.objects.filter(
-            kind=kind, owner_type="accounts.user", code="", owner_id__in=owners, centre_id__in=centres
-        ).values_list("owner_id", "centre_id", "pk")
-    return {key: pk for owner, centre_id, pk in found if (key := (uuid.UUID(owner), centre_id)) in keys}
+        sql = f"""SELECT id, kind, user_id::text, centre_id, balance, fraction_milli, allow_negative
+                  FROM {Account._meta.db_table}
+                  WHERE (user_id = ANY(%s::uuid[]) AND kind = ANY(%s::text[]) AND centre_id = ANY(%s::bigint[])
+                         AND owner_type = 'accounts.user' AND code = '')
+                     OR id = ANY(%s::bigint[])
+                  ORDER BY id FOR UPDATE"""  # noqa: S608 — table name from model meta; values are parameters
+        return _fetch(
+            sql, [array_literal(users), array_literal(kinds), array_literal(centres), array_literal(ids)]
+        )
+    fields = ("pk", "kind", "user_id", "centre_id", "balance", "fraction_milli", "allow_negative")
+    found: dict[int, tuple[Any, ...]] = {}
+    for start in range(0, len(users), LOCK_CHUNK):  # SQLite serialises writers: no row locks
+        part = users[start : start + LOCK_CHUNK]
+        for row in Account.objects.filter(
+            user_id__in=part, kind__in=kinds, centre_id__in=centres, owner_type="accounts.user", code=""
+        ).values_list(*fields):
+            found[row[0]] = row
+    for row in Account.objects.filter(pk__in=ids).values_list(*fields):
+        found[row[0]] = row
+    return [found[pk] for pk in sorted(found)]
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -309,7 +364,7 @@ def accounts_lock(*, ids: Iterable[int]) -> dict[int, LockedAccount]:
     if connection.vendor == "postgresql":
         sql = f"""SELECT id, balance, fraction_milli, allow_negative FROM {Account._meta.db_table}
                   WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE"""  # noqa: S608
-        locked = {row[0]: LockedAccount(*row) for row in _fetch(sql, [wanted])}
+        locked = {row[0]: LockedAccount(*row) for row in _fetch(sql, [array_literal(wanted)])}
     else:
         for start in range(0, len(wanted), LOCK_CHUNK):  # ascending chunks: still the pk order
             part = wanted[start : start + LOCK_CHUNK]
@@ -458,7 +513,7 @@ def _posted(plans: Sequence[_Plan]) -> dict[str, list[int]]:
     if connection.vendor == "postgresql":
         sql = f"""SELECT id, idempotency_key, leg, request_hash FROM {Transfer._meta.db_table}
                   WHERE idempotency_key = ANY(%s::text[])"""  # noqa: S608
-        rows = _fetch(sql, [keys])
+        rows = _fetch(sql, [array_literal(keys)])
     else:
         rows = [
             row
@@ -565,7 +620,8 @@ _TRANSFER_TYPES = ("bigint", "bigint", "bigint", "text", "text", "text", "text",
 
 def _insert_transfers(rows: list[_TransferRow]) -> list[int]:
     """Insert append-only transfer rows; their new ids in order (one ``INSERT … SELECT unnest`` per
-    20,000 rows on PostgreSQL, ``bulk_create`` elsewhere)."""
+    20,000 rows on PostgreSQL — a column with one value for every row is sent once, not as an array —
+    ``bulk_create`` elsewhere)."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
@@ -573,13 +629,23 @@ def _insert_transfers(rows: list[_TransferRow]) -> list[int]:
         return [t.pk for t in created]
     table = Transfer._meta.db_table
     columns = ", ".join(_TransferRow._fields)
-    arrays = ", ".join(f"%s::{t}[]" for t in _TRANSFER_TYPES)
-    sql = f"""INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) RETURNING id"""  # noqa: S608
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_CHUNK):
             part = rows[start : start + INSERT_CHUNK]
-            cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
+            values = [list(column) for column in zip(*part, strict=True)]
+            same = [len(set(column)) == 1 for column in values]
+            arrays = [f"%s::{t}[]" for t, one in zip(_TRANSFER_TYPES, same, strict=True) if not one]
+            names = iter(f"v.c{i}" for i in range(len(arrays)))
+            select = ", ".join(
+                f"%s::{t}" if one else next(names) for t, one in zip(_TRANSFER_TYPES, same, strict=True)
+            )
+            unnested = ", ".join(f"c{i}" for i in range(len(arrays)))
+            source = f" FROM unnest({', '.join(arrays)}) AS v({unnested})" if arrays else ""  # 1 row
+            sql = f"INSERT INTO {table} ({columns}) SELECT {select}{source} RETURNING id"
+            params = [column[0] for column, one in zip(values, same, strict=True) if one]
+            params += [array_literal(column) for column, one in zip(values, same, strict=True) if not one]
+            cursor.execute(sql, params)
             ids += [pk for (pk,) in cursor.fetchall()]
     return ids
 
@@ -597,7 +663,11 @@ def _change_balances(delta: dict[int, int], fractions: dict[int, int]) -> None:
                         fraction_milli = COALESCE(v.frac, a.fraction_milli)
                     FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS v(id, delta, frac)
                     WHERE a.id = v.id""",  # noqa: S608 — table name from model meta; values are parameters
-                [ids, [delta.get(i, 0) for i in ids], [fractions.get(i) for i in ids]],
+                [
+                    array_literal(ids),
+                    array_literal([delta.get(i, 0) for i in ids]),
+                    array_literal([fractions.get(i) for i in ids]),
+                ],
             )
         return
     Account.objects.filter(pk__in=ids).update(

@@ -250,3 +250,52 @@ def test_year_cap_across_runs_and_months(resident, gz):
     reductions_convert()
     awards = list(CoinAward.objects.order_by("reduction_id").values_list("milli_awarded", "capped_by"))
     assert awards == [(10000, ""), (5000, "*/year"), (10000, "")]
+
+
+def test_claim_walks_past_other_centres_and_claims_for_other_purposes(resident, other_resident, gz, zs):
+    # gz, zs, zs, zs, gz, gz (claimed for credits), gz — chunks of 2 over gz only: the walk reads two
+    # candidates a statement, so the first chunk needs three statements, and nothing is skipped.
+    default_rule(gz, "10")
+    default_rule(zs, "10")
+    first = make_reduction(resident, "1")
+    for _ in range(3):
+        make_reduction(other_resident, "1")
+    second = make_reduction(resident, "1")
+    ReductionClaim.objects.create(reduction=make_reduction(resident, "5"), purpose="credit")
+    third = make_reduction(resident, "1")
+    result = reductions_convert(centre_ids=[gz.pk], chunk_size=2)
+    assert result.reductions == 3 and result.runs == 2
+    assert set(CoinAward.objects.values_list("reduction_id", flat=True)) == {first.pk, second.pk, third.pk}
+    assert balance(resident) == 30 and balance(other_resident) == 0
+    assert reductions_convert(centre_ids=[gz.pk], chunk_size=2).reductions == 0
+    assert ledger_check().ok
+
+
+def test_ledger_check_verifies_the_awards_copies_of_their_reduction(resident, other_resident, gz):
+    # An award's resident, centre and root copy its reduction's without a constraint of their own:
+    # the check proves them, across runs (the adjustment's root comes from the earlier award).
+    from tanpuhui.ledger.models import ConversionRun
+
+    default_rule(gz, "10")
+    original = make_reduction(resident, "2")
+    reductions_convert()
+    make_reduction(resident, "-1", adjusts=original)
+    reductions_convert()
+    assert ledger_check().ok
+    assert set(CoinAward.objects.values_list("root_id", flat=True)) == {original.pk}
+    stray = make_reduction(resident, "1")
+    ReductionClaim.objects.create(reduction=stray, purpose="coins")
+    CoinAward.objects.create(
+        run=ConversionRun.objects.create(),
+        reduction=stray,
+        root=stray,
+        resident=other_resident,  # not the reduction's resident
+        centre=gz,
+        behaviour="bus",
+        period_end=stray.period_end,
+        kg_co2e=Decimal("1"),
+        milli_computed=0,
+        milli_awarded=0,
+    )
+    result = ledger_check()
+    assert result.problems == [{"problem": "award_copy_mismatch", "reduction": stray.pk}]

@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tanpuhui.ledger.conversion import Awarded, Claimed, price
-from tanpuhui.ledger.rules import Cap, Multiplier, RuleBook, RuleVersion
+from tanpuhui.ledger.rules import Cap, Multiplier, RuleBook, RuleVersion, period_start
 
 CENTRE = 7
-ALICE = uuid.UUID(int=1)
-BOB = uuid.UUID(int=2)
+ALICE = str(uuid.UUID(int=1))  # resident ids travel as canonical text
+BOB = str(uuid.UUID(int=2))
 
 
 def book(rate_e4=100_000, caps=(), multipliers=()):
@@ -146,3 +146,46 @@ def test_revoking_everything_claws_back_exactly_what_was_awarded(kg, rate_e4):
                 next_id += 1
     awards = price(rows, book=book(rate_e4=rate_e4))
     assert sum(a.milli_awarded for a in awards) == 0
+
+
+def _read_back(prior, rules):
+    """What ``usage_load`` and ``history_load`` read from the awards of earlier chunks, as plain sums."""
+    usage: dict[tuple, int] = defaultdict(int)
+    history: dict[int, Awarded] = {}
+    for a in prior:
+        for cap_behaviour, period in rules.cap_pairs:
+            if cap_behaviour in ("", a.behaviour):
+                usage[(a.resident_id, cap_behaviour, period, period_start(period, a.period_end))] += (
+                    a.milli_awarded
+                )
+        kg, milli = history.get(a.root_id, Awarded(0, 0))
+        history[a.root_id] = Awarded(kg + a.kg_e4, milli + a.milli_awarded)
+    return usage, {a.reduction_id: a.root_id for a in prior}, history
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=chunks(),
+    cuts=st.lists(st.integers(1, 24), max_size=6),
+    rate_e4=st.integers(0, 200_000),
+    day_cap=st.integers(0, 20_000),
+    month_cap=st.integers(0, 100_000),
+)
+def test_pricing_chunk_by_chunk_equals_pricing_at_once(rows, cuts, rate_e4, day_cap, month_cap):
+    # The conversion may cut the reductions into chunks of any size (ids in order): each chunk is
+    # priced with the cap usage and clawback history its predecessors left in the awards, and the
+    # awards must be exactly those of one chunk holding everything.
+    rules = book(
+        rate_e4=rate_e4,
+        caps=[Cap("bus", "day", day_cap), Cap("", "month", month_cap)],
+        multipliers=[Multiplier(3, "metro", date(2026, 2, 1), date(2026, 2, 28), 2000)],
+    )
+    at_once = {a.reduction_id: a for a in price(rows, book=rules)}
+    prior: list = []
+    low = 0
+    for high in [*sorted(set(cuts)), 10**9]:
+        part = [r for r in rows if low < r.reduction_id <= high]  # still in resident, id order
+        usage, roots, history = _read_back(prior, rules)
+        prior += price(part, book=rules, usage=usage, roots=roots, history=history)
+        low = high
+    assert {a.reduction_id: a for a in prior} == at_once
