@@ -44,15 +44,13 @@ test: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 	TANPUHUI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v 0
 	TANPUHUI_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	TANPUHUI_TESTING=1 $(VENV)/bin/mypy tanpuhui
 	DATABASE_URL=$(TEST_DATABASE_URL) TANPUHUI_TESTING=1 $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
-	@# Last step, once `make types` is clean (issue 12: the helpers' mypy fixes are being merged):
-	@# uncomment the next line so mypy gates `make test` like ruff and the schema do.
-	@# TANPUHUI_TESTING=1 $(VENV)/bin/mypy tanpuhui
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-# mypy with django-stubs over tanpuhui/ (not yet part of `make test`: see the comment there).
+# mypy with django-stubs over tanpuhui/ (also a step of `make test`).
 types: setup
 	TANPUHUI_TESTING=1 $(VENV)/bin/mypy tanpuhui
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 
+from tanpuhui.accounts.models import User
 from tanpuhui.ledger.expiry import expiring_soon
 from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
 
@@ -16,7 +17,7 @@ EARN_KINDS = (TransferKind.EARN, TransferKind.REWARD)
 SPEND_KINDS = (TransferKind.SPEND, TransferKind.DONATION, TransferKind.PLEDGE)
 
 
-def wallet_account(resident) -> Account | None:
+def wallet_account(resident: User) -> Account | None:
     if resident.centre_id is None:
         return None
     return Account.objects.filter(
@@ -27,7 +28,7 @@ def wallet_account(resident) -> Account | None:
     ).first()
 
 
-def wallet_summary(resident) -> dict:
+def wallet_summary(resident: User) -> dict:
     wallet = wallet_account(resident)
     debt = Account.objects.filter(kind=AccountKind.DEBT, user=resident).aggregate(s=Sum("balance"))["s"] or 0
     if wallet is None:
@@ -54,7 +55,7 @@ def wallet_summary(resident) -> dict:
     }
 
 
-def wallet_transfers(resident) -> QuerySet[Transfer]:
+def wallet_transfers(resident: User) -> QuerySet[Transfer]:
     """Every transfer into or out of the resident's wallet, newest first, with its award lines."""
     wallet = wallet_account(resident)
     if wallet is None:
@@ -72,7 +73,7 @@ def wallet_transfers(resident) -> QuerySet[Transfer]:
     )
 
 
-def earnings_by_behaviour(resident) -> list[dict]:
+def earnings_by_behaviour(resident: User) -> list[dict]:
     rows = (
         CoinAward.objects.filter(resident=resident)
         .values("behaviour")
@@ -86,7 +87,7 @@ def earnings_by_behaviour(resident) -> list[dict]:
     ]
 
 
-def award_for(resident, reduction_id: int) -> CoinAward | None:
+def award_for(resident: User, reduction_id: int) -> CoinAward | None:
     return (
         CoinAward.objects.select_related("reduction", "rule", "multiplier", "transfer")
         .filter(resident=resident, reduction_id=reduction_id)
@@ -112,7 +113,7 @@ def centre_summary(centres: QuerySet) -> list[dict]:
     for centre in centres.order_by("kind", "code"):
         t = totals.get(centre.pk, {})
 
-        def bal(kind, t=t):
+        def bal(kind: str, t: dict[str, tuple[int, int]] = t) -> int:
             return t.get(kind, (0, 0))[0]
 
         out.append(
