@@ -190,6 +190,20 @@ def _check_overlap(
         raise Conflict(message, code="overlapping_period", fields={"period_start": [message]})
 
 
+def _check_period_and_hours(*, period_start: date, period_end: date, hours: int) -> None:
+    """A project's period runs forwards and it operates 1…8,784 hours a year (a leap year's hours)."""
+    if period_end < period_start:
+        raise ValidationFailed(
+            _("The period ends before it starts."),
+            fields={"period_end": [_("The period ends before it starts.")]},
+        )
+    if not 0 < hours <= 8784:
+        raise ValidationFailed(
+            _("Operating hours must be between 1 and 8784 a year."),
+            fields={"operating_hours_per_year": [_("Operating hours must be between 1 and 8784 a year.")]},
+        )
+
+
 @transaction.atomic
 def project_create(
     *,
@@ -208,16 +222,7 @@ def project_create(
         raise Conflict(
             _("The enterprise must be verified by the centre first."), code="enterprise_not_verified"
         )
-    if period_end < period_start:
-        raise ValidationFailed(
-            _("The period ends before it starts."),
-            fields={"period_end": [_("The period ends before it starts.")]},
-        )
-    if not 0 < operating_hours_per_year <= 8784:
-        raise ValidationFailed(
-            _("Operating hours must be between 1 and 8784 a year."),
-            fields={"operating_hours_per_year": [_("Operating hours must be between 1 and 8784 a year.")]},
-        )
+    _check_period_and_hours(period_start=period_start, period_end=period_end, hours=operating_hours_per_year)
     Enterprise.objects.select_for_update().get(pk=enterprise.pk)  # serialise overlap checks per enterprise
     _check_overlap(enterprise=enterprise, site=site, kind=kind, start=period_start, end=period_end)
     quant = {"reported_kg_co2e": str(reported_kg_co2e)} if reported_kg_co2e is not None else {}
@@ -259,16 +264,7 @@ def project_update(
     """
     project = RetrofitProject.objects.select_for_update().get(pk=project.pk)
     _require_editable(project)
-    if period_end < period_start:
-        raise ValidationFailed(
-            _("The period ends before it starts."),
-            fields={"period_end": [_("The period ends before it starts.")]},
-        )
-    if not 0 < operating_hours_per_year <= 8784:
-        raise ValidationFailed(
-            _("Operating hours must be between 1 and 8784 a year."),
-            fields={"operating_hours_per_year": [_("Operating hours must be between 1 and 8784 a year.")]},
-        )
+    _check_period_and_hours(period_start=period_start, period_end=period_end, hours=operating_hours_per_year)
     outside = project.readings.exclude(month__gte=period_start.replace(day=1), month__lte=period_end)
     if outside.exists():
         message = _("Some months of the energy table lie outside this period: correct the table first.")

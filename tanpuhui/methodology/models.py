@@ -315,6 +315,15 @@ class Parameter(TimeStampedModel):
         return _bilingual(self, "note") or self.derivation
 
     @property
+    def source_line(self) -> str:
+        """Publisher, publication and year in the page's language (a footnote a resident reads)."""
+        return (
+            f"{self.issuer}，{self.publication}（{self.source_year}）"
+            if not (get_language() or "zh-hans").startswith("en")
+            else f"{self.issuer}, {self.publication} ({self.source_year})"
+        )
+
+    @property
     def qualifier_display(self) -> str:
         return qualifier_label(self.qualifier)
 

@@ -119,18 +119,40 @@ def _insert(rows: list[Notification]) -> int:
     return len(rows)
 
 
+def _voucher_message(
+    *,
+    kind: str,
+    voucher_id: Any,
+    resident_id: Any,
+    coins: int,
+    title: str,
+    due_at: datetime | None,
+    **extra: Any,
+) -> Notification:
+    """One message about one voucher (its cause: the voucher; one of each kind per voucher)."""
+    return Notification(
+        recipient_id=resident_id,
+        kind=kind,
+        cause_type=VOUCHER_CAUSE,
+        cause_id=str(voucher_id),
+        coins=coins,
+        subject=title[:200],
+        target_id=str(voucher_id),
+        due_at=due_at,
+        **extra,
+    )
+
+
 def voucher_notify_issued(*, voucher: Voucher) -> None:
     """The resident redeemed an offer (or a booth issued a voucher to them)."""
     _insert(
         [
-            Notification(
-                recipient_id=voucher.resident_id,
+            _voucher_message(
                 kind=Kind.VOUCHER_ISSUED,
-                cause_type=VOUCHER_CAUSE,
-                cause_id=str(voucher.pk),
+                voucher_id=voucher.pk,
+                resident_id=voucher.resident_id,
                 coins=voucher.price_coins,
-                subject=voucher.offer.title[:200],
-                target_id=str(voucher.pk),
+                title=voucher.offer.title,
                 due_at=voucher.expires_at,
             )
         ]
@@ -141,14 +163,12 @@ def voucher_notify_used(*, voucher: Voucher) -> None:
     """The merchant verified (核销) the voucher at the counter."""
     _insert(
         [
-            Notification(
-                recipient_id=voucher.resident_id,
+            _voucher_message(
                 kind=Kind.VOUCHER_USED,
-                cause_type=VOUCHER_CAUSE,
-                cause_id=str(voucher.pk),
+                voucher_id=voucher.pk,
+                resident_id=voucher.resident_id,
                 coins=voucher.price_coins,
-                subject=voucher.offer.title[:200],
-                target_id=str(voucher.pk),
+                title=voucher.offer.title,
                 due_at=voucher.verified_at,
             )
         ]
@@ -163,14 +183,12 @@ def vouchers_notify_expiring(*, now: datetime | None = None, within: timedelta =
     ).values_list("pk", "resident_id", "price_coins", "offer__title", "expires_at")
     return _insert(
         [
-            Notification(
-                recipient_id=resident_id,
+            _voucher_message(
                 kind=Kind.VOUCHER_EXPIRING,
-                cause_type=VOUCHER_CAUSE,
-                cause_id=str(pk),
+                voucher_id=pk,
+                resident_id=resident_id,
                 coins=coins,
-                subject=title[:200],
-                target_id=str(pk),
+                title=title,
                 due_at=expires_at,
                 created_at=now,
             )

@@ -108,7 +108,7 @@ def figure(item: Equivalence, *, centre_id: int | None, on: date) -> tuple[Decim
             return None
         # a yearly sink per area: the area that absorbs the kg in one year
         per_year = formulas.convert(found.value, found.unit, item.per + "/year")
-        return per_year, found.source_label
+        return per_year, found.source_line
     assert item.value is not None
     return formulas.convert(item.value, item.unit, item.per), str(item.source)
 

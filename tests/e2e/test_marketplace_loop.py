@@ -172,6 +172,8 @@ def test_cashier_types_the_residents_personal_code_and_the_voucher_shows_used(
     page.click("[data-testid=offers] a >> nth=0")
     with page.expect_navigation():
         page.click("[data-testid=redeem]")
+    with page.expect_navigation():
+        page.click("[data-testid=confirm-redeem]")  # the confirmation step
     voucher_url = page.url
     page.goto("/me/")
     short = page.inner_text("[data-testid=personal-code]").strip()
