@@ -54,6 +54,11 @@ register(
         area="staff",
         group=_("Records and settings"),
         order=81,
-        active_on=("web:staff-provider-detail", "web:staff-provider-add"),
+        active_on=(
+            "web:staff-provider-detail",
+            "web:staff-provider-add",
+            "web:staff-provider-key-issue",
+            "web:staff-provider-key-rotate",
+        ),
     ),
 )
