@@ -11,8 +11,10 @@ register()
 
 # Staff console -----------------------------------------------------------------------------------
 
-# Until the console has pages of its own for them, these are the admin's forms, scoped to the staff
+# Until the console has a page of its own for residents, this is the admin's form, scoped to the staff
 # member's centres (``common.admin.CentreScopedAdmin``); the admin's home is for platform administrators.
+# API keys are issued, rotated and revoked on each data provider's page (metering's "Data providers
+# and keys").
 register(
     NavItem(
         "staff-residents",
@@ -22,14 +24,5 @@ register(
         area="staff",
         group=_("Records and settings"),
         order=82,
-    ),
-    NavItem(
-        "staff-api-keys",
-        _("API keys"),
-        "admin:accounts_apikey_changelist",
-        audience="staff",
-        area="staff",
-        group=_("Records and settings"),
-        order=83,
     ),
 )

@@ -23,7 +23,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from tanpuhui.common.audit import ACTIONS
 from tanpuhui.common.fields import validate_period_day
+from tanpuhui.common.models import AuditEvent
 
 MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
@@ -92,3 +94,25 @@ class MonthFilter(django_filters.Filter):
             return qs
         start, end = value
         return qs.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    """The audit-log page: by action (one of the named actions) and by day, from and up to."""
+
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=sorted(ACTIONS.items()))
+    since = django_filters.DateFilter(
+        label=_("From"),
+        field_name="at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        label=_("Until"),
+        field_name="at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "since", "until"]

@@ -1,10 +1,10 @@
 """The Django admin's home is for platform administrators (superusers).
 
 Centre staff run their day in the console (``/console/``): one who opens the admin's home or an app's
-page is sent there with a short note, instead of Django's list of every table. The few admin forms
-staff still need until the console has pages for them (data providers and their keys, residents, API
-keys, the audit log) stay open to them, scoped to their centres by ``common.admin.CentreScopedAdmin``,
-and are linked from the console's navigation (``console/navigation.py``). Residents and other
+page is sent there with a short note, instead of Django's list of every table. Data providers, their
+API keys and the audit log have console pages of their own; the admin forms staff may still need
+(residents, until the console has a page for them) stay open to them, scoped to their centres by
+``common.admin.CentreScopedAdmin``, and are linked from the console's navigation. Residents and other
 signed-in users who open the admin go home.
 """
 

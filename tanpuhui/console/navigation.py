@@ -37,7 +37,7 @@ register(
     NavItem(
         "staff-audit-log",
         _("Audit log"),
-        "admin:common_auditevent_changelist",
+        "web:console-audit-log",
         audience="staff",
         area="staff",
         group=_("Records and settings"),

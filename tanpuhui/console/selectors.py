@@ -20,7 +20,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.accounts import selectors as accounts
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.accounts.models import Role, User
+from tanpuhui.common.models import AuditEvent
 from tanpuhui.enterprises import selectors as enterprises
 from tanpuhui.ledger import selectors as ledger
 from tanpuhui.marketplace import selectors as marketplace
@@ -288,3 +290,8 @@ def todo_for(user: User, today: date | None = None) -> TodoList:
             )
         )
     return TodoList(items)
+
+
+def audit_events(user: Any) -> QuerySet[AuditEvent]:
+    """The audit log of the centres ``user`` works at (a provincial officer: and those under it)."""
+    return STAFF.scope(AuditEvent.objects.select_related("actor", "centre"), user, "centre")

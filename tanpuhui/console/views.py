@@ -1,17 +1,23 @@
 """The staff console: a dashboard of what needs doing and the centre's figures, the provincial roll-up,
-and both as CSV by month. Thin: the figures come from ``console.selectors``."""
+both as CSV by month, and the audit log of the staff member's centres. Thin: the figures come from ``console.selectors``."""
 
 from __future__ import annotations
 
 import csv
 from decimal import Decimal
 
+from django.apps import apps
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.audiences import PROVINCIAL, STAFF
+from tanpuhui.common.audit import action_label
+from tanpuhui.common.filters import AuditEventFilter, filter_page
+from tanpuhui.common.models import AuditEvent
 from tanpuhui.common.scoping import page_for
 from tanpuhui.console import charts, selectors
 from tanpuhui.tenancy.models import Centre
@@ -141,3 +147,41 @@ def rollup_csv(request):
     rows = [(f"{c.code} {c.name}", m) for c in centres for m in per_centre[c.pk].months]
     rows += [(_("Province (all centres)"), m) for m in province.months]
     return _figures_csv(f"province-{today:%Y-%m}.csv", rows)
+
+
+def _target_kind(label: str) -> str:
+    """What kind of row an event is about, in words (the model's name), or nothing."""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name) if label else ""
+    except (LookupError, ValueError):
+        return ""
+
+
+def _audit_line(event: AuditEvent) -> dict:
+    return {
+        "at": event.at,
+        "action": action_label(event.action),
+        "actor": (event.actor.display_name or event.actor.masked_phone) if event.actor else _("The system"),
+        "centre": event.centre.name if event.centre else "",
+        "target": _target_kind(event.target_type),
+    }
+
+
+@page_for(STAFF)
+def audit_log(request):
+    events, errors = filter_page(AuditEventFilter, request.GET, selectors.audit_events(request.user))
+    for problems in errors.values():
+        messages.error(request, problems[0])
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/audit_log.html",
+        {
+            "page": page,
+            "events": [_audit_line(e) for e in page],
+            "filter": AuditEventFilter(None if errors else request.GET),
+            "query": query.urlencode(),
+        },
+    )

@@ -46,14 +46,19 @@ register(
         order=25,
         badge=selectors.unmatched_waiting_count,
     ),
-    # The admin's form (scoped to the centre) until the console has a page for onboarding providers.
     NavItem(
         "staff-providers",
         _("Data providers and keys"),
-        "admin:metering_dataprovider_changelist",
+        "web:staff-providers",
         audience="staff",
         area="staff",
         group=_("Records and settings"),
         order=81,
+        active_on=(
+            "web:staff-provider-detail",
+            "web:staff-provider-add",
+            "web:staff-provider-key-issue",
+            "web:staff-provider-key-rotate",
+        ),
     ),
 )

@@ -18,12 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.audiences import STAFF
-from tanpuhui.accounts.models import User
+from tanpuhui.accounts.models import ApiKey, Role, User
 from tanpuhui.common.errors import ValidationFailed
 from tanpuhui.common.filters import MonthField
 from tanpuhui.metering.models import (
     Batch,
     Behaviour,
+    DataProvider,
     Reduction,
     RowError,
     SourceRecord,
@@ -275,3 +276,26 @@ def batches_waiting(user: User) -> int:
 def unmatched_waiting_count(user: User) -> int:
     centres = list(STAFF.scope(Centre.objects.all(), user, "pk"))
     return unmatched_waiting(STAFF.scope(SourceRecord.objects.all(), user), centres).count()
+
+
+# --- providers and their keys (staff pages) -------------------------------------------------------
+
+# Everyone in the back office may look at providers and keys; these roles onboard providers and issue,
+# rotate and revoke keys (as the staff API's ``manage_roles`` and the back office's).
+PROVIDER_MANAGERS = (Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)
+
+
+def manages_providers(user: Any) -> bool:
+    return bool(user.is_superuser or user.has_role(*PROVIDER_MANAGERS))
+
+
+def provider_list() -> QuerySet[DataProvider]:
+    return DataProvider.objects.select_related("centre", "service_user").order_by("centre__code", "name")
+
+
+def provider_keys(provider: DataProvider) -> QuerySet[ApiKey]:
+    """The provider's keys, newest first (a provider without a service user has none)."""
+    owner = provider.service_user
+    if owner is None:
+        return ApiKey.objects.none()
+    return ApiKey.objects.filter(user=owner).select_related("created_by").order_by("-created_at")

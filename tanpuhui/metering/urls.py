@@ -33,4 +33,22 @@ web_patterns = [
     ),
     path("staff/metering/batches/<uuid:pk>/errors.csv", views.staff_batch_errors, name="staff-batch-errors"),
     path("staff/metering/unmatched/", views.staff_unmatched, name="staff-unmatched"),
+    path("staff/metering/providers/", views.staff_providers, name="staff-providers"),
+    path("staff/metering/providers/add/", views.staff_provider_add, name="staff-provider-add"),
+    path("staff/metering/providers/<int:pk>/", views.staff_provider_detail, name="staff-provider-detail"),
+    path(
+        "staff/metering/providers/<int:pk>/keys/",
+        views.staff_provider_key_issue,
+        name="staff-provider-key-issue",
+    ),
+    path(
+        "staff/metering/providers/<int:pk>/keys/<str:prefix>/rotate/",
+        views.staff_provider_key_rotate,
+        name="staff-provider-key-rotate",
+    ),
+    path(
+        "staff/metering/providers/<int:pk>/keys/<str:prefix>/revoke/",
+        views.staff_provider_key_revoke,
+        name="staff-provider-key-revoke",
+    ),
 ]

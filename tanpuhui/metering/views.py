@@ -1,5 +1,6 @@
-"""Pages: a resident's reductions (monthly chart, explanation of each figure) and the staff
-batch pages (live progress, errors, unmatched records, upload). Every page puts
+"""Pages: a resident's reductions (monthly chart, explanation of each figure), the staff
+batch pages (live progress, errors, unmatched records, upload) and the staff pages of data providers
+and their API keys (onboard, issue, rotate, revoke). Every page puts
 ``AudiencePageMixin`` first and names its audience (``common.scoping``), like the API."""
 
 from __future__ import annotations
@@ -7,22 +8,29 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, View
 
+from tanpuhui.accounts import services as accounts_services
 from tanpuhui.accounts.audiences import RESIDENT, STAFF
+from tanpuhui.accounts.models import ApiKey
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.filters import filter_page
-from tanpuhui.common.scoping import AudiencePageMixin
+from tanpuhui.common.scoping import AudiencePageMixin, page_for
 from tanpuhui.common.services import audit_record
-from tanpuhui.metering import filters, selectors, services
+from tanpuhui.metering import filters, forms, selectors, services
 from tanpuhui.metering.api import _errors_response
 from tanpuhui.metering.models import Behaviour, DataProvider, RecordType, Reduction, UnmatchedReason
 from tanpuhui.metering.schemas import SCHEMAS
 from tanpuhui.methodology import explain, formulas
 from tanpuhui.methodology import selectors as methodology_selectors
+from tanpuhui.tenancy.models import Centre
 
 # One colour per behaviour (chart and legend): Okabe–Ito's colour-blind-safe set, the same as the
 # --mode-* custom properties in web/static/css/app.css.
@@ -254,6 +262,154 @@ class StaffBatchUploadView(StaffPageMixin, View):
         else:
             messages.success(request, _("Uploaded. Processing runs in the background."))
         return redirect("web:staff-batch-detail", pk=batch.pk)
+
+
+# --- data providers and their API keys ------------------------------------------------------------
+
+
+def _centres(request: HttpRequest):
+    return STAFF.scope(Centre.objects.filter(kind=Centre.Kind.CITY).order_by("code"), request.user, "pk")
+
+
+def _provider(request: HttpRequest, pk: int) -> DataProvider:
+    """A provider of the staff member's centres, or 404 (another centre's provider does not exist)."""
+    return get_object_or_404(STAFF.scope(selectors.provider_list(), request.user), pk=pk)
+
+
+def _managers_only(request: HttpRequest) -> None:
+    if not selectors.manages_providers(request.user):
+        raise PermissionDenied
+
+
+def _providers_page(request: HttpRequest, form: forms.ProviderForm | None = None, status: int = 200):
+    manages = selectors.manages_providers(request.user)
+    if form is None and manages:
+        form = forms.ProviderForm(centres=_centres(request))
+    return render(
+        request,
+        "metering/staff_providers.html",
+        {
+            "providers": STAFF.scope(selectors.provider_list(), request.user),
+            "form": form,
+            "manages": manages,
+        },
+        status=status,
+    )
+
+
+@page_for(STAFF)
+def staff_providers(request):
+    return _providers_page(request)
+
+
+@page_for(STAFF)
+@require_POST
+def staff_provider_add(request):
+    _managers_only(request)
+    form = forms.ProviderForm(request.POST, centres=_centres(request))
+    if not form.is_valid():
+        return _providers_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        provider = services.provider_create(
+            centre=data["centre"],
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            record_types=data["record_types"] or None,
+            actor=request.user,
+        )
+    except ServiceError as error:
+        for field, problems in (error.fields or {}).items():
+            form.add_error(field if field in form.fields else None, [str(p) for p in problems])
+        if not error.fields:
+            form.add_error(None, error.message)
+        return _providers_page(request, form, status=error.status_code)
+    messages.success(
+        request, _("%(name)s is onboarded. Issue its first API key below.") % {"name": provider.name}
+    )
+    return redirect("web:staff-provider-detail", pk=provider.pk)
+
+
+def _provider_page(request: HttpRequest, provider: DataProvider, status: int = 200, form=None):
+    return render(
+        request,
+        "metering/staff_provider_detail.html",
+        {
+            "provider": provider,
+            "record_types": [RecordType(t).label for t in provider.record_types if t in RecordType.values],
+            "keys": selectors.provider_keys(provider),
+            "manages": selectors.manages_providers(request.user),
+            "form": form or forms.KeyForm(),
+        },
+        status=status,
+    )
+
+
+@page_for(STAFF)
+def staff_provider_detail(request, pk: int):
+    return _provider_page(request, _provider(request, pk))
+
+
+def _key_shown_once(request: HttpRequest, provider: DataProvider, key: ApiKey, plaintext: str, previous=None):
+    """The only time the key's secret is ever shown: rendered in the answer to the POST, never stored."""
+    response = render(
+        request,
+        "metering/staff_key_issued.html",
+        {"provider": provider, "key": key, "plaintext": plaintext, "previous": previous},
+        status=201,
+    )
+    return response
+
+
+@never_cache
+@page_for(STAFF)
+@require_POST
+def staff_provider_key_issue(request, pk: int):
+    provider = _provider(request, pk)
+    _managers_only(request)
+    form = forms.KeyForm(request.POST)
+    if not form.is_valid() or provider.service_user is None:
+        return _provider_page(request, provider, status=400, form=form)
+    try:
+        key, plaintext = accounts_services.provider_key_issue(
+            provider=provider.service_user, name=form.cleaned_data["name"] or "upload", actor=request.user
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("web:staff-provider-detail", pk=provider.pk)
+    return _key_shown_once(request, provider, key, plaintext)
+
+
+def _key(provider: DataProvider, prefix: str) -> ApiKey:
+    return get_object_or_404(selectors.provider_keys(provider), prefix=prefix)
+
+
+@never_cache
+@page_for(STAFF)
+@require_POST
+def staff_provider_key_rotate(request, pk: int, prefix: str):
+    provider = _provider(request, pk)
+    key = _key(provider, prefix)
+    _managers_only(request)
+    try:
+        new_key, plaintext = accounts_services.api_key_rotate(key=key, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("web:staff-provider-detail", pk=provider.pk)
+    key.refresh_from_db()
+    return _key_shown_once(request, provider, new_key, plaintext, previous=key)
+
+
+@page_for(STAFF)
+@require_POST
+def staff_provider_key_revoke(request, pk: int, prefix: str) -> HttpResponse:
+    provider = _provider(request, pk)
+    key = _key(provider, prefix)
+    _managers_only(request)
+    accounts_services.api_key_revoke(key=key, actor=request.user)
+    messages.success(request, _("The key is revoked: it no longer works."))
+    return redirect("web:staff-provider-detail", pk=provider.pk)
 
 
 my_reductions = MyReductionsView.as_view()

@@ -25,7 +25,9 @@ ACTIONS = {
     "crowdfunding/<uuid:pk>/pledge", "causes/<uuid:pk>/donate", "staff/metering/batches/upload/",
     "staff/marketplace/<str:kind>/<uuid:pk>/review/", "merchant/apply/",
     "enterprise/<uuid:pk>/staff/", "enterprise/projects/<uuid:pk>/documents/",
-    "enterprise/projects/<uuid:pk>/submit/",
+    "enterprise/projects/<uuid:pk>/submit/", "staff/metering/providers/add/",
+    "staff/metering/providers/<int:pk>/keys/", "staff/metering/providers/<int:pk>/keys/<str:prefix>/rotate/",
+    "staff/metering/providers/<int:pk>/keys/<str:prefix>/revoke/",
 }  # fmt: skip
 
 # Every page declares its audience (``common.scoping``); the matrix below is read from those
@@ -115,8 +117,9 @@ def world(gz, resident, gz_operator, provincial_officer):
     default_rule(gz)
     BindingFactory(resident=resident, centre=gz, kind=Binding.Kind.TRANSIT_CARD, account_number="T100000001")
     day = timezone.localdate() - timedelta(days=1)
+    provider = make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR)
     batch, _ = upload(
-        make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR),
+        provider,
         "transit_trip",
         f"record_id,card,mode,boarded_at\nm1,T100000001,metro,{day}T08:00:00+08:00\nbad,,metro,x\n",
     )
@@ -140,7 +143,10 @@ def world(gz, resident, gz_operator, provincial_officer):
         deadline=timezone.now() + timedelta(days=7),
     )  # fmt: skip
     ids = {
-        "<int:pk>": {"me/reductions/": Reduction.objects.get(resident=resident).pk},
+        "<int:pk>": {
+            "me/reductions/": Reduction.objects.get(resident=resident).pk,
+            "staff/metering/providers/": provider.pk,
+        },
         "<uuid:pk>": {
             "offers/": offer.pk,
             "me/vouchers/": voucher.pk,
@@ -241,10 +247,13 @@ def test_actions_refuse_anonymous_and_the_wrong_role(world):
     problems = []
     for route in sorted(ACTIONS):
         audience = PAGE_AUDIENCE[route]
-        url = url_of(route.replace("<str:kind>", "offer"), world) or "/" + (
+        url = url_of(
+            route.replace("<str:kind>", "offer").replace("<str:prefix>", "nosuchkey"), world
+        ) or "/" + (
             route.replace("<uuid:pk>", "00000000-0000-0000-0000-000000000000")
             .replace("<int:pk>", "999999")
             .replace("<str:kind>", "offer")
+            .replace("<str:prefix>", "nosuchkey")
         )
         if audience.anonymous:
             continue

@@ -43,6 +43,7 @@ def test_every_console_page_names_its_audience():
         "console/figures.csv": "staff",
         "console/province/": "provincial",
         "console/province.csv": "provincial",
+        "console/audit/": "staff",
     }
 
 
