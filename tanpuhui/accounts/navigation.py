@@ -11,17 +11,18 @@ register()
 
 # Staff console -----------------------------------------------------------------------------------
 
-# Until the console has pages of its own for them, these are the admin's forms, scoped to the staff
-# member's centres (``common.admin.CentreScopedAdmin``); the admin's home is for platform administrators.
+# The API keys are still the admin's form, scoped to the staff member's centres
+# (``common.admin.CentreScopedAdmin``); the admin's home is for platform administrators.
 register(
     NavItem(
         "staff-residents",
         _("Residents"),
-        "admin:accounts_user_changelist",
+        "web:staff-residents",
         audience="staff",
         area="staff",
         group=_("Records and settings"),
         order=82,
+        active_on=("web:staff-resident",),
     ),
     NavItem(
         "staff-api-keys",
