@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.methodology import formulas
@@ -13,7 +15,7 @@ _MASSES = ("g_co2e", "kg_co2e", "t_co2e")
 _ENERGIES = ("kWh", "MWh")
 
 
-def unit_choices(current: str) -> list[tuple[str, str]]:
+def unit_choices(current: str) -> list[tuple[str, str | Promise]]:
     """The units a new value of a series may be given in: the current one first, then the other
     spellings of the same quantity (t CO₂e/MWh for kg CO₂e/kWh…); the service converts them."""
     head, sep, tail = current.partition("/")
@@ -54,7 +56,7 @@ class ParameterPublishForm(forms.Form):
 
     def __init__(self, *args, current_unit: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = unit_choices(current_unit)
+        cast(forms.ChoiceField, self.fields["unit"]).choices = unit_choices(current_unit)
 
     def clean_valid_from(self):
         on = self.cleaned_data["valid_from"]
