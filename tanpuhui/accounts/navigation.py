@@ -11,18 +11,17 @@ register()
 
 # Staff console -----------------------------------------------------------------------------------
 
-# Until the console has a page of its own for residents, this is the admin's form, scoped to the staff
-# member's centres (``common.admin.CentreScopedAdmin``); the admin's home is for platform administrators.
-# API keys are issued, rotated and revoked on each data provider's page (metering's "Data providers
-# and keys").
+# Residents are found and corrected on the console's own page; API keys are issued, rotated and revoked
+# on each data provider's page (metering's "Data providers and keys"); the admin is for platform administrators.
 register(
     NavItem(
         "staff-residents",
         _("Residents"),
-        "admin:accounts_user_changelist",
+        "web:staff-residents",
         audience="staff",
         area="staff",
         group=_("Records and settings"),
         order=82,
+        active_on=("web:staff-resident",),
     ),
 )

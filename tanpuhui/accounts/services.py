@@ -132,6 +132,30 @@ def profile_update(
     return user
 
 
+@transaction.atomic
+def resident_rename(
+    *, actor: User, resident: User, display_name: str, request: HttpRequest | None = None
+) -> User:
+    """Staff correct a resident's display name (the caller has scoped the resident to the staff
+    member's centres); the old and new names go in the audit log."""
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise ValidationFailed(_("Give a name."), fields={"display_name": [_("Give a name.")]})
+    old = resident.display_name
+    if display_name == old:
+        return resident
+    resident = profile_update(user=resident, display_name=display_name)
+    audit_record(
+        actor=actor,
+        action="resident.rename",
+        target=resident,
+        centre=resident.centre,
+        data={"from": old, "to": display_name},
+        request=request,
+    )
+    return resident
+
+
 def _email_taken() -> Conflict:
     message = _("This e-mail is already in use.")
     return Conflict(message, code="email_taken", fields={"email": [message]})

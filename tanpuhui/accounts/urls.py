@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanpuhui.accounts import api
+from tanpuhui.accounts import api, views
 
 api_patterns = [
     path("auth/register", api.RegisterApi.as_view(), name="auth-register"),
@@ -24,4 +24,7 @@ api_patterns = [
         "staff/api-keys/<str:prefix>/revoke", api.StaffApiKeyRevokeApi.as_view(), name="staff-api-key-revoke"
     ),
 ]
-web_patterns: list = []
+web_patterns = [
+    path("staff/residents/", views.staff_residents, name="staff-residents"),
+    path("staff/residents/<uuid:pk>/", views.staff_resident, name="staff-resident"),
+]

@@ -22,15 +22,15 @@ register(
 
 # Staff console -----------------------------------------------------------------------------------
 
-# The admin's form (publishing a new value goes through the service) until the console has a page.
 register(
     NavItem(
         "staff-parameters",
         _("Emission factors and parameters"),
-        "admin:methodology_parameter_changelist",
+        "web:staff-parameters",
         audience="staff",
         area="staff",
         group=_("Records and settings"),
         order=84,
+        active_on=("web:staff-parameter-publish",),
     ),
 )

@@ -40,3 +40,12 @@ def parameters_by_code(methodologies: Iterable[Methodology]) -> dict[str, list[P
 def parameters_in(ids: Iterable[int | None]) -> dict[int, Parameter]:
     """Published parameters by id (the ones a reduction's evidence names)."""
     return Parameter.objects.select_related("centre").in_bulk([i for i in ids if i is not None])
+
+
+def parameter_series_latest() -> QuerySet[Parameter]:
+    """The newest value of every series (code, qualifier, region, centre): the one a new value follows."""
+    return (
+        Parameter.objects.filter(superseded_by__isnull=True)
+        .select_related("centre")
+        .order_by("centre__code", "code", "qualifier", "region")
+    )

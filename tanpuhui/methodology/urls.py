@@ -15,4 +15,10 @@ api_patterns = [
 web_patterns = [
     path("methodologies/", views.methodology_list, name="methodologies"),
     path("methodologies/<slug:code>/", views.methodology_detail, name="methodology"),
+    path("staff/methodology/parameters/", views.staff_parameters, name="staff-parameters"),
+    path(
+        "staff/methodology/parameters/<int:pk>/publish/",
+        views.staff_parameter_publish,
+        name="staff-parameter-publish",
+    ),
 ]

@@ -1,5 +1,5 @@
-"""A centre operator logs in through the site, lands on the console, and the back-office forms still open from
-it are in Chinese and show their centre only."""
+"""A centre operator logs in through the site, lands on the console, finds their centre's residents on the
+console's own page, and the back-office forms are in Chinese and show their centre only."""
 
 import pytest
 
@@ -24,8 +24,13 @@ def test_operator_sees_own_centre_in_the_back_office(page, centres, login_as, sh
 
     page.click("#console-nav summary")  # on a phone the console's page list is folded
     page.click("[data-testid=console-nav] >> text=居民")
+    page.wait_for_selector("[data-testid=staff-residents]")
+    assert page.url.endswith("/staff/residents/")
+    residents = page.inner_text("[data-testid=staff-residents]")
+    assert "广州居民甲" in residents and "中山居民乙" not in residents
+
+    page.goto("/admin/accounts/user/")
     page.wait_for_selector("#result_list")
-    assert "/admin/accounts/user/" in page.url
     assert "账户与角色" in page.inner_text("body")  # the accounts app, in Chinese
     listing = page.inner_text("#result_list")
     assert "广州居民甲" in listing

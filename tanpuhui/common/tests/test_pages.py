@@ -110,7 +110,7 @@ def world(gz, resident, gz_operator, provincial_officer):
     from tanpuhui.metering.models import DataProvider, Reduction
     from tanpuhui.metering.tests.factories import make_provider, seed_methods, upload
     from tanpuhui.methodology import seed
-    from tanpuhui.methodology.models import Methodology
+    from tanpuhui.methodology.models import Methodology, Parameter
 
     seed.apply()  # the registry as migrations seed it (a transactional test elsewhere may flush it)
     seed_methods(gz)
@@ -146,6 +146,9 @@ def world(gz, resident, gz_operator, provincial_officer):
         "<int:pk>": {
             "me/reductions/": Reduction.objects.get(resident=resident).pk,
             "staff/metering/providers/": provider.pk,
+            "staff/methodology/parameters/": Parameter.objects.filter(centre=gz, superseded_by=None)
+            .first()
+            .pk,
         },
         "<uuid:pk>": {
             "offers/": offer.pk,
@@ -154,6 +157,7 @@ def world(gz, resident, gz_operator, provincial_officer):
             "events/": event.pk,
             "enterprise/projects/": project.pk,
             "crowdfunding/": crowd.pk,
+            "staff/residents/": resident.pk,
         },
         "<slug:code>": {"methodologies/": Methodology.objects.order_by("code").first().code},
     }
