@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 
 from tanpuhui.accounts.audiences import RESIDENT, STAFF
 from tanpuhui.common import units
@@ -13,9 +13,6 @@ from tanpuhui.common.scoping import page_for
 from tanpuhui.ledger import rules, selectors
 from tanpuhui.metering.models import Behaviour
 from tanpuhui.tenancy.models import Centre
-
-# The nav link labels (tanpuhui/web/templates/includes/nav.html) live in this app's catalogue.
-NAV_LABELS = (gettext_noop("My coins"), gettext_noop("Coin ledger"))
 
 CHART_WIDTH = 320
 BAR_HEIGHT = 14
