@@ -137,17 +137,7 @@ def _streetlight_project(enterprise: Enterprise, user: User) -> RetrofitProject:
                 for m in range(1, 13)
             ],
         )
-    if project.editable and not project.documents.exists():
-        services.document_upload(
-            project=project,
-            actor=user,
-            doc_type="metering_report",
-            upload=SimpleUploadedFile(
-                "metering-report-2023.pdf", _metering_report_pdf(title), content_type="application/pdf"
-            ),
-        )
-    if project.status == RetrofitProject.Status.DRAFT:
-        project = services.project_transition(project_id=project.pk, actor=user, step="submit")
+    project = _report_and_submit(project, user=user, title=title, filename="metering-report-2023.pdf")
     reviewer = _staff(Role.CENTRE_REVIEWER, enterprise.centre.code)
     if reviewer is not None:
         if project.status == RetrofitProject.Status.SUBMITTED:
@@ -195,14 +185,18 @@ def _pending_workshop_project(enterprise: Enterprise, user: User) -> RetrofitPro
                 for m in range(1, 7)
             ],
         )
+    project = _report_and_submit(project, user=user, title=title, filename="workshop-metering-2024.pdf")
+    return project
+
+
+def _report_and_submit(project: RetrofitProject, *, user: User, title: str, filename: str) -> RetrofitProject:
+    """Attach the demo's metering report (once) and submit the draft, as the enterprise's staff would."""
     if project.editable and not project.documents.exists():
         services.document_upload(
             project=project,
             actor=user,
             doc_type="metering_report",
-            upload=SimpleUploadedFile(
-                "workshop-metering-2024.pdf", _metering_report_pdf(title), content_type="application/pdf"
-            ),
+            upload=SimpleUploadedFile(filename, _metering_report_pdf(title), content_type="application/pdf"),
         )
     if project.status == RetrofitProject.Status.DRAFT:
         project = services.project_transition(project_id=project.pk, actor=user, step="submit")
