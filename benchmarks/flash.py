@@ -29,6 +29,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -125,7 +126,10 @@ def setup_data(clients: int, units: int) -> tuple[str, list[str]]:
     return str(offer.pk), tokens
 
 
-def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
+def start_server(port: int, workers: int, env: dict, log: Path) -> subprocess.Popen:
+    # The server's log goes to a file, never to a pipe nobody reads while the storm runs: once a pipe's
+    # 64 KiB buffer is full, every worker blocks on its next log line and requests hang until timeout.
+    log_file = log.open("wb")
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -144,8 +148,9 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log_file,
     )
+    log_file.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -153,8 +158,7 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
                 return server
         except OSError:
             if server.poll() is not None:
-                output = server.stderr.read() if server.stderr else b""
-                raise RuntimeError(output.decode()[-2000:]) from None
+                raise RuntimeError(log.read_text(errors="replace")[-2000:]) from None
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("gunicorn did not start within 60 s")
@@ -239,7 +243,8 @@ def main() -> int:
     )
 
     port = free_port()
-    server = start_server(port, args.workers, env)
+    server_log = Path(tempfile.gettempdir()) / f"{DB_NAME}-gunicorn.log"
+    server = start_server(port, args.workers, env, server_log)
     failures: list[str] = []
     try:
         auth = [{"Authorization": f"Bearer {t}", "Host": "127.0.0.1"} for t in tokens]
