@@ -35,6 +35,8 @@ class Role(models.TextChoices):
     ENTERPRISE_STAFF = "enterprise_staff", _("Enterprise staff")
     DATA_PROVIDER = "data_provider", _("Data provider")
     CERTIFICATION_STAFF = "certification_staff", _("Certification body staff")
+    VERIFIER = "verifier", _("Third-party verifier")
+    TOWN_STATISTICIAN = "town_statistician", _("Town statistician")
 
 
 # Roles that work in the back office on a centre's data (scoped by centre).
