@@ -80,8 +80,47 @@ def _threads(workers: int, target) -> float:
     return elapsed
 
 
-def bench_postings(*, workers: int, postings: int, wallets: int = 2000, merchants: int = 200) -> dict:
-    """Spends wallet → merchant through the service vs raw single-row UPDATEs."""
+def _processes(workers: int, target) -> float:
+    """``target(n)`` in ``workers`` forked processes, each with its own connection — how the product
+    runs (gunicorn and Celery workers are processes), with no interpreter lock shared between them."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a child must never reuse the parent's socket
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(workers + 1)
+    failures = context.Queue()
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait()
+            target(n)
+        except BaseException as exc:
+            failures.put(repr(exc))
+            raise
+        finally:
+            connections.close_all()
+
+    children = [context.Process(target=run, args=(n,)) for n in range(workers)]
+    for child in children:
+        child.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for child in children:
+        child.join()
+    elapsed = time.perf_counter() - started
+    if any(child.exitcode for child in children):
+        raise RuntimeError(failures.get(timeout=5) if not failures.empty() else "a worker process failed")
+    return elapsed
+
+
+def bench_postings(
+    *, workers: int, postings: int, wallets: int = 2000, merchants: int = 200, processes: bool = False
+) -> dict:
+    """Spends wallet → merchant through the service vs raw single-row UPDATEs, both in threads of this
+    process (one interpreter lock: the service's Python work queues behind it) or in processes."""
+    parallel = _processes if processes else _threads
     from django.db import connection
 
     from tanpuhui.ledger import services
@@ -131,7 +170,7 @@ def bench_postings(*, workers: int, postings: int, wallets: int = 2000, merchant
                 idempotency_key=f"bench:{run_id}:{n}:{j}",
             )
 
-    service_s = _threads(workers, service_worker)
+    service_s = parallel(workers, service_worker)
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -147,7 +186,7 @@ def bench_postings(*, workers: int, postings: int, wallets: int = 2000, merchant
                     "UPDATE bench_raw SET balance = balance + 1 WHERE id = %s", [rng.randint(1, wallets)]
                 )
 
-    raw_s = _threads(workers, raw_worker)
+    raw_s = parallel(workers, raw_worker)
     done = per_worker * workers
     return {
         "postings": done,
@@ -323,13 +362,14 @@ def main() -> None:
         flush=True,
     )
 
-    p = bench_postings(workers=args.workers, postings=args.postings)
-    print(
-        f"postings  : {p['postings']} single postings, {args.workers} workers: "
-        f"service {p['service_per_s']:,.0f}/s vs raw UPDATE {p['raw_update_per_s']:,.0f}/s "
-        f"→ ratio {p['ratio']:.2f}× (target ≥ 0.30×)",
-        flush=True,
-    )
+    for shape, processes in (("processes", True), ("threads", False)):
+        p = bench_postings(workers=args.workers, postings=args.postings, processes=processes)
+        print(
+            f"postings  : {p['postings']} single postings, {args.workers} worker {shape}: "
+            f"service {p['service_per_s']:,.0f}/s vs raw UPDATE {p['raw_update_per_s']:,.0f}/s "
+            f"→ ratio {p['ratio']:.2f}× (target ≥ 0.30×{'' if processes else '; threads share one interpreter lock'})",
+            flush=True,
+        )
     if args.reductions <= 0:
         return
     c = bench_conversion(reductions=args.reductions)
