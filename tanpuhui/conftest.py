@@ -4,6 +4,11 @@ import os
 import uuid
 
 import pytest
+
+# Imported before any test freezes the clock: DRF's throttles read ``timer = time.time`` when their
+# module is first imported, so a first import under freezegun kept the fake clock (as an unbound
+# function) for every later test, and the next throttled request failed with a TypeError.
+import rest_framework.throttling  # noqa: F401
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient

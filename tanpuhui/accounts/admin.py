@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from tanpuhui.accounts import services
 from tanpuhui.accounts.identifiers import normalise_email
-from tanpuhui.accounts.models import ApiKey, Binding, Role, RoleAssignment, User
+from tanpuhui.accounts.models import PROVIDER_MANAGER_ROLES, ApiKey, Binding, RoleAssignment, User
 from tanpuhui.common.admin import CentreScopedAdmin
 from tanpuhui.common.errors import ServiceError
 
@@ -139,7 +139,7 @@ class ApiKeyAdmin(CentreScopedAdmin):
     )
     search_fields = ["name", "prefix", "user__display_name"]
     change_roles = frozenset()
-    manage_roles = frozenset({Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER})
+    manage_roles = PROVIDER_MANAGER_ROLES
     actions = ["rotate_keys", "revoke_keys"]
 
     def has_manage_permission(self, request):

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from tanpuhui.accounts import filters, selectors, serializers, services
 from tanpuhui.accounts.audiences import RESIDENT, STAFF
-from tanpuhui.accounts.models import ApiKey, Binding, Role, User
+from tanpuhui.accounts.models import PROVIDER_MANAGER_ROLES, ApiKey, Binding, Role, User
 from tanpuhui.common.api import HasRole, ManagedByRolesMixin
 from tanpuhui.common.errors import NotFound
 from tanpuhui.common.scoping import PUBLIC, SIGNED_IN, AudienceMixin
@@ -147,8 +147,8 @@ class _ApiKeyStaffBase(AudienceMixin, ManagedByRolesMixin, generics.GenericAPIVi
     queryset = ApiKey.objects.select_related("user__centre").order_by("-created_at")
     serializer_class = serializers.ApiKeyOutput
     lookup_field = "prefix"
-    # Everyone in the back office may look; operators and provincial officers manage keys.
-    manage_roles = (Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)
+    # Everyone in the back office may look; provider managers manage keys.
+    manage_roles = tuple(PROVIDER_MANAGER_ROLES)
 
 
 @extend_schema(tags=["staff"])

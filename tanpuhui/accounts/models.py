@@ -49,6 +49,9 @@ STAFF_ROLES = frozenset(
         Role.PILOT_MANAGER,
     }
 )
+# Roles that add and suspend data providers and issue, rotate and revoke their API keys (the staff
+# API, the staff pages and the admin all ask this one set).
+PROVIDER_MANAGER_ROLES = frozenset({Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER})
 # Roles held at a provincial centre that extend to every centre under it.
 PROVINCIAL_ROLES = frozenset({Role.PROVINCIAL_OFFICER, Role.PILOT_MANAGER})
 

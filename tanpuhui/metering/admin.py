@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from tanpuhui.accounts.models import Role
+from tanpuhui.accounts.models import PROVIDER_MANAGER_ROLES
 from tanpuhui.accounts.services import provider_key_issue
 from tanpuhui.common.admin import CentreScopedAdmin
 from tanpuhui.common.errors import ServiceError
@@ -50,7 +50,7 @@ class DataProviderAdmin(CentreScopedAdmin):
     list_select_related = ["centre", "service_user"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
-    manage_roles = frozenset({Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER})
+    manage_roles = PROVIDER_MANAGER_ROLES
     actions = ["issue_keys"]
 
     def get_readonly_fields(self, request, obj=None):

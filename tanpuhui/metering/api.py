@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tanpuhui.accounts.audiences import RESIDENT, STAFF
-from tanpuhui.accounts.models import Role
+from tanpuhui.accounts.models import PROVIDER_MANAGER_ROLES
 from tanpuhui.common.api import ManagedByRolesMixin
 from tanpuhui.common.errors import NotFound, ValidationFailed
 from tanpuhui.common.scoping import SIGNED_IN, AudienceMixin
@@ -210,7 +210,7 @@ class StaffProviderListApi(AudienceMixin, ManagedByRolesMixin, generics.ListAPIV
 
     queryset = DataProvider.objects.select_related("centre", "service_user").order_by("centre", "code")
     serializer_class = serializers.ProviderOutput
-    manage_roles = (Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)
+    manage_roles = tuple(PROVIDER_MANAGER_ROLES)
 
     @extend_schema(request=serializers.ProviderInput, responses={201: serializers.ProviderOutput})
     def post(self, request):

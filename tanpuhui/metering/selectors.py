@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.audiences import STAFF
-from tanpuhui.accounts.models import ApiKey, Role, User
+from tanpuhui.accounts.models import PROVIDER_MANAGER_ROLES, ApiKey, User
 from tanpuhui.common.errors import ValidationFailed
 from tanpuhui.common.filters import MonthField
 from tanpuhui.metering.models import (
@@ -280,13 +280,9 @@ def unmatched_waiting_count(user: User) -> int:
 
 # --- providers and their keys (staff pages) -------------------------------------------------------
 
-# Everyone in the back office may look at providers and keys; these roles onboard providers and issue,
-# rotate and revoke keys (as the staff API's ``manage_roles`` and the back office's).
-PROVIDER_MANAGERS = (Role.CENTRE_OPERATOR, Role.PROVINCIAL_OFFICER)
-
 
 def manages_providers(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_role(*PROVIDER_MANAGERS))
+    return bool(user.is_superuser or user.has_role(*PROVIDER_MANAGER_ROLES))
 
 
 def provider_list() -> QuerySet[DataProvider]:
