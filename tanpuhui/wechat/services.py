@@ -137,12 +137,11 @@ def account_configure(
 
 
 def inbound_key(message: dict[str, str]) -> str:
-    """WeChat's retry identity: the MsgId, or FromUserName + CreateTime (+ Event) for events."""
+    """WeChat's retry identity: the MsgId, or FromUserName + CreateTime (+ Event, EventKey) for events."""
     if message.get("MsgId"):
         return f"m:{message['MsgId']}"[:128]
-    return f"e:{message.get('FromUserName', '')}:{message.get('CreateTime', '')}:{message.get('Event', '')}"[
-        :128
-    ]
+    key = ":".join(message.get(k, "") for k in ("FromUserName", "CreateTime", "Event", "EventKey"))
+    return f"e:{key}"[:128]
 
 
 def inbound_first_time(*, account: OfficialAccount, message: dict[str, str]) -> bool:
