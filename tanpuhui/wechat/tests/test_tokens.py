@@ -59,7 +59,7 @@ def test_sixteen_concurrent_sends_with_an_expired_token_refresh_it_once(gz, gz_o
             cause_type="test",
             cause_id=str(i),
             subject="绿色出行券",
-            target_id="00000000-0000-0000-0000-00000000000%x" % i,
+            target_id=f"00000000-0000-0000-0000-{i:012x}",
         )
         pairs.append((note.pk, link.pk))
     cache.set(client.token_key(APP_ID), "AT_expired_long_ago", 3600)  # what every worker has cached
