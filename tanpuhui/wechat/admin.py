@@ -10,7 +10,7 @@ class OfficialAccountAdmin(CentreScopedAdmin):
 
     change_roles = frozenset()
     list_display = ["name", "centre", "app_id", "mode", "enabled"]
-    fields = ["centre", "name", "app_id", "mode", "mini_app_id", "templates", "welcome", "enabled"]
+    fields = ("centre", "name", "app_id", "mode", "mini_app_id", "templates", "welcome", "enabled")
     readonly_fields = fields
 
 

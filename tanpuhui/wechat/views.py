@@ -190,7 +190,7 @@ def register(request: HttpRequest, centre: str) -> HttpResponse:
 
 
 @page_for(RESIDENT)
-def me_wechat(request: HttpRequest) -> HttpResponse:
+def me_wechat(request):
     """The resident's WeChat: linked or not, messages on WeChat on or off, unlink."""
     links = RESIDENT.scope(selectors.links(), request.user)
     if request.method == "POST":
@@ -216,7 +216,7 @@ def me_wechat(request: HttpRequest) -> HttpResponse:
 
 
 @page_for(SIGNED_IN)
-def jssdk(request: HttpRequest) -> JsonResponse:
+def jssdk(request):
     """``wx.config`` for the page at ``?url=`` (the caller's own centre's account), or
     ``{"enabled": false}`` outside WeChat / without an account."""
     account = selectors.account_of_centre(request.user.centre_id)
@@ -231,7 +231,7 @@ def jssdk(request: HttpRequest) -> JsonResponse:
 
 
 @page_for(STAFF)
-def staff_accounts(request: HttpRequest) -> HttpResponse:
+def staff_accounts(request):
     """The centres' WeChat accounts in the staff member's scope; their operators edit their own."""
     accounts = STAFF.scope(selectors.accounts(), request.user)
     centre = request.user.centre
