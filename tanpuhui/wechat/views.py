@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from tanpuhui.accounts.audiences import RESIDENT, STAFF
 from tanpuhui.common.errors import NotFound, ServiceError
 from tanpuhui.common.scoping import PUBLIC, SIGNED_IN, page_for
-from tanpuhui.wechat import forms, protocol, selectors, services
+from tanpuhui.wechat import client, forms, protocol, selectors, services
 from tanpuhui.wechat.models import OfficialAccount
 
 BACKEND = "tanpuhui.accounts.backends.PhoneOrEmailBackend"
@@ -225,7 +225,7 @@ def jssdk(request):
         return JsonResponse({"enabled": False})
     try:
         config = services.jssdk_config(account=account, url=url)
-    except Exception:  # WeChat unreachable: the page falls back to the camera library
+    except client.WeChatError:  # WeChat unreachable or refusing: the page falls back to the camera library
         return JsonResponse({"enabled": False})
     return JsonResponse({"enabled": True, **config})
 

@@ -55,6 +55,13 @@ def test_safe_mode_account_refuses_plain_posts(client, account):
     assert wx.post(client, "GZ", wx.event("oUser1", "subscribe")).status_code == 400
 
 
+def test_wechat_needs_no_csrf_token(plain_account):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert wx.post(strict, "GZ", wx.text("oUser1", "帮助", 7)).status_code == 200
+
+
 def test_a_retry_is_answered_once(client, plain_account):
     body = wx.text("oUser1", "帮助", 6054768590064713728)
     first = wx.post(client, "GZ", body)
