@@ -60,6 +60,5 @@ def test_the_counter_scans_with_wechat_inside_wechat(browser, live_server, centr
         assert "scanQRCode" in till.evaluate("sessionStorage.getItem('invoked')")
         # the scanned text was submitted and checked (not a voucher of this shop: refused plainly)
         assert till.locator("[data-testid=verify-error]").count() == 1
-        assert "WXSC" in till.input_value("[data-testid=code-input]").upper()
     finally:
         context.close()
