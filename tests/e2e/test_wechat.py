@@ -39,11 +39,11 @@ def fake(settings):
     server.stop()
 
 
-def test_the_counter_scans_with_wechat_inside_wechat(browser, live_server, centres, fake, login_as):
+def test_the_counter_scans_with_wechat_inside_wechat(phone_context, live_server, centres, fake, login_as):
     gz = centres["GZ"]
     configure(gz, make_staff(Role.CENTRE_OPERATOR, gz))
     cashier = make_merchant_staff(MerchantFactory(centre=gz, name="天河绿色米铺")).user
-    context = browser.new_context(
+    context = phone_context.browser.new_context(
         base_url=live_server.url, locale="zh-CN", user_agent=WECHAT_UA, viewport={"width": 390, "height": 844}
     )
     context.add_init_script(BRIDGE)
