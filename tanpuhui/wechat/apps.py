@@ -10,7 +10,13 @@ class WechatConfig(AppConfig):
     verbose_name = _("WeChat")
 
     def ready(self):
+        from celery.schedules import crontab
+        from django.conf import settings
+
         from tanpuhui.notifications.signals import notifications_written
         from tanpuhui.wechat import receivers
 
         notifications_written.connect(receivers.on_notifications_written, dispatch_uid="wechat-forward")
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "wechat-inbound-prune", {"task": "wechat.inbound_prune", "schedule": crontab(minute=35, hour=4)}
+        )

@@ -2,7 +2,8 @@
 
 The sender is pluggable (``settings.WECHAT_CODE_SENDER``, a dotted path to a class with
 ``send(phone, code)``): the console sender logs the code, which is what the demo and the tests use; a
-deployment plugs its SMS gateway in. Codes live in the cache, hashed, for ten minutes, five tries.
+deployment plugs its SMS gateway in. Codes live in the cache, hashed, for ten minutes, five tries;
+one a minute and ten a day per phone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 LIFETIME = 600
 TRIES = 5
 RESEND_AFTER = 60
+PER_DAY = 10  # codes per phone per day: with five tries each, at most 50 guesses of a million a day
 SENT: list[tuple[str, str]] = []  # the console sender's outbox (tests and the demo read it)
 
 
@@ -36,8 +38,12 @@ def _hash(phone: str, code: str) -> str:
 
 
 def issue(phone: str) -> bool:
-    """Send a new code; False when one was sent less than a minute ago (nothing sent)."""
+    """Send a new code; False when one was sent less than a minute ago or ten today (nothing sent)."""
     if not cache.add(f"wechat:code-wait:{phone}", 1, RESEND_AFTER):
+        return False
+    day = f"wechat:code-day:{phone}"
+    cache.add(day, 0, 86400)
+    if cache.incr(day) > PER_DAY:
         return False
     code = f"{secrets.randbelow(1_000_000):06d}"
     cache.set(f"wechat:code:{phone}", {"hash": _hash(phone, code), "tries": 0}, LIFETIME)

@@ -8,6 +8,7 @@ import logging
 import re
 import secrets
 import time
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -233,6 +234,12 @@ def message_answer(*, account: OfficialAccount, message: dict[str, str], base_ur
     if text is None:
         return None
     return protocol.text_reply(to_user=openid, from_user=message.get("ToUserName", ""), content=text)
+
+
+def inbound_prune(*, older_than: timedelta = timedelta(days=3)) -> int:
+    """Forget delivered messages WeChat can no longer retry (it retries within 15 seconds)."""
+    deleted, _rows = Inbound.objects.filter(received_at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 def follow_set(*, account_id: int, openid: str, followed: bool) -> int:

@@ -32,3 +32,8 @@ def deliver_many(pairs: list[list[int]]) -> int:
     for notification_id, link_id in pairs:
         deliver.delay(notification_id, link_id)
     return len(pairs)
+
+
+@shared_task(name="wechat.inbound_prune")
+def inbound_prune() -> int:
+    return services.inbound_prune()

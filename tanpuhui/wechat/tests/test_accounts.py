@@ -95,6 +95,16 @@ def test_codes_expire_after_five_wrong_tries():
     assert not phonecodes.issue("+8613900000001")  # and not resent within the minute
 
 
+def test_ten_codes_a_day_at_most():
+    from django.core.cache import cache
+
+    for _ in range(phonecodes.PER_DAY):
+        cache.delete("wechat:code-wait:+8613900000002")
+        assert phonecodes.issue("+8613900000002")
+    cache.delete("wechat:code-wait:+8613900000002")
+    assert not phonecodes.issue("+8613900000002")
+
+
 def test_mini_program_login_returns_the_products_token(api, account, fake, resident):
     from tanpuhui.accounts.services import token_find
 

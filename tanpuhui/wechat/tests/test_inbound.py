@@ -125,3 +125,16 @@ def test_unknown_text_gets_help_and_unsubscribe_stops_messages(client, plain_acc
 def test_menu_for_someone_not_linked_offers_the_bind_link(client, plain_account):
     reply = wx.reply_of(wx.post(client, "GZ", wx.event("oStranger", "CLICK", "MY_COINS")))
     assert "/wechat/GZ/bind/" in reply["Content"]
+
+
+def test_old_deliveries_are_forgotten(client, plain_account):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tanpuhui.wechat import services
+
+    wx.post(client, "GZ", wx.text("oUser1", "帮助", 99))
+    assert services.inbound_prune() == 0
+    Inbound.objects.update(received_at=timezone.now() - timedelta(days=4))
+    assert services.inbound_prune() == 1
