@@ -57,7 +57,10 @@ def inbound(request: HttpRequest, centre: str) -> HttpResponse:
         return HttpResponseForbidden("bad signature", content_type="text/plain")
     if request.method == "GET":  # the server check when the URL is saved in WeChat's back office
         return _plain(200, q.get("echostr", ""))
-    if int(request.headers.get("Content-Length") or 0) > protocol.MAX_BODY:
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit():
+        return _plain(400, "bad length")
+    if int(length) > protocol.MAX_BODY:
         return _plain(413)
     body = request.body
     envelope = None

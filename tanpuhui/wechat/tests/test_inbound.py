@@ -138,3 +138,14 @@ def test_old_deliveries_are_forgotten(client, plain_account):
     assert services.inbound_prune() == 0
     Inbound.objects.update(received_at=timezone.now() - timedelta(days=4))
     assert services.inbound_prune() == 1
+
+
+def test_a_bad_or_huge_content_length_is_a_4xx(client, plain_account):
+    from urllib.parse import urlencode
+
+    url = "/wechat/GZ/?" + urlencode(wx.signed_query())
+    body = wx.text("oUser1", "帮助", 5)
+    assert client.post(url, data=body, content_type="text/xml", HTTP_CONTENT_LENGTH="x1").status_code == 400
+    assert (
+        client.generic("POST", url, body, content_type="text/xml", CONTENT_LENGTH="999999").status_code == 413
+    )
