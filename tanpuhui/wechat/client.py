@@ -11,6 +11,7 @@ never fetch again. So 16 concurrent sends holding an expired token cause one ``/
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import logging
 import time
@@ -51,7 +52,7 @@ def request(path: str, query: dict[str, str], body: dict[str, Any] | None = None
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # noqa: S310
             payload = json.loads(response.read().decode() or "{}")
-    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         raise WeChatError(-1, f"unreachable: {exc}") from exc
     if int(payload.get("errcode") or 0) != 0:
         raise WeChatError(int(payload["errcode"]), str(payload.get("errmsg", "")))

@@ -49,7 +49,10 @@ class FakeWeChat:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 self._answer(fake.handle(url.path, {k: v[0] for k, v in parse_qs(url.query).items()}, body))
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # many concurrent senders, as WeChat's front ends accept them
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

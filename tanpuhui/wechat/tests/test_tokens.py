@@ -35,6 +35,13 @@ def test_the_jsapi_ticket_is_cached(db, fake, account):
     assert first["appId"] == APP_ID and len(first["signature"]) == 40
 
 
+def test_an_unreachable_wechat_is_an_error(db, settings):
+    settings.WECHAT_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    with pytest.raises(client.WeChatError) as error:
+        client.access_token(APP_ID, SECRET)
+    assert error.value.errcode == -1
+
+
 def test_wrong_credentials_are_an_error_not_a_loop(db, fake):
     with pytest.raises(client.WeChatError) as error:
         client.access_token(APP_ID, "wrong")
