@@ -92,3 +92,41 @@ def test_the_send_log_is_append_only(fake, linked, resident):
     _announce(_note(resident))
     with pytest.raises(Exception):  # noqa: B017 - the ORM refuses (AppendOnlyModel)
         Send.objects.update(status="failed")
+
+
+def test_the_hook_is_set_based_one_signal_per_run(gz, django_capture_on_commit_callbacks):
+    from tanpuhui.accounts.models import Binding
+    from tanpuhui.accounts.tests.factories import BindingFactory, ResidentFactory
+    from tanpuhui.ledger.conversion import reductions_convert
+    from tanpuhui.ledger.tests.factories import default_rule
+    from tanpuhui.metering.models import DataProvider
+    from tanpuhui.metering.tests.factories import make_provider, seed_methods, upload
+    from tanpuhui.notifications.tests.test_services import HEADER, trips
+
+    seed_methods(gz)
+    default_rule(gz)
+    transit = make_provider(gz, DataProvider.Kind.TRANSIT_OPERATOR)
+    text = HEADER
+    for i in range(3):
+        card = f"T10000000{i}"
+        BindingFactory(
+            resident=ResidentFactory(centre=gz),
+            centre=gz,
+            kind=Binding.Kind.TRANSIT_CARD,
+            account_number=card,
+        )
+        text += trips(card, 5, start=i * 10)
+    heard = []
+
+    def listen(sender, kinds, cause_type, cause_ids, **kwargs):
+        heard.append((cause_type, tuple(cause_ids)))
+
+    notifications_written.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            batch, _ = upload(transit, "transit_trip", text)
+            reductions_convert(batch_id=str(batch.pk))
+    finally:
+        notifications_written.disconnect(listen)
+    runs = [h for h in heard if h[0] == "ledger.conversionrun"]
+    assert len(runs) == 1 and Notification.objects.filter(kind="coins_earned").count() == 3
