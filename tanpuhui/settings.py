@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tanpuhui.funding",
     "tanpuhui.enterprises",
     "tanpuhui.notifications",
+    "tanpuhui.wechat",
     "tanpuhui.console",
     "tanpuhui.web",
 ]
@@ -265,6 +266,18 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # apps add their schedules in AppConfig.ready()
+
+# WeChat channel (docs/wechat.md): WeChat's API host (the tests point it at a local fake), the OAuth
+# page host, the key that seals the accounts' secrets (default: derived from SECRET_KEY), the phone-code
+# sender (dotted path; the console sender logs the code), template messages per account per minute,
+# and how far an inbound message's timestamp may be from now.
+WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
+WECHAT_OPEN_BASE = env.str("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
+WECHAT_SITE_URL = env.str("WECHAT_SITE_URL", default="http://localhost:8000")  # links in template messages
+WECHAT_SECRETS_KEY = env.str("WECHAT_SECRETS_KEY", default="")
+WECHAT_CODE_SENDER = env.str("WECHAT_CODE_SENDER", default="tanpuhui.wechat.phonecodes.ConsoleSender")
+WECHAT_SENDS_PER_MINUTE = env.int("WECHAT_SENDS_PER_MINUTE", default=600)
+WECHAT_MAX_CLOCK_SKEW = env.int("WECHAT_MAX_CLOCK_SKEW", default=300)
 
 # Security: strict under the production switch; `manage.py check --deploy` is clean there.
 SESSION_COOKIE_HTTPONLY = True

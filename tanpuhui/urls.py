@@ -19,6 +19,7 @@ CONTEXTS = [
     "funding",
     "enterprises",
     "notifications",
+    "wechat",
     "console",
     "web",
 ]

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from tanpuhui.ledger.models import Account, CoinAward, ConversionRun, Transfer, 
 from tanpuhui.marketplace.models import Voucher
 from tanpuhui.metering.models import Batch, Reduction, SourceRecord
 from tanpuhui.notifications.models import Kind, Notification
+from tanpuhui.notifications.signals import notifications_written
 
 RUN_CAUSE = ConversionRun._meta.label_lower  # "ledger.conversionrun", as the ledger records it
 VOUCHER_CAUSE = Voucher._meta.label_lower
@@ -103,7 +104,19 @@ def coins_notify_run(*, run_id: int) -> int:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    if written:
+        _announce([Kind.COINS_EARNED, Kind.COINS_CORRECTED], RUN_CAUSE, [str(run_id)])
+    return written
+
+
+def _announce(kinds: list[str], cause_type: str, cause_ids: list[str]) -> None:
+    """Tell the channels above (``signals.notifications_written``) once the rows are committed."""
+    transaction.on_commit(
+        lambda: notifications_written.send(
+            sender=Notification, kinds=[str(k) for k in kinds], cause_type=cause_type, cause_ids=cause_ids
+        )
+    )
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:
@@ -116,6 +129,13 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 def _insert(rows: list[Notification]) -> int:
     """Insert, skipping what was already notified (the unique cause); returns the rows offered."""
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    by_cause: dict[str, tuple[set[str], set[str]]] = {}
+    for row in rows:
+        kinds, ids = by_cause.setdefault(row.cause_type, (set(), set()))
+        kinds.add(str(row.kind))
+        ids.add(row.cause_id)
+    for cause_type, (kinds, ids) in by_cause.items():
+        _announce(sorted(kinds), cause_type, sorted(ids))
     return len(rows)
 
 

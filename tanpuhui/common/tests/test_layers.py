@@ -39,6 +39,7 @@ LAYERS = [
     "funding",
     "enterprises",
     "notifications",
+    "wechat",
     "console",
     "web",
 ]
