@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tanpuhui.marketplace",
     "tanpuhui.funding",
     "tanpuhui.enterprises",
+    "tanpuhui.registry",
     "tanpuhui.notifications",
     "tanpuhui.console",
     "tanpuhui.web",
