@@ -158,7 +158,7 @@ def test_partial_transfer_splits_with_lineage(gz, province):
 
 
 def test_bad_movements_change_nothing(gz, zs, province):
-    block, holder, officer = issued_block(gz, province, quantity=10)
+    block, holder, _officer = issued_block(gz, province, quantity=10)
     other, other_member = account(zs)
     before = _state()
     cases = [
