@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from tanpuhui.registry.models import (
@@ -123,7 +125,7 @@ class RegistryReportStepInput(serializers.Serializer):
 class RegistryVerificationInput(serializers.Serializer):
     report = serializers.UUIDField()
     statement = serializers.CharField()
-    adjustment_kg = serializers.DecimalField(max_digits=18, decimal_places=4, default=0)
+    adjustment_kg = serializers.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
 
 
 class RegistryReportDecisionInput(serializers.Serializer):
@@ -212,7 +214,7 @@ class RegistryRetirementOutput(serializers.ModelSerializer):
 
 class RegistryHoldingsOutput(serializers.Serializer):
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     credits = serializers.IntegerField()
     accounts = serializers.IntegerField()
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -246,7 +247,9 @@ def _excluded_purposes() -> list[str]:
     return list(ClaimRule.objects.filter(may_credit=False).values_list("purpose", flat=True))
 
 
-def eligible_reductions(*, project: CarbonProject, period_start: date, period_end: date):
+def eligible_reductions(
+    *, project: CarbonProject, period_start: date, period_end: date
+) -> QuerySet[Reduction]:
     """The reductions a report of ``project`` for the period may count: the project centre's, of its
     methodology's behaviour, not in any report, not claimed for a purpose the claim rules exclude; a
     village's or an enterprise's project only its members' reductions."""
@@ -388,7 +391,7 @@ def _step(
     from_state: str,
     to_state: str,
     comment: str = "",
-    data=None,
+    data: dict[str, Any] | None = None,
 ) -> None:
     ReportStep.objects.create(
         report=report,
@@ -745,6 +748,11 @@ def _split(block: CreditBlock, n: int, *, account: RegistryAccount, status: str)
     return moved
 
 
+def holder_of(movement: Movement) -> RegistryAccount:
+    assert movement.from_account is not None  # every transfer or retirement has a holder
+    return movement.from_account
+
+
 def _move(
     *,
     kind: str,
@@ -756,7 +764,7 @@ def _move(
     status: str,
     reason: str = "",
     authority: bool = False,
-    before_write=None,
+    before_write: Callable[[CreditBlock, int], None] | None = None,
     request: dict | None = None,
 ) -> tuple[Movement, bool]:
     n = whole_quantity(quantity)
@@ -827,7 +835,7 @@ def credits_transfer(
         if new and price_fen is not None:
             Sale.objects.create(
                 movement=movement,
-                seller=movement.from_account,
+                seller=holder_of(movement),
                 buyer=to_account,
                 quantity=movement.quantity,
                 price_fen=price,
@@ -836,7 +844,7 @@ def credits_transfer(
     return movement
 
 
-def _ets_check(year: int | None):
+def _ets_check(year: int) -> Callable[[CreditBlock, int], None]:
     def check(block: CreditBlock, n: int) -> None:
         account = block.account
         if account.kind != RegistryAccount.Kind.ETS_EMITTER:
@@ -896,7 +904,7 @@ def credits_retire(
                 code="compliance_year_required",
                 fields={"compliance_year": [_("This field is required.")]},
             )
-        check = _ets_check(compliance_year)
+        check = _ets_check(int(compliance_year))
     with transaction.atomic():
         movement, new = _move(
             kind=Movement.Kind.RETIRE,
@@ -914,7 +922,7 @@ def credits_retire(
         retirement = Retirement.objects.create(
             movement=movement,
             block=movement.block,
-            account=movement.from_account,
+            account=holder_of(movement),
             quantity=movement.quantity,
             beneficiary=beneficiary.strip(),
             purpose=purpose,
