@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from tanpuhui.common.models import AppendOnlyModel, UUIDModel
+from tanpuhui.common.models import AppendOnlyModel, TimeStampedModel, UUIDModel
 
 SERIAL_COUNTRY = "GD-PHCER"
 
@@ -467,3 +467,36 @@ class Sale(UUIDModel):
         ]
         verbose_name = _("credit sale")
         verbose_name_plural = _("credit sales")
+
+
+class SurveyPlot(TimeStampedModel):
+    """A surveyor's record of one forest plot for one year, quantified with the forestry methodology
+    (``forest_by_type``) and refused when implausible; counted by at most one monitoring report."""
+
+    project = models.ForeignKey(CarbonProject, on_delete=models.PROTECT, related_name="plots")
+    plot_id = models.CharField(_("plot id"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("year"))
+    forest_type = models.CharField(_("forest type"), max_length=40)
+    area_ha = models.DecimalField(_("area (ha)"), max_digits=12, decimal_places=4)
+    claimed_t = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    kg_co2e = models.DecimalField(max_digits=18, decimal_places=4)
+    methodology_version = models.ForeignKey(
+        "methodology.MethodologyVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    inputs = models.JSONField(default=dict)
+    surveyor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(
+        MonitoringReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="plots"
+    )
+
+    class Meta:
+        ordering = ["project", "year", "plot_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "plot_id", "year"], name="survey_plot_once_a_year"),
+            models.CheckConstraint(condition=Q(area_ha__gt=0), name="survey_plot_area_positive"),
+        ]
+        verbose_name = _("surveyed forest plot")
+        verbose_name_plural = _("surveyed forest plots")
+
+    def __str__(self) -> str:
+        return f"{self.plot_id} {self.year}"

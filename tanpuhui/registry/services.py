@@ -34,7 +34,9 @@ from tanpuhui.common.errors import Conflict, Forbidden, NotFound, Unprocessable,
 from tanpuhui.common.services import audit_record
 from tanpuhui.funding import services as funding_services
 from tanpuhui.metering.models import Reduction, ReductionClaim
+from tanpuhui.methodology import registry as methods
 from tanpuhui.methodology.models import Methodology
+from tanpuhui.registry import forestry_seed
 from tanpuhui.registry.models import (
     LIVE,
     SERIAL_COUNTRY,
@@ -53,6 +55,7 @@ from tanpuhui.registry.models import (
     Retirement,
     Sale,
     SerialCounter,
+    SurveyPlot,
 )
 from tanpuhui.tenancy.models import Centre
 
@@ -240,6 +243,73 @@ def add_working_days(start: date, days: int) -> date:
         day += timedelta(days=1)
 
 
+# Forestry ----------------------------------------------------------------------------------------
+
+
+def plot_record(
+    *,
+    project: CarbonProject,
+    surveyor: User,
+    plot_id: str,
+    year: int,
+    forest_type: str,
+    area_ha: Decimal | str | int,
+    claimed_t: Decimal | str | int | None = None,
+) -> SurveyPlot:
+    """A surveyor's plot record for a year, quantified ONLY through the methodology registry
+    (``forest_by_type``: area × growth × BEF × (1 + R) × D × CF × 44/12 for the forest type).
+    Refused (422 ``implausible_sink``) when the computed or the claimed sink per hectare and year
+    exceeds the methodology's plausibility limit."""
+    _require_centre_staff(surveyor, project.centre_id)
+    if project.methodology.code != forestry_seed.METHODOLOGY_CODE:
+        raise Unprocessable(_("This project is not quantified by forest type."), code="wrong_methodology")
+    try:
+        area = Decimal(str(area_ha))
+    except InvalidOperation:
+        area = Decimal(0)
+    if not area.is_finite() or area <= 0:
+        raise ValidationFailed(
+            _("Enter the plot's area in hectares."), code="bad_area", fields={"area_ha": [_("Above zero.")]}
+        )
+    if forest_type not in forestry_seed.FOREST_TYPES:
+        raise ValidationFailed(
+            _("Unknown forest type."), code="bad_forest_type", fields={"forest_type": [_("Unknown.")]}
+        )
+    method = methods.resolve(
+        behaviour=forestry_seed.BEHAVIOUR,
+        centre_id=project.centre_id,
+        on=date(int(year), 12, 31),
+        variant=forest_type,
+    )
+    kg = method.evaluate(quantity=area)
+    limit = method.limits["max_sink_per_ha"]  # kg CO₂e per ha and year
+    per_ha = [kg / area]
+    if claimed_t is not None:
+        per_ha.append(Decimal(str(claimed_t)) * KG_PER_TONNE / area)
+    if max(per_ha) > limit:
+        raise Unprocessable(
+            _("%(value)s t CO₂e per hectare and year is implausible (the limit is %(limit)s t).")
+            % {"value": f"{max(per_ha) / KG_PER_TONNE:.1f}", "limit": f"{limit / KG_PER_TONNE:.0f}"},
+            code="implausible_sink",
+            fields={"claimed_t": [_("Implausible.")]},
+        )
+    with transaction.atomic():
+        if SurveyPlot.objects.filter(project=project, plot_id=plot_id, year=year).exists():
+            raise Conflict(_("This plot is already recorded for this year."), code="plot_recorded")
+        return SurveyPlot.objects.create(
+            project=project,
+            plot_id=plot_id,
+            year=year,
+            forest_type=forest_type,
+            area_ha=area,
+            claimed_t=claimed_t,
+            kg_co2e=kg,
+            methodology_version_id=method.version_id,
+            inputs=method.inputs_snapshot(),
+            surveyor=surveyor,
+        )
+
+
 # Monitoring reports ------------------------------------------------------------------------------
 
 
@@ -251,8 +321,8 @@ def eligible_reductions(
     *, project: CarbonProject, period_start: date, period_end: date
 ) -> QuerySet[Reduction]:
     """The reductions a report of ``project`` for the period may count: the project centre's, of its
-    methodology's behaviour, not in any report, not claimed for a purpose the claim rules exclude; a
-    village's or an enterprise's project only its members' reductions."""
+    methodology's behaviour, not in any report, not claimed for a purpose the claim rules exclude; an
+    enterprise's project only its members' reductions."""
     qs = Reduction.objects.filter(
         centre_id=project.centre_id,
         behaviour=project.methodology.behaviour,
@@ -262,7 +332,7 @@ def eligible_reductions(
     qs = qs.exclude(
         pk__in=ReductionClaim.objects.filter(purpose__in=_excluded_purposes()).values("reduction_id")
     )
-    if project.owner.kind in (RegistryAccount.Kind.VILLAGE, RegistryAccount.Kind.ENTERPRISE):
+    if project.owner.kind == RegistryAccount.Kind.ENTERPRISE:
         qs = qs.filter(resident__in=project.owner.members.all())
     return qs
 
@@ -348,7 +418,17 @@ def report_create(
                 .values_list("pk", "period_end", "kg_co2e")
                 .order_by()
             )
-            if not rows:
+            plots = list(
+                SurveyPlot.objects.select_for_update()
+                .filter(
+                    project=project,
+                    report__isnull=True,
+                    year__gte=period_start.year,
+                    year__lte=period_end.year,
+                )
+                .values_list("pk", "year", "kg_co2e")
+            )
+            if not rows and not plots:
                 raise Unprocessable(
                     _("There are no eligible reductions in this period."), code="nothing_to_report"
                 )
@@ -373,6 +453,10 @@ def report_create(
             for _pk, end, kg in rows:
                 kg0, n0 = sums.get((code, end.year), (Decimal(0), 0))
                 sums[(code, end.year)] = (kg0 + Decimal(kg), n0 + 1)
+            for _pk, year, kg in plots:
+                kg0, n0 = sums.get((code, year), (Decimal(0), 0))
+                sums[(code, year)] = (kg0 + Decimal(kg), n0 + 1)
+            SurveyPlot.objects.filter(pk__in=[p[0] for p in plots]).update(report=report)
             _fill_lines(report, sums)
             report.save()
             _step(report, actor, "create", "", report.state, data={"reductions": len(rows)})
@@ -530,6 +614,7 @@ def report_reject(*, report_id: Any, actor: User, comment: str) -> MonitoringRep
             purpose=ReductionClaim.Purpose.CREDIT, reference=str(report.pk)
         ).delete()
         ReportReduction.objects.filter(report=report).delete()
+        SurveyPlot.objects.filter(report=report).update(report=None)
         _step(report, actor, "reject", before, report.state, comment=comment)
     return report
 
