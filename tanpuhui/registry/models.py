@@ -352,7 +352,11 @@ class CreditBlock(models.Model):
     class Meta:
         ordering = ["prefix", "serial_start"]
         indexes = [
-            models.Index(fields=["prefix", "serial_start"]),
+            models.Index(
+                fields=["prefix", "serial_start"],
+                condition=~Q(status="superseded"),
+                name="block_live_by_start",
+            ),
             models.Index(fields=["account", "status"]),
         ]
         constraints = [

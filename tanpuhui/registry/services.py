@@ -762,38 +762,45 @@ def block_holding(serial: str) -> CreditBlock:
     return block
 
 
-def _lock_live(block_id: int) -> CreditBlock:
-    """Lock the live block holding the last serial of ``block_id``: the block itself, or — once it was
-    split by someone else — the remainder that now holds that serial."""
-    first = CreditBlock.objects.filter(pk=block_id).values("prefix", "serial_end").first()
-    if first is None:
+def _named_block(block_id: int) -> CreditBlock:
+    named = CreditBlock.objects.select_related("account").filter(pk=block_id).first()
+    if named is None:
         raise NotFound(_("No such credit block."), code="unknown_block")
+    return named
+
+
+def _lock_live(block_id: int, named: CreditBlock | None = None) -> CreditBlock:
+    """Lock the live block holding the last serial of ``block_id``: the block itself, or — once it was
+    split by someone else — the remainder that now holds that serial (its holder's part always keeps
+    the upper end). One backward index step on the live blocks' (prefix, start) index: the live block
+    with the highest start ≤ that serial. After waiting for a lock the row may have been split; the
+    next statement (a new snapshot) sees its children, so we look again."""
+    named = named or _named_block(block_id)
+    first = {"prefix": named.prefix, "serial_end": named.serial_end, "account_id": named.account_id}
+    serial = first["serial_end"]
     for _attempt in range(1000):
         block = (
             CreditBlock.objects.select_for_update()
-            .filter(
-                LIVE,
-                prefix=first["prefix"],
-                serial_start__lte=first["serial_end"],
-                serial_end__gte=first["serial_end"],
-            )
+            .filter(LIVE, prefix=first["prefix"], serial_start__lte=serial)
+            .order_by("-serial_start")
             .first()
         )
-        if block is not None:
-            return block
-        # The row we waited for was split while we waited: its child is visible to the next statement.
+        if block is None or block.serial_end < serial or block.status == Status.SUPERSEDED:
+            continue  # split while we waited: look again with a fresh snapshot
+        if block.account_id != first["account_id"]:
+            raise Conflict(_("These credits are no longer held by this account."), code="no_longer_held")
+        block.account = named.account  # the same row: no second query under the lock
+        return block
     raise Conflict(_("The block is too busy; try again."), code="busy")  # pragma: no cover
 
 
-def _check_movable(block: CreditBlock, n: int, actor: User, *, authority: bool = False) -> None:
+def _check_movable(block: CreditBlock, n: int) -> None:
     if block.status == Status.RETIRED:
         raise Conflict(_("These credits are retired and can never move again."), code="retired")
     if block.status == Status.CANCELLED:
         raise Conflict(_("These credits are cancelled."), code="cancelled")
     if block.status == Status.FROZEN:
         raise Conflict(_("These credits are frozen during a dispute."), code="frozen")
-    if not authority and not holds(actor, block.account):
-        raise Forbidden(_("You may move only your own account's credits."), code="not_holder")
     if n > block.quantity:
         raise Unprocessable(
             _("This is more than the block holds."),
@@ -813,23 +820,31 @@ def _split(block: CreditBlock, n: int, *, account: RegistryAccount, status: str)
         "project_id": block.project_id,
         "vintage": block.vintage,
     }
-    moved = CreditBlock.objects.create(
-        serial_start=block.serial_start,
-        serial_end=block.serial_start + n - 1,
-        quantity=n,
-        account=account,
-        status=status,
-        **common,
-    )
-    if n < block.quantity:
-        CreditBlock.objects.create(
-            serial_start=block.serial_start + n,
-            serial_end=block.serial_end,
-            quantity=block.quantity - n,
-            account=block.account,
-            status=block.status,
+    children = [
+        CreditBlock(
+            serial_start=block.serial_start,
+            serial_end=block.serial_start + n - 1,
+            quantity=n,
+            account=account,
+            status=status,
             **common,
         )
+    ]
+    if n < block.quantity:
+        children.append(
+            CreditBlock(
+                serial_start=block.serial_start + n,
+                serial_end=block.serial_end,
+                quantity=block.quantity - n,
+                account=block.account,
+                status=block.status,
+                **common,
+            )
+        )
+    CreditBlock.objects.bulk_create(children)  # one INSERT … RETURNING for both parts
+    moved = children[0]
+    if moved.pk is None:  # a database that cannot return bulk-inserted ids
+        moved = CreditBlock.objects.get(prefix=block.prefix, serial_start=block.serial_start, parent=block)
     return moved
 
 
@@ -850,37 +865,47 @@ def _move(
     reason: str = "",
     authority: bool = False,
     before_write: Callable[[CreditBlock, int], None] | None = None,
+    after_write: Callable[[Movement], Any] | None = None,
     request: dict | None = None,
 ) -> tuple[Movement, bool]:
+    """Everything that can be checked without the lock is checked first (quantity, key, holder); under
+    the lock only: find the live block, its status and quantity, then write (UPDATE, one INSERT of the
+    parts, the movement) — so a hot block is locked for as few statements as possible."""
     n = whole_quantity(quantity)
     found = _replay(idempotency_key, kind)
     if found is not None:
         return found, False
-    with transaction.atomic():
-        block = _lock_live(block_id)
-        _check_movable(block, n, actor, authority=authority)
-        if before_write is not None:
-            before_write(block, n)
-        holder = block.account
-        moved = _split(block, n, account=to_account or holder, status=status)
-        try:
-            with transaction.atomic():
-                movement = Movement.objects.create(
-                    kind=kind,
-                    idempotency_key=idempotency_key,
-                    actor=actor,
-                    source=block,
-                    block=moved,
-                    from_account=holder,
-                    to_account=to_account or holder,
-                    quantity=n,
-                    reason=reason,
-                    request=request or {},
-                )
-        except IntegrityError:
+    named = _named_block(block_id)
+    if not authority and not holds(actor, named.account):
+        raise Forbidden(_("You may move only your own account's credits."), code="not_holder")
+    try:
+        with transaction.atomic():
+            block = _lock_live(block_id, named)
+            _check_movable(block, n)
+            if before_write is not None:
+                before_write(block, n)
+            holder = block.account
+            moved = _split(block, n, account=to_account or holder, status=status)
+            movement = Movement.objects.create(
+                kind=kind,
+                idempotency_key=idempotency_key,
+                actor=actor,
+                source=block,
+                block=moved,
+                from_account=holder,
+                to_account=to_account or holder,
+                quantity=n,
+                reason=reason,
+                request=request or {},
+            )
+            if after_write is not None:
+                after_write(movement)
+    except IntegrityError:
+        if Movement.objects.filter(idempotency_key=idempotency_key).exists():
             raise Conflict(
                 _("This idempotency key was just used by another request."), code="idempotency_key_reused"
             ) from None
+        raise
     return movement, True
 
 
@@ -905,19 +930,8 @@ def credits_transfer(
                 fields={"to_account": [_("Choose another account.")]},
             )
 
-    with transaction.atomic():
-        movement, new = _move(
-            kind=Movement.Kind.TRANSFER,
-            block_id=block_id,
-            quantity=quantity,
-            actor=actor,
-            idempotency_key=idempotency_key,
-            to_account=to_account,
-            status=Status.ACTIVE,
-            before_write=check,
-            request={"price_fen": price_fen},
-        )
-        if new and price_fen is not None:
+    def sell(movement: Movement) -> None:
+        if price_fen is not None:
             Sale.objects.create(
                 movement=movement,
                 seller=holder_of(movement),
@@ -926,6 +940,19 @@ def credits_transfer(
                 price_fen=price,
                 proceeds_fen=price * movement.quantity,
             )
+
+    movement, _new = _move(
+        kind=Movement.Kind.TRANSFER,
+        block_id=block_id,
+        quantity=quantity,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        to_account=to_account,
+        status=Status.ACTIVE,
+        before_write=check,
+        after_write=sell,
+        request={"price_fen": price_fen},
+    )
     return movement
 
 
@@ -990,32 +1017,36 @@ def credits_retire(
                 fields={"compliance_year": [_("This field is required.")]},
             )
         check = _ets_check(int(compliance_year))
-    with transaction.atomic():
-        movement, new = _move(
-            kind=Movement.Kind.RETIRE,
-            block_id=block_id,
-            quantity=quantity,
-            actor=actor,
-            idempotency_key=idempotency_key,
-            to_account=None,
-            status=Status.RETIRED,
-            reason=purpose,
-            before_write=check,
+    made: list[Retirement] = []
+
+    def record(movement: Movement) -> None:
+        made.append(
+            Retirement.objects.create(
+                movement=movement,
+                block=movement.block,
+                account=holder_of(movement),
+                quantity=movement.quantity,
+                beneficiary=beneficiary.strip(),
+                purpose=purpose,
+                compliance_year=compliance_year if purpose == Retirement.Purpose.ETS_COMPLIANCE else None,
+                event=event,
+                certificate_code=secrets.token_hex(6).upper(),
+            )
         )
-        if not new:
-            return movement.retirement
-        retirement = Retirement.objects.create(
-            movement=movement,
-            block=movement.block,
-            account=holder_of(movement),
-            quantity=movement.quantity,
-            beneficiary=beneficiary.strip(),
-            purpose=purpose,
-            compliance_year=compliance_year if purpose == Retirement.Purpose.ETS_COMPLIANCE else None,
-            event=event,
-            certificate_code=secrets.token_hex(6).upper(),
-        )
-    return retirement
+
+    movement, new = _move(
+        kind=Movement.Kind.RETIRE,
+        block_id=block_id,
+        quantity=quantity,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        to_account=None,
+        status=Status.RETIRED,
+        reason=purpose,
+        before_write=check,
+        after_write=record,
+    )
+    return made[0] if new else movement.retirement
 
 
 def credits_cancel(
