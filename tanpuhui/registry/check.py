@@ -3,8 +3,9 @@
 1. Per prefix (a vintage of one project and methodology): Σ issued = Σ live blocks (active, frozen,
    retired, cancelled) — every issued serial is held, retired or cancelled exactly once.
 2. No serial in two live blocks (overlapping live ranges of one prefix).
-3. Every child's range lies inside its parent's, the children of a parent tile it exactly, and a
-   parent with children is superseded.
+3. Every child's range lies inside its parent's (same prefix, min start and max end within the
+   parent's), the children of a parent tile it exactly (Σ quantity, first start, last end), and a parent
+   with children is superseded — one grouped pass over the child→parent join.
 4. No reduction in two reports (the unique index says so; this proves it), and none credited against
    the claim rules (a reported reduction whose claim purpose the rules exclude).
 """
@@ -71,29 +72,25 @@ def run(limit: int = 100) -> CheckResult:
             result.add("overlapping_live_blocks", prefix=prefix, block=pk, start=start, previous_end=prev_end)
         cursor.execute(
             f"""
-            SELECT c.id, c.parent_id FROM {table} c JOIN {table} p ON p.id = c.parent_id
-            WHERE c.prefix <> p.prefix OR c.serial_start < p.serial_start OR c.serial_end > p.serial_end
-            LIMIT %s
-            """,  # noqa: S608 — the table name comes from the model
-            [limit],
-        )
-        for pk, parent in cursor.fetchall():
-            result.add("child_outside_parent", block=pk, parent=parent)
-        cursor.execute(
-            f"""
-            SELECT p.id, p.quantity, p.status, SUM(c.quantity), MIN(c.serial_start), MAX(c.serial_end)
+            SELECT p.id, p.quantity, p.status, SUM(c.quantity),
+                   MIN(c.serial_start) < p.serial_start OR MAX(c.serial_end) > p.serial_end
+                   OR SUM(CASE WHEN c.prefix <> p.prefix THEN 1 ELSE 0 END) > 0
             FROM {table} p JOIN {table} c ON c.parent_id = p.id
-            GROUP BY p.id, p.quantity, p.status, p.serial_start, p.serial_end
+            GROUP BY p.id, p.quantity, p.status, p.serial_start, p.serial_end, p.prefix
             HAVING SUM(c.quantity) <> p.quantity OR MIN(c.serial_start) <> p.serial_start
                 OR MAX(c.serial_end) <> p.serial_end OR p.status <> 'superseded'
+                OR SUM(CASE WHEN c.prefix <> p.prefix THEN 1 ELSE 0 END) > 0
             LIMIT %s
             """,  # noqa: S608 — the table name comes from the model
             [limit],
         )
-        for pk, qty, status, children, _lo, _hi in cursor.fetchall():
-            result.add(
-                "children_do_not_tile_parent", block=pk, quantity=qty, status=status, children=children
-            )
+        for pk, qty, status, children, outside in cursor.fetchall():
+            if outside:
+                result.add("child_outside_parent", parent=pk)
+            else:
+                result.add(
+                    "children_do_not_tile_parent", block=pk, quantity=qty, status=status, children=children
+                )
         cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
         result.blocks = cursor.fetchone()[0]
     twice = (

@@ -415,3 +415,14 @@ def test_working_days_use_the_calendar():
     # National Day 2026: 1–7 October off, Saturday 10 October a working day
     assert services.add_working_days(date(2026, 9, 30), 7) == date(2026, 10, 15)
     assert services.is_working_day(date(2026, 10, 10)) and not services.is_working_day(date(2026, 10, 5))
+
+
+def test_registry_check_finds_a_child_outside_its_parent_and_a_bad_tiling(gz, province):
+    block, holder, _officer = issued_block(gz, province, quantity=10)
+    services.credits_transfer(
+        block_id=block.pk, quantity=3, to_account=account(gz)[0], actor=holder, idempotency_key=key()
+    )
+    rest = CreditBlock.objects.get(parent=block, serial_start=4)
+    CreditBlock.objects.filter(pk=rest.pk).update(serial_end=11, quantity=8)
+    codes = {p["code"] for p in check.run().problems}
+    assert {"child_outside_parent", "totals_differ"} <= codes
