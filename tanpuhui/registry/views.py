@@ -22,7 +22,7 @@ from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.scoping import PUBLIC, page_for
 from tanpuhui.registry import selectors, services
-from tanpuhui.registry.models import CreditBlock, MonitoringReport, Retirement
+from tanpuhui.registry.models import CreditBlock, MonitoringReport, Retirement, Sale
 
 
 @page_for(PUBLIC)
@@ -157,5 +157,12 @@ def staff_registry(request):
     return render(
         request,
         "registry/staff.html",
-        {"projects": projects, "reports": reports[:50], "waiting": waiting.count()},
+        {
+            "projects": projects,
+            "reports": reports[:50],
+            "waiting": waiting.count(),
+            "sales": STAFF.scope(
+                Sale.objects.select_related("buyer", "booked_pool"), request.user, "seller__centre"
+            )[:50],
+        },
     )
