@@ -211,10 +211,10 @@ def load() -> str:
         return "skipped (no GZ/ZS centres or provincial officer)"
     gz, zs = centres["GZ"], centres["ZS"]
     op_gz, op_zs = _staff(Role.CENTRE_OPERATOR, "GZ"), _staff(Role.CENTRE_OPERATOR, "ZS")
-    reviewer_gz = _staff(Role.CENTRE_REVIEWER, "GZ") or op_gz
-    reviewer_zs = _staff(Role.CENTRE_REVIEWER, "ZS") or op_zs
     if op_gz is None or op_zs is None:
         return "skipped (no centre operators)"
+    reviewer_gz = _staff(Role.CENTRE_REVIEWER, "GZ") or op_gz
+    reviewer_zs = _staff(Role.CENTRE_REVIEWER, "ZS") or op_zs
     forestry_seed.apply(apps)
     out = []
 

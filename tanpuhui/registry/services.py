@@ -776,18 +776,17 @@ def _lock_live(block_id: int, named: CreditBlock | None = None) -> CreditBlock:
     with the highest start ≤ that serial. After waiting for a lock the row may have been split; the
     next statement (a new snapshot) sees its children, so we look again."""
     named = named or _named_block(block_id)
-    first = {"prefix": named.prefix, "serial_end": named.serial_end, "account_id": named.account_id}
-    serial = first["serial_end"]
+    prefix, serial, account_id = named.prefix, named.serial_end, named.account_id
     for _attempt in range(1000):
         block = (
             CreditBlock.objects.select_for_update()
-            .filter(LIVE, prefix=first["prefix"], serial_start__lte=serial)
+            .filter(LIVE, prefix=prefix, serial_start__lte=serial)
             .order_by("-serial_start")
             .first()
         )
         if block is None or block.serial_end < serial or block.status == Status.SUPERSEDED:
             continue  # split while we waited: look again with a fresh snapshot
-        if block.account_id != first["account_id"]:
+        if block.account_id != account_id:
             raise Conflict(_("These credits are no longer held by this account."), code="no_longer_held")
         block.account = named.account  # the same row: no second query under the lock
         return block
