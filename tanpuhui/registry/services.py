@@ -14,6 +14,7 @@ Every movement of credits:
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -852,6 +853,112 @@ def holder_of(movement: Movement) -> RegistryAccount:
     return movement.from_account
 
 
+_LOCK_AND_SUPERSEDE = f"""
+UPDATE {CreditBlock._meta.db_table} SET status = 'superseded', updated_at = now()
+WHERE id = (SELECT id FROM {CreditBlock._meta.db_table}
+            WHERE prefix = %s AND serial_start <= %s AND status <> 'superseded'
+            ORDER BY serial_start DESC LIMIT 1 FOR UPDATE)
+  AND serial_end >= %s AND status = 'active' AND account_id = %s AND quantity >= %s
+RETURNING id, serial_start, serial_end, quantity, issuance_id, project_id, vintage
+"""  # noqa: S608 — table names from the models
+_BLOCK_COLUMNS = (
+    "prefix, serial_start, serial_end, quantity, status, account_id, parent_id, issuance_id, project_id, "
+    "vintage, created_at, updated_at"
+)
+_PEEK = f"""
+SELECT serial_end, status, account_id, quantity FROM {CreditBlock._meta.db_table}
+WHERE prefix = %s AND serial_start <= %s AND status <> 'superseded' ORDER BY serial_start DESC LIMIT 1
+"""  # noqa: S608
+
+
+def _split_in_sql(
+    named: CreditBlock,
+    n: int,
+    *,
+    kind: str,
+    key: str,
+    actor: User,
+    to_account: RegistryAccount | None,
+    status: str,
+    reason: str,
+    request: dict,
+) -> Movement | None:
+    """PostgreSQL fast path of a movement: two statements under the hot row's lock — lock and supersede
+    the live block in one ``UPDATE … WHERE id = (SELECT … FOR UPDATE) RETURNING``, then insert both parts
+    and the movement in one statement (a data-modifying CTE). The exclusion constraint sees the parent
+    superseded before the parts exist. ``None`` when the block is not movable as asked: the ORM path then
+    finds the reason (and raises the right error) or, after a race, does the move itself."""
+    holder = named.account
+    target = to_account or holder
+    with connection.cursor() as cursor:
+        for _attempt in range(100):
+            cursor.execute(
+                _LOCK_AND_SUPERSEDE, [named.prefix, named.serial_end, named.serial_end, holder.pk, n]
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                break
+            # The row we waited for was split (or is not movable): look at the live block now.
+            cursor.execute(_PEEK, [named.prefix, named.serial_end])
+            peek = cursor.fetchone()
+            if peek is None or peek[0] < named.serial_end:
+                continue
+            if peek[1] != Status.ACTIVE or peek[2] != holder.pk or peek[3] < n:
+                return None
+        else:
+            return None
+        parent, start, end, quantity, issuance_id, project_id, vintage = row
+        parts = [(start, start + n - 1, n, target.pk, status)]
+        if n < quantity:
+            parts.append((start + n, end, quantity - n, holder.pk, Status.ACTIVE))
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now(), now())"] * len(parts))
+        params: list[Any] = []
+        for p_start, p_end, p_qty, p_account, p_status in parts:
+            params += [
+                named.prefix,
+                p_start,
+                p_end,
+                p_qty,
+                p_status,
+                p_account,
+                parent,
+                issuance_id,
+                project_id,
+                vintage,
+            ]
+        cursor.execute(
+            f"""
+            WITH parts AS (
+              INSERT INTO {CreditBlock._meta.db_table} ({_BLOCK_COLUMNS}) VALUES {values} RETURNING id, serial_start
+            )
+            INSERT INTO {Movement._meta.db_table} (kind, idempotency_key, at, actor_id, source_id, block_id,
+                from_account_id, to_account_id, quantity, reason, request)
+            SELECT %s, %s, now(), %s, %s, parts.id, %s, %s, %s, %s, %s::jsonb FROM parts WHERE parts.serial_start = %s
+            RETURNING id, block_id, at
+            """,  # noqa: S608 — table names from the models
+            [
+                *params,
+                kind,
+                key,
+                actor.pk,
+                parent,
+                holder.pk,
+                target.pk,
+                n,
+                reason,
+                json.dumps(request),
+                start,
+            ],
+        )
+        movement_id, block_id, at = cursor.fetchone()
+    movement = Movement(
+        id=movement_id, kind=kind, idempotency_key=key, at=at, actor=actor, source_id=parent, block_id=block_id,
+        from_account=holder, to_account=target, quantity=n, reason=reason, request=request,
+    )  # fmt: skip
+    movement._state.adding = False
+    return movement
+
+
 def _move(
     *,
     kind: str,
@@ -879,6 +986,15 @@ def _move(
         raise Forbidden(_("You may move only your own account's credits."), code="not_holder")
     try:
         with transaction.atomic():
+            if before_write is None and connection.vendor == "postgresql":
+                fast = _split_in_sql(
+                    named, n, kind=kind, key=idempotency_key, actor=actor, to_account=to_account,
+                    status=status, reason=reason, request=request or {},
+                )  # fmt: skip
+                if fast is not None:
+                    if after_write is not None:
+                        after_write(fast)
+                    return fast, True
             block = _lock_live(block_id, named)
             _check_movable(block, n)
             if before_write is not None:
@@ -921,13 +1037,13 @@ def credits_transfer(
     if price_fen is not None:
         price = whole_quantity(price_fen, "price_fen")
 
-    def check(block: CreditBlock, n: int) -> None:
-        if block.account_id == to_account.pk:
-            raise ValidationFailed(
-                _("The credits are already in this account."),
-                code="same_account",
-                fields={"to_account": [_("Choose another account.")]},
-            )
+    named = CreditBlock.objects.filter(pk=block_id).values_list("account_id", flat=True).first()
+    if named is not None and named == to_account.pk:
+        raise ValidationFailed(
+            _("The credits are already in this account."),
+            code="same_account",
+            fields={"to_account": [_("Choose another account.")]},
+        )
 
     def sell(movement: Movement) -> None:
         if price_fen is not None:
@@ -948,7 +1064,6 @@ def credits_transfer(
         idempotency_key=idempotency_key,
         to_account=to_account,
         status=Status.ACTIVE,
-        before_write=check,
         after_write=sell,
         request={"price_fen": price_fen},
     )
@@ -1022,7 +1137,7 @@ def credits_retire(
         made.append(
             Retirement.objects.create(
                 movement=movement,
-                block=movement.block,
+                block_id=movement.block_id,
                 account=holder_of(movement),
                 quantity=movement.quantity,
                 beneficiary=beneficiary.strip(),
