@@ -24,7 +24,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -888,12 +888,12 @@ def _split_in_sql(
     and the movement in one statement (a data-modifying CTE). The exclusion constraint sees the parent
     superseded before the parts exist. ``None`` when the block is not movable as asked: the ORM path then
     finds the reason (and raises the right error) or, after a race, does the move itself."""
-    holder = named.account
-    target = to_account or holder
+    holder_id = named.account_id
+    target_id = to_account.pk if to_account is not None else holder_id
     with connection.cursor() as cursor:
         for _attempt in range(100):
             cursor.execute(
-                _LOCK_AND_SUPERSEDE, [named.prefix, named.serial_end, named.serial_end, holder.pk, n]
+                _LOCK_AND_SUPERSEDE, [named.prefix, named.serial_end, named.serial_end, holder_id, n]
             )
             row = cursor.fetchone()
             if row is not None:
@@ -903,14 +903,14 @@ def _split_in_sql(
             peek = cursor.fetchone()
             if peek is None or peek[0] < named.serial_end:
                 continue
-            if peek[1] != Status.ACTIVE or peek[2] != holder.pk or peek[3] < n:
+            if peek[1] != Status.ACTIVE or peek[2] != holder_id or peek[3] < n:
                 return None
         else:
             return None
         parent, start, end, quantity, issuance_id, project_id, vintage = row
-        parts = [(start, start + n - 1, n, target.pk, status)]
+        parts = [(start, start + n - 1, n, target_id, status)]
         if n < quantity:
-            parts.append((start + n, end, quantity - n, holder.pk, Status.ACTIVE))
+            parts.append((start + n, end, quantity - n, holder_id, Status.ACTIVE))
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now(), now())"] * len(parts))
         params: list[Any] = []
         for p_start, p_end, p_qty, p_account, p_status in parts:
@@ -942,8 +942,8 @@ def _split_in_sql(
                 key,
                 actor.pk,
                 parent,
-                holder.pk,
-                target.pk,
+                holder_id,
+                target_id,
                 n,
                 reason,
                 json.dumps(request),
@@ -953,7 +953,7 @@ def _split_in_sql(
         movement_id, block_id, at = cursor.fetchone()
     movement = Movement(
         id=movement_id, kind=kind, idempotency_key=key, at=at, actor=actor, source_id=parent, block_id=block_id,
-        from_account=holder, to_account=target, quantity=n, reason=reason, request=request,
+        from_account_id=holder_id, to_account_id=target_id, quantity=n, reason=reason, request=request,
     )  # fmt: skip
     movement._state.adding = False
     return movement
@@ -981,9 +981,27 @@ def _move(
     found = _replay(idempotency_key, kind)
     if found is not None:
         return found, False
-    named = _named_block(block_id)
-    if not authority and not holds(actor, named.account):
+    named = (
+        CreditBlock.objects.filter(pk=block_id)
+        .annotate(
+            member=Exists(
+                RegistryAccount.members.through.objects.filter(
+                    registryaccount_id=OuterRef("account_id"), user_id=actor.pk
+                )
+            )
+        )
+        .first()
+    )
+    if named is None:
+        raise NotFound(_("No such credit block."), code="unknown_block")
+    if not authority and not (actor.is_superuser or named.member):  # type: ignore[attr-defined]
         raise Forbidden(_("You may move only your own account's credits."), code="not_holder")
+    if to_account is not None and named.account_id == to_account.pk:
+        raise ValidationFailed(
+            _("The credits are already in this account."),
+            code="same_account",
+            fields={"to_account": [_("Choose another account.")]},
+        )
     try:
         with transaction.atomic():
             if before_write is None and connection.vendor == "postgresql":
@@ -1037,19 +1055,11 @@ def credits_transfer(
     if price_fen is not None:
         price = whole_quantity(price_fen, "price_fen")
 
-    named = CreditBlock.objects.filter(pk=block_id).values_list("account_id", flat=True).first()
-    if named is not None and named == to_account.pk:
-        raise ValidationFailed(
-            _("The credits are already in this account."),
-            code="same_account",
-            fields={"to_account": [_("Choose another account.")]},
-        )
-
     def sell(movement: Movement) -> None:
         if price_fen is not None:
             Sale.objects.create(
                 movement=movement,
-                seller=holder_of(movement),
+                seller_id=movement.from_account_id,
                 buyer=to_account,
                 quantity=movement.quantity,
                 price_fen=price,
@@ -1138,7 +1148,7 @@ def credits_retire(
             Retirement.objects.create(
                 movement=movement,
                 block_id=movement.block_id,
-                account=holder_of(movement),
+                account_id=movement.from_account_id,
                 quantity=movement.quantity,
                 beneficiary=beneficiary.strip(),
                 purpose=purpose,
