@@ -1084,7 +1084,7 @@ def credits_transfer(
 
     def sell(movement: Movement) -> None:
         if price_fen is not None:
-            Sale.objects.create(
+            Sale.objects.create(  # type: ignore[misc]  # from_account is set on every transfer
                 movement=movement,
                 seller_id=movement.from_account_id,
                 buyer=to_account,
@@ -1172,7 +1172,7 @@ def credits_retire(
 
     def record(movement: Movement) -> None:
         made.append(
-            Retirement.objects.create(
+            Retirement.objects.create(  # type: ignore[misc]  # from_account is set on every retirement
                 movement=movement,
                 block_id=movement.block_id,
                 account_id=movement.from_account_id,
