@@ -34,23 +34,39 @@ _IPCC = {
     "source_issuer": "IPCC",
     "source_year": 2006,
     "source_url": "https://www.ipcc-nggip.iges.or.jp/public/2006gl/vol4.html",
+    "issuer_zh": "政府间气候变化专门委员会（IPCC）",
+    "issuer_en": "Intergovernmental Panel on Climate Change (IPCC)",
+    "publication_zh": "《2006年IPCC国家温室气体清单指南》第4卷 农业、林业和其他土地利用",
+    "publication_en": "2006 IPCC Guidelines for National Greenhouse Gas Inventories, Volume 4 (AFOLU)",
 }
 _TABLES = {
     "source_publication": "Default forest-type tables of China's carbon-sink afforestation methodology "
     "(AR-CM-001) and IPCC 2006 AFOLU Tables 4.4/4.5/4.14 — UNVERIFIED transcription",
     "source_issuer": "NDRC / State Forestry Administration; IPCC (as cited)",
     "source_year": 2013,
+    "issuer_zh": "国家发展改革委、国家林业局；IPCC（按所引表格）",
+    "issuer_en": "NDRC and the State Forestry Administration; IPCC (as cited)",
+    "publication_zh": "碳汇造林方法学（AR-CM-001）及IPCC 2006 林业缺省值表（转录，尚未核对原表）",
+    "publication_en": "Afforestation methodology AR-CM-001 and IPCC 2006 forestry default tables (transcribed, not yet checked)",
 }
 _PLACEHOLDER = {
     "source_publication": "Platform placeholder for the annual stock-volume growth — UNVERIFIED; replace "
     "with the national forest inventory or the surveyor's measured growth",
     "source_issuer": "Tanpuhui provincial development centre",
     "source_year": 2026,
+    "issuer_zh": "广东省碳普惠平台省级发展中心",
+    "issuer_en": "Tanpuhui provincial development centre",
+    "publication_zh": "林分年均蓄积生长量暂定值（尚未核实，应以森林资源清查或调查实测值替换）",
+    "publication_en": "Provisional stock-volume growth (not verified; to be replaced by inventory or measured values)",
 }
 _RULE = {
     "source_publication": "Tanpuhui plausibility rule (a platform rule, not a scientific factor)",
     "source_issuer": "Tanpuhui provincial development centre",
     "source_year": 2026,
+    "issuer_zh": "广东省碳普惠平台省级发展中心",
+    "issuer_en": "Tanpuhui provincial development centre",
+    "publication_zh": "碳普惠平台数据合理性规则（平台规则，不是科学因子）",
+    "publication_en": "Tanpuhui plausibility rules (a platform rule, not a scientific factor)",
 }
 
 # forest type → (growth m³/ha/yr, BEF, R, D kg/m³, CF)
@@ -60,6 +76,13 @@ TYPE_VALUES: dict[str, tuple[str, str, str, str]] = {
     "eucalyptus": ("12.0", "1.263", "0.221", "578"),
     "broadleaf": ("2.0", "1.514", "0.262", "482"),
     "mixed": ("3.0", "1.586", "0.248", "430"),
+}
+TYPE_NAMES = {
+    "chinese_fir": ("杉木", "Chinese fir"),
+    "masson_pine": ("马尾松", "Masson pine"),
+    "eucalyptus": ("桉树", "Eucalyptus"),
+    "broadleaf": ("阔叶林", "Broadleaf"),
+    "mixed": ("针阔混交林", "Mixed"),
 }
 NAMES = {
     "stock_growth": ("林分年均蓄积生长量", "Annual stock-volume growth"),
@@ -90,6 +113,8 @@ def parameters() -> list[dict]:
                     "name_zh": NAMES[code][0],
                     "name_en": NAMES[code][1],
                     "derivation": f"{forest_type}: UNVERIFIED value, see tanpuhui/registry/forestry_seed.py.",
+                    "note_zh": f"{TYPE_NAMES[forest_type][0]}：尚未核实的取值。",
+                    "note_en": f"{TYPE_NAMES[forest_type][1]}: a value not yet verified.",
                     **source,
                 }
             )
@@ -103,6 +128,8 @@ def parameters() -> list[dict]:
             "name_zh": "干物质含碳率",
             "name_en": "Carbon fraction of dry matter",
             "derivation": "IPCC 2006 Vol. 4 Table 4.3 default (0.47).",
+            "note_zh": "IPCC 2006 第4卷表4.3 缺省值。",
+            "note_en": "IPCC 2006 Volume 4, Table 4.3 default.",
             **_IPCC,
         }
     )
@@ -116,6 +143,8 @@ def parameters() -> list[dict]:
             "name_zh": "二氧化碳与碳的分子量比",
             "name_en": "CO₂ per carbon (44/12)",
             "derivation": "44/12, molar masses of CO₂ and C.",
+            "note_zh": "二氧化碳与碳的分子量之比 44/12。",
+            "note_en": "The ratio of the molar masses of CO₂ and carbon, 44/12.",
             **_IPCC,
         }
     )
@@ -129,6 +158,8 @@ def parameters() -> list[dict]:
             "name_zh": "每公顷年碳汇合理上限",
             "name_en": "Plausible sink per hectare and year (upper limit)",
             "derivation": "Fast eucalyptus stands reach about 20 t CO2e/ha/yr; 5 t per mu (75 t/ha) is refused.",
+            "note_zh": "速生桉树林约每公顷每年20吨；“每亩每年5吨”（每公顷75吨）不予接受。",
+            "note_en": "Fast eucalyptus stands reach about 20 t a hectare a year; “5 t per mu a year” (75 t/ha) is refused.",
             **_RULE,
         }
     )
@@ -177,6 +208,9 @@ def apply(apps) -> None:
             "effective_from": START,
             "source_text": "Tanpuhui forestry PHCER methodology 1.0: IPCC 2006 AFOLU defaults and forest-type "
             "tables (partly unverified, see each parameter).",
+            "source_zh": "碳普惠林业方法学 1.0：IPCC 2006 缺省值及分林分类型参数表（部分尚未核实，见各参数）。",
+            "source_en": "Tanpuhui forestry methodology 1.0: IPCC 2006 defaults and forest-type tables (partly "
+            "not yet verified, see each parameter).",
         },
     )
     if made:
