@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('methodology', '0004_survey_plots'),
+        ('methodology', '0004_forest_stock_growth_formula'),
         ('registry', '0003_seed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,6 +8,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0004_survey_plots"), ("methodology", "0003_plain_wording")]
+    dependencies = [("registry", "0004_survey_plots"), ("methodology", "0004_forest_stock_growth_formula")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
