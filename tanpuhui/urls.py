@@ -18,6 +18,7 @@ CONTEXTS = [
     "marketplace",
     "funding",
     "enterprises",
+    "registry",
     "notifications",
     "wechat",
     "console",

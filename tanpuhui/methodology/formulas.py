@@ -545,6 +545,46 @@ _register(
     )
 )
 
+_register(
+    Formula(
+        code="forest_stock_growth",
+        quantity_unit="hectare*year",
+        slots=(
+            Slot("stock_growth", "m**3/hectare/year", description=_("annual growth of the stock volume")),
+            Slot(
+                "bef",
+                "dimensionless",
+                description=_("biomass expansion factor (stem to whole tree above ground)"),
+            ),
+            Slot("root_shoot", "dimensionless", description=_("root-to-shoot ratio")),
+            Slot("wood_density", "kg/m**3", description=_("basic wood density")),
+            Slot("carbon_fraction", "dimensionless", description=_("carbon fraction of dry matter")),
+            Slot("co2_per_carbon", "kg_co2e/kg", description=_("CO₂ per carbon, 44/12")),
+            Slot(
+                "max_sink_per_ha",
+                "kg_co2e/hectare/year",
+                role="limit",
+                description=_("plausible sink per hectare and year"),
+            ),
+        ),
+        # area·years × growth × BEF × (1 + R) × D × CF × 44/12, with (1 + R) multiplied out.
+        build=lambda config: (
+            Q
+            * Param("stock_growth")
+            * Param("bef")
+            * (Num(Decimal(1)) + Param("root_shoot"))
+            * Param("wood_density")
+            * Param("carbon_fraction")
+            * Param("co2_per_carbon")
+        ),
+        name=_("Forest sink by forest type (stock-volume growth)"),
+        words=_(
+            "Sink = area (ha) × years × annual stock-volume growth × biomass expansion factor × "
+            "(1 + root-to-shoot ratio) × basic wood density × carbon fraction × 44/12, each per forest type."
+        ),
+    )
+)
+
 
 def formula_get(code: str) -> Formula:
     try:

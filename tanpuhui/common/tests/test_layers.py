@@ -3,7 +3,7 @@
 Order (bottom → top), as in docs/contributing.md and settings.INSTALLED_APPS:
 
     common → tenancy → accounts → methodology → metering → ledger → marketplace → funding → enterprises →
-    notifications → console → web
+    registry → notifications → console → web
 
 The check reads the source (``ast``), so it sees every import: module level, inside functions, under
 ``if TYPE_CHECKING``, relative or absolute, and lazy model references (``ForeignKey("app.Model")``).
@@ -38,6 +38,7 @@ LAYERS = [
     "marketplace",
     "funding",
     "enterprises",
+    "registry",
     "notifications",
     "wechat",
     "console",
