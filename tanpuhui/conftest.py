@@ -3,7 +3,6 @@
 import os
 import uuid
 
-import freezegun
 import pytest
 
 # Imported before any test freezes the clock: DRF's throttles read ``timer = time.time`` when their
@@ -17,9 +16,6 @@ from rest_framework.test import APIClient
 from tanpuhui.accounts.models import Role
 from tanpuhui.accounts.tests.factories import ResidentFactory, make_staff
 from tanpuhui.tenancy.tests.factories import CentreFactory, ProvincialCentreFactory
-
-# pytest's own clock must stay real while a test freezes time, or ``--durations`` reports nonsense.
-freezegun.configure(extend_ignore_list=["_pytest", "xdist", "execnet"])
 
 
 @pytest.fixture(autouse=True)
