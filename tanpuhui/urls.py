@@ -18,6 +18,7 @@ CONTEXTS = [
     "marketplace",
     "funding",
     "enterprises",
+    "pilots",
     "notifications",
     "console",
     "web",

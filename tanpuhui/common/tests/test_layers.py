@@ -38,6 +38,7 @@ LAYERS = [
     "marketplace",
     "funding",
     "enterprises",
+    "pilots",
     "notifications",
     "console",
     "web",
