@@ -165,7 +165,7 @@ def pilot_transition(*, pilot_id: Any, actor: User, action: str, reason: str = "
         PilotEvent.objects.create(
             pilot=pilot, from_status=before, to_status=pilot.status, actor=actor, reason=reason
         )
-        audit_record(actor=actor, action=f"pilot.{action}", target=pilot, centre=pilot.centre_id)
+        audit_record(actor=actor, action=f"pilot.{action}", target=pilot, centre=pilot.centre)
     return pilot
 
 
