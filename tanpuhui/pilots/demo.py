@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -78,7 +79,7 @@ PLACES = [
 ]
 
 # place, level, designation, batch, year, zh, en, organisation, status, extra
-PILOTS = [
+PILOTS: list[tuple[str, str, str, int | None, int, str, str, str, str, dict[str, Any]]] = [
     (
         "gz",
         "city",

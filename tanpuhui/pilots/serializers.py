@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from tanpuhui.pilots.models import (
@@ -21,7 +23,7 @@ from tanpuhui.pilots.models import (
 
 
 class PilotPlaceOutput(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None)
+    parent = serializers.CharField(source="parent.code", default=None)  # type: ignore[assignment]  # the API's field name
 
     class Meta:
         model = Place
@@ -167,7 +169,7 @@ class PilotDocumentInput(serializers.Serializer):
 
 
 class PilotAppropriationInput(serializers.Serializer):
-    source = serializers.ChoiceField(choices=Appropriation.Source.choices)
+    source = serializers.ChoiceField(choices=Appropriation.Source.choices)  # type: ignore[assignment]  # the API's field name
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     amount_fen = serializers.IntegerField(min_value=1)
     reference = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
@@ -247,7 +249,7 @@ class PilotIndicatorItemInput(serializers.Serializer):
         max_digits=14, decimal_places=4, required=False, allow_null=True, default=None
     )
     weight = serializers.DecimalField(max_digits=6, decimal_places=2)
-    source = serializers.CharField(max_length=300)
+    source = serializers.CharField(max_length=300)  # type: ignore[assignment]  # the API's field name
     verified = serializers.BooleanField(required=False, default=False)
 
 
@@ -255,9 +257,11 @@ class PilotIndicatorSetInput(serializers.Serializer):
     pilot_type = serializers.ChoiceField(choices=IndicatorSet.PilotType.choices)
     version = serializers.CharField(max_length=20)
     title = serializers.CharField(max_length=200)
-    source = serializers.CharField(max_length=300)
+    source = serializers.CharField(max_length=300)  # type: ignore[assignment]  # the API's field name
     effective_from = serializers.DateField()
-    weight_total = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, default=100)
+    weight_total = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, default=Decimal(100)
+    )
     indicators = PilotIndicatorItemInput(many=True, allow_empty=False)
 
 
@@ -318,7 +322,7 @@ class PilotEvaluationQuery(serializers.Serializer):
 
 class PilotEmissionInput(serializers.Serializer):
     month = serializers.DateField()
-    source = serializers.ChoiceField(choices=EmissionReport.Source.choices)
+    source = serializers.ChoiceField(choices=EmissionReport.Source.choices)  # type: ignore[assignment]  # the API's field name
     quantity = serializers.DecimalField(max_digits=16, decimal_places=4, min_value=0)
 
 
@@ -339,7 +343,7 @@ class PilotEmissionOutput(serializers.ModelSerializer):
 
 
 class PilotScreenInput(serializers.Serializer):
-    label = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    label = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)  # type: ignore[assignment]  # the API's field name
 
 
 class ScreenDocumentOutput(serializers.Serializer):

@@ -42,7 +42,7 @@ TRANSITIONS = {
     "revoke": Pilot.revoke,
 }
 # Which indicator sets apply to which pilot (community pilots by community type).
-PILOT_TYPE_OF_LEVEL = {
+PILOT_TYPE_OF_LEVEL: dict[str, str] = {
     Pilot.Level.PARK: IndicatorSet.PilotType.PARK,
     Pilot.Level.TOWN: IndicatorSet.PilotType.TOWN,
     Pilot.Level.CITY: IndicatorSet.PilotType.CITY,
