@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tanpuhui.accounts.models import Role, RoleAssignment
 from tanpuhui.common.errors import NotFound
@@ -28,14 +30,16 @@ from tanpuhui.pilots.models import (
 )
 from tanpuhui.tenancy.models import Centre
 
-SCREEN_CACHE_SECONDS = 60
+# How long a built screen document is reused (the screens refresh every minute anyway); 0 turns the
+# cache off (benchmarks/screen.py measures both).
+SCREEN_CACHE_SECONDS = int(os.environ.get("PILOTS_SCREEN_CACHE_SECONDS", "60"))
 TIPS = (
-    "Switch lights off when you leave a room: a 10 W LED left on all night uses 0.1 kWh.",
-    "Take the metro or bus: each trip earns carbon-inclusion coins.",
-    "Sort kitchen waste for the community compost.",
-    "Set the air conditioner to 26 °C in summer.",
-    "Walk or cycle for trips under 3 km.",
-    "Bring your own bag and cup.",
+    gettext_noop("Switch lights off when you leave a room: a 10 W LED left on all night uses 0.1 kWh."),
+    gettext_noop("Take the metro or bus: each trip earns carbon-inclusion coins."),
+    gettext_noop("Sort kitchen waste for the community compost."),
+    gettext_noop("Set the air conditioner to 26 °C in summer."),
+    gettext_noop("Walk or cycle for trips under 3 km."),
+    gettext_noop("Bring your own bag and cup."),
 )
 
 
@@ -57,14 +61,15 @@ def screen_document(token: str, *, today: date | None = None) -> dict[str, Any]:
     """The one JSON document a screen shows (cached briefly; built from precomputed aggregates)."""
     language = (get_language() or "zh-hans")[:2]
     key = f"pilots:screen:{token}:{language}"
-    cached = cache.get(key)
+    cached = cache.get(key) if SCREEN_CACHE_SECONDS else None
     if cached is not None:
         return cached
     screen = Screen.objects.select_related("pilot", "pilot__place").filter(token=token, active=True).first()
     if screen is None or screen.pilot.status == Pilot.Status.REVOKED:
         raise NotFound("No such screen.", code="unknown_screen")
     document = _build(screen, today or date.today())
-    cache.set(key, document, SCREEN_CACHE_SECONDS)
+    if SCREEN_CACHE_SECONDS:
+        cache.set(key, document, SCREEN_CACHE_SECONDS)
     return document
 
 
@@ -151,7 +156,7 @@ def _build(screen: Screen, today: date) -> dict[str, Any]:
         "participation": participation,
         "tips": [_(tip) for tip in TIPS],
         "factors": [{"code": c, "value": v, "unit": u, "source": s} for c, v, u, s in factors],
-        "refresh_seconds": SCREEN_CACHE_SECONDS,
+        "refresh_seconds": max(SCREEN_CACHE_SECONDS, 30),
     }
 
 
