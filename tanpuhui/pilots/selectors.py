@@ -9,9 +9,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from tanpuhui.accounts.models import Role, RoleAssignment
 from tanpuhui.common.errors import NotFound

@@ -45,11 +45,11 @@ def _dashboard(request: HttpRequest) -> dict[str, Any]:
     data["level_rows"] = [(levels[k], data["levels"].get(k, 0)) for k in levels if data["levels"].get(k)]
     data["status_rows"] = [(statuses[k], data["statuses"].get(k, 0)) for k in statuses]
     for row in data["funding"]:
-        row["level_label"] = levels.get(row["pilot__level"], "")
-        row["source_label"] = sources.get(row["source"], "")
+        row["level_label"] = str(levels.get(row["pilot__level"], ""))
+        row["source_label"] = str(sources.get(row["source"], ""))
         row["remaining"] = (row["appropriated"] or 0) - (row["disbursed"] or 0)
     for row in data["measures"]:
-        row["label"] = kinds.get(row["kind"], "")
+        row["label"] = str(kinds.get(row["kind"], ""))
         row["t"] = round(float(row["kg"]) / 1000, 1)
     data["pilot_rows"] = list(selectors.pilot_list().filter(pk__in=pilots.values("pk")))
     return data
@@ -67,7 +67,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 def _table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    header = [
+    header: list[Any] = [
         _("Pilot"),
         _("Level"),
         _("Designation"),
@@ -86,11 +86,11 @@ def _table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         rows.append(
             [
                 p.name,
-                p.get_level_display(),
-                p.get_designation_display(),
+                str(p.get_level_display()),
+                str(p.get_designation_display()),
                 p.year,
                 p.place.city().name,
-                p.get_status_display(),
+                str(p.get_status_display()),
                 appropriated / 100,
                 disbursed / 100,
                 round(float(tonnes), 1),
@@ -100,9 +100,16 @@ def _table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 @page_for(PILOT_REVIEWER)
-def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
+def dashboard_export_csv(request: HttpRequest) -> HttpResponse:
+    return _export(request, "csv")
+
+
+@page_for(PILOT_REVIEWER)
+def dashboard_export_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "xlsx")
+
+
+def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     data = _dashboard(request)
     data["pilot_rows"] = list(
         selectors.pilot_list()
