@@ -534,7 +534,7 @@ def emission_report(*, pilot: Pilot, actor: User, month: date, source: str, quan
     factor = registry.factor(code=spec["factor"], on=first)
     value = factor.to(spec["factor_unit"])
     kg = (amount * value).quantize(Decimal("0.0001"))
-    source_text = f"{factor.source} ({factor.region}, {factor.year})" if factor.year else factor.source
+    source_text = f"{factor.source}，{factor.year}" if factor.year else factor.source
     row, _created = EmissionReport.objects.update_or_create(
         pilot=pilot,
         month=first,
