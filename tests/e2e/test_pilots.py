@@ -80,8 +80,7 @@ def test_screen_at_1920x1080_and_dashboard_map(browser, live_server, centres, sh
         _doc(shot, page, "pilots-screen-portrait")
 
         from tanpuhui.accounts.models import Role
-        from tanpuhui.accounts.tests.factories import make_staff
-        from tanpuhui.accounts.tests.factories import PASSWORD
+        from tanpuhui.accounts.tests.factories import PASSWORD, make_staff
 
         officer = make_staff(Role.PROVINCIAL_OFFICER, centres["GDPC"])
         page.set_viewport_size({"width": 1440, "height": 1000})
