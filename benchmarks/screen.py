@@ -62,7 +62,7 @@ INSERT INTO metering_reduction (centre_id, resident_id, behaviour, period_start,
 SELECT %(centre)s, r.id, (ARRAY['metro','bus','cycling','electricity_saving','walking'])[1 + g %% 5],
        d, d, round((0.1 + (g %% 97) / 50.0)::numeric, 4), 'original', now(), 1 + g %% 3, 'trip', '{}'::jsonb
 FROM generate_series(%(start)s, %(stop)s) AS g
-JOIN bench_residents r ON r.rn = 1 + (g * 7919) %% %(residents)s
+JOIN bench_residents r ON r.rn = (g::bigint * 7919) %% %(residents)s
 CROSS JOIN LATERAL (SELECT (current_date - (g %% %(days)s))::date AS d) AS day
 """
 

@@ -272,6 +272,9 @@ class PilotIndicatorValueInput(serializers.Serializer):
         max_digits=14, decimal_places=4, required=False, allow_null=True, default=None
     )
     achieved = serializers.BooleanField(required=False, allow_null=True, default=None)
+    unit = serializers.CharField(
+        max_length=20, required=False, allow_null=True, default=None, allow_blank=True
+    )
     evidence = serializers.CharField(max_length=2000)
 
 

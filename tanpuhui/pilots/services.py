@@ -448,7 +448,9 @@ def indicator_value_report(
     evidence: str,
     value: Any = None,
     achieved: bool | None = None,
+    unit: str | None = None,
 ) -> IndicatorValue:
+    """``unit``, when the caller states it, must be the indicator's own (no silent conversion)."""
     indicator = Indicator.objects.select_related("indicator_set").filter(pk=indicator_id).first()
     applicable = indicator_set_for(pilot, year=year)
     if indicator is None or applicable is None or indicator.indicator_set_id != applicable.pk:
@@ -464,6 +466,12 @@ def indicator_value_report(
     if not evidence.strip():
         raise ValidationFailed(
             "Say where the value comes from.", code="evidence_required", fields={"evidence": ["Required."]}
+        )
+    if unit is not None and unit != indicator.unit:
+        raise ValidationFailed(
+            f"This indicator is reported in {indicator.unit or 'yes/no'}.",
+            code="wrong_unit",
+            fields={"unit": [indicator.unit]},
         )
     number: Decimal | None = None
     if indicator.kind == Indicator.Kind.YES_NO:

@@ -52,6 +52,7 @@ api_patterns = [
 web_patterns = [
     path("screens/<str:token>/", views.screen_page, name="screen"),
     path("staff/pilots/", views.dashboard_page, name="staff-pilots"),
+    path("staff/pilots/<uuid:pk>/", views.pilot_page, name="staff-pilot"),
     path("staff/pilots/export.csv", views.dashboard_export_csv, name="staff-pilots-csv"),
     path("staff/pilots/export.xlsx", views.dashboard_export_xlsx, name="staff-pilots-xlsx"),
 ]

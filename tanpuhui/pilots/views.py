@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +15,7 @@ from openpyxl import Workbook
 
 from tanpuhui.common.errors import NotFound
 from tanpuhui.common.scoping import PUBLIC, page_for
-from tanpuhui.pilots import selectors
+from tanpuhui.pilots import evaluation, selectors
 from tanpuhui.pilots.audiences import PILOT_REVIEWER
 from tanpuhui.pilots.models import Appropriation, Measure, Pilot
 from tanpuhui.tenancy.models import Centre
@@ -53,6 +54,31 @@ def _dashboard(request: HttpRequest) -> dict[str, Any]:
         row["t"] = round(float(row["kg"]) / 1000, 1)
     data["pilot_rows"] = list(selectors.pilot_list().filter(pk__in=pilots.values("pk")))
     return data
+
+
+@page_for(PILOT_REVIEWER, hide=True)
+def pilot_page(request: HttpRequest, pk: Any) -> HttpResponse:
+    """One pilot for the commission: status history, money, measures (ours vs published), evaluation."""
+    pilot = PILOT_REVIEWER.scope(selectors.pilot_detail(), request.user).filter(pk=pk).first()
+    if pilot is None:
+        raise Http404
+    years = sorted(set(pilot.indicator_values.values_list("year", flat=True)), reverse=True)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else date.today().year))
+    except ValueError:
+        year = years[0] if years else date.today().year
+    result = evaluation.evaluate(pilot, year)
+    city = pilot.place.city()
+    path = []
+    node: Any = pilot.place
+    while node is not None:
+        path.append(node.name)
+        node = node.parent
+    return render(
+        request,
+        "pilots/pilot.html",
+        {"p": pilot, "e": result, "years": years, "place_path": " · ".join(reversed(path)), "city": city},
+    )
 
 
 @page_for(PILOT_REVIEWER)

@@ -91,3 +91,35 @@ def test_screen_at_1920x1080_and_dashboard_map(browser, live_server, centres, sh
         _doc(shot, page, "pilots-dashboard")
     finally:
         context.close()
+
+
+@pytest.mark.skipif(not os.environ.get("TANPUHUI_DOC_SCREENSHOTS"), reason="set TANPUHUI_DOC_SCREENSHOTS=1")
+def test_demo_screenshots_for_the_readme(
+    browser, live_server, transactional_db, django_db_serialized_rollback, monkeypatch, login_as
+):
+    """The README's pictures from the demo: Xiaolan north district's screen and the province's dashboard."""
+    import io
+
+    from django.core.management import call_command
+
+    from tanpuhui.accounts import demo as accounts_demo
+    from tanpuhui.metering import demo as metering_demo
+    from tanpuhui.pilots.demo import DEMO_SCREEN_TOKEN
+
+    monkeypatch.setattr(accounts_demo, "RESIDENTS_PER_CENTRE", 12)
+    monkeypatch.setattr(metering_demo, "RESIDENTS_PER_CENTRE", 12)
+    call_command("demo_load", stdout=io.StringIO())
+    context = browser.new_context(base_url=live_server.url, **SCREEN)
+    try:
+        page = context.new_page()
+        page.goto(f"/screens/{DEMO_SCREEN_TOKEN}/")
+        page.wait_for_selector("text=小榄镇北区社区")
+        page.screenshot(path=str(DOCS / "pilots-screen.png"))
+        page.set_viewport_size({"width": 1440, "height": 1000})
+        login_as(page, "13800000001", "demo-pass-2016")
+        page.goto("/staff/pilots/")
+        page.wait_for_selector("#gd-map canvas")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(DOCS / "pilots-dashboard.png"))
+    finally:
+        context.close()

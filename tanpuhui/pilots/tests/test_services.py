@@ -406,6 +406,7 @@ def test_indicator_values_of_the_wrong_type_or_range_are_refused(gz):
         ({"indicator_id": y1.pk, "value": Decimal("1")}, "wrong_type"),
         ({"indicator_id": q1.pk, "value": Decimal("140")}, "out_of_range"),
         ({"indicator_id": q1.pk, "value": Decimal("-1")}, "out_of_range"),
+        ({"indicator_id": q1.pk, "value": Decimal("50"), "unit": "kWh"}, "wrong_unit"),
     ]:
         with pytest.raises(ValidationFailed) as err:
             services.indicator_value_report(pilot=pilot, actor=m, year=2016, evidence="e", **kwargs)

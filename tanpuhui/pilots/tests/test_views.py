@@ -49,3 +49,20 @@ def test_screen_page_in_english_on_request(gz, client):
     zh = client.get(f"/screens/{screen.token}/").content.decode()
     en = client.get(f"/screens/{screen.token}/?lang=en").content.decode()
     assert "本月碳排放" in zh and "Emissions this month" in en
+
+
+def test_pilot_page_shows_evaluation_and_is_walled(gz, zs, client):
+    from tanpuhui.pilots.models import Indicator
+
+    pilot = make_pilot(gz, community_type="rural")
+    c1 = Indicator.objects.get(indicator_set__pilot_type="rural", code="C1")
+    services.indicator_value_report(
+        pilot=pilot, actor=pilot.manager, indicator_id=c1.pk, year=2016, value=6, evidence="x"
+    )
+    client.force_login(make_staff(Role.CENTRE_OPERATOR, gz))
+    page = client.get(f"/staff/pilots/{pilot.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "可再生能源替代率" in body and "尚未对照原文核实" in body
+    client.force_login(make_staff(Role.CENTRE_OPERATOR, zs))
+    assert client.get(f"/staff/pilots/{pilot.pk}/").status_code == 404
