@@ -511,8 +511,9 @@ def load() -> str:
             {"kind": "ev_chargers", "description": "太阳能电动车充电桩"},
         ],
     )
+    # Per-household baseline and target: illustrative (the article gives none), near the demo's readings.
     Pilot.objects.filter(pk=xiaolan.pk).update(
-        baseline_year=2014, baseline_t_per_household=Decimal("6.200"), target_t_per_household=Decimal("5.300")
+        baseline_year=2014, baseline_t_per_household=Decimal("1.750"), target_t_per_household=Decimal("1.450")
     )
     # Monthly community readings of 2026 (illustrative) → kg CO₂e through the registry's factors.
     if not EmissionReport.objects.filter(pilot=xiaolan).exists():

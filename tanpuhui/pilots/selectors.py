@@ -121,11 +121,13 @@ def _build(screen: Screen, today: date) -> dict[str, Any]:
         "min_group": MIN_GROUP,
         "week_start": week_start.isoformat(),
         "residents_this_week": week["residents"] if shown_week else None,
-        "kg_reduced_this_week": _round(week["kg"]) if shown_week else None,
+        "t_reduced_this_week": _round((week["kg"] or Decimal(0)) / 1000, "0.001") if shown_week else None,
         "green_trips_this_week": week["trips"] if shown_week else None,
         "coins_this_week": (week["coins"] or 0) // 1000 if shown_week else None,
         "residents_this_year": year_residents if shown_year else None,
-        "kg_reduced_this_year": _round(year_kg_reduced) if shown_year else None,
+        "t_reduced_this_year": _round((year_kg_reduced or Decimal(0)) / 1000, "0.001")
+        if shown_year
+        else None,
         "suppressed": not (shown_week and shown_year),
     }
     return {

@@ -59,7 +59,9 @@ def _community_screen(gz):
     return services.screen_create(pilot=pilot, actor=make_staff(Role.CENTRE_OPERATOR, gz), label="大堂")
 
 
-def test_screen_at_1920x1080_and_dashboard_map(browser, live_server, centres, shot, login_as):
+def test_screen_at_1920x1080_and_dashboard_map(
+    browser, live_server, django_db_serialized_rollback, centres, shot, login_as
+):
     screen = _community_screen(centres["GZ"])
     context = browser.new_context(base_url=live_server.url, **SCREEN)
     try:

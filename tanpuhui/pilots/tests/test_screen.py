@@ -80,16 +80,16 @@ def test_screen_shows_only_aggregates_of_at_least_five_residents(gz, screen, api
     doc = api.get(f"/api/v1/screens/{screen.token}").json()
     part = doc["participation"]
     assert part["suppressed"] is True
-    assert part["residents_this_week"] is None and part["kg_reduced_this_week"] is None
+    assert part["residents_this_week"] is None and part["t_reduced_this_week"] is None
     fifth = ResidentFactory(centre=gz, community=code)
     _reduce(fifth, "2.0000")
     aggregates.refresh()
     cache.clear()
     doc = api.get(f"/api/v1/screens/{screen.token}").json()
     part = doc["participation"]
-    assert (part["residents_this_week"], part["kg_reduced_this_week"], part["green_trips_this_week"]) == (
+    assert (part["residents_this_week"], part["t_reduced_this_week"], part["green_trips_this_week"]) == (
         5,
-        "10.0",
+        "0.010",
         5,
     )
     text = str(doc)
@@ -105,7 +105,7 @@ def test_screen_emissions_come_from_reported_values_and_registry_factors(gz, scr
         pilot=pilot, actor=pilot.manager, month=month, source="electricity", quantity=Decimal("100000")
     )
     services.emission_report(
-        pilot=pilot, actor=pilot.manager, month=month, source="gas", quantity=Decimal("1000")
+        pilot=pilot, actor=pilot.manager, month=month, source="gas", quantity=Decimal("0.010")
     )
     services.emission_report(
         pilot=pilot, actor=pilot.manager, month=month, source="pv", quantity=Decimal("8000")
