@@ -13,5 +13,18 @@ register(
         area="staff",
         group=_("Overview"),
         order=30,
+        active_on=("web:staff-pilot",),
+    ),
+)
+register(
+    NavItem(
+        "my-pilots",
+        _("My pilots"),
+        "web:my-pilots",
+        audience="pilot",
+        area="staff",
+        group=_("Overview"),
+        order=31,
+        active_on=("web:my-pilot",),
     ),
 )

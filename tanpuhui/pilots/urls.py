@@ -51,6 +51,8 @@ api_patterns = [
 ]
 web_patterns = [
     path("screens/<str:token>/", views.screen_page, name="screen"),
+    path("staff/my-pilots/", views.my_pilots_page, name="my-pilots"),
+    path("staff/my-pilots/<uuid:pk>/", views.my_pilot_page, name="my-pilot"),
     path("staff/pilots/", views.dashboard_page, name="staff-pilots"),
     path("staff/pilots/<uuid:pk>/", views.pilot_page, name="staff-pilot"),
     path("staff/pilots/export.csv", views.dashboard_export_csv, name="staff-pilots-csv"),

@@ -13,10 +13,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.common.errors import NotFound
 from tanpuhui.common.scoping import PUBLIC, page_for
 from tanpuhui.pilots import evaluation, selectors
-from tanpuhui.pilots.audiences import PILOT_REVIEWER
+from tanpuhui.pilots.audiences import PILOT, PILOT_REVIEWER
 from tanpuhui.pilots.models import Appropriation, Measure, Pilot
 from tanpuhui.tenancy.models import Centre
 
@@ -56,12 +57,34 @@ def _dashboard(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+# Pages of the back office (a pilot manager is centre staff): guarded as staff pages, rows scoped to
+# the pilots the user manages (an operator who manages none sees an empty list; the link is shown
+# only to pilot managers, navigation.py).
+@page_for(STAFF)
+def my_pilots_page(request: HttpRequest) -> HttpResponse:
+    """A pilot manager's pilots (they apply and report through the API; this is their overview)."""
+    pilots = PILOT.scope(selectors.pilot_list(), request.user)
+    return render(request, "pilots/mine.html", {"pilots": pilots})
+
+
+@page_for(STAFF, hide=True)
+def my_pilot_page(request: HttpRequest, pk: Any) -> HttpResponse:
+    pilot = PILOT.scope(selectors.pilot_detail(), request.user).filter(pk=pk).first()
+    if pilot is None:
+        raise Http404
+    return _pilot(request, pilot, back="web:my-pilots")
+
+
 @page_for(PILOT_REVIEWER, hide=True)
 def pilot_page(request: HttpRequest, pk: Any) -> HttpResponse:
     """One pilot for the commission: status history, money, measures (ours vs published), evaluation."""
     pilot = PILOT_REVIEWER.scope(selectors.pilot_detail(), request.user).filter(pk=pk).first()
     if pilot is None:
         raise Http404
+    return _pilot(request, pilot, back="web:staff-pilots")
+
+
+def _pilot(request: HttpRequest, pilot: Pilot, *, back: str) -> HttpResponse:
     years = sorted(set(pilot.indicator_values.values_list("year", flat=True)), reverse=True)
     try:
         year = int(request.GET.get("year") or (years[0] if years else date.today().year))
@@ -77,7 +100,14 @@ def pilot_page(request: HttpRequest, pk: Any) -> HttpResponse:
     return render(
         request,
         "pilots/pilot.html",
-        {"p": pilot, "e": result, "years": years, "place_path": " · ".join(reversed(path)), "city": city},
+        {
+            "p": pilot,
+            "e": result,
+            "years": years,
+            "place_path": " · ".join(reversed(path)),
+            "city": city,
+            "back": back,
+        },
     )
 
 

@@ -66,3 +66,12 @@ def test_pilot_page_shows_evaluation_and_is_walled(gz, zs, client):
     assert "可再生能源替代率" in body and "尚未对照原文核实" in body
     client.force_login(make_staff(Role.CENTRE_OPERATOR, zs))
     assert client.get(f"/staff/pilots/{pilot.pk}/").status_code == 404
+
+
+def test_manager_page_lists_only_their_pilots(gz, client):
+    mine, theirs = make_pilot(gz), make_pilot(gz)
+    client.force_login(mine.manager)
+    body = client.get("/staff/my-pilots/").content.decode()
+    assert mine.name_zh in body and theirs.name_zh not in body
+    assert client.get(f"/staff/my-pilots/{mine.pk}/").status_code == 200
+    assert client.get(f"/staff/my-pilots/{theirs.pk}/").status_code == 404
