@@ -106,7 +106,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Home centre: the centre a resident registered to, or the staff member's centre."),
     )
     # The community (residential committee) a resident lives in, as its code in the pilots' place
-    # hierarchy (e.g. "GZ-YX-DUFU"). Only aggregates of ≥ 5 residents are ever shown per community.
+    # hierarchy (e.g. "gz-yuexiu-dufu"). Only aggregates of ≥ 5 residents are ever shown per community.
     community = models.CharField(_("community"), max_length=40, blank=True, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("back-office access"), default=False)
