@@ -8,6 +8,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="community",
-            field=models.CharField(blank=True, db_index=True, max_length=40, verbose_name="community"),
+            field=models.CharField(
+                blank=True, db_default="", db_index=True, default="", max_length=40, verbose_name="community"
+            ),
         ),
     ]

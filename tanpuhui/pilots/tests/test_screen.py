@@ -105,7 +105,7 @@ def test_screen_emissions_come_from_reported_values_and_registry_factors(gz, scr
         pilot=pilot, actor=pilot.manager, month=month, source="electricity", quantity=Decimal("100000")
     )
     services.emission_report(
-        pilot=pilot, actor=pilot.manager, month=month, source="gas", quantity=Decimal("0.010")
+        pilot=pilot, actor=pilot.manager, month=month, source="gas", quantity=Decimal("1000")
     )
     services.emission_report(
         pilot=pilot, actor=pilot.manager, month=month, source="pv", quantity=Decimal("8000")
