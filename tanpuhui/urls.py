@@ -19,6 +19,7 @@ CONTEXTS = [
     "funding",
     "enterprises",
     "registry",
+    "pilots",
     "notifications",
     "wechat",
     "console",

@@ -108,6 +108,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="users",
         help_text=_("Home centre: the centre a resident registered to, or the staff member's centre."),
     )
+    # The community (residential committee) a resident lives in, as its code in the pilots' place
+    # hierarchy (e.g. "gz-yuexiu-dufu"). Only aggregates of ≥ 5 residents are ever shown per community.
+    # (db_default: bulk loaders that COPY users name only the columns they know.)
+    community = models.CharField(
+        _("community"), max_length=40, blank=True, default="", db_default="", db_index=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("back-office access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

@@ -39,6 +39,7 @@ LAYERS = [
     "funding",
     "enterprises",
     "registry",
+    "pilots",
     "notifications",
     "wechat",
     "console",

@@ -37,7 +37,7 @@ GROUPS = {
     "public": "PUBLIC", "resident": "RESIDENT", "home_centre": "RESIDENT", "signed_in": "SIGNED_IN",
     "centre_member": "SIGNED_IN", "enterprise_applicant": "SIGNED_IN", "staff": "STAFF", "booth": "STAFF",
     "merchant": "MERCHANT", "enterprise": "ENTERPRISE", "project_viewer": "ENTERPRISE",
-    "provincial": "PROVINCIAL",
+    "provincial": "PROVINCIAL", "pilot_reviewer": "STAFF",
 }  # fmt: skip
 
 
