@@ -72,6 +72,15 @@ GIVEN = [
 ]
 
 
+def staff_member(role: str, centre_code: str) -> User | None:
+    """The demo's first staff member (by phone) holding ``role`` at the centre ``centre_code``."""
+    return (
+        User.objects.filter(role_assignments__role=role, role_assignments__centre__code=centre_code)
+        .order_by("phone")
+        .first()
+    )
+
+
 def resident_phone(centre_code: str, index: int) -> str:
     return f"139{CENTRE_DIGIT[centre_code]}{index:07d}"
 

@@ -6,7 +6,7 @@ and a Dongguan hardware factory has a motor retrofit waiting in Dongguan's. Idem
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -14,15 +14,12 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tanpuhui.accounts.demo import DEMO_PASSWORD, resident_phone
+from tanpuhui.accounts.demo import DEMO_PASSWORD, staff_member
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.enterprises import services
 from tanpuhui.enterprises.models import Donation, Enterprise, RetrofitProject
 from tanpuhui.enterprises.validators import check_character
-from tanpuhui.ledger import services as ledger
-from tanpuhui.ledger.models import TransferKind
-from tanpuhui.marketplace import services as market
-from tanpuhui.marketplace.models import MerchantStaff, Offer, Voucher
+from tanpuhui.funding import demo as funding_demo
 from tanpuhui.methodology import registry
 from tanpuhui.methodology.models import Parameter
 from tanpuhui.tenancy.models import Centre
@@ -47,21 +44,13 @@ def _user(phone: str, name: str, centre: Centre) -> User:
     return user
 
 
-def _staff(role: str, code: str) -> User | None:
-    return (
-        User.objects.filter(role_assignments__role=role, role_assignments__centre__code=code)
-        .order_by("phone")
-        .first()
-    )
-
-
 def _enterprise(user: User, centre: Centre, name: str, body17: str, sector: str) -> Enterprise:
     enterprise = Enterprise.objects.filter(credit_code=_uscc(body17)).first()
     if enterprise is None:
         enterprise = services.enterprise_register(
             user=user, name=name, credit_code=_uscc(body17), sector=sector, centre_code=centre.code
         )
-    operator = _staff(Role.CENTRE_OPERATOR, centre.code)
+    operator = staff_member(Role.CENTRE_OPERATOR, centre.code)
     if enterprise.status == Enterprise.Status.PENDING and operator is not None:
         enterprise = services.enterprise_verify(
             enterprise_id=enterprise.pk, actor=operator, approve=True, note="营业执照核验一致"
@@ -138,7 +127,7 @@ def _streetlight_project(enterprise: Enterprise, user: User) -> RetrofitProject:
             ],
         )
     project = _report_and_submit(project, user=user, title=title, filename="metering-report-2023.pdf")
-    reviewer = _staff(Role.CENTRE_REVIEWER, enterprise.centre.code)
+    reviewer = staff_member(Role.CENTRE_REVIEWER, enterprise.centre.code)
     if reviewer is not None:
         if project.status == RetrofitProject.Status.SUBMITTED:
             project = services.project_transition(project_id=project.pk, actor=reviewer, step="start_review")
@@ -203,65 +192,6 @@ def _report_and_submit(project: RetrofitProject, *, user: User, title: str, file
     return project
 
 
-def _funded_offer_redeemed(pool, centre: Centre) -> str:
-    """An offer of the Zhongshan bakery paid from the donation pool; one resident redeems, the cashier verifies."""
-    manager = (
-        MerchantStaff.objects.filter(merchant__centre=centre, role=MerchantStaff.Role.MANAGER)
-        .select_related("merchant")
-        .order_by("id")
-        .first()
-    )
-    if manager is None:
-        return "no merchant (marketplace demo not loaded)"
-    title = "企业减排捐赠 · 低碳早餐券"
-    offer = Offer.objects.filter(merchant=manager.merchant, title=title).first()
-    now = timezone.now()
-    if offer is None:
-        offer = market.offer_create(
-            staff=manager,
-            title=title,
-            category="discounts",
-            price_coins=60,
-            stock=200,
-            per_resident_limit=1,
-            valid_from=now - timedelta(days=1),
-            valid_until=now + timedelta(days=90),
-            yuan_value=Decimal("5.00"),
-            funding_pool=pool,
-            description="由中山明辉照明捐赠的减排量折算碳币资助。",
-            terms="每券抵扣早餐5元，到店出示券码核销。",
-        )
-        market.offer_submit(staff=manager, offer=offer)
-        offer.refresh_from_db()
-    operator = _staff(Role.CENTRE_OPERATOR, centre.code)
-    if offer.status == Offer.Status.PENDING and operator is not None:
-        market.offer_review(offer=offer, actor=operator, approve=True)
-    resident = User.objects.filter(phone=resident_phone(centre.code, 5)).first()
-    if resident is None:
-        return "no resident"
-    key = f"demo:enterprise-offer:{resident.pk}"
-    if not Voucher.objects.filter(offer=offer, resident=resident).exists():
-        wallet = ledger.wallet_of(resident)
-        if wallet.balance < offer.price_coins:
-            ledger.transfer_post(
-                debit=ledger.issuance_of(centre),
-                credit=wallet,
-                amount=offer.price_coins,
-                kind=TransferKind.REWARD,
-                idempotency_key=f"demo:enterprises:welcome:{resident.pk}",
-                memo="企业捐赠专场欢迎奖励 (demo)",
-            )
-        voucher = market.voucher_redeem(offer_id=offer.pk, resident=resident, idempotency_key=key)
-        cashier = (
-            MerchantStaff.objects.filter(merchant=manager.merchant, role=MerchantStaff.Role.CASHIER)
-            .order_by("id")
-            .first()
-        )
-        if cashier is not None and voucher.status == Voucher.Status.ISSUED:
-            market.voucher_verify(user=cashier.user, code=voucher.code)  # the pool pays on commit
-    return f"offer '{title}' redeemed by {resident.phone}"
-
-
 def load() -> str:
     centres = {c.code: c for c in Centre.objects.filter(code__in=["ZS", "DG"])}
     if "ZS" not in centres:
@@ -287,7 +217,19 @@ def load() -> str:
         summary.append(
             f"donated 100 t → {donation.coins} coins, certificate /certificates/{donation.verification_code}/"
         )
-        summary.append(_funded_offer_redeemed(donation.pool, centres["ZS"]))
+        summary.append(
+            funding_demo.pool_offer_redeemed(
+                pool=donation.pool,
+                centre=centres["ZS"],
+                title="企业减排捐赠 · 低碳早餐券",
+                price_coins=60,
+                stock=200,
+                description="由中山明辉照明捐赠的减排量折算碳币资助。",
+                resident_index=5,
+                key="enterprise-offer",
+                welcome_memo="企业捐赠专场欢迎奖励 (demo)",
+            )
+        )
     pending = _pending_workshop_project(lighting, owner)
     if pending is not None:
         summary.append(f"{pending.title}: {pending.get_status_display()}")

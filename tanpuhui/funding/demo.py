@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from tanpuhui.accounts.demo import resident_phone
+from tanpuhui.accounts.demo import resident_phone, staff_member
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.funding import services
 from tanpuhui.funding.models import Campaign, Cause, CrowdfundingProject, FundingPool, PoolMovement
 from tanpuhui.ledger import services as ledger
 from tanpuhui.ledger.models import TransferKind
+from tanpuhui.marketplace import services as market
+from tanpuhui.marketplace.models import MerchantStaff, Offer, Voucher
 from tanpuhui.tenancy.models import Centre
 
 
@@ -46,6 +48,79 @@ def _topped_up(resident: User, coins: int, key: str) -> None:
             idempotency_key=f"demo:funding:topup:{key}:{resident.pk}",
             memo="公益活动欢迎奖励 (demo)",
         )
+
+
+def pool_offer_redeemed(
+    *,
+    pool: FundingPool,
+    centre: Centre,
+    title: str,
+    price_coins: int,
+    stock: int,
+    description: str,
+    resident_index: int,
+    key: str,
+    welcome_memo: str,
+) -> str:
+    """An offer of the centre's first merchant paid from ``pool``, approved by the centre's operator;
+    resident number ``resident_index`` redeems one (topped up with a welcome reward if short) and the
+    cashier verifies it, so the pool pays on commit. Idempotent: every step looks for its row first.
+    ``key`` names this demo's idempotency keys."""
+    manager = (
+        MerchantStaff.objects.filter(merchant__centre=centre, role=MerchantStaff.Role.MANAGER)
+        .select_related("merchant")
+        .order_by("id")
+        .first()
+    )
+    if manager is None:
+        return "no merchant (marketplace demo not loaded)"
+    offer = Offer.objects.filter(merchant=manager.merchant, title=title).first()
+    now = timezone.now()
+    if offer is None:
+        offer = market.offer_create(
+            staff=manager,
+            title=title,
+            category="discounts",
+            price_coins=price_coins,
+            stock=stock,
+            per_resident_limit=1,
+            valid_from=now - timedelta(days=1),
+            valid_until=now + timedelta(days=90),
+            yuan_value=Decimal("5.00"),
+            funding_pool=pool,
+            description=description,
+            terms="每券抵扣早餐5元，到店出示券码核销。",
+        )
+        market.offer_submit(staff=manager, offer=offer)
+        offer.refresh_from_db()
+    operator = staff_member(Role.CENTRE_OPERATOR, centre.code)
+    if offer.status == Offer.Status.PENDING and operator is not None:
+        market.offer_review(offer=offer, actor=operator, approve=True)
+    resident = User.objects.filter(phone=resident_phone(centre.code, resident_index)).first()
+    if resident is None:
+        return "no resident"
+    if not Voucher.objects.filter(offer=offer, resident=resident).exists():
+        wallet = ledger.wallet_of(resident)
+        if wallet.balance < offer.price_coins:
+            ledger.transfer_post(
+                debit=ledger.issuance_of(centre),
+                credit=wallet,
+                amount=offer.price_coins,
+                kind=TransferKind.REWARD,
+                idempotency_key=f"demo:{key}:welcome:{resident.pk}",
+                memo=welcome_memo,
+            )
+        voucher = market.voucher_redeem(
+            offer_id=offer.pk, resident=resident, idempotency_key=f"demo:{key}:{resident.pk}"
+        )
+        cashier = (
+            MerchantStaff.objects.filter(merchant=manager.merchant, role=MerchantStaff.Role.CASHIER)
+            .order_by("id")
+            .first()
+        )
+        if cashier is not None and voucher.status == Voucher.Status.ISSUED:
+            market.voucher_verify(user=cashier.user, code=voucher.code)  # the pool pays on commit
+    return f"offer '{title}' redeemed by {resident.phone}"
 
 
 def _pledge_all(project: CrowdfundingProject, residents: list[User], coins: int) -> None:

@@ -23,15 +23,17 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.utils import timezone
 
-from tanpuhui.accounts.demo import DEMO_PASSWORD, RESIDENTS_PER_CENTRE, resident_numbers, resident_phone
+from tanpuhui.accounts.demo import (
+    DEMO_PASSWORD,
+    RESIDENTS_PER_CENTRE,
+    resident_numbers,
+    staff_member,
+)
 from tanpuhui.accounts.models import Binding, Role, User
 from tanpuhui.accounts.services import role_grant
+from tanpuhui.funding import demo as funding_demo
 from tanpuhui.funding import services as funding
 from tanpuhui.funding.models import FundingPool
-from tanpuhui.ledger import services as ledger
-from tanpuhui.ledger.models import TransferKind
-from tanpuhui.marketplace import services as market
-from tanpuhui.marketplace.models import MerchantStaff, Offer, Voucher
 from tanpuhui.metering import services as metering
 from tanpuhui.metering.models import DataProvider
 from tanpuhui.registry import forestry_seed, services
@@ -50,14 +52,6 @@ from tanpuhui.tenancy.models import Centre
 TZ = ZoneInfo("Asia/Shanghai")
 YEAR = 2026
 PRICE_FEN = 2_500  # 25 yuan a tonne, the order of Guangdong PHCER prices on the exchange
-
-
-def _staff(role: str, code: str) -> User | None:
-    return (
-        User.objects.filter(role_assignments__role=role, role_assignments__centre__code=code)
-        .order_by("phone")
-        .first()
-    )
 
 
 def _officer() -> User | None:
@@ -145,76 +139,17 @@ def _held(account: RegistryAccount, project: CarbonProject) -> CreditBlock | Non
     )
 
 
-def _proceeds_offer(pool: FundingPool, gz: Centre) -> str:
-    manager = (
-        MerchantStaff.objects.filter(merchant__centre=gz, role=MerchantStaff.Role.MANAGER)
-        .select_related("merchant")
-        .order_by("id")
-        .first()
-    )
-    if manager is None:
-        return "no GZ merchant"
-    title = "碳普惠减排量收益 · 地铁早餐券"
-    offer = Offer.objects.filter(merchant=manager.merchant, title=title).first()
-    now = timezone.now()
-    if offer is None:
-        offer = market.offer_create(
-            staff=manager,
-            title=title,
-            category="discounts",
-            price_coins=50,
-            stock=40,
-            per_resident_limit=1,
-            valid_from=now - timedelta(days=1),
-            valid_until=now + timedelta(days=90),
-            yuan_value=Decimal("5.00"),
-            funding_pool=pool,
-            description="由广州居民地铁出行减排量签发的碳普惠核证减排量出售所得资助。",
-            terms="每券抵扣早餐5元，到店出示券码核销。",
-        )
-        market.offer_submit(staff=manager, offer=offer)
-        offer.refresh_from_db()
-    operator = _staff(Role.CENTRE_OPERATOR, "GZ")
-    if offer.status == Offer.Status.PENDING and operator is not None:
-        market.offer_review(offer=offer, actor=operator, approve=True)
-    resident = User.objects.filter(phone=resident_phone("GZ", 7)).first()
-    if resident is None:
-        return "no resident"
-    if not Voucher.objects.filter(offer=offer, resident=resident).exists():
-        wallet = ledger.wallet_of(resident)
-        if wallet.balance < offer.price_coins:
-            ledger.transfer_post(
-                debit=ledger.issuance_of(gz),
-                credit=wallet,
-                amount=offer.price_coins,
-                kind=TransferKind.REWARD,
-                idempotency_key=f"demo:registry:welcome:{resident.pk}",
-                memo="碳普惠收益专场欢迎奖励 (demo)",
-            )
-        voucher = market.voucher_redeem(
-            offer_id=offer.pk, resident=resident, idempotency_key=f"demo:registry:{resident.pk}"
-        )
-        cashier = (
-            MerchantStaff.objects.filter(merchant=manager.merchant, role=MerchantStaff.Role.CASHIER)
-            .order_by("id")
-            .first()
-        )
-        if cashier is not None and voucher.status == Voucher.Status.ISSUED:
-            market.voucher_verify(user=cashier.user, code=voucher.code)
-    return f"offer '{title}' redeemed by {resident.phone}"
-
-
 def load() -> str:
     centres = {c.code: c for c in Centre.objects.filter(code__in=["GZ", "ZS"])}
     officer = _officer()
     if len(centres) < 2 or officer is None:
         return "skipped (no GZ/ZS centres or provincial officer)"
     gz, zs = centres["GZ"], centres["ZS"]
-    op_gz, op_zs = _staff(Role.CENTRE_OPERATOR, "GZ"), _staff(Role.CENTRE_OPERATOR, "ZS")
+    op_gz, op_zs = staff_member(Role.CENTRE_OPERATOR, "GZ"), staff_member(Role.CENTRE_OPERATOR, "ZS")
     if op_gz is None or op_zs is None:
         return "skipped (no centre operators)"
-    reviewer_gz = _staff(Role.CENTRE_REVIEWER, "GZ") or op_gz
-    reviewer_zs = _staff(Role.CENTRE_REVIEWER, "ZS") or op_zs
+    reviewer_gz = staff_member(Role.CENTRE_REVIEWER, "GZ") or op_gz
+    reviewer_zs = staff_member(Role.CENTRE_REVIEWER, "ZS") or op_zs
     forestry_seed.apply(apps)
     out = []
 
@@ -353,7 +288,19 @@ def load() -> str:
     booked = Sale.objects.filter(seller=centre_acct).first()
     if booked is not None:
         out.append(f"sold {booked.quantity} t for {booked.proceeds_fen / 100:.2f} yuan into {pool.name_zh}")
-        out.append(_proceeds_offer(pool, gz))
+        out.append(
+            funding_demo.pool_offer_redeemed(
+                pool=pool,
+                centre=gz,
+                title="碳普惠减排量收益 · 地铁早餐券",
+                price_coins=50,
+                stock=40,
+                description="由广州居民地铁出行减排量签发的碳普惠核证减排量出售所得资助。",
+                resident_index=7,
+                key="registry",
+                welcome_memo="碳普惠收益专场欢迎奖励 (demo)",
+            )
+        )
     retired = sum(Retirement.objects.values_list("quantity", flat=True))
     out.append(f"{retired} t retired")
     return "; ".join(out)
