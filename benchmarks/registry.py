@@ -4,8 +4,8 @@
 1. issuance of ``--credits`` credits (default 10⁶) in ``--blocks`` serial blocks (default 10,000), through
    ``registry.services.credits_issue`` — blocks/s;
 2. ``--movements`` partial transfers and retirements (default 5,000; two in three transfers, one in three
-   retirements, 1–3 credits each) by ``--clients`` concurrent clients (default 32; threads, one
-   connection each) against ``--hot`` hot blocks (default 4), through the services — movements/s, next to
+   retirements, 1–3 credits each) by ``--clients`` concurrent clients (default 32; forked processes,
+   one connection each, as the product runs; ``--shape threads`` for threads of one process) against ``--hot`` hot blocks (default 4), through the services — movements/s, next to
    the same run's raw hot-row rate (``UPDATE bench_hot SET n = n - 1 WHERE id = <one of the hot rows>``,
    same clients, same count, autocommit) — and their ratio (target ≥ 0.3×);
 3. ``registry_check`` on the result, timed, next to a plain ``SELECT sum(quantity)`` over the same
@@ -79,6 +79,43 @@ def threads(clients: int, target) -> float:
     return time.perf_counter() - started
 
 
+def processes(clients: int, target) -> tuple[float, list[str]]:
+    """``target(n)`` (which returns the refusal codes it met) in ``clients`` forked processes, each with
+    its own connection — how the product runs (gunicorn and Celery workers are processes), so a client
+    holding a block's row lock never waits for another client's Python to let it run."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a child must never reuse the parent's socket
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(clients + 1)
+    codes = context.Queue()
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait()
+            codes.put(("ok", target(n)))
+        except BaseException as exc:
+            codes.put(("error", [repr(exc)]))
+        finally:
+            connections.close_all()
+
+    pool = [context.Process(target=run, args=(n,)) for n in range(clients)]
+    for child in pool:
+        child.start()
+    barrier.wait()
+    started = time.perf_counter()
+    answers = [codes.get(timeout=3600) for _ in pool]  # drained before join: a full pipe blocks a child
+    for child in pool:
+        child.join()
+    elapsed = time.perf_counter() - started
+    errors = [detail for kind, detail in answers if kind == "error"]
+    if errors:
+        raise RuntimeError(errors[0][0])
+    return elapsed, [code for _kind, detail in answers for code in detail]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--credits", type=int, default=1_000_000)
@@ -86,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--movements", type=int, default=5_000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--hot", type=int, default=4)
+    parser.add_argument(
+        "--shape", choices=["processes", "threads"], default="processes",
+        help="clients as forked processes (as the product runs) or as threads of this process",
+    )  # fmt: skip
     parser.add_argument("--database", default=os.environ.get("BENCH_DB", "tp_bench_registry"))
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()}")
@@ -150,9 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         args.movements // args.clients + (1 if n < args.movements % args.clients else 0)
         for n in range(args.clients)
     ]
-    refused: list[str] = []
 
-    def mover(n: int) -> None:
+    def mover(n: int) -> list[str]:
+        refused: list[str] = []
         rng = random.Random(n)
         for k in range(per_client[n]):
             block_id = rng.choice(hot_ids)
@@ -171,8 +212,16 @@ def main(argv: list[str] | None = None) -> int:
                     )  # fmt: skip
             except ServiceError as exc:
                 refused.append(exc.code)
+        return refused
 
-    move_s = threads(args.clients, mover)
+    def run_clients(target) -> tuple[float, list[str]]:
+        if args.shape == "processes":
+            return processes(args.clients, target)
+        collected: list[str] = []
+        elapsed = threads(args.clients, lambda n: collected.extend(target(n) or []))
+        return elapsed, collected
+
+    move_s, refused = run_clients(mover)
     moves_per_s = args.movements / move_s
 
     with connection.cursor() as cursor:
@@ -181,17 +230,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         cursor.execute("INSERT INTO bench_hot SELECT g, 1000000 FROM generate_series(1, %s) g", [args.hot])
 
-    def raw(n: int) -> None:
+    def raw(n: int) -> list[str]:
         rng = random.Random(n)
         with connection.cursor() as cursor:
             for _k in range(per_client[n]):
                 cursor.execute("UPDATE bench_hot SET n = n - 1 WHERE id = %s", [rng.randint(1, args.hot)])
+        return []
 
-    raw_s = threads(args.clients, raw)
+    raw_s, _none = run_clients(raw)
     raw_per_s = args.movements / raw_s
     ratio = moves_per_s / raw_per_s
     print(
-        f"movements: {args.movements:,} by {args.clients} clients on {args.hot} hot blocks: {moves_per_s:,.0f}/s "
+        f"movements: {args.movements:,} by {args.clients} client {args.shape} on {args.hot} hot blocks: {moves_per_s:,.0f}/s "
         f"({move_s:.1f} s; refused {len(refused)}: {sorted(set(refused))})"
     )
     print(f"raw hot-row UPDATE: {raw_per_s:,.0f}/s ({raw_s:.1f} s)")

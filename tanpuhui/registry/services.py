@@ -853,14 +853,6 @@ def holder_of(movement: Movement) -> RegistryAccount:
     return movement.from_account
 
 
-_LOCK_AND_SUPERSEDE = f"""
-UPDATE {CreditBlock._meta.db_table} SET status = 'superseded', updated_at = now()
-WHERE id = (SELECT id FROM {CreditBlock._meta.db_table}
-            WHERE prefix = %s AND serial_start <= %s AND status <> 'superseded'
-            ORDER BY serial_start DESC LIMIT 1 FOR UPDATE)
-  AND serial_end >= %s AND status = 'active' AND account_id = %s AND quantity >= %s
-RETURNING id, serial_start, serial_end, quantity, issuance_id, project_id, vintage
-"""  # noqa: S608 — table names from the models
 _BLOCK_COLUMNS = (
     "prefix, serial_start, serial_end, quantity, status, account_id, parent_id, issuance_id, project_id, "
     "vintage, created_at, updated_at"
@@ -869,6 +861,46 @@ _PEEK = f"""
 SELECT serial_end, status, account_id, quantity FROM {CreditBlock._meta.db_table}
 WHERE prefix = %s AND serial_start <= %s AND status <> 'superseded' ORDER BY serial_start DESC LIMIT 1
 """  # noqa: S608
+
+
+# One statement under the hot block's lock, so the lock lasts one round trip and the commit: find, lock
+# and check the live block, supersede it, insert both parts (taken from the superseded row, so the
+# exclusion constraint never sees the parent live beside them) and the movement. The look-up, the check
+# and the update meet only by primary key: with any other condition on the updated row the planner (on
+# statistics that call an account's active blocks rare) walked the holder's (account, status) index,
+# reading every active block of the account — 1–4 ms a movement for an account with 10,000 blocks.
+_MOVE = f"""
+WITH live AS MATERIALIZED (
+    SELECT id, serial_end, status, account_id, quantity FROM {CreditBlock._meta.db_table}
+    WHERE prefix = %(prefix)s AND serial_start <= %(end)s AND status <> 'superseded'
+    ORDER BY serial_start DESC LIMIT 1 FOR UPDATE
+), movable AS MATERIALIZED (
+    SELECT id FROM live
+    WHERE serial_end >= %(end)s AND status = 'active' AND account_id = %(holder)s AND quantity >= %(n)s
+), superseded AS (
+    UPDATE {CreditBlock._meta.db_table} AS b SET status = 'superseded', updated_at = now()
+    FROM movable WHERE b.id = movable.id
+    RETURNING b.id, b.prefix, b.serial_start, b.serial_end, b.quantity, b.issuance_id, b.project_id, b.vintage
+), parts AS (
+    INSERT INTO {CreditBlock._meta.db_table} ({_BLOCK_COLUMNS})
+    SELECT s.prefix, p.first, p.last, p.quantity, p.status, p.account_id, s.id, s.issuance_id, s.project_id,
+           s.vintage, now(), now()
+    FROM superseded s CROSS JOIN LATERAL (VALUES
+        (s.serial_start, s.serial_start + %(n)s - 1, %(n)s::bigint, %(target)s::uuid, %(status)s::varchar),
+        (s.serial_start + %(n)s, s.serial_end, s.quantity - %(n)s, %(holder)s::uuid, 'active'::varchar)
+    ) AS p(first, last, quantity, account_id, status)
+    WHERE p.quantity > 0
+    RETURNING id, serial_start
+), moved AS (
+    INSERT INTO {Movement._meta.db_table} (kind, idempotency_key, at, actor_id, source_id, block_id,
+        from_account_id, to_account_id, quantity, reason, request)
+    SELECT %(kind)s, %(key)s, now(), %(actor)s, s.id, parts.id, %(holder)s, %(target)s, %(n)s, %(reason)s,
+           %(request)s::jsonb
+    FROM parts JOIN superseded s ON parts.serial_start = s.serial_start
+    RETURNING id, block_id, at, source_id
+)
+SELECT id, block_id, at, source_id FROM moved
+"""  # noqa: S608 — table names from the models
 
 
 def _split_in_sql(
@@ -883,18 +915,27 @@ def _split_in_sql(
     reason: str,
     request: dict,
 ) -> Movement | None:
-    """PostgreSQL fast path of a movement: two statements under the hot row's lock — lock and supersede
-    the live block in one ``UPDATE … WHERE id = (SELECT … FOR UPDATE) RETURNING``, then insert both parts
-    and the movement in one statement (a data-modifying CTE). The exclusion constraint sees the parent
-    superseded before the parts exist. ``None`` when the block is not movable as asked: the ORM path then
-    finds the reason (and raises the right error) or, after a race, does the move itself."""
+    """PostgreSQL fast path of a movement: one statement (``_MOVE``) under the hot row's lock. ``None``
+    when the block is not movable as asked: the ORM path then finds the reason (and raises the right
+    error) or, after a race, does the move itself."""
     holder_id = named.account_id
     target_id = to_account.pk if to_account is not None else holder_id
+    params: dict[str, Any] = {
+        "prefix": named.prefix,
+        "end": named.serial_end,
+        "holder": holder_id,
+        "target": target_id,
+        "n": n,
+        "status": status,
+        "kind": kind,
+        "key": key,
+        "actor": actor.pk,
+        "reason": reason,
+        "request": json.dumps(request),
+    }
     with connection.cursor() as cursor:
         for _attempt in range(100):
-            cursor.execute(
-                _LOCK_AND_SUPERSEDE, [named.prefix, named.serial_end, named.serial_end, holder_id, n]
-            )
+            cursor.execute(_MOVE, params)
             row = cursor.fetchone()
             if row is not None:
                 break
@@ -907,50 +948,7 @@ def _split_in_sql(
                 return None
         else:
             return None
-        parent, start, end, quantity, issuance_id, project_id, vintage = row
-        parts = [(start, start + n - 1, n, target_id, status)]
-        if n < quantity:
-            parts.append((start + n, end, quantity - n, holder_id, Status.ACTIVE))
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now(), now())"] * len(parts))
-        params: list[Any] = []
-        for p_start, p_end, p_qty, p_account, p_status in parts:
-            params += [
-                named.prefix,
-                p_start,
-                p_end,
-                p_qty,
-                p_status,
-                p_account,
-                parent,
-                issuance_id,
-                project_id,
-                vintage,
-            ]
-        cursor.execute(
-            f"""
-            WITH parts AS (
-              INSERT INTO {CreditBlock._meta.db_table} ({_BLOCK_COLUMNS}) VALUES {values} RETURNING id, serial_start
-            )
-            INSERT INTO {Movement._meta.db_table} (kind, idempotency_key, at, actor_id, source_id, block_id,
-                from_account_id, to_account_id, quantity, reason, request)
-            SELECT %s, %s, now(), %s, %s, parts.id, %s, %s, %s, %s, %s::jsonb FROM parts WHERE parts.serial_start = %s
-            RETURNING id, block_id, at
-            """,  # noqa: S608 — table names from the models
-            [
-                *params,
-                kind,
-                key,
-                actor.pk,
-                parent,
-                holder_id,
-                target_id,
-                n,
-                reason,
-                json.dumps(request),
-                start,
-            ],
-        )
-        movement_id, block_id, at = cursor.fetchone()
+    movement_id, block_id, at, parent = row
     movement = Movement(
         id=movement_id, kind=kind, idempotency_key=key, at=at, actor=actor, source_id=parent, block_id=block_id,
         from_account_id=holder_id, to_account_id=target_id, quantity=n, reason=reason, request=request,
