@@ -155,3 +155,14 @@ def test_api_create_add_compute(owner, client):
     assert r.status_code == 200, r.content
     assert Decimal(str(r.json()["result"]["total_kg"])) == PAPER_TOTAL
     assert client.get("/api/v1/labels/pcrs").status_code == 200
+
+
+def test_demo_is_idempotent():
+    from tanpuhui.labels import demo
+    from tanpuhui.tenancy.tests.factories import CentreFactory
+
+    CentreFactory(code="DG", name_zh="东莞市碳普惠中心")
+    first = demo.load()
+    assert "665.622" in first and "7.225" in first
+    assert demo.load() == first
+    assert Study.objects.count() == 2
