@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tanpuhui.common.models import TimeStampedModel, UUIDModel
+from tanpuhui.methodology import formulas
 
 
 class Stage(models.TextChoices):
@@ -73,6 +74,12 @@ class ProductCategoryRule(TimeStampedModel):
     @property
     def category(self) -> str:
         return self.category_en if (get_language() or "zh-hans").startswith("en") else self.category_zh
+
+    @property
+    def declared_unit_words(self) -> str:
+        return (
+            self.declared_unit_en if (get_language() or "zh-hans").startswith("en") else self.declared_unit_zh
+        )
 
 
 class Study(UUIDModel):
@@ -139,3 +146,7 @@ class InventoryLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.quantity} {self.unit}"
+
+    @property
+    def unit_display(self) -> str:
+        return formulas.pretty_unit(self.unit)

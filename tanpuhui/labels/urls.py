@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanpuhui.labels import api
+from tanpuhui.labels import api, views
 
 api_patterns = [
     path("labels/pcrs", api.PcrListApi.as_view(), name="labels-pcrs"),
@@ -10,4 +10,7 @@ api_patterns = [
     path("labels/studies/<uuid:pk>/lines", api.StudyLinesApi.as_view(), name="labels-study-lines"),
     path("labels/studies/<uuid:pk>/compute", api.StudyComputeApi.as_view(), name="labels-study-compute"),
 ]
-web_patterns: list = []
+web_patterns = [
+    path("enterprise/footprints/", views.study_list, name="labels-studies"),
+    path("enterprise/footprints/<uuid:pk>/", views.study_detail, name="labels-study"),
+]

@@ -166,3 +166,16 @@ def test_demo_is_idempotent():
     assert "665.622" in first and "7.225" in first
     assert demo.load() == first
     assert Study.objects.count() == 2
+
+
+def test_result_page_shows_stages_chart(owner, client):
+    enterprise, user = owner
+    study = make_study(enterprise, user)
+    add_lines(study, PAPER_LINES)
+    services.study_compute(study=study)
+    client.force_login(user)
+    page = client.get(f"/enterprise/footprints/{study.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-testid="stage-chart"' in body and "665.6" in body
+    assert client.get("/enterprise/footprints/").status_code == 200
