@@ -179,3 +179,31 @@ def test_result_page_shows_stages_chart(owner, client):
     body = page.content.decode()
     assert 'data-testid="stage-chart"' in body and "665.6" in body
     assert client.get("/enterprise/footprints/").status_code == 200
+
+
+def test_stage_outside_boundary_and_unknown_factor_are_field_errors(owner):
+    enterprise, user = owner
+    study = make_study(enterprise, user)
+    common = {"name": "x", "quantity": Decimal("1"), "unit": "kWh", "source": "primary", "data_quality": 1}
+    with pytest.raises(ValidationFailed) as err:  # paper is cradle to gate: no use stage
+        services.line_add(study=study, stage="use", factor_code="grid_ef", **common)
+    assert err.value.code == "stage_outside_boundary" and "stage" in err.value.fields
+    with pytest.raises(ValidationFailed) as err:
+        services.line_add(study=study, stage="energy", factor_code="no-such-factor", **common)
+    assert err.value.code == "factor_unavailable" and "factor_code" in err.value.fields
+
+
+def test_factors_come_from_the_registry(owner):
+    from tanpuhui.methodology import registry
+
+    enterprise, user = owner
+    study = make_study(enterprise, user)
+    add_lines(study, PAPER_LINES)
+    result = services.study_compute(study=study).result
+    electricity = next(line for line in result["lines"] if line["factor"]["code"] == "grid_ef")
+    resolved = registry.factor(code="grid_ef", on=study.reference_date, region="south_china_grid")
+    assert (
+        electricity["factor"]["id"] == resolved.id
+        and Decimal(electricity["factor"]["value"]) == resolved.value
+    )
+    assert electricity["kg"] == pytest.approx(450 * float(resolved.value))
