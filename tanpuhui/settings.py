@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tanpuhui.enterprises",
     "tanpuhui.registry",
     "tanpuhui.pilots",
+    "tanpuhui.labels",
     "tanpuhui.notifications",
     "tanpuhui.wechat",
     "tanpuhui.console",
@@ -238,6 +239,10 @@ SPECTACULAR_SETTINGS = {
         "AppropriationSourceEnum": "tanpuhui.pilots.models.Appropriation.Source",
         "EmissionSourceEnum": "tanpuhui.pilots.models.EmissionReport.Source",
         "SourceEnum": "tanpuhui.funding.models.FundingPool.Source",  # its name before pilots added two
+        "LifeCycleStageEnum": "tanpuhui.labels.models.Stage",
+        "StageEnum": "tanpuhui.metering.models.Batch.Stage",  # keeps its name once labels added a stage
+        "StudyStatusEnum": "tanpuhui.labels.models.Study.Status",
+        "InventorySourceEnum": "tanpuhui.labels.models.InventoryLine.Source",
         "CampaignKindEnum": "tanpuhui.funding.models.Campaign.Kind",
         "CrowdfundingKindEnum": "tanpuhui.funding.models.CrowdfundingProject.Kind",
         "CrowdfundingStatusEnum": "tanpuhui.funding.models.CrowdfundingProject.Status",

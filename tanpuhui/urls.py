@@ -20,6 +20,7 @@ CONTEXTS = [
     "enterprises",
     "registry",
     "pilots",
+    "labels",
     "notifications",
     "wechat",
     "console",

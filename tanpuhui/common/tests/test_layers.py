@@ -40,6 +40,7 @@ LAYERS = [
     "enterprises",
     "registry",
     "pilots",
+    "labels",
     "notifications",
     "wechat",
     "console",
