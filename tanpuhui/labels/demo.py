@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
+
 from tanpuhui.enterprises.demo import _enterprise, _user
 from tanpuhui.enterprises.models import Enterprise
-from tanpuhui.labels import services
+from tanpuhui.labels import seed, services
 from tanpuhui.labels.models import ProductCategoryRule, Study
 from tanpuhui.tenancy.models import Centre
 
@@ -128,6 +130,9 @@ def load() -> str:
     centre = Centre.objects.filter(code="DG").first()
     if centre is None:
         return "skipped (no DG centre)"
+    # The rules and their factors come with the migration; a flushed test database (or an older one) gets
+    # them again here (idempotent, as the methodology demo re-applies its seed).
+    seed.load(apps)
     summary = []
     for phone, name, company, body17, pcr_code, product, lines in COMPANIES:
         user = _user(phone, name, centre)
