@@ -25,7 +25,6 @@ import contextlib
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,24 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
+from benchmarks.harness import PG_ADMIN, free_port, percentile, recreate_database, start_gunicorn  # noqa: E402
+
 DB_NAME = os.environ.get("BENCH_DB", "tp_bench_flash")
 REQUEST_TIMEOUT = 60
-
-
-def recreate_database() -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def setup_data(clients: int, units: int) -> tuple[str, list[str]]:
@@ -126,44 +111,6 @@ def setup_data(clients: int, units: int) -> tuple[str, list[str]]:
     return str(offer.pk), tokens
 
 
-def start_server(port: int, workers: int, env: dict, log: Path) -> subprocess.Popen:
-    # The server's log goes to a file, never to a pipe nobody reads while the storm runs: once a pipe's
-    # 64 KiB buffer is full, every worker blocks on its next log line and requests hang until timeout.
-    log_file = log.open("wb")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "tanpuhui.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--backlog",
-            "2048",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log_file,
-    )
-    log_file.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError(log.read_text(errors="replace")[-2000:]) from None
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start within 60 s")
-
-
 def storm(
     port: int, requests: Sequence[tuple[str, str, dict, bytes | None]]
 ) -> tuple[float, list[tuple[int, float, dict]]]:
@@ -204,11 +151,6 @@ def storm(
     return wall, [r if r is not None else (0, REQUEST_TIMEOUT, {}) for r in results]
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=500)
@@ -219,7 +161,7 @@ def main() -> int:
     if not 1 <= args.units < args.clients <= 2000:
         parser.error("need 1 <= units < clients <= 2000")
 
-    url = recreate_database()
+    url = recreate_database(DB_NAME)
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -244,7 +186,7 @@ def main() -> int:
 
     port = free_port()
     server_log = Path(tempfile.gettempdir()) / f"{DB_NAME}-gunicorn.log"
-    server = start_server(port, args.workers, env, server_log)
+    server = start_gunicorn(port, args.workers, env, server_log)
     failures: list[str] = []
     try:
         auth = [{"Authorization": f"Bearer {t}", "Host": "127.0.0.1"} for t in tokens]
@@ -313,7 +255,9 @@ def main() -> int:
     print(
         f"  redemption requests/s: {redeem_rps:.0f}  (successful vouchers/s: {len(created) / redeem_wall:.0f})"
     )
-    print(f"  latency p50 {pct(latencies, 0.5) * 1000:.0f} ms, p99 {pct(latencies, 0.99) * 1000:.0f} ms")
+    print(
+        f"  latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms"
+    )
     print(f"  responses: {dict(sorted(codes.items()))}")
     print(f"  ratio redeem/trivial throughput: {redeem_rps / trivial_rps:.2f}× (target ≥ 0.5×)")
 

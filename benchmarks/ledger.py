@@ -20,10 +20,8 @@ afresh, then migrated, so every run starts from the same empty state.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -33,86 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanpuhui.settings")
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-    import django
-
-    django.setup()
-
-
-def _threads(workers: int, target) -> float:
-    from django.db import connection
-
-    barrier = threading.Barrier(workers + 1)
-    errors: list[BaseException] = []
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait()
-            target(n)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(workers)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return elapsed
-
-
-def _processes(workers: int, target) -> float:
-    """``target(n)`` in ``workers`` forked processes, each with its own connection — how the product
-    runs (gunicorn and Celery workers are processes), with no interpreter lock shared between them."""
-    import multiprocessing
-
-    from django.db import connections
-
-    connections.close_all()  # a child must never reuse the parent's socket
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(workers + 1)
-    failures = context.Queue()
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait()
-            target(n)
-        except BaseException as exc:
-            failures.put(repr(exc))
-            raise
-        finally:
-            connections.close_all()
-
-    children = [context.Process(target=run, args=(n,)) for n in range(workers)]
-    for child in children:
-        child.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for child in children:
-        child.join()
-    elapsed = time.perf_counter() - started
-    if any(child.exitcode for child in children):
-        raise RuntimeError(failures.get(timeout=5) if not failures.empty() else "a worker process failed")
-    return elapsed
+from benchmarks.harness import in_processes, in_threads, load_average, recreate_database, setup_django  # noqa: E402
 
 
 def bench_postings(
@@ -120,7 +39,7 @@ def bench_postings(
 ) -> dict:
     """Spends wallet → merchant through the service vs raw single-row UPDATEs, both in threads of this
     process (one interpreter lock: the service's Python work queues behind it) or in processes."""
-    parallel = _processes if processes else _threads
+    parallel = in_processes if processes else in_threads
     from django.db import connection
 
     from tanpuhui.ledger import services
@@ -170,7 +89,7 @@ def bench_postings(
                 idempotency_key=f"bench:{run_id}:{n}:{j}",
             )
 
-    service_s = parallel(workers, service_worker)
+    service_s, _ = parallel(workers, service_worker)
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -186,7 +105,7 @@ def bench_postings(
                     "UPDATE bench_raw SET balance = balance + 1 WHERE id = %s", [rng.randint(1, wallets)]
                 )
 
-    raw_s = parallel(workers, raw_worker)
+    raw_s, _ = parallel(workers, raw_worker)
     done = per_worker * workers
     return {
         "postings": done,
@@ -336,12 +255,6 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
     }
 
 
-def _load() -> str:
-    """The machine's load average (the benchmark shares its cores: note how busy they were)."""
-    one, five, _fifteen = os.getloadavg()
-    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -352,13 +265,14 @@ def main() -> None:
     parser.add_argument("--reductions", type=int, default=1_000_000, help="0 skips the conversion part")
     args = parser.parse_args()
 
-    recreate_database(args.database_url)
+    base, name = args.database_url.rsplit("/", 1)
+    recreate_database(name, admin_url=f"{base}/postgres")
     setup_django(args.database_url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     print(
-        f"database {args.database_url.rsplit('/', 1)[1]} (fresh); workers={args.workers}; {_load()}",
+        f"database {args.database_url.rsplit('/', 1)[1]} (fresh); workers={args.workers}; {load_average()}",
         flush=True,
     )
 
@@ -380,7 +294,7 @@ def main() -> None:
         flush=True,
     )
     print(f"conversion phases (s): {c['phases']}", flush=True)
-    print(f"end: {_load()}", flush=True)
+    print(f"end: {load_average()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -25,95 +25,13 @@ import argparse
 import os
 import random
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
-
-def recreate_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanpuhui.settings")
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-    import django
-
-    django.setup()
-
-
-def threads(clients: int, target) -> float:
-    from django.db import connection
-
-    barrier = threading.Barrier(clients + 1)
-    errors: list[BaseException] = []
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait()
-            target(n)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
-    for t in pool:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in pool:
-        t.join()
-    if errors:
-        raise errors[0]
-    return time.perf_counter() - started
-
-
-def processes(clients: int, target) -> tuple[float, list[str]]:
-    """``target(n)`` (which returns the refusal codes it met) in ``clients`` forked processes, each with
-    its own connection — how the product runs (gunicorn and Celery workers are processes), so a client
-    holding a block's row lock never waits for another client's Python to let it run."""
-    import multiprocessing
-
-    from django.db import connections
-
-    connections.close_all()  # a child must never reuse the parent's socket
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(clients + 1)
-    codes = context.Queue()
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait()
-            codes.put(("ok", target(n)))
-        except BaseException as exc:
-            codes.put(("error", [repr(exc)]))
-        finally:
-            connections.close_all()
-
-    pool = [context.Process(target=run, args=(n,)) for n in range(clients)]
-    for child in pool:
-        child.start()
-    barrier.wait()
-    started = time.perf_counter()
-    answers = [codes.get(timeout=3600) for _ in pool]  # drained before join: a full pipe blocks a child
-    for child in pool:
-        child.join()
-    elapsed = time.perf_counter() - started
-    errors = [detail for kind, detail in answers if kind == "error"]
-    if errors:
-        raise RuntimeError(errors[0][0])
-    return elapsed, [code for _kind, detail in answers for code in detail]
+from benchmarks.harness import in_processes, in_threads, recreate_database, setup_django  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,11 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         return refused
 
     def run_clients(target) -> tuple[float, list[str]]:
-        if args.shape == "processes":
-            return processes(args.clients, target)
-        collected: list[str] = []
-        elapsed = threads(args.clients, lambda n: collected.extend(target(n) or []))
-        return elapsed, collected
+        elapsed, answers = (in_processes if args.shape == "processes" else in_threads)(args.clients, target)
+        return elapsed, [code for codes in answers for code in codes]
 
     move_s, refused = run_clients(mover)
     moves_per_s = args.movements / move_s

@@ -25,7 +25,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,24 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
+from benchmarks.harness import PG_ADMIN, free_port, percentile, recreate_database, start_gunicorn  # noqa: E402
+
 DB_NAME = os.environ.get("BENCH_DB", "tp_bench_screen")
 CLIENTS = 32
-
-
-def recreate_database() -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 INSERT_REDUCTIONS = """
@@ -141,43 +126,6 @@ def setup_data(args) -> list[str]:
     return tokens
 
 
-def start_server(port: int, workers: int, env: dict, log: Path) -> subprocess.Popen:
-    # The server's stderr goes to a file, never to a pipe nobody reads (a full pipe blocks the workers).
-    log_file = log.open("wb")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "tanpuhui.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--backlog",
-            "2048",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log_file,
-    )
-    log_file.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError(log.read_text(errors="replace")[-2000:]) from None
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start within 60 s")
-
-
 def load(port: int, paths: list[str], seconds: float, expect: int) -> tuple[float, list[float], int]:
     """CLIENTS threads, each with one keep-alive connection, request for ``seconds``; → (req/s, latencies, bad)."""
     latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
@@ -216,11 +164,6 @@ def load(port: int, paths: list[str], seconds: float, expect: int) -> tuple[floa
     return len(flat) / wall, flat, sum(bad)
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reductions", type=int, default=1_000_000)
@@ -231,7 +174,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep-db", action="store_true", help=f"leave {DB_NAME} for inspection")
     args = parser.parse_args()
-    url = recreate_database()
+    url = recreate_database(DB_NAME)
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -266,7 +209,7 @@ def main() -> int:
     failures: list[str] = []
     port = free_port()
     server_log = Path(tempfile.gettempdir()) / f"{DB_NAME}-gunicorn.log"
-    server = start_server(port, args.workers, env, server_log)
+    server = start_gunicorn(port, args.workers, env, server_log)
     try:
         screens = [f"/api/v1/screens/{t}" for t in tokens]
         unknown = ["/api/v1/screens/no-such-screen-token"]
@@ -317,12 +260,12 @@ def main() -> int:
         f"load average {load_avg} (1, 5 min; the cores are shared)"
     )
     print(
-        f"trivial GET (unknown screen token, 404): {trivial_rps:.0f} req/s, p50 {pct(trivial_lat, 0.5) * 1000:.0f} ms, "
-        f"p99 {pct(trivial_lat, 0.99) * 1000:.0f} ms"
+        f"trivial GET (unknown screen token, 404): {trivial_rps:.0f} req/s, p50 {percentile(trivial_lat, 0.5) * 1000:.0f} ms, "
+        f"p99 {percentile(trivial_lat, 0.99) * 1000:.0f} ms"
     )
     print(
         f"screen JSON (built per request from the aggregates): {screen_rps:.0f} req/s, "
-        f"p50 {pct(screen_lat, 0.5) * 1000:.0f} ms, p99 {pct(screen_lat, 0.99) * 1000:.0f} ms, {screen_bad} errors"
+        f"p50 {percentile(screen_lat, 0.5) * 1000:.0f} ms, p99 {percentile(screen_lat, 0.99) * 1000:.0f} ms, {screen_bad} errors"
     )
     print(f"  ratio screen/trivial throughput: {screen_rps / trivial_rps:.2f}× (target ≥ 0.5×)")
     print(
