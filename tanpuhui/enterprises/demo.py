@@ -35,7 +35,8 @@ def _uscc(body17: str) -> str:
     return body17 + check_character(body17)
 
 
-def _user(phone: str, name: str, centre: Centre) -> User:
+def demo_user(phone: str, name: str, centre: Centre) -> User:
+    """A demo staff login (password ``DEMO_PASSWORD``), created once; other demos reuse it."""
     user = User.objects.filter(phone=phone).first()
     if user is None:
         user = User.objects.create(
@@ -44,7 +45,8 @@ def _user(phone: str, name: str, centre: Centre) -> User:
     return user
 
 
-def _enterprise(user: User, centre: Centre, name: str, body17: str, sector: str) -> Enterprise:
+def demo_enterprise(user: User, centre: Centre, name: str, body17: str, sector: str) -> Enterprise:
+    """A registered, approved demo enterprise with ``user`` as its member, created once; other demos reuse it."""
     enterprise = Enterprise.objects.filter(credit_code=_uscc(body17)).first()
     if enterprise is None:
         enterprise = services.enterprise_register(
@@ -198,8 +200,10 @@ def load() -> str:
         return "skipped (no ZS centre)"
     _ensure_grid_factor()
     phone, name, code = ENTERPRISE_STAFF[0]
-    owner = _user(phone, name, centres[code])
-    lighting = _enterprise(owner, centres["ZS"], "中山明辉照明工程有限公司", "91442000MA4UXL7Q0", "lighting")
+    owner = demo_user(phone, name, centres[code])
+    lighting = demo_enterprise(
+        owner, centres["ZS"], "中山明辉照明工程有限公司", "91442000MA4UXL7Q0", "lighting"
+    )
     project = _streetlight_project(lighting, owner)
     summary = [f"{lighting.name}: {project.get_status_display()} {project.kg_co2e} kg"]
     year = project.years.filter(year=2023).first()
@@ -235,8 +239,8 @@ def load() -> str:
         summary.append(f"{pending.title}: {pending.get_status_display()}")
     if "DG" in centres:
         phone, name, code = ENTERPRISE_STAFF[1]
-        dg_user = _user(phone, name, centres["DG"])
-        factory = _enterprise(
+        dg_user = demo_user(phone, name, centres["DG"])
+        factory = demo_enterprise(
             dg_user, centres["DG"], "东莞恒达五金制品有限公司", "91441900MA51GH2K3", "manufacturing"
         )
         title = "冲压车间空压机与水泵变频改造"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.apps import apps
 
-from tanpuhui.enterprises.demo import _enterprise, _user
+from tanpuhui.enterprises.demo import demo_enterprise, demo_user
 from tanpuhui.enterprises.models import Enterprise
 from tanpuhui.labels import seed, services
 from tanpuhui.labels.models import ProductCategoryRule, Study
@@ -135,8 +135,8 @@ def load() -> str:
     seed.load(apps)
     summary = []
     for phone, name, company, body17, pcr_code, product, lines in COMPANIES:
-        user = _user(phone, name, centre)
-        enterprise = _enterprise(
+        user = demo_user(phone, name, centre)
+        enterprise = demo_enterprise(
             user, centre, company, body17, "textiles" if pcr_code == "textiles" else "manufacturing"
         )
         study = _study(enterprise, user, pcr_code, product, lines)
