@@ -35,7 +35,13 @@ from benchmarks.harness import in_processes, in_threads, load_average, recreate_
 
 
 def bench_postings(
-    *, workers: int, postings: int, wallets: int = 2000, merchants: int = 200, processes: bool = False
+    *,
+    workers: int,
+    postings: int,
+    wallets: int = 2000,
+    merchants: int = 200,
+    processes: bool = False,
+    rounds: int = 4,
 ) -> dict:
     """Spends wallet → merchant through the service vs raw single-row UPDATEs, both in threads of this
     process (one interpreter lock: the service's Python work queues behind it) or in processes."""
@@ -75,37 +81,40 @@ def bench_postings(
             kind=TransferKind.EARN,
             idempotency_key=f"bench-fund:{pk}:{i}",
         )
-    per_worker = postings // workers
+    rounds = max(1, min(rounds, postings // workers))
+    per_round = postings // workers // rounds
+    per_worker = per_round * rounds
     run_id = uuid.uuid4().hex[:8]
-
-    def service_worker(n: int) -> None:
-        rng = random.Random(n)
-        for j in range(per_worker):
-            services.transfer_post(
-                debit=rng.choice(wallet_ids),
-                credit=rng.choice(merchant_ids),
-                amount=1,
-                kind=TransferKind.SPEND,
-                idempotency_key=f"bench:{run_id}:{n}:{j}",
-            )
-
-    service_s, _ = parallel(workers, service_worker)
-
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (id bigint PRIMARY KEY, balance bigint)"
         )
         cursor.execute("INSERT INTO bench_raw SELECT g, 0 FROM generate_series(1, %s) g", [wallets])
 
-    def raw_worker(n: int) -> None:
-        rng = random.Random(n)
+    def service_worker(n: int, round_: int) -> None:
+        rng = random.Random(n * 1000 + round_)
+        for j in range(per_round):
+            services.transfer_post(
+                debit=rng.choice(wallet_ids),
+                credit=rng.choice(merchant_ids),
+                amount=1,
+                kind=TransferKind.SPEND,
+                idempotency_key=f"bench:{run_id}:{n}:{round_}:{j}",
+            )
+
+    def raw_worker(n: int, round_: int) -> None:
+        rng = random.Random(n * 1000 + round_)
         with connection.cursor() as cursor:
-            for _ in range(per_worker):
+            for _ in range(per_round):
                 cursor.execute(
                     "UPDATE bench_raw SET balance = balance + 1 WHERE id = %s", [rng.randint(1, wallets)]
                 )
 
-    raw_s, _ = parallel(workers, raw_worker)
+    # The two alternate in rounds, so a machine whose load changes during the run weighs on both alike.
+    service_s = raw_s = 0.0
+    for round_ in range(rounds):
+        service_s += parallel(workers, lambda n, r=round_: service_worker(n, r))[0]
+        raw_s += parallel(workers, lambda n, r=round_: raw_worker(n, r))[0]
     done = per_worker * workers
     return {
         "postings": done,
@@ -214,16 +223,17 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
 
     timings: dict[str, float] = defaultdict(float)
     stages = [
-        (conversion, "convert_chunk"),  # one run: all of the below, before its commit
+        (conversion, "chunk_price"),  # one chunk priced: the next five, before its commit
         (conversion, "claim"),
         (conversion.RuleBook, "load"),
         (conversion, "usage_load"),
         (conversion, "history_load"),
         (conversion, "price"),
-        (conversion, "post"),  # = the next three (and the accounts' look-up)
+        (conversion, "awards_insert"),
+        (conversion, "run_post"),  # the posting phase, commits included: the next three and the locks
+        (conversion, "run_nets"),
         (conversion, "coin_postings"),
         (services, "postings_post"),
-        (conversion, "awards_insert"),
     ]
     originals = [(owner, name, owner.__dict__[name]) for owner, name in stages]
     for owner, name, _fn in originals:
@@ -235,7 +245,8 @@ def bench_conversion(*, reductions: int, per_resident: int = 20, chunk_size: int
     finally:
         for owner, name, fn in originals:
             setattr(owner, name, fn)
-    timings["commit"] = convert_s - timings["convert_chunk"]
+    # the pricing chunks' commits (their deferred foreign-key checks) and the claims' loop
+    timings["pricing_commit"] = convert_s - timings["chunk_price"] - timings["run_post"]
     assert result.reductions == reductions, result
     assert CoinAward.objects.filter(centre=centre).count() == reductions
     check_started = time.perf_counter()

@@ -63,7 +63,7 @@ class CoinAwardAdmin(ReadOnlyAdmin):
         "capped_by",
     ]
     list_filter = ["behaviour", "centre"]
-    raw_id_fields = ["reduction", "root", "resident", "transfer", "run"]
+    raw_id_fields = ["reduction", "root", "resident", "run"]
 
 
 class ConversionCapInline(admin.TabularInline):

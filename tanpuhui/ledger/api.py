@@ -36,6 +36,10 @@ class WalletTransfersApi(AudienceMixin, generics.ListAPIView):
             return Transfer.objects.none()
         return selectors.wallet_transfers(self.request.user)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.award_lines_attach(page)
+
     def get_serializer_context(self):
         wallet = selectors.wallet_account(self.request.user)
         return {**super().get_serializer_context(), "wallet_id": wallet.pk if wallet else None}
@@ -48,7 +52,7 @@ class CoinAwardApi(AudienceMixin, generics.RetrieveAPIView):
     audience = RESIDENT
     serializer_class = serializers.AwardExplanationOutput
     lookup_field = "reduction_id"
-    queryset = CoinAward.objects.select_related("reduction", "rule", "multiplier", "transfer")
+    queryset = CoinAward.objects.select_related("reduction", "rule", "multiplier")
 
 
 @extend_schema(tags=["staff"], responses=serializers.LedgerSummaryOutput)

@@ -25,6 +25,11 @@ class LedgerConfig(AppConfig):
             "ledger-convert-sweep",
             {"task": "ledger.convert_reductions", "schedule": crontab(minute="*/15")},
         )
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            # A run whose worker died between pricing and posting is posted by the next one.
+            "ledger-finish-conversions",
+            {"task": "ledger.finish_conversions", "schedule": crontab(minute="*/5")},
+        )
 
 
 def _on_reductions_quantified(sender, centre_ids=None, batch_id="", **kwargs):

@@ -10,8 +10,16 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from tanpuhui.ledger.conversion import RUN_CAUSE
-from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
+from tanpuhui.ledger.conversion import LEASE, RUN_CAUSE
+from tanpuhui.ledger.models import (
+    Account,
+    AccountKind,
+    CoinAward,
+    ConversionRun,
+    LedgerCheck,
+    Transfer,
+    TransferKind,
+)
 from tanpuhui.metering.models import Reduction, ReductionClaim
 
 # Apps above the ledger add their own reconciliation: a receiver returns a list of problem dicts, each
@@ -34,7 +42,8 @@ class CheckResult:
 def ledger_check(*, record: bool = False) -> CheckResult:
     """Checks: (1) each cached balance = Σ credits − Σ debits; (2) Σ balances = 0; (3) no account below
     its floor; (4) each reduction converted at most once and only under a "coins" claim; (5) per
-    wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction; (6) each award's
+    wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction (residents of a run
+    being posted are counted once it is; a run whose lease ran out unposted is ``conversion_unposted``); (6) each award's
     resident, centre and root are its reduction's (``award_copy_mismatch``); (7) every funding
     pool's figures agree with its ledger accounts (``funding.selectors.pool_ledger_problems``, connected
     to ``extra_checks`` by the funding app: the ledger does not import the apps above it)."""
@@ -107,11 +116,25 @@ def _check_award_copies(result: CheckResult) -> None:
 
 
 def _check_fractions(result: CheckResult) -> None:
-    awarded = dict(
-        CoinAward.objects.values("resident_id")
+    unposted = ConversionRun.objects.exclude(state=ConversionRun.State.POSTED)
+    for run_id, heartbeat in unposted.filter(heartbeat_at__lt=timezone.now() - LEASE).values_list(
+        "pk", "heartbeat_at"
+    ):
+        result.add("conversion_unposted", run=run_id, heartbeat=str(heartbeat))
+    # residents with awards in a run not yet posted: checked once it is (usually none; read first, so
+    # the big aggregate below never carries a NOT IN over the awards)
+    pending = set(
+        CoinAward.objects.filter(run__in=list(unposted.values_list("pk", flat=True)))
+        .values_list("resident_id", flat=True)
+        .distinct()
+    )
+    awarded = {
+        resident_id: milli
+        for resident_id, milli in CoinAward.objects.values("resident_id")
         .annotate(m=Sum("milli_awarded"))
         .values_list("resident_id", "m")
-    )
+        if resident_id not in pending
+    }
     if not awarded:
         return
     wallets = {

@@ -1,4 +1,4 @@
-"""Reductions → coins, in bulk, exactly once: claim → price → post.
+"""Reductions → coins, in bulk, exactly once: claim → price (chunk by chunk) → post (once per resident).
 
 A run claims unclaimed reductions with one set-based ``INSERT … SELECT … ON CONFLICT DO NOTHING
 RETURNING`` into ``metering.ReductionClaim`` (unique per reduction, purpose "coins"): a reduction
@@ -28,12 +28,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from tanpuhui.common import db as sqlite
@@ -62,6 +62,9 @@ __all__ = [
 ]
 
 CHUNK = 20_000
+POST_GROUP = 20_000  # residents posted per transaction (their wallets locked for that long)
+# A run not posted whose heartbeat is older than this lost its owner: ``conversions_finish`` posts it.
+LEASE = timedelta(minutes=10)
 # pg_advisory_xact_lock key: conversion runs are serialised (claims alone already make them safe;
 # the lock just avoids two runs waiting on each other's claims row by row).
 ADVISORY_KEY = 0x7470_4C45  # "tpLE"
@@ -125,56 +128,150 @@ def reductions_convert(
     *, centre_ids: Iterable[int] | None = None, batch_id: str = "", chunk_size: int | None = None
 ) -> ConversionResult:
     """Convert every unclaimed reduction (of ``centre_ids``, or all) into coins. Safe to run
-    concurrently and repeatedly: each reduction is converted at most once. On SQLite a chunk is a
-    short window (``common.db``), so residents' writes never wait long."""
+    concurrently and repeatedly: each reduction is converted at most once. One call is one run: its
+    chunks are priced first (claims and awards, no wallet touched), then each resident's net is posted
+    once. On SQLite a chunk is a short window (``common.db``), so residents' writes never wait long."""
     if chunk_size is None:
         chunk_size = min(CHUNK, sqlite.window_rows()) if sqlite.one_writer() else CHUNK
     centres = None if centre_ids is None else [int(c) for c in centre_ids]
-    result = ConversionResult()
+    run: ConversionRun | None = None
     after_id = 0  # everything eligible up to here was claimed by an earlier chunk of this call
     while True:
         with transaction.atomic():
-            done = convert_chunk(
-                centre_ids=centres, batch_id=batch_id, chunk_size=chunk_size, after_id=after_id
+            priced = chunk_price(
+                run=run, centre_ids=centres, batch_id=batch_id, chunk_size=chunk_size, after_id=after_id
             )
-        if done is None:
+        if priced is None:
             break
-        run, after_id = done
-        coins_converted.send(sender=ConversionRun, run_id=run.pk)
-        result.runs += 1
-        result.run_ids.append(run.pk)
-        result.reductions += run.reductions
-        result.coins_earned += run.coins_earned
-        result.coins_reversed += run.coins_reversed
-        if run.reductions < chunk_size:
+        run, claimed, after_id = priced
+        if claimed < chunk_size:
             break
         if sqlite.one_writer():
             sqlite.let_writers_in()
+    result = ConversionResult()
+    if run is None:
+        return result
+    run = run_post(run_id=run.pk)
+    coins_converted.send(sender=ConversionRun, run_id=run.pk)
+    result.runs = 1
+    result.run_ids.append(run.pk)
+    result.reductions = run.reductions
+    result.coins_earned = run.coins_earned
+    result.coins_reversed = run.coins_reversed
     return result
 
 
-def convert_chunk(
-    *, centre_ids: list[int] | None, batch_id: str, chunk_size: int, after_id: int = 0
-) -> tuple[ConversionRun, int] | None:
-    """One run (inside the caller's transaction): claim → price → post. Returns the run and the
-    highest reduction id it claimed (the next chunk claims above it), or None: nothing to claim."""
+def chunk_price(
+    *,
+    run: ConversionRun | None,
+    centre_ids: list[int] | None,
+    batch_id: str,
+    chunk_size: int,
+    after_id: int = 0,
+) -> tuple[ConversionRun, int, int] | None:
+    """Price one chunk of ``run`` (a new run when None; inside the caller's transaction): claim →
+    price → record the awards. Returns the run, how many reductions it claimed and the highest id
+    (the next chunk claims above it); None when nothing is left to claim, or when the run was taken
+    over (its lease ran out and ``conversions_finish`` posted it: the rest goes to a later run)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
-    run = ConversionRun.objects.create(batch_id=str(batch_id or "")[:64])
+    now = timezone.now()
+    if run is None:
+        run = ConversionRun.objects.create(
+            batch_id=str(batch_id or "")[:64], state=ConversionRun.State.PRICING, heartbeat_at=now
+        )
+    else:
+        run = ConversionRun.objects.select_for_update().get(pk=run.pk)
+        if run.state != ConversionRun.State.PRICING:
+            return None
     rows = claim(run=run, centre_ids=centre_ids, chunk_size=chunk_size, after_id=after_id)
     if not rows:
-        transaction.set_rollback(True)
+        if not run.reductions:
+            transaction.set_rollback(True)  # a run that claimed nothing leaves no row
         return None
     book = RuleBook.load({r.centre_id for r in rows})
     usage = usage_load(rows=rows, book=book)
     roots, history = history_load(rows=rows)
     awards = price(rows, book=book, usage=usage, roots=roots, history=history)
-    post(run=run, awards=awards)
-    run.reductions = len(rows)
-    run.finished_at = timezone.now()
-    run.save(update_fields=["reductions", "finished_at", "coins_earned", "coins_reversed"])
-    return run, max(r.reduction_id for r in rows)
+    awards_insert(run=run, awards=awards)
+    ConversionRun.objects.filter(pk=run.pk).update(reductions=F("reductions") + len(rows), heartbeat_at=now)
+    run.reductions += len(rows)
+    return run, len(rows), max(r.reduction_id for r in rows)
+
+
+def run_post(*, run_id: int, group_size: int | None = None) -> ConversionRun:
+    """Post a priced run: each resident's net milli-coins once, ``group_size`` residents a
+    transaction (their wallets locked only for that transaction), resuming after ``posted_through``
+    — so a run whose poster died is finished by the next one, and each resident is posted once."""
+    if group_size is None:
+        group_size = min(POST_GROUP, sqlite.window_rows()) if sqlite.one_writer() else POST_GROUP
+    while True:
+        with transaction.atomic():
+            run = ConversionRun.objects.select_for_update().get(pk=run_id)
+            if run.state == ConversionRun.State.POSTED:
+                return run
+            net = run_nets(run=run, limit=group_size)
+            if not net:
+                run.state = ConversionRun.State.POSTED
+                run.finished_at = run.heartbeat_at = timezone.now()
+                run.save(update_fields=["state", "finished_at", "heartbeat_at"])
+                return run
+            post(run=run, net=net)
+            last_resident, last_centre = next(reversed(net))
+            run.state = ConversionRun.State.PRICED
+            run.posted_through = f"{last_resident}:{last_centre}"
+            run.heartbeat_at = timezone.now()
+            run.save(
+                update_fields=["state", "posted_through", "heartbeat_at", "coins_earned", "coins_reversed"]
+            )
+        if sqlite.one_writer():
+            sqlite.let_writers_in()
+
+
+def run_nets(*, run: ConversionRun, limit: int) -> dict[ResidentKey, int]:
+    """The next ``limit`` (resident, centre) of ``run`` after its ``posted_through``, in that order,
+    with each one's net milli-coins over all of the run's awards (index: run, resident, centre)."""
+    awards = CoinAward.objects.filter(run=run)
+    if run.posted_through:
+        resident, centre = run.posted_through.rsplit(":", 1)
+        awards = awards.filter(
+            Q(resident_id__gt=uuid.UUID(resident))
+            | Q(resident_id=uuid.UUID(resident), centre_id__gt=int(centre))
+        )
+    rows = (
+        awards.values("resident_id", "centre_id")
+        .annotate(milli=Sum("milli_awarded"))
+        .order_by("resident_id", "centre_id")
+        .values_list("resident_id", "centre_id", "milli")[:limit]
+    )
+    return {(resident_text(r), int(c)): int(m) for r, c, m in rows}
+
+
+def conversions_finish(*, stale_after: timedelta | None = None) -> list[int]:
+    """Post every run whose owner stopped before posting it (its heartbeat older than the lease):
+    a run still pricing is closed where it stands (its claimed reductions are priced; the rest is
+    left to a later run) and posted. Returns the runs finished."""
+    cutoff = timezone.now() - (LEASE if stale_after is None else stale_after)
+    finished = []
+    for run_id in (
+        ConversionRun.objects.exclude(state=ConversionRun.State.POSTED)
+        .filter(heartbeat_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            run = ConversionRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+            if run is None or run.state == ConversionRun.State.POSTED:
+                continue  # someone else is on it, or just finished it
+            if run.heartbeat_at and run.heartbeat_at >= cutoff:
+                continue  # alive after all
+            run.state = ConversionRun.State.PRICED
+            run.heartbeat_at = timezone.now()
+            run.save(update_fields=["state", "heartbeat_at"])
+        run_post(run_id=run_id)
+        coins_converted.send(sender=ConversionRun, run_id=run_id)
+        finished.append(run_id)
+    return finished
 
 
 # --- claim ------------------------------------------------------------------------------------
@@ -506,15 +603,15 @@ def coin_postings(
                     ledger.Leg(debit=debt, credit=iss, amount=owed - from_wallet, kind=TransferKind.REVERSAL)
                 )
         if legs:
-            postings.append(ledger.Posting(f"conv:{run_id}:{key[0]}:{key[1]}", legs))
+            postings.append(
+                ledger.Posting(posting_key(run_id=run_id, resident_id=key[0], centre_id=key[1]), legs)
+            )
     return CoinPlan(postings, fractions, earned, reversed_)
 
 
-def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
-    """Post the coins of ``awards`` through the ledger's bulk posting engine and record the awards."""
-    net: dict[ResidentKey, int] = defaultdict(int)
-    for award in awards:
-        net[(award.resident_id, award.centre_id)] += award.milli_awarded
+def post(*, run: ConversionRun, net: dict[ResidentKey, int]) -> None:
+    """Post ``net`` (milli-coins per resident of ``run``) through the ledger's bulk posting engine:
+    one posting per resident, keyed ``conv:<run>:<resident>:<centre>``."""
     issuance = {c: ledger.issuance_of(c).pk for c in sorted({c for _r, c in net})}
     # one look-up that is also the lock: wallets (opened if missing), debts (opened for clawbacks)
     # and the issuance accounts, in pk order
@@ -532,16 +629,22 @@ def post(*, run: ConversionRun, awards: Sequence[Award]) -> None:
     plan = coin_postings(
         run_id=run.pk, net=net, wallets=wallets, debts=debts, issuance=issuance, locked=locked
     )
-    ids = ledger.postings_post(
+    ledger.postings_post(
         postings=plan.postings, cause=run, memo="conversion", locked=locked, fractions=plan.fractions
     )
     run.coins_earned += plan.coins_earned
     run.coins_reversed += plan.coins_reversed
-    transfer_of: dict[ResidentKey, int] = {}
-    for p in plan.postings:
-        _conv, _run, resident, centre = p.idempotency_key.split(":")
-        transfer_of[(resident, int(centre))] = ids[(p.idempotency_key, 0)]
-    awards_insert(run=run, awards=awards, transfer_of=transfer_of)
+
+
+def posting_key(*, run_id: int, resident_id: Any, centre_id: int) -> str:
+    """The idempotency key of a run's posting for one resident: how a transfer finds its awards."""
+    return f"conv:{run_id}:{resident_text(resident_id)}:{centre_id}"
+
+
+def posting_key_parse(key: str) -> tuple[int, str, int]:
+    """``posting_key``'s parts back: (run, resident as UUID text, centre)."""
+    _conv, run_id, resident_id, centre_id = key.split(":")
+    return int(run_id), resident_id, int(centre_id)
 
 
 AWARD_COLUMNS = (
@@ -559,7 +662,6 @@ AWARD_COLUMNS = (
     "milli_computed",
     "milli_awarded",
     "capped_by",
-    "transfer_id",
 )
 
 
@@ -569,7 +671,7 @@ def _kg_text(kg_e4: int) -> str:
     return f"{sign}{whole}.{frac:04d}"
 
 
-def _award_row(run_id: int, a: Award, transfer_of: dict[ResidentKey, int]) -> tuple[Any, ...]:
+def _award_row(run_id: int, a: Award) -> tuple[Any, ...]:
     return (
         run_id,
         a.reduction_id,
@@ -585,24 +687,18 @@ def _award_row(run_id: int, a: Award, transfer_of: dict[ResidentKey, int]) -> tu
         a.milli_computed,
         a.milli_awarded,
         a.capped_by,
-        transfer_of.get((a.resident_id, a.centre_id)),
     )
 
 
-def awards_insert(
-    *, run: ConversionRun, awards: Sequence[Award], transfer_of: dict[ResidentKey, int]
-) -> None:
+def awards_insert(*, run: ConversionRun, awards: Sequence[Award]) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             raw = cursor.cursor
             with raw.copy(f"COPY {CoinAward._meta.db_table} ({', '.join(AWARD_COLUMNS)}) FROM STDIN") as copy:
                 for award in awards:
-                    copy.write_row(_award_row(run.pk, award, transfer_of))
+                    copy.write_row(_award_row(run.pk, award))
         return
     CoinAward.objects.bulk_create(
-        [
-            CoinAward(**dict(zip(AWARD_COLUMNS, _award_row(run.pk, a, transfer_of), strict=True)))
-            for a in awards
-        ],
+        [CoinAward(**dict(zip(AWARD_COLUMNS, _award_row(run.pk, a), strict=True))) for a in awards],
         batch_size=2000,
     )

@@ -134,6 +134,9 @@ class Transfer(AppendOnlyModel):
     )
     memo = models.CharField(max_length=200, blank=True, default="")
 
+    # set on a page of transfers by ``selectors.award_lines_attach`` (not a column)
+    award_lines: list[CoinAward]
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -277,7 +280,18 @@ class CampaignMultiplier(models.Model):
 
 
 class ConversionRun(models.Model):
-    """One conversion pass (one chunk of claimed reductions) — the cause of its coin transfers."""
+    """One conversion (every chunk of reductions one call claimed) — the cause of its coin transfers.
+
+    Two phases: while *pricing*, each chunk claims, prices and records its awards in a transaction of
+    its own, without touching a wallet; once *priced*, each resident's net is posted once, a group of
+    residents per transaction, ``posted_through`` the last (resident, centre) posted; then *posted*.
+    ``heartbeat_at`` is the lease: a run not posted whose heartbeat is older than
+    ``conversion.LEASE`` is finished by ``conversions_finish`` (its owner died)."""
+
+    class State(models.TextChoices):
+        PRICING = "pricing", _("pricing")
+        PRICED = "priced", _("priced, not yet posted")
+        POSTED = "posted", _("posted")
 
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -285,9 +299,15 @@ class ConversionRun(models.Model):
     reductions = models.PositiveIntegerField(default=0)
     coins_earned = models.BigIntegerField(default=0)
     coins_reversed = models.BigIntegerField(default=0)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PRICING, db_default="posted")
+    posted_through = models.CharField(max_length=64, blank=True, default="", db_default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["heartbeat_at"], condition=~Q(state="posted"), name="ledger_run_unposted"),
+        ]
         verbose_name = _("conversion run")
         verbose_name_plural = _("conversion runs")
 
@@ -299,7 +319,8 @@ class CoinAward(AppendOnlyModel):
     """Why a reduction earned what it earned: one row per converted reduction (unique)."""
 
     id = models.BigAutoField(primary_key=True)
-    run = models.ForeignKey(ConversionRun, on_delete=models.PROTECT, related_name="awards")
+    # indexed with (resident, centre) below: the posting phase sums a run's awards per resident
+    run = models.ForeignKey(ConversionRun, on_delete=models.PROTECT, related_name="awards", db_index=False)
     reduction = models.OneToOneField(
         "metering.Reduction", on_delete=models.PROTECT, related_name="coin_award"
     )
@@ -333,13 +354,14 @@ class CoinAward(AppendOnlyModel):
     milli_computed = models.BigIntegerField(help_text=_("milli-coins before caps"))
     milli_awarded = models.BigIntegerField(help_text=_("milli-coins after caps (negative: clawback)"))
     capped_by = models.CharField(max_length=48, blank=True)
-    transfer = models.ForeignKey(
-        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
-    )
+    # No link to the transfer: an award is written before its run posts, and the transfer is found by
+    # its key, conv:<run>:<resident>:<centre> (``selectors.award_lines``) — one posting per resident
+    # per run, however many chunks priced their reductions.
 
     class Meta:
         ordering = ["id"]
         indexes = [
+            models.Index(fields=["run", "resident", "centre"], name="ledger_award_run_resident"),
             models.Index(fields=["resident", "period_end"]),
             models.Index(fields=["root"]),
             models.Index(

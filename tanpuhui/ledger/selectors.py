@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 
 from tanpuhui.accounts.models import User
+from tanpuhui.ledger.conversion import RUN_CAUSE, posting_key, posting_key_parse
 from tanpuhui.ledger.expiry import expiring_soon
 from tanpuhui.ledger.models import Account, AccountKind, CoinAward, LedgerCheck, Transfer, TransferKind
 
@@ -56,21 +59,48 @@ def wallet_summary(resident: User) -> dict:
 
 
 def wallet_transfers(resident: User) -> QuerySet[Transfer]:
-    """Every transfer into or out of the resident's wallet, newest first, with its award lines."""
+    """Every transfer into or out of the resident's wallet, newest first (a page of them gets its
+    award lines from ``award_lines_attach``)."""
     wallet = wallet_account(resident)
     if wallet is None:
         return Transfer.objects.none()
     return (
         Transfer.objects.filter(Q(debit=wallet) | Q(credit=wallet))
         .select_related("debit", "credit")
-        .prefetch_related(
-            Prefetch(
-                "awards",
-                queryset=CoinAward.objects.select_related("rule", "multiplier", "reduction").order_by("id"),
-            )
-        )
         .order_by("-created_at", "-id")
     )
+
+
+def award_lines_attach(transfers: Iterable[Transfer]) -> list[Transfer]:
+    """Give each transfer its ``award_lines``: for a conversion's posting (leg 0 of the key
+    ``conv:<run>:<resident>:<centre>``) the awards of that run for that resident and centre, else
+    none — two queries for a page, whatever its size."""
+    page = list(transfers)
+    wanted: dict[tuple[int, str, int], Transfer] = {}
+    for transfer in page:
+        transfer.award_lines = []
+        if transfer.cause_type == RUN_CAUSE and transfer.leg == 0:
+            wanted[posting_key_parse(transfer.idempotency_key)] = transfer
+    if wanted:
+        awards = (
+            CoinAward.objects.filter(
+                run_id__in={k[0] for k in wanted}, resident_id__in={uuid.UUID(k[1]) for k in wanted}
+            )
+            .select_related("rule", "multiplier", "reduction")
+            .order_by("id")
+        )
+        for award in awards:
+            key = (award.run_id, str(uuid.UUID(str(award.resident_id))), award.centre_id)
+            if key in wanted:
+                wanted[key].award_lines.append(award)
+    return page
+
+
+def award_transfer_id(award: CoinAward) -> int | None:
+    """The transfer that posted ``award``'s coins (None: its run is not posted yet, or the resident's
+    net in that run was less than a coin)."""
+    key = posting_key(run_id=award.run_id, resident_id=award.resident_id, centre_id=award.centre_id)
+    return Transfer.objects.filter(idempotency_key=key, leg=0).values_list("pk", flat=True).first()
 
 
 def earnings_by_behaviour(resident: User) -> list[dict]:
@@ -89,7 +119,7 @@ def earnings_by_behaviour(resident: User) -> list[dict]:
 
 def award_for(resident: User, reduction_id: int) -> CoinAward | None:
     return (
-        CoinAward.objects.select_related("reduction", "rule", "multiplier", "transfer")
+        CoinAward.objects.select_related("reduction", "rule", "multiplier")
         .filter(resident=resident, reduction_id=reduction_id)
         .first()
     )

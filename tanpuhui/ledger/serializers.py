@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tanpuhui.common.fields import CoinsField
+from tanpuhui.ledger import selectors
 from tanpuhui.ledger.models import TransferKind
 
 
@@ -78,7 +79,7 @@ class TransferOutput(serializers.Serializer):
     memo = serializers.CharField()
     cause = serializers.SerializerMethodField()
     reverses = serializers.IntegerField(source="reverses_id", allow_null=True)
-    awards = AwardLineOutput(many=True)
+    awards = AwardLineOutput(many=True, source="award_lines")
 
     def _incoming(self, obj) -> bool:
         return obj.credit_id == self.context["wallet_id"]
@@ -104,12 +105,16 @@ class TransferOutput(serializers.Serializer):
 
 
 class AwardExplanationOutput(AwardLineOutput):
-    transfer = serializers.IntegerField(source="transfer_id", allow_null=True)
+    transfer = serializers.SerializerMethodField()
     reduction_kind = serializers.CharField(source="reduction.kind")
     adjusts = serializers.IntegerField(source="reduction.adjusts_id", allow_null=True)
     period_start = serializers.DateField(source="reduction.period_start")
     coins_before_caps = serializers.SerializerMethodField()
     arithmetic = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_transfer(self, obj) -> int | None:
+        return selectors.award_transfer_id(obj)
 
     @extend_schema_field(OpenApiTypes.DECIMAL)
     def get_coins_before_caps(self, obj) -> str:

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from tanpuhui.ledger.check import ledger_check
-from tanpuhui.ledger.conversion import reductions_convert
+from tanpuhui.ledger.conversion import conversions_finish, reductions_convert
 from tanpuhui.ledger.expiry import coins_expire
 
 
@@ -20,3 +20,9 @@ def expire_coins() -> dict:
 def check_ledger() -> dict:
     result = ledger_check(record=True)
     return {"ok": result.ok, "problems": len(result.problems)}
+
+
+@shared_task(name="ledger.finish_conversions")
+def finish_conversions() -> dict:
+    """Post the runs whose owner died between pricing and posting (their lease ran out)."""
+    return {"finished": conversions_finish()}

@@ -66,7 +66,7 @@ def _activity(behaviour: str, awards: list) -> str:
 
 def _event(transfer, wallet_id) -> dict:
     """A history line: what happened, in words, with the earning's award lines kept for the details."""
-    awards = list(transfer.awards.all())
+    awards = transfer.award_lines  # from selectors.award_lines_attach
     by_behaviour: dict[str, list] = {}
     for award in awards:
         award.coins = Decimal(award.milli_awarded) / 1000
@@ -107,7 +107,7 @@ def wallet_page(request):
         {
             "summary": summary,
             "page": page,
-            "events": [_event(t, summary["account"]) for t in page],
+            "events": [_event(t, summary["account"]) for t in selectors.award_lines_attach(page)],
             "next_coin": _next_coin(summary, request.user.centre),
             "chart": _chart(selectors.earnings_by_behaviour(request.user)),
         },

@@ -2,12 +2,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 
 from tanpuhui.common.errors import Conflict, ValidationFailed
-from tanpuhui.ledger import services
+from tanpuhui.ledger import conversion, selectors, services
 from tanpuhui.ledger.check import ledger_check
 from tanpuhui.ledger.conversion import campaign_multiplier_create, reductions_convert
-from tanpuhui.ledger.models import CampaignMultiplier, CoinAward, Transfer, TransferKind
+from tanpuhui.ledger.models import CampaignMultiplier, CoinAward, ConversionRun, Transfer, TransferKind
 from tanpuhui.ledger.tests.factories import default_rule, make_reduction, merchant_account
 from tanpuhui.metering.models import ReductionClaim
 
@@ -42,7 +44,8 @@ def test_conversion_is_idempotent_and_claims_once(resident, gz):
     assert balance(resident) == 15
     assert ReductionClaim.objects.get(reduction=reduction).purpose == "coins"
     award = CoinAward.objects.get(reduction=reduction)
-    assert award.milli_awarded == 15000 and award.transfer.kind == TransferKind.EARN
+    assert award.milli_awarded == 15000
+    assert Transfer.objects.get(pk=selectors.award_transfer_id(award)).kind == TransferKind.EARN
 
 
 def test_reduction_claimed_elsewhere_is_not_converted(resident, gz):
@@ -225,9 +228,91 @@ def test_chunks(resident, other_resident, gz, zs):
         make_reduction(resident, "1")
         make_reduction(other_resident, "1")
     result = reductions_convert(chunk_size=3)
-    assert result.reductions == 10 and result.runs == 4
+    # four chunks priced, one run: each resident's coins posted once, whatever the chunks
+    assert result.reductions == 10 and result.runs == 1
+    assert set(ReductionClaim.objects.values_list("reference", flat=True)) == {f"run:{result.run_ids[0]}"}
+    assert Transfer.objects.filter(kind=TransferKind.EARN).count() == 2
     assert (balance(resident), balance(other_resident)) == (50, 5)
     assert ledger_check().ok
+
+
+def _priced_not_posted(*, chunk_size: int = 100):
+    """A run whose worker died after pricing its chunks and before posting them."""
+    with transaction.atomic():
+        run, _claimed, _last = conversion.chunk_price(
+            run=None, centre_ids=None, batch_id="", chunk_size=chunk_size
+        )
+    ConversionRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - conversion.LEASE * 2)
+    return run
+
+
+def test_a_run_priced_but_never_posted_is_posted_by_the_next_worker(resident, other_resident, gz, zs):
+    default_rule(gz, "10")
+    default_rule(zs, "10")
+    make_reduction(resident, "1.25")
+    make_reduction(other_resident, "2")
+    run = _priced_not_posted()
+    assert balance(resident) == 0 and CoinAward.objects.count() == 2
+    check = ledger_check()
+    # the awards wait for their posting: not a mismatch, but a run whose lease ran out is reported
+    assert [p["problem"] for p in check.problems] == ["conversion_unposted"]
+    assert reductions_convert().reductions == 0  # already claimed: a new run does not price them again
+    assert conversion.conversions_finish() == [run.pk]
+    assert (balance(resident), balance(other_resident)) == (12, 20)
+    assert conversion.conversions_finish() == []
+    assert ledger_check().ok
+    assert ConversionRun.objects.get(pk=run.pk).state == ConversionRun.State.POSTED
+
+
+def test_a_live_run_is_left_to_its_owner(resident, gz):
+    default_rule(gz, "10")
+    make_reduction(resident, "1")
+    run = _priced_not_posted()
+    ConversionRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    assert conversion.conversions_finish() == []
+    assert ledger_check().ok  # pending, not wrong
+    conversion.run_post(run_id=run.pk)
+    assert balance(resident) == 10 and ledger_check().ok
+
+
+def test_posting_resumes_after_the_last_resident_posted(resident, other_resident, gz, zs, monkeypatch):
+    default_rule(gz, "10")
+    default_rule(zs, "10")
+    for who in (resident, other_resident):
+        make_reduction(who, "1")
+        make_reduction(who, "0.55")
+    run = _priced_not_posted()
+    real_post, calls = conversion.post, []
+
+    def dies_on_the_second_group(**kwargs):
+        calls.append(kwargs["net"])
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        real_post(**kwargs)
+
+    monkeypatch.setattr(conversion, "post", dies_on_the_second_group)
+    with pytest.raises(RuntimeError):
+        conversion.run_post(run_id=run.pk, group_size=1)
+    first = next(iter(calls[0]))
+    assert ConversionRun.objects.get(pk=run.pk).posted_through == f"{first[0]}:{first[1]}"
+    monkeypatch.setattr(conversion, "post", real_post)
+    conversion.run_post(run_id=run.pk, group_size=1)
+    # each resident posted once, with the net of both reductions (15.5 coins: 15 and 500 milli carried)
+    assert (balance(resident), balance(other_resident)) == (15, 15)
+    assert Transfer.objects.filter(kind=TransferKind.EARN).count() == 2
+    assert ledger_check().ok
+
+
+def test_a_run_taken_over_stops_pricing(resident, gz):
+    default_rule(gz, "10")
+    make_reduction(resident, "1")
+    run = _priced_not_posted()
+    conversion.conversions_finish()
+    make_reduction(resident, "2")
+    with transaction.atomic():
+        assert conversion.chunk_price(run=run, centre_ids=None, batch_id="", chunk_size=100) is None
+    assert reductions_convert().reductions == 1  # the rest goes to a later run
+    assert balance(resident) == 30 and ledger_check().ok
 
 
 def test_cap_usage_carries_across_runs(resident, gz):
@@ -264,7 +349,7 @@ def test_claim_walks_past_other_centres_and_claims_for_other_purposes(resident, 
     ReductionClaim.objects.create(reduction=make_reduction(resident, "5"), purpose="credit")
     third = make_reduction(resident, "1")
     result = reductions_convert(centre_ids=[gz.pk], chunk_size=2)
-    assert result.reductions == 3 and result.runs == 2
+    assert result.reductions == 3 and result.runs == 1
     assert set(CoinAward.objects.values_list("reduction_id", flat=True)) == {first.pk, second.pk, third.pk}
     assert balance(resident) == 30 and balance(other_resident) == 0
     assert reductions_convert(centre_ids=[gz.pk], chunk_size=2).reductions == 0
