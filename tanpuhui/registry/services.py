@@ -857,6 +857,8 @@ _BLOCK_COLUMNS = (
     "prefix, serial_start, serial_end, quantity, status, account_id, parent_id, issuance_id, project_id, "
     "vintage, created_at, updated_at"
 )
+_QUEUE = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+
 _PEEK = f"""
 SELECT serial_end, status, account_id, quantity FROM {CreditBlock._meta.db_table}
 WHERE prefix = %s AND serial_start <= %s AND status <> 'superseded' ORDER BY serial_start DESC LIMIT 1
@@ -934,6 +936,11 @@ def _split_in_sql(
         "request": json.dumps(request),
     }
     with connection.cursor() as cursor:
+        # Movers of one live block queue here, not on its row: the row lock wakes every waiter when the
+        # block is superseded, each finds it gone and tries again (a herd per movement); behind this
+        # lock each mover's statement starts after the previous mover committed and sees the live
+        # block at once. The remainder of a split keeps the block's last serial, so the key holds.
+        cursor.execute(_QUEUE, [f"registry-move:{named.prefix}:{named.serial_end}"])
         for _attempt in range(100):
             cursor.execute(_MOVE, params)
             row = cursor.fetchone()
