@@ -279,6 +279,9 @@ SQLITE_WINDOW_ROWS = env.int("SQLITE_WINDOW_ROWS", default=20_000)
 # A batch's worker holds a lease of this many seconds, renewed every third of it; a batch whose lease
 # ran out is resumed by the next worker (beat re-queues it within a minute). Give up after N workers died.
 METERING_BATCH_LEASE_SECONDS = env.int("METERING_BATCH_LEASE_SECONDS", default=120)
+# A conversion run not posted whose heartbeat (every chunk, every posted group) is older than this lost
+# its worker: ledger.finish_conversions posts it.
+LEDGER_CONVERSION_LEASE_SECONDS = env.int("LEDGER_CONVERSION_LEASE_SECONDS", default=600)
 METERING_BATCH_MAX_ATTEMPTS = env.int("METERING_BATCH_MAX_ATTEMPTS", default=5)
 # Clean CSV readings and trips load in one pass on PostgreSQL (docs/metering.md); off → the staged pipeline.
 METERING_SQL_FASTPATH = env.bool("METERING_SQL_FASTPATH", default=True)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from tanpuhui.ledger.conversion import LEASE, RUN_CAUSE
+from tanpuhui.ledger.conversion import RUN_CAUSE, lease
 from tanpuhui.ledger.models import (
     Account,
     AccountKind,
@@ -117,7 +117,7 @@ def _check_award_copies(result: CheckResult) -> None:
 
 def _check_fractions(result: CheckResult) -> None:
     unposted = ConversionRun.objects.exclude(state=ConversionRun.State.POSTED)
-    for run_id, heartbeat in unposted.filter(heartbeat_at__lt=timezone.now() - LEASE).values_list(
+    for run_id, heartbeat in unposted.filter(heartbeat_at__lt=timezone.now() - lease()).values_list(
         "pk", "heartbeat_at"
     ):
         result.add("conversion_unposted", run=run_id, heartbeat=str(heartbeat))

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -63,8 +64,6 @@ __all__ = [
 
 CHUNK = 20_000
 POST_GROUP = 20_000  # residents posted per transaction (their wallets locked for that long)
-# A run not posted whose heartbeat is older than this lost its owner: ``conversions_finish`` posts it.
-LEASE = timedelta(minutes=10)
 # pg_advisory_xact_lock key: conversion runs are serialised (claims alone already make them safe;
 # the lock just avoids two runs waiting on each other's claims row by row).
 ADVISORY_KEY = 0x7470_4C45  # "tpLE"
@@ -248,11 +247,17 @@ def run_nets(*, run: ConversionRun, limit: int) -> dict[ResidentKey, int]:
     return {(resident_text(r), int(c)): int(m) for r, c, m in rows}
 
 
+def lease() -> timedelta:
+    """A run not posted whose heartbeat is older than this lost its owner: ``conversions_finish``
+    posts it (setting ``LEDGER_CONVERSION_LEASE_SECONDS``; a chunk or a group takes seconds)."""
+    return timedelta(seconds=max(int(getattr(settings, "LEDGER_CONVERSION_LEASE_SECONDS", 600)), 1))
+
+
 def conversions_finish(*, stale_after: timedelta | None = None) -> list[int]:
     """Post every run whose owner stopped before posting it (its heartbeat older than the lease):
     a run still pricing is closed where it stands (its claimed reductions are priced; the rest is
     left to a later run) and posted. Returns the runs finished."""
-    cutoff = timezone.now() - (LEASE if stale_after is None else stale_after)
+    cutoff = timezone.now() - (lease() if stale_after is None else stale_after)
     finished = []
     for run_id in (
         ConversionRun.objects.exclude(state=ConversionRun.State.POSTED)

@@ -286,7 +286,7 @@ class ConversionRun(models.Model):
     its own, without touching a wallet; once *priced*, each resident's net is posted once, a group of
     residents per transaction, ``posted_through`` the last (resident, centre) posted; then *posted*.
     ``heartbeat_at`` is the lease: a run not posted whose heartbeat is older than
-    ``conversion.LEASE`` is finished by ``conversions_finish`` (its owner died)."""
+    the lease (``conversion.lease()``) is finished by ``conversions_finish`` (its owner died)."""
 
     class State(models.TextChoices):
         PRICING = "pricing", _("pricing")

@@ -6,8 +6,8 @@ from tanpuhui.ledger.expiry import coins_expire
 
 
 @shared_task(name="ledger.convert_reductions")
-def convert_reductions(centre_ids=None, batch_id: str = "") -> dict:
-    result = reductions_convert(centre_ids=centre_ids, batch_id=batch_id)
+def convert_reductions(centre_ids=None, batch_id: str = "", chunk_size: int | None = None) -> dict:
+    result = reductions_convert(centre_ids=centre_ids, batch_id=batch_id, chunk_size=chunk_size)
     return {"reductions": result.reductions, "coins_earned": result.coins_earned}
 
 

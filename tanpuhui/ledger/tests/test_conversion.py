@@ -242,7 +242,7 @@ def _priced_not_posted(*, chunk_size: int = 100):
         run, _claimed, _last = conversion.chunk_price(
             run=None, centre_ids=None, batch_id="", chunk_size=chunk_size
         )
-    ConversionRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - conversion.LEASE * 2)
+    ConversionRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - conversion.lease() * 2)
     return run
 
 

@@ -180,7 +180,9 @@ def stage_of(batch: Batch) -> str:
     return Batch.objects.values_list("stage", flat=True).get(pk=batch.pk)
 
 
-@pytest.mark.parametrize(("stage", "delay"), [(Batch.Stage.VALIDATING, 0.3), (Batch.Stage.LOADING, 0.2)])
+# (killed while loading, with a second worker on Redis taking over, and the coins compared too:
+# tanpuhui/ledger/tests/test_shared_workers.py)
+@pytest.mark.parametrize(("stage", "delay"), [(Batch.Stage.VALIDATING, 0.3)])
 def test_a_batch_whose_worker_was_killed_mid_stage_finishes_like_a_clean_run(
     world, tmp_path, stage, delay, settings
 ):
