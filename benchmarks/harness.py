@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -158,3 +159,52 @@ def load_average() -> str:
     """The machine's load average (benchmarks share its cores: note how busy they were)."""
     one, five, _fifteen = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+
+
+CELERY_WORKER = """
+import sys, django
+django.setup()
+from tanpuhui.celery import app
+url, queue, name = sys.argv[1:4]
+app.conf.broker_url = url
+app.conf.task_default_queue = queue
+app.conf.broker_transport_options = {"visibility_timeout": 900}
+app.conf.task_always_eager = False
+app.worker_main(["worker", "--pool=solo", "-Q", queue, "-n", name + "@%h", "--without-heartbeat",
+                 "--without-mingle", "--without-gossip", "--loglevel=WARNING"])
+"""
+
+
+def start_celery_workers(
+    count: int, *, database_url: str, redis_url: str, queue: str, log_dir: Path, env: dict | None = None
+) -> list[subprocess.Popen]:
+    """``count`` Celery worker processes (solo pool: one task at a time each, as a production worker
+    process) sharing ``queue`` on Redis, on ``database_url``; their logs go to files in ``log_dir``."""
+    workers = []
+    for n in range(count):
+        log_file = (log_dir / f"worker-{n}.log").open("wb")
+        workers.append(
+            subprocess.Popen(
+                [sys.executable, "-c", CELERY_WORKER, redis_url, queue, f"bench{n}"],
+                cwd=ROOT,
+                env={
+                    **os.environ,
+                    **(env or {}),
+                    "DJANGO_SETTINGS_MODULE": "tanpuhui.settings",
+                    "DATABASE_URL": database_url,
+                    "CELERY_TASK_ALWAYS_EAGER": "0",
+                },
+                stdout=subprocess.DEVNULL,
+                stderr=log_file,
+            )
+        )
+        log_file.close()
+    return workers
+
+
+def send_celery_task(redis_url: str, queue: str, task: str, **kwargs: Any) -> None:
+    from celery import Celery
+
+    producer = Celery(set_as_current=False, broker=redis_url)
+    producer.send_task(task, kwargs=kwargs, queue=queue)
+    producer.close()
