@@ -29,8 +29,12 @@ PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n
 die() { echo "replica.sh: $*" >&2; exit 1; }
 as_pg() { if [ "$(id -un)" = "$RUN_AS" ]; then "$@"; else runuser -u "$RUN_AS" -- "$@"; fi; }
 primary() { psql -X -q -At -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -d postgres -c "$1"; }
-replica_up() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$REPLICA_PORT"; }
-bouncer_up() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGBOUNCER_PORT"; }
+port_taken() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$1"; }
+# Ours, not merely something on the port (Debian's own pgbouncer service listens on 6432 by default).
+replica_up() { [ -f "$DATA/postmaster.pid" ] && port_taken "$REPLICA_PORT"; }
+bouncer_up() {
+  [ -f "$BOUNCER/pgbouncer.pid" ] && kill -0 "$(cat "$BOUNCER/pgbouncer.pid")" 2>/dev/null && port_taken "$PGBOUNCER_PORT"
+}
 
 [ -x "$PGBIN/pg_ctl" ] || die "PostgreSQL server binaries not found (set PGBIN)"
 "$PGBIN/pg_isready" -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" || die "the primary on $PRIMARY_HOST:$PRIMARY_PORT is not up"
@@ -66,6 +70,7 @@ ensure_primary_allows_replication() {
 start_replica() {
   ensure_primary_allows_replication
   if replica_up; then return; fi
+  ! port_taken "$REPLICA_PORT" || die "another server listens on $REPLICA_PORT (set REPLICA_PORT)"
   local slot_exists
   slot_exists=$(primary "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$SLOT' AND wal_status <> 'lost'")
   if [ ! -f "$DATA/standby.signal" ] || [ "$slot_exists" = 0 ]; then
@@ -104,6 +109,8 @@ HBA
 
 start_bouncer() {
   if bouncer_up; then return; fi
+  ! port_taken "$PGBOUNCER_PORT" ||
+    die "another server listens on $PGBOUNCER_PORT (Debian's pgbouncer service? stop it or set PGBOUNCER_PORT)"
   command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] ||
     die "pgbouncer is not installed (scripts/ensure-services.sh installs Debian's package)"
   mkdir -p "$BOUNCER"

@@ -2,7 +2,7 @@
 
 Defaults give a working embedded setup: SQLite file, in-process cache, filesystem task queue.
 Production sets ``DJANGO_PRODUCTION=1``, ``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL``,
-``ALLOWED_HOSTS``, ``IDENTITY_HASH_KEY``.
+``ALLOWED_HOSTS``, ``IDENTITY_HASH_KEY`` (each also as ``NAME_FILE``); docs/deployment.md lists the rest.
 """
 
 from datetime import timedelta
@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+# File-aware: any setting below may come as NAME_FILE, the path of a file holding it (Docker and
+# Kubernetes secrets, docs/deployment.md), instead of NAME in the environment.
+env = environ.FileAwareEnv()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=False)
@@ -122,6 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    if _DB_PASSWORD := env.str("DATABASE_PASSWORD", default=""):  # a secret file, not in the URL
+        DATABASES["default"]["PASSWORD"] = _DB_PASSWORD
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env.bool("DATABASE_POOLER", default=False):
@@ -140,6 +144,8 @@ else:
             "CONN_HEALTH_CHECKS": True,
             "TEST": {"MIRROR": "default"},
         }
+        if _DB_PASSWORD and not DATABASES["replica"].get("PASSWORD"):
+            DATABASES["replica"]["PASSWORD"] = _DB_PASSWORD
 DATABASE_ROUTERS = ["tanpuhui.common.replica.ReplicaRouter"]
 # A replica further behind than this serves no one; a writer reads from the primary until the replica
 # has replayed their write, or for this long at most (the cookie's lifetime; then the lag bound rules).

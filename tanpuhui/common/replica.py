@@ -19,7 +19,6 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
