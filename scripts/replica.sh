@@ -29,7 +29,7 @@ PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n
 die() { echo "replica.sh: $*" >&2; exit 1; }
 as_pg() { if [ "$(id -un)" = "$RUN_AS" ]; then "$@"; else runuser -u "$RUN_AS" -- "$@"; fi; }
 primary() { psql -X -q -At -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -d postgres -c "$1"; }
-port_taken() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$1"; }
+port_taken() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres; }
 # Ours, not merely something on the port (Debian's own pgbouncer service listens on 6432 by default).
 replica_up() { [ -f "$DATA/postmaster.pid" ] && port_taken "$REPLICA_PORT"; }
 bouncer_up() {
@@ -134,8 +134,10 @@ logfile = $BOUNCER/pgbouncer.log
 pidfile = $BOUNCER/pgbouncer.pid
 INI
   echo '"postgres" ""' >"$BOUNCER/userlist.txt"
+  rm -f "$BOUNCER/pgbouncer.pid"  # left by one that was killed (it is not running: bouncer_up said so)
   chown -R "$RUN_AS" "$BOUNCER"
-  as_pg "$(command -v pgbouncer || echo /usr/sbin/pgbouncer)" -q -d "$BOUNCER/pgbouncer.ini" 9>&-
+  as_pg "$(command -v pgbouncer || echo /usr/sbin/pgbouncer)" -q -d "$BOUNCER/pgbouncer.ini" 9>&- ||
+    { tail -n 5 "$BOUNCER/pgbouncer.log" >&2; die "PgBouncer did not start"; }
   for _ in $(seq 1 50); do bouncer_up && return; sleep 0.1; done
   die "PgBouncer did not start (log: $BOUNCER/pgbouncer.log)"
 }
