@@ -8,11 +8,14 @@ from django.test.utils import CaptureQueriesContext
 
 from tanpuhui.accounts.models import Binding
 from tanpuhui.accounts.tests.factories import ResidentFactory
+from tanpuhui.common import replica
 from tanpuhui.common.replica import COOKIE, REPLICA, REPLICA_VIEWS, ReplicaRouter, lsn_value
+from tanpuhui.common.tests import test_pages
 from tanpuhui.common.tests.conftest import replica_sql, wait_for_replay
 from tanpuhui.tenancy.tests.factories import CentreFactory
 
 pytestmark = pytest.mark.postgres
+world = test_pages.world  # the page crawler's demo-like rows
 
 
 def test_every_replica_view_is_a_route():
@@ -96,3 +99,21 @@ def test_a_resident_reads_their_own_write_while_the_replica_lags(replica_alias, 
     assert again.wsgi_request.read_alias == REPLICA  # caught up: back on the replica, binding and all
     assert "6789" in again.content.decode()
     assert Binding.objects.filter(resident=resident).count() == 1
+
+
+def test_every_page_renders_for_its_role_when_read_from_the_replica(replica_alias, world, monkeypatch):
+    """The page crawler (test_pages) with the replica on: a replica-eligible page that wrote and then
+    read its own row, or locked a row, would fail here, since the replica is read-only and behind."""
+    wait_for_replay()
+    chosen: list[tuple[str, str]] = []
+    choose = replica.choose_read_alias
+
+    def recording(request):
+        alias = choose(request)
+        chosen.append((request.path, alias))
+        return alias
+
+    monkeypatch.setattr(replica, "choose_read_alias", recording)
+    test_pages.test_pages_render_for_their_role(world)
+    assert len(chosen) > 20
+    assert [path for path, alias in chosen if alias != REPLICA] == []
