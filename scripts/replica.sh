@@ -52,8 +52,13 @@ ensure_primary_allows_replication() {
     -c IDENTIFY_SYSTEM >/dev/null 2>&1; then
     local hba
     hba=$(primary 'SHOW hba_file')
+    # Only where the loopback is already trusted for every database: then trusting it for
+    # replication too opens nothing new. Anywhere else a person decides (and sets a password).
+    grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba" ||
+      die "the primary refuses replication from 127.0.0.1 and its loopback is not trusted: add a 'host replication' line to $hba"
     echo "replica.sh: allowing replication connections from 127.0.0.1 in $hba (and reloading)"
-    printf '# added by tanpuhui scripts/replica.sh: streaming replica on this machine\nhost replication all 127.0.0.1/32 trust\n' >>"$hba"
+    # First in the file: the first matching line decides (Debian's default has a scram line for it).
+    sed -i '1i # added by tanpuhui scripts/replica.sh: a streaming replica on this machine\nhost replication all 127.0.0.1/32 trust' "$hba"
     primary 'SELECT pg_reload_conf()' >/dev/null
     sleep 0.5
   fi
