@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure what the test suite needs is there: PostgreSQL up, Debian's Chromium installed.
+# Make sure what the test suite needs is there: PostgreSQL up, Debian's Chromium and PgBouncer installed.
+# (The replica tests start the streaming replica and PgBouncer themselves: scripts/replica.sh.)
 set -euo pipefail
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -28,8 +29,18 @@ if [ ! -x /usr/bin/chromium ]; then
 elif ! command -v fc-list >/dev/null || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
   packages+=(fonts-wqy-microhei)
 fi
+# PgBouncer (transaction pooling) for the pooler tests; pg_basebackup comes with the server package.
+if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
+  packages+=(pgbouncer)
+fi
 if [ ${#packages[@]} -gt 0 ]; then
-  echo "installing ${packages[*]} for browser tests"
+  echo "installing ${packages[*]} for browser and database tests"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+# Docker Compose v2, for the test that the deployment's compose file is valid (`docker compose config`),
+# where a docker CLI is installed (the test is skipped where none is).
+if command -v docker >/dev/null; then
+  bash "$(dirname "$0")/ensure-compose.sh" >/dev/null || echo "Docker Compose v2 could not be installed; its test is skipped" >&2
 fi

@@ -2,7 +2,7 @@
 
 Defaults give a working embedded setup: SQLite file, in-process cache, filesystem task queue.
 Production sets ``DJANGO_PRODUCTION=1``, ``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL``,
-``ALLOWED_HOSTS``, ``IDENTITY_HASH_KEY``.
+``ALLOWED_HOSTS``, ``IDENTITY_HASH_KEY`` (each also as ``NAME_FILE``); docs/deployment.md lists the rest.
 """
 
 from datetime import timedelta
@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+# File-aware: any setting below may come as NAME_FILE, the path of a file holding it (Docker and
+# Kubernetes secrets, docs/deployment.md), instead of NAME in the environment.
+env = environ.FileAwareEnv()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=False)
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tanpuhui.common.replica.ReplicaMiddleware",  # after authentication: session and user from the primary
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -121,8 +124,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    if _DB_PASSWORD := env.str("DATABASE_PASSWORD", default=""):  # a secret file, not in the URL
+        DATABASES["default"]["PASSWORD"] = _DB_PASSWORD
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_POOLER", default=False):
+        # PgBouncer in transaction mode in front (docs/deployment.md): a server connection is ours for
+        # one transaction only, so no cursor may outlive it (Django's server-side cursors are WITH HOLD
+        # outside a transaction) and psycopg must not prepare statements on it (PgBouncer 1.18 does
+        # not carry them from one server connection to the next).
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    # A streaming replica for the read-only pages that tolerate a moment's lag (common/replica.py).
+    # Tests mirror it onto the test database's name; nothing is ever migrated there.
+    if _REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+        DATABASES["replica"] = {
+            **env.db_url_config(_REPLICA_URL),
+            "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+            "CONN_HEALTH_CHECKS": True,
+            "TEST": {"MIRROR": "default"},
+        }
+        if _DB_PASSWORD and not DATABASES["replica"].get("PASSWORD"):
+            DATABASES["replica"]["PASSWORD"] = _DB_PASSWORD
+DATABASE_ROUTERS = ["tanpuhui.common.replica.ReplicaRouter"]
+# A replica further behind than this serves no one; a writer reads from the primary until the replica
+# has replayed their write, or for this long at most (the cookie's lifetime; then the lag bound rules).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10.0)
+REPLICA_READ_YOUR_WRITES_SECONDS = env.int("REPLICA_READ_YOUR_WRITES_SECONDS", default=300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -2,7 +2,7 @@
 ticket cached in Django's cache (Redis in production) and refreshed once for all workers.
 
 A token is fetched only when the cache has none, or when WeChat refused the one a caller used
-(errcode 40001 invalid / 42001 expired / 40014). The refresh runs under a lock — a PostgreSQL advisory
+(errcode 40001 invalid / 42001 expired / 40014). The refresh runs under a lock — a PostgreSQL transaction-scoped advisory
 lock where the database is PostgreSQL (every worker shares it whatever the cache is), else a
 ``cache.add`` lock — and re-reads the cache inside it: the callers who waited find the new token and
 never fetch again. So 16 concurrent sends holding an expired token cause one ``/cgi-bin/token`` call.
@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +64,12 @@ def _lock(name: str, wait: float = 10.0) -> Iterator[None]:
     """One holder across every worker: a PostgreSQL advisory lock, or a cache lock elsewhere."""
     if connection.vendor == "postgresql":
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
-        try:
+        # Transaction-scoped, not a session lock: behind PgBouncer in transaction mode a session lock
+        # would be taken on one server connection and released on another (or never). The refresh's
+        # one HTTP call runs inside this short transaction.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
             yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
         return
     deadline = time.monotonic() + wait
     while not cache.add(f"lock:{name}", 1, timeout=int(wait) + 5):
