@@ -426,3 +426,21 @@ def test_registry_check_finds_a_child_outside_its_parent_and_a_bad_tiling(gz, pr
     CreditBlock.objects.filter(pk=rest.pk).update(serial_end=11, quantity=8)
     codes = {p["code"] for p in check.run().problems}
     assert {"child_outside_parent", "totals_differ"} <= codes
+
+
+def test_registry_check_reports_a_missing_overlap_guard_and_then_compares_the_ranges(gz, province):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the guard is PostgreSQL's exclusion constraint")
+    block, _holder, _officer = issued_block(gz, province, quantity=10)
+    assert check.run().ok
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending: DDL may run
+        cursor.execute(f"ALTER TABLE registry_creditblock DROP CONSTRAINT {check.OVERLAP_GUARD}")
+    # with the guard gone a second live block over the same serials can be written, and is found
+    twin = CreditBlock.objects.get(pk=block.pk)
+    twin.pk = None
+    twin.save()
+    codes = [p["code"] for p in check.run().problems]
+    assert "overlap_guard_missing" in codes and "overlapping_live_blocks" in codes
