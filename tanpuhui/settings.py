@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tanpuhui.registry",
     "tanpuhui.pilots",
     "tanpuhui.labels",
+    "tanpuhui.inventories",
     "tanpuhui.notifications",
     "tanpuhui.wechat",
     "tanpuhui.console",

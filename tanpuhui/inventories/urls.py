@@ -1,0 +1,2 @@
+api_patterns: list = []
+web_patterns: list = []
