@@ -15,6 +15,7 @@ Sources:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # ---- Activity kinds: how a row becomes emissions ----------------------------------------------
 FUEL = "fuel"  # fuel burnt in the town (t, 10⁴ Nm³, TJ, …)
@@ -70,6 +71,7 @@ CATEGORIES = (
     Category("forest", FOREST, "afolu", "森林蓄积量增长", "Forest growing-stock increment"),
 )
 CATEGORY = {c.code: c for c in CATEGORIES}
+CATEGORY_CHOICES = [(c.code, c.name_en) for c in CATEGORIES]
 SHEETS = ("energy", "transport", "waste", "ippu", "afolu", "town")
 SHEET_NAMES = {
     "energy": ("能源", "Energy"),
@@ -214,8 +216,8 @@ MAPPING = {
 # GPC totals (GPC v1.1 ch. 3, table 3.3): BASIC = stationary energy and transportation scopes 1 and 2,
 # waste scopes 1 and 3 (waste generated in the city); BASIC+ adds IPPU and AFOLU (scope 1) and
 # transboundary transport (transportation scope 3).
-BASIC = {"I": (1, 2), "II": (1, 2), "III": (1, 3)}
-BASIC_PLUS = {"I": (1, 2), "II": (1, 2, 3), "III": (1, 3), "IV": (1,), "V": (1,)}
+BASIC: dict[str, tuple[int, ...]] = {"I": (1, 2), "II": (1, 2), "III": (1, 3)}
+BASIC_PLUS: dict[str, tuple[int, ...]] = {"I": (1, 2), "II": (1, 2, 3), "III": (1, 3), "IV": (1,), "V": (1,)}
 
 NOTATION_KEYS = {
     "NO": ("不发生", "Not occurring"),
@@ -275,8 +277,7 @@ _IPCC_CO2 = [
 ]
 # CH4 and N2O, kg/TJ: tables 2.2 (energy industries), 2.3 (manufacturing), 2.4 (commercial), 2.5
 # (residential and agriculture), 3.2.2 (road), 3.5.3 (navigation), 3.3.1 (off-road diesel).
-_IPCC_NON_CO2 = []
-for _fuel, _table in {
+_NON_CO2_TABLE: dict[str, dict[str, tuple[float, float]]] = {
     "raw_coal": {"energy_industry": (1, 1.5), "manufacturing": (10, 1.5), "commercial": (10, 1.5),
                  "residential": (300, 1.5), "agriculture_energy": (300, 1.5)},
     "diesel": {"energy_industry": (3, 0.6), "manufacturing": (3, 0.6), "commercial": (10, 0.6),
@@ -289,7 +290,9 @@ for _fuel, _table in {
     "lpg": {"residential": (5, 0.1), "commercial": (5, 0.1), "manufacturing": (1, 0.1), "road": (62, 0.2)},
     "natural_gas": {"energy_industry": (1, 0.1), "manufacturing": (1, 0.1), "commercial": (5, 0.1),
                     "residential": (5, 0.1), "agriculture_energy": (5, 0.1), "road": (92, 3)},
-}.items():  # fmt: skip
+}  # fmt: skip
+_IPCC_NON_CO2: list[tuple[str, str, str, str, str, int]] = []
+for _fuel, _table in _NON_CO2_TABLE.items():
     for _sector, (_ch4, _n2o) in _table.items():
         _IPCC_NON_CO2.append((_fuel, "ef_ch4", _sector, str(_ch4), "kg/TJ", 150))
         _IPCC_NON_CO2.append((_fuel, "ef_n2o", _sector, str(_n2o), "kg/TJ", 200))
@@ -355,7 +358,7 @@ _CHINA = [
     ("natural_gas", "oxidation", "", "0.99", "dimensionless", 2),
 ]
 
-FACTOR_SETS = (
+FACTOR_SETS: tuple[dict[str, Any], ...] = (
     {
         "code": IPCC_2006,
         "version": "2006",

@@ -48,7 +48,7 @@ GRID_UNCERTAINTY_PCT = Decimal(5)  # MEE's grid factors carry no stated range; 5
 GRID_REGION = "south_china_grid"
 
 
-def _editable(inventory: Inventory, actor: User) -> None:
+def draft_check(inventory: Inventory, actor: User) -> None:
     """The walls of a draft: only a statistician of its town, only while it is a draft."""
     if not TownDesk.objects.filter(user=actor, town_id=inventory.town_id).exists():
         raise Forbidden("Only the town's own statisticians edit its inventory.", code="not_your_town")
@@ -177,7 +177,7 @@ def _decimal(raw: Any) -> Decimal | None:
 
 def row_put(*, inventory: Inventory, actor: User, data: RowInput, import_ref: str = "") -> ActivityRow:
     """Add the row, or replace the value of the same category and fuel (never a second row)."""
-    _editable(inventory, actor)
+    draft_check(inventory, actor)
     values, errors = row_check(data)
     if errors:
         raise ValidationFailed("The activity row is not valid.", code="invalid_row", fields=_listed(errors))
@@ -195,7 +195,7 @@ def rows_replace(
     *, inventory: Inventory, actor: User, rows: list[dict[str, Any]], town: dict[str, Any], import_ref: str
 ) -> int:
     """All of an import at once (already checked): upsert every row, in one transaction."""
-    _editable(inventory, actor)
+    draft_check(inventory, actor)
     with transaction.atomic():
         for values in rows:
             values = dict(values)
@@ -223,7 +223,7 @@ def _stale(inventory: Inventory) -> None:
 def town_figures_set(
     *, inventory: Inventory, actor: User, population: int | None = None, gdp_e4yuan: Decimal | None = None
 ) -> Inventory:
-    _editable(inventory, actor)
+    draft_check(inventory, actor)
     if (population is not None and population <= 0) or (gdp_e4yuan is not None and gdp_e4yuan <= 0):
         raise ValidationFailed("Population and GDP are positive.", fields={"population": ["> 0"]})
     Inventory.objects.filter(pk=inventory.pk).update(population=population, gdp_e4yuan=gdp_e4yuan)
@@ -234,7 +234,7 @@ def town_figures_set(
 def notation_key_set(
     *, inventory: Inventory, actor: User, tree: str, code: str, key: str, explanation: str
 ) -> NotationKey:
-    _editable(inventory, actor)
+    draft_check(inventory, actor)
     if not SectorNode.objects.filter(tree=tree, code=code).exists():
         raise ValidationFailed("Unknown sector.", fields={"code": ["Unknown sector of this tree."]})
     if key not in NotationKey.Key.values:
@@ -427,7 +427,7 @@ def calculation_verify(*, calculation: Calculation) -> bool:
 
 
 def inventory_submit(*, inventory: Inventory, actor: User) -> Inventory:
-    _editable(inventory, actor)
+    draft_check(inventory, actor)
     with transaction.atomic():
         locked = Inventory.objects.select_for_update().get(pk=inventory.pk)
         if locked.calculation_id is None:

@@ -13,8 +13,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from tanpuhui.accounts.models import User
+from tanpuhui.common.errors import ValidationFailed
 from tanpuhui.inventories import catalogue as cat
-from tanpuhui.inventories import units
+from tanpuhui.inventories import services, units
+from tanpuhui.inventories.models import Inventory
 from tanpuhui.inventories.services import RowInput, row_check
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -280,3 +283,44 @@ def _town_row(
         town["population"] = int(converted)
     else:
         town["gdp_e4yuan"] = converted.quantize(Decimal("0.01"))
+
+
+class ImportRejected(ValidationFailed):
+    """The file's errors, cell by cell; nothing of it was stored."""
+
+    default_code = "import_rejected"
+
+    def __init__(self, errors: list[CellError]):
+        self.cells = errors
+        super().__init__(
+            f"{len(errors)} problem(s) in the file; nothing was imported.",
+            code="import_rejected",
+            fields={"file": [_cell_text(e) for e in errors[:200]]},
+        )
+
+
+def _cell_text(error: CellError) -> str:
+    where = ", ".join(
+        part
+        for part in (
+            f"sheet {error.sheet}" if error.sheet else "",
+            f"row {error.row}" if error.row else "",
+            f"column {error.column}" if error.column else "",
+        )
+        if part
+    )
+    return f"{where}: {error.reason}" if where else error.reason
+
+
+def import_file(*, inventory: Inventory, actor: User, name: str, content: bytes) -> int:
+    """Check the whole file, then store all of it (a second import of the same file replaces the
+    same lines: nothing is counted twice)."""
+    services.draft_check(inventory, actor)
+    parsed = parse(name=name, content=content)
+    if parsed.errors:
+        raise ImportRejected(parsed.errors)
+    if not parsed.rows and not parsed.town:
+        raise ImportRejected([CellError("", 0, "", "The file holds no data rows.")])
+    return services.rows_replace(
+        inventory=inventory, actor=actor, rows=parsed.rows, town=parsed.town, import_ref=name[:200]
+    )
