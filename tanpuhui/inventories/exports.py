@@ -121,7 +121,8 @@ def report_xlsx(data: dict[str, Any]) -> bytes:
 def report_pdf(data: dict[str, Any], url: str) -> bytes:
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    # Uncompressed and invariant: the same report gives the same bytes, and its figures can be read back.
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=0)
     width, height = A4
     inventory = data["inventory"]
     pdf.setTitle(f"GHG inventory {inventory.town.code} {inventory.year}")
@@ -133,32 +134,31 @@ def report_pdf(data: dict[str, Any], url: str) -> bytes:
     )
     y = height - 110
     for label, value in summary_lines(data):
-        pdf.drawString(50, y, f"{label}: {'' if value is None else value}")
+        pdf.setFont("STSong-Light", 11)
+        pdf.drawString(50, y, label)
+        pdf.setFont("Helvetica", 10 if label == "SHA-256" else 11)
+        pdf.drawString(260 if label == "SHA-256" else 300, y, "" if value is None else str(value))
         y -= 16
     y -= 8
-    pdf.setFont("STSong-Light", 10)
-    pdf.drawString(50, y, "GPC ref / Sector / Scope 1 / Scope 2 / Scope 3 / Total (t CO2e) / Key")
+    pdf.setFont("Helvetica-Bold", 9)
+    pdf.drawString(50, y, "GPC")
+    for x, head in zip((290, 360, 430, 500), ("Scope 1", "Scope 2", "Scope 3", "t CO2e"), strict=True):
+        pdf.drawRightString(x + 55, y, head)
     y -= 14
     for row in data["gpc_rows"]:
         if y < 60:
             pdf.showPage()
             pdf.setFont("STSong-Light", 10)
             y = height - 50
-        text = " / ".join(
-            str(v)
-            for v in (
-                row["code"],
-                row["name"][:28],
-                row["scope1"] or "-",
-                row["scope2"] or "-",
-                row["scope3"] or "-",
-                row["value"] or "-",
-                row["key"],
-            )
-        )
-        pdf.drawString(50 + 10 * row["depth"], y, text)
+        pdf.setFont("STSong-Light", 9)
+        pdf.drawString(50 + 8 * row["depth"], y, f"{row['code']} {row['name'][:22]}")
+        pdf.setFont("Helvetica", 9)
+        for x, value in zip((290, 360, 430, 500), ("scope1", "scope2", "scope3", "value"), strict=True):
+            pdf.drawRightString(x + 55, y, row[value] or "-")
+        pdf.drawString(560, y, row["key"])
         y -= 13
-    pdf.drawString(50, 40, f"{url}")
+    pdf.setFont("Helvetica", 8)
+    pdf.drawString(50, 30, url)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -126,7 +127,7 @@ def parse(*, name: str, content: bytes) -> Parsed:
     if name.lower().endswith(".xlsx"):
         try:
             book = load_workbook(io.BytesIO(content), data_only=False)
-        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             return Parsed([], {}, [CellError("", 0, "", f"Not a readable XLSX file ({type(exc).__name__}).")])
         for ws in book.worksheets:
             code = SHEET_OF.get(ws.title.strip().lower())
