@@ -160,5 +160,5 @@ def load() -> str:
                 services.inventory_submit(inventory=draft, actor=statistician)
                 services.inventory_review(inventory=draft, actor=reviewer)
                 services.inventory_publish(inventory=draft, actor=reviewer)
-    published = Inventory.objects.filter(status=Inventory.Status.PUBLISHED).count()
-    return f"{done} town inventories imported from workbooks, {published} published"
+    count = Inventory.objects.filter(status=Inventory.Status.PUBLISHED).count()
+    return f"{done} town inventories imported from workbooks, {count} published"
