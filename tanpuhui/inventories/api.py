@@ -94,6 +94,24 @@ class TownInventoryImportApi(AudienceMixin, generics.GenericAPIView):
         return Response({"rows": count})
 
 
+@extend_schema(
+    tags=["inventories"], request=serializers.NotationKeyInput, responses={201: serializers.NotationKeyOutput}
+)
+class TownInventoryNotationKeyApi(AudienceMixin, generics.GenericAPIView):
+    """Why a sector has no figure: not occurring, included elsewhere, not estimated, confidential."""
+
+    audience = TOWN_STATISTICIAN
+    serializer_class = serializers.NotationKeyOutput
+    queryset = selectors.inventories()
+
+    def post(self, request, pk):
+        inventory = self.get_object()
+        data = serializers.NotationKeyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.notation_key_set(inventory=inventory, actor=request.user, **data.validated_data)
+        return Response(serializers.NotationKeyOutput(note).data, status=201)
+
+
 @extend_schema(tags=["inventories"], request=None, responses=serializers.InventoryOutput)
 class TownInventorySubmitApi(AudienceMixin, generics.GenericAPIView):
     audience = TOWN_STATISTICIAN

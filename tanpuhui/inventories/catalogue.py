@@ -113,6 +113,24 @@ SUBTYPES = {
     ELECTRICITY: ("grid",),
 }
 
+SUBTYPE_NAMES = {
+    "dairy_cattle": ("奶牛", "Dairy cattle"),
+    "other_cattle": ("其他牛", "Other cattle"),
+    "swine": ("猪", "Swine"),
+    "goats": ("山羊", "Goats"),
+    "msw": ("生活垃圾", "Municipal solid waste"),
+    "n": ("氮肥（折纯）", "Fertiliser nitrogen"),
+    "stock": ("林木蓄积量", "Growing stock"),
+    "clinker": ("水泥熟料", "Cement clinker"),
+    "grid": ("电网电力", "Grid electricity"),
+    **{f.code: (f.name_zh, f.name_en) for f in FUELS},
+}
+
+
+def label(names: tuple[str, str], language: str) -> str:
+    return names[1] if language.startswith("en") else names[0]
+
+
 # ---- The sector trees ---------------------------------------------------------------------------
 PROVINCIAL = "provincial"
 GPC = "gpc"

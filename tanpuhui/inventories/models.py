@@ -11,7 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from tanpuhui.common.errors import Conflict
 from tanpuhui.common.models import AppendOnlyModel, TimeStampedModel, UUIDModel
+from tanpuhui.inventories import catalogue as cat
 
 
 def _bilingual(zh: str, en: str) -> str:
@@ -266,6 +268,22 @@ class ActivityRow(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.category}/{self.subject}: {self.quantity} {self.unit}"
+
+    @property
+    def category_label(self) -> str:
+        category = cat.CATEGORY.get(self.category)
+        return _bilingual(category.name_zh, category.name_en) if category else self.category
+
+    @property
+    def subject_label(self) -> str:
+        names = cat.SUBTYPE_NAMES.get(self.subject)
+        return _bilingual(*names) if names else self.subject
+
+    def save(self, *args, **kwargs):
+        # The backstop under the services' check: a published inventory's lines never change.
+        if Inventory.objects.filter(pk=self.inventory_id, status=Inventory.Status.PUBLISHED).exists():
+            raise Conflict("A published inventory is never changed.", code="inventory_published")
+        super().save(*args, **kwargs)
 
 
 class NotationKey(models.Model):

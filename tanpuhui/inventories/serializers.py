@@ -174,3 +174,17 @@ class RollUpOutput(serializers.Serializer):
     towns = serializers.IntegerField()
     population = serializers.IntegerField()
     basic_plus = serializers.CharField()
+
+
+class NotationKeyInput(serializers.Serializer):
+    tree = serializers.ChoiceField(choices=["provincial", "gpc"])
+    code = serializers.CharField(max_length=12)
+    key = serializers.ChoiceField(choices=["NO", "IE", "NE", "C"])
+    explanation = serializers.CharField(max_length=300)
+
+
+class NotationKeyOutput(serializers.Serializer):
+    tree = serializers.CharField()
+    code = serializers.CharField()
+    key = serializers.CharField()
+    explanation = serializers.CharField()

@@ -12,6 +12,11 @@ api_patterns = [
         name="inventories-town-import",
     ),
     path(
+        "inventories/town/<uuid:pk>/notation-keys",
+        api.TownInventoryNotationKeyApi.as_view(),
+        name="inventories-town-notation-keys",
+    ),
+    path(
         "inventories/town/<uuid:pk>/submit",
         api.TownInventorySubmitApi.as_view(),
         name="inventories-town-submit",

@@ -134,7 +134,7 @@ def town_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "rows": inventory.rows.select_related("entered_by"),
             "comments": inventory.comments.select_related("author"),
             "categories": cat.CATEGORIES,
-            "fuels": cat.FUELS,
+            "subjects": list(cat.SUBTYPE_NAMES.items()),
             "cells": cells,
             "sheets": [(code, names[0]) for code, names in cat.SHEET_NAMES.items()],
             "editable": inventory.status == Inventory.Status.DRAFT,

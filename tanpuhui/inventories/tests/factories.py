@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.accounts.tests.factories import make_staff
-from tanpuhui.inventories import services
-from tanpuhui.inventories.models import Inventory, TownDesk
+from tanpuhui.inventories import seed, services
+from tanpuhui.inventories.models import GwpSet, Inventory, SectorMapping, TownDesk
+from tanpuhui.methodology import seed as methodology_seed
+from tanpuhui.methodology.models import Parameter
 from tanpuhui.pilots.models import Place
 
 _n = itertools.count(1)
@@ -31,7 +33,16 @@ def make_town(centre, *, code: str | None = None, name_zh: str = "") -> Place:
     )
 
 
+def ensure_seed() -> None:
+    """The migration's sets and trees, again if a transactional test (a browser test) flushed them."""
+    if not GwpSet.objects.exists() or not SectorMapping.objects.exists():
+        seed.load()
+    if not Parameter.objects.filter(code="grid_ef").exists():
+        methodology_seed.apply()  # the scope-2 grid factors
+
+
 def make_statistician(centre, *, town: Place | None = None) -> User:
+    ensure_seed()
     user = make_staff(Role.TOWN_STATISTICIAN, centre)
     TownDesk.objects.create(user=user, town=town or make_town(centre))
     return user

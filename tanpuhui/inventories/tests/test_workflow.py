@@ -146,3 +146,19 @@ def test_a_statistician_does_not_review_their_own_town(zs):
     role_grant(user=statistician, role=Role.CENTRE_REVIEWER, centre=zs)
     with pytest.raises(Forbidden):
         services.inventory_review(inventory=inventory, actor=statistician)
+
+
+def test_notation_keys_explain_empty_sectors_in_the_report(zs):
+    statistician = make_statistician(zs)
+    inventory = make_inventory(statistician)
+    api = client(statistician)
+    url = f"/api/v1/inventories/town/{inventory.pk}/notation-keys"
+    body = {"tree": "gpc", "code": "I.7", "key": "NO", "explanation": "No coal mining in the town."}
+    assert api.post(url, body, format="json").status_code == 201
+    assert api.post(url, {**body, "code": "IX.9"}, format="json").status_code == 400
+    services.inventory_calculate(inventory=inventory)
+    data = selectors.report(Inventory.objects.get(pk=inventory.pk))
+    keys = {r["code"]: r["key"] for r in data["gpc_rows"]}
+    assert keys["I.7"] == "NO" and keys["I.1"] == "NE" and keys["I.3"] == ""
+    completeness = {(c["code"], c["key"]) for c in data["result"]["completeness"]}
+    assert ("I.7", "NO") in completeness and ("I.1", "") in completeness

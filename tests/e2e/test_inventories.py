@@ -1,0 +1,40 @@
+"""A town's published inventory report in Chromium on a phone: the totals the calculation stored, the
+ECharts sector, trend and comparison charts drawn, and no serious accessibility problems."""
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parents[2] / "tanpuhui" / "web" / "static" / "vendor" / "axe.min.js"
+
+
+def test_public_report_shows_totals_and_draws_its_charts(page, centres, shot):
+    from tanpuhui.accounts.models import Role
+    from tanpuhui.accounts.tests.factories import make_staff
+    from tanpuhui.inventories import seed
+    from tanpuhui.inventories.tests.factories import make_inventory, make_statistician, publish, row
+
+    seed.load()  # the sets and trees, whatever an earlier transactional test left
+    zs = centres["ZS"]
+    reviewer = make_staff(Role.CENTRE_REVIEWER, zs)
+    statistician = make_statistician(zs)
+    lines = [row("manufacturing", "diesel", "100", "t"), row("landfill", "msw", "1000", "t")]
+    publish(make_inventory(statistician, year=2021, rows=lines[:1], population=2000), reviewer)
+    report = publish(make_inventory(statistician, year=2022, rows=lines, population=2000), reviewer)
+    publish(make_inventory(make_statistician(zs), year=2022, population=1000), reviewer)
+
+    page.goto(f"/inventories/{report.pk}/")
+    assert page.locator("[data-testid=basic-plus]").inner_text() == "1255.652999"
+    page.wait_for_selector("body[data-charts-ready='1']")
+    for chart in ("#sector-chart", "#trend-chart", "#towns-chart"):
+        assert page.locator(f"{chart} canvas").count() == 1, chart
+    assert page.locator("[data-testid=trend] tbody tr").count() == 2
+    assert page.locator("[data-testid=comparison] tbody tr").count() == 2
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)"
+    )
+    assert violations == []
+    shot(page, "inventories-report")
