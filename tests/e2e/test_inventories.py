@@ -9,7 +9,10 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "tanpuhui" / "web" / "static" / "vendor" / "axe.min.js"
 
 
-def test_public_report_shows_totals_and_draws_its_charts(page, centres, shot):
+WIDER_THAN_PHONE = "() => document.documentElement.scrollWidth > 390"
+
+
+def test_public_report_shows_totals_and_draws_its_charts(page, centres, shot, login_as):
     from tanpuhui.accounts.models import Role
     from tanpuhui.accounts.tests.factories import make_staff
     from tanpuhui.inventories import seed
@@ -37,4 +40,14 @@ def test_public_report_shows_totals_and_draws_its_charts(page, centres, shot):
         ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)"
     )
     assert violations == []
+    assert not page.evaluate(WIDER_THAN_PHONE)
     shot(page, "inventories-report")
+
+    # The statistician's desk of the next year's draft fits the phone too.
+    statistician.set_password("demo-pass-2016")
+    statistician.save()
+    draft = make_inventory(statistician, year=2023, rows=lines)
+    login_as(page, statistician.phone, "demo-pass-2016")
+    page.goto(f"/inventories/town/{draft.pk}/")
+    assert page.locator("[data-testid=rows] tbody tr").count() == 2
+    assert not page.evaluate(WIDER_THAN_PHONE)
