@@ -23,7 +23,7 @@ from tanpuhui.accounts.models import Role
 from tanpuhui.accounts.tests.factories import make_staff
 from tanpuhui.common.errors import Conflict, ValidationFailed
 from tanpuhui.inventories import services
-from tanpuhui.inventories.models import Calculation, Inventory
+from tanpuhui.inventories.models import Calculation, FactorSet, Inventory
 from tanpuhui.inventories.tests.factories import make_inventory, make_statistician, publish, row
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,29 @@ def test_bad_rows_are_refused_field_by_field(zs):
         with pytest.raises(ValidationFailed) as caught:
             services.row_put(inventory=inventory, actor=inventory.created_by, data=data)
         assert field in caught.value.fields
+
+
+def test_ar6_uses_the_fossil_methane_value_for_fuels_and_the_other_for_waste(zs):
+    # Diesel as above under AR6: 309.5909637 + 0.0127956 × 29.8 + 0.00255912 × 273 = 310.670912 t CO2e
+    # (0.38130888 + 0.69863976). Landfill 1000 t: 45 t CH4 × 27.9 = 1255.5 t CO2e (biogenic).
+    inventory = make_inventory(
+        make_statistician(zs),
+        rows=[row("manufacturing", "diesel", "100", "t"), row("landfill", "msw", "1000", "t")],
+        gwp="AR6",
+    )
+    result = _result(inventory)
+    assert result["gpc"]["I.3"]["scope1"] == "310.670912"
+    assert result["gpc"]["III.1"]["scope1"] == "1255.500000"
+
+
+def test_ipcc_set_gives_co2_from_kg_per_tj(zs):
+    # IPCC 2006 defaults: diesel NCV 43.0 GJ/t, 74 100 kg CO2/TJ → 100 t = 4.3 TJ → 318.63 t CO2.
+    statistician = make_statistician(zs)
+    inventory = services.inventory_create(
+        actor=statistician,
+        town=statistician.town_desks.get().town,
+        year=2022,
+        factor_set=FactorSet.objects.get(code="ipcc2006"),
+    )
+    services.row_put(inventory=inventory, actor=statistician, data=row("manufacturing", "diesel", "100", "t"))
+    assert _result(inventory)["by_gas"]["co2"] == "318.630000"
