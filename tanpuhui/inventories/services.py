@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import Role, User
 from tanpuhui.common.errors import Conflict, Forbidden, ServiceError, Unprocessable, ValidationFailed
@@ -111,16 +112,18 @@ def row_check(data: RowInput) -> tuple[dict[str, Any], dict[str, str]]:
     category = cat.CATEGORY.get((data.category or "").strip())
     subject = (data.subject or "").strip()
     if category is None:
-        errors["category"] = "Unknown activity category."
+        errors["category"] = _("Unknown activity category.")
     elif category.kind == cat.FUEL and subject not in cat.FUEL_BY_CODE:
-        errors["subject"] = "Unknown fuel."
+        errors["subject"] = _("Unknown fuel.")
     elif category.kind != cat.FUEL and subject not in cat.SUBTYPES.get(category.kind, ()):
-        errors["subject"] = f"One of: {', '.join(cat.SUBTYPES.get(category.kind, ()))}."
+        errors["subject"] = _("One of: %(choices)s.") % {
+            "choices": ", ".join(cat.SUBTYPES.get(category.kind, ()))
+        }
     quantity = _decimal(data.quantity)
     if quantity is None:
-        errors["quantity"] = "Not a number."
+        errors["quantity"] = _("Not a number.")
     elif quantity < 0:
-        errors["quantity"] = "Must be zero or more."
+        errors["quantity"] = _("Must be zero or more.")
     amount = None
     if category is not None and "subject" not in errors and quantity is not None and quantity >= 0:
         canonical = (
@@ -129,12 +132,12 @@ def row_check(data: RowInput) -> tuple[dict[str, Any], dict[str, str]]:
         try:
             amount = units.convert(quantity, data.unit, canonical)
         except units.UnitMismatch:
-            errors["unit"] = f"Does not convert to {canonical}."
+            errors["unit"] = _("Does not convert to %(unit)s.") % {"unit": canonical}
         else:
             if amount > ABSURD[category.kind]:
-                errors["quantity"] = "Implausibly large for a town."
+                errors["quantity"] = _("Implausibly large for a town.")
     if not (data.source or "").strip():
-        errors["source"] = "Say where the value comes from."
+        errors["source"] = _("Say where the value comes from.")
     extra: dict[str, Decimal | None] = {}
     for name in ("uncertainty_pct", "own_ncv", "own_ef_co2"):
         raw = getattr(data, name)
@@ -143,10 +146,10 @@ def row_check(data: RowInput) -> tuple[dict[str, Any], dict[str, str]]:
             continue
         value = _decimal(raw)
         if value is None or value <= 0 or (name == "uncertainty_pct" and value > 500):
-            errors[name] = "A positive number." if name != "uncertainty_pct" else "Between 0 and 500."
+            errors[name] = _("A positive number.") if name != "uncertainty_pct" else _("Between 0 and 500.")
         extra[name] = value
     if (extra["own_ncv"] or extra["own_ef_co2"]) and not data.own_source.strip():
-        errors["own_source"] = "Own factors need their source."
+        errors["own_source"] = _("Own factors need their source.")
     if errors:
         return {}, errors
     assert category is not None and quantity is not None and amount is not None

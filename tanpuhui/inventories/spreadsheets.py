@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -122,17 +123,17 @@ def template_csv(sheet: str) -> str:
 def parse(*, name: str, content: bytes) -> Parsed:
     errors: list[CellError] = []
     if len(content) > MAX_BYTES:
-        return Parsed([], {}, [CellError("", 0, "", "The file is larger than 5 MB.")])
+        return Parsed([], {}, [CellError("", 0, "", _("The file is larger than 5 MB."))])
     sheets: list[tuple[str, str, list[list[Any]], set[tuple[int, int]]]] = []  # (title, code, rows, bad)
     if name.lower().endswith(".xlsx"):
         try:
             book = load_workbook(io.BytesIO(content), data_only=False)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            return Parsed([], {}, [CellError("", 0, "", f"Not a readable XLSX file ({type(exc).__name__}).")])
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+            return Parsed([], {}, [CellError("", 0, "", _("Not a readable XLSX file."))])
         for ws in book.worksheets:
             code = SHEET_OF.get(ws.title.strip().lower())
             if code is None:
-                errors.append(CellError(ws.title, 1, "", "Unknown sheet: use the template's sheet names."))
+                errors.append(CellError(ws.title, 1, "", _("Unknown sheet: use the template's sheet names.")))
                 continue
             bad: set[tuple[int, int]] = set()
             for merged in ws.merged_cells.ranges:
@@ -141,7 +142,7 @@ def parse(*, name: str, content: bytes) -> Parsed:
                         ws.title,
                         merged.min_row,
                         get_column_letter(merged.min_col),
-                        f"Merged cells ({merged.coord}): one value per cell.",
+                        _("Merged cells (%(cells)s): one value per cell.") % {"cells": merged.coord},
                     )
                 )
                 bad.update(
@@ -155,7 +156,9 @@ def parse(*, name: str, content: bytes) -> Parsed:
                 for c, cell in enumerate(line, start=1):
                     if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
                         errors.append(
-                            CellError(ws.title, r, get_column_letter(c), "A formula: type the value itself.")
+                            CellError(
+                                ws.title, r, get_column_letter(c), _("A formula: type the value itself.")
+                            )
                         )
                         bad.add((r, c))
                     values.append(cell.value)
@@ -165,12 +168,12 @@ def parse(*, name: str, content: bytes) -> Parsed:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return Parsed([], {}, [CellError("", 0, "", "A CSV file must be UTF-8.")])
+            return Parsed([], {}, [CellError("", 0, "", _("A CSV file must be UTF-8."))])
         rows = [list(r) for r in csv.reader(io.StringIO(text))]
         code = "town" if rows and tuple(h.strip() for h in rows[0]) == TOWN_HEADER else "csv"
         sheets.append(("CSV", code, rows, set()))
     else:
-        return Parsed([], {}, [CellError("", 0, "", "Send a .csv or .xlsx file.")])
+        return Parsed([], {}, [CellError("", 0, "", _("Send a .csv or .xlsx file."))])
 
     out_rows: list[dict[str, Any]] = []
     town: dict[str, Any] = {}
@@ -191,7 +194,11 @@ def parse(*, name: str, content: bytes) -> Parsed:
                 if got != want:
                     errors.append(
                         CellError(
-                            title, 1, get_column_letter(c), f"Expected the column “{want}”, found “{got}”."
+                            title,
+                            1,
+                            get_column_letter(c),
+                            _("Expected the column “%(want)s”, found “%(got)s”.")
+                            % {"want": want, "got": got},
                         )
                     )
             continue
@@ -200,7 +207,7 @@ def parse(*, name: str, content: bytes) -> Parsed:
                 continue
             total += 1
             if total > MAX_ROWS:
-                errors.append(CellError(title, r, "", f"More than {MAX_ROWS} rows."))
+                errors.append(CellError(title, r, "", _("More than %(n)s rows.") % {"n": MAX_ROWS}))
                 break
             if any((r, c) in bad for c in range(1, len(expected) + 1)):
                 continue
@@ -216,7 +223,8 @@ def parse(*, name: str, content: bytes) -> Parsed:
                         title,
                         r,
                         "A",
-                        f"This category belongs on the sheet “{cat.SHEET_NAMES[cat.CATEGORY[category].sheet][0]}”.",
+                        _("This category belongs on the sheet “%(sheet)s”.")
+                        % {"sheet": cat.SHEET_NAMES[cat.CATEGORY[category].sheet][0]},
                     )
                 )
                 continue
@@ -246,7 +254,11 @@ def parse(*, name: str, content: bytes) -> Parsed:
                 where = seen[key]
                 errors.append(
                     CellError(
-                        title, r, "A (category)", f"The same line is already on {where[0]} row {where[1]}."
+                        title,
+                        r,
+                        "A (category)",
+                        _("The same line is already on %(sheet)s row %(row)s.")
+                        % {"sheet": where[0], "row": where[1]},
                     )
                 )
                 continue
@@ -260,26 +272,28 @@ def _town_row(
 ) -> None:
     item = "" if cells["item"] is None else str(cells["item"]).strip().lower()
     if item not in cat.TOWN_FIELDS:
-        errors.append(CellError(title, r, "A (item)", "Either “population” or “gdp”."))
+        errors.append(CellError(title, r, "A (item)", _("Either “population” or “gdp”.")))
         return
     try:
         value = Decimal(str(cells["value"]).strip().replace(",", ""))
     except ArithmeticError:
-        errors.append(CellError(title, r, "B (value)", "Not a number."))
+        errors.append(CellError(title, r, "B (value)", _("Not a number.")))
         return
     if not value.is_finite() or value <= 0:
-        errors.append(CellError(title, r, "B (value)", "Must be more than zero."))
+        errors.append(CellError(title, r, "B (value)", _("Must be more than zero.")))
         return
     unit = str(cells["unit"] or cat.TOWN_FIELDS[item])
     target = "person" if item == "population" else "e4yuan"
     try:
         converted = units.convert(value, unit, target)
     except units.UnitMismatch:
-        errors.append(CellError(title, r, "C (unit)", f"Does not convert to {target}."))
+        errors.append(CellError(title, r, "C (unit)", _("Does not convert to %(unit)s.") % {"unit": target}))
         return
     if item == "population":
         if converted != converted.to_integral_value() or converted > 10_000_000:
-            errors.append(CellError(title, r, "B (value)", "A whole number of people, at most 10 million."))
+            errors.append(
+                CellError(title, r, "B (value)", _("A whole number of people, at most 10 million."))
+            )
             return
         town["population"] = int(converted)
     else:
@@ -321,7 +335,7 @@ def import_file(*, inventory: Inventory, actor: User, name: str, content: bytes)
     if parsed.errors:
         raise ImportRejected(parsed.errors)
     if not parsed.rows and not parsed.town:
-        raise ImportRejected([CellError("", 0, "", "The file holds no data rows.")])
+        raise ImportRejected([CellError("", 0, "", _("The file holds no data rows."))])
     return services.rows_replace(
         inventory=inventory, actor=actor, rows=parsed.rows, town=parsed.town, import_ref=name[:200]
     )
