@@ -25,9 +25,9 @@
   el = document.getElementById("towns-chart");
   if (el && data.towns.length) {
     echarts.init(el).setOption({
-      tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 50, top: 30, bottom: 30 },
+      tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 50, right: 50, top: 15, bottom: 60 },
       xAxis: { type: "category", data: data.towns.map(function (t) { return t.name; }) },
-      yAxis: [{ type: "value", name: data.labels.per_capita }, { type: "value", name: data.labels.per_gdp }],
+      yAxis: [{ type: "value" }, { type: "value" }],
       series: [
         { name: data.labels.per_capita, type: "bar", data: data.towns.map(function (t) { return t.per_capita; }), itemStyle: { color: green } },
         { name: data.labels.per_gdp, type: "bar", yAxisIndex: 1, data: data.towns.map(function (t) { return t.per_gdp; }), itemStyle: { color: "#8fbf9f" } }
