@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tanpuhui.registry",
     "tanpuhui.pilots",
     "tanpuhui.labels",
+    "tanpuhui.inventories",
     "tanpuhui.notifications",
     "tanpuhui.wechat",
     "tanpuhui.console",
@@ -271,6 +272,9 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "tanpuhui.metering.models.Batch.Stage",  # keeps its name once labels added a stage
         "StudyStatusEnum": "tanpuhui.labels.models.Study.Status",
         "InventorySourceEnum": "tanpuhui.labels.models.InventoryLine.Source",
+        "GhgInventoryStatusEnum": "tanpuhui.inventories.models.Inventory.Status",
+        "ActivityCategoryEnum": "tanpuhui.inventories.catalogue.CATEGORY_CHOICES",
+        "CategoryEnum": "tanpuhui.marketplace.models.Category",  # its name before inventories added categories
         "CampaignKindEnum": "tanpuhui.funding.models.Campaign.Kind",
         "CrowdfundingKindEnum": "tanpuhui.funding.models.CrowdfundingProject.Kind",
         "CrowdfundingStatusEnum": "tanpuhui.funding.models.CrowdfundingProject.Status",

@@ -21,6 +21,7 @@ CONTEXTS = [
     "registry",
     "pilots",
     "labels",
+    "inventories",
     "notifications",
     "wechat",
     "console",

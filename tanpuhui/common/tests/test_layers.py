@@ -41,6 +41,7 @@ LAYERS = [
     "registry",
     "pilots",
     "labels",
+    "inventories",
     "notifications",
     "wechat",
     "console",

@@ -37,7 +37,8 @@ GROUPS = {
     "public": "PUBLIC", "resident": "RESIDENT", "home_centre": "RESIDENT", "signed_in": "SIGNED_IN",
     "centre_member": "SIGNED_IN", "enterprise_applicant": "SIGNED_IN", "staff": "STAFF", "booth": "STAFF",
     "merchant": "MERCHANT", "enterprise": "ENTERPRISE", "project_viewer": "ENTERPRISE",
-    "provincial": "PROVINCIAL", "pilot_reviewer": "STAFF",
+    "provincial": "PROVINCIAL", "pilot_reviewer": "STAFF", "inventory_reviewer": "STAFF",
+    "town_statistician": "TOWN",
 }  # fmt: skip
 
 
@@ -63,8 +64,10 @@ MERCHANT = pages("MERCHANT")
 ENTERPRISE = pages("ENTERPRISE")
 # Provincial officers' pages (the console's roll-up) → wrong roles: resident, cashier, centre operator.
 PROVINCIAL = pages("PROVINCIAL")
+# A town statistician's pages (their town's inventories) → wrong roles: resident, centre operator.
+TOWN = pages("TOWN")
 
-PAGES = PUBLIC | RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE | PROVINCIAL
+PAGES = PUBLIC | RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE | PROVINCIAL | TOWN
 
 
 def unclassified(patterns) -> list[str]:
@@ -98,6 +101,7 @@ def world(gz, resident, gz_operator, provincial_officer):
     from tanpuhui.accounts.tests.factories import BindingFactory
     from tanpuhui.enterprises.tests.factories import make_approved_project, make_enterprise
     from tanpuhui.funding import services as funding
+    from tanpuhui.inventories.tests.factories import make_statistician
     from tanpuhui.ledger.tests.factories import default_rule, fund
     from tanpuhui.marketplace import services as marketplace
     from tanpuhui.marketplace.models import Event
@@ -170,6 +174,7 @@ def world(gz, resident, gz_operator, provincial_officer):
         "cashier": cashier,
         "enterprise": enterprise_user,
         "other_enterprise": other_enterprise_user,
+        "statistician": make_statistician(gz),
     }
 
 
@@ -219,6 +224,7 @@ def test_pages_render_for_their_role(world):
         + check(world, MERCHANT, "cashier", want_ok=True)
         + check(world, ENTERPRISE | {"enterprise/"}, "enterprise", want_ok=True)
         + check(world, PROVINCIAL | STAFF, "provincial", want_ok=True)
+        + check(world, TOWN, "statistician", want_ok=True)
     )
     assert problems == [], "\n".join(map(str, problems))
 
@@ -227,10 +233,12 @@ def test_pages_refuse_anonymous_and_the_wrong_role(world):
     problems = (
         check(
             world,
-            RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE | PROVINCIAL,
+            RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE | PROVINCIAL | TOWN,
             "anonymous",
             want_ok=False,
         )
+        + check(world, TOWN, "operator", want_ok=False)
+        + check(world, TOWN, "resident", want_ok=False)
         + check(world, PROVINCIAL, "operator", want_ok=False)
         + check(world, PROVINCIAL, "resident", want_ok=False)
         + check(world, PROVINCIAL, "cashier", want_ok=False)
