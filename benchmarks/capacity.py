@@ -199,7 +199,7 @@ def main() -> None:
     print(
         f"capacity model: a day of {day_rows:,.0f} rows ({TRIPS_PER_DAY:,} trips + {enrolled:,.0f} enrolled "
         f"residents × {OTHER_RECORDS_PER_ENROLLED_PER_DAY} other records) drained in an hour needs "
-        f"{need:,.0f} rows/s → {workers_needed} ingestion workers at {per_worker:,.0f} rows/s for the first "
+        f"{need:,.0f} rows/s → {workers_needed} ingestion worker{'s' if workers_needed > 1 else ''} at {per_worker:,.0f} rows/s for the first "
         f"and {added:,.0f} rows/s for each next one (measured here); conversion at "
         f"{one['convert_per_s']:,.0f} reductions/s per worker"
     )
