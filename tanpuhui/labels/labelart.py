@@ -90,12 +90,15 @@ def label_png(certificate: Certificate, verify_url: str, *, scale: int = 2) -> b
         font=font(11),
         fill="#555",
     )
-    buffer = io.BytesIO()
-    segno.make(verify_url, error="m").save(buffer, kind="png", scale=4 * scale // 2, border=2)
-    qr = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    # Whole pixels per module (no resampling), centred in the QR area, so every scanner reads it.
     side = 124 * scale
-    qr = qr.resize((side, side), Image.Resampling.NEAREST)
-    image.paste(qr, (w - side - 14 * scale, 48 * scale))
+    code = segno.make(verify_url, error="m")
+    module = max(1, side // code.symbol_size(border=2)[0])
+    buffer = io.BytesIO()
+    code.save(buffer, kind="png", scale=module, border=2)
+    qr = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    offset = (side - qr.width) // 2
+    image.paste(qr, (w - side - 14 * scale + offset, 48 * scale + offset))
     draw.text(
         (w - side - 14 * scale + side // 2, 178 * scale),
         "Scan to verify",

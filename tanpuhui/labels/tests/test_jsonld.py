@@ -31,15 +31,18 @@ def test_round_trip_keeps_lines_and_the_footprint(api, gz):
     assert back.status_code == 201, back.content
     again = services.study_compute(study=type(study).objects.get(pk=back.json()["id"]), draws=20)
     assert again.result["total_kg"] == pytest.approx(float(PAPER_TOTAL))
-    key = lambda line: (
-        line.stage,
-        line.name,
-        line.quantity,
-        line.unit,
-        line.factor_code,
-        line.excluded,
-        line.data_quality,
-    )
+
+    def key(line):
+        return (
+            line.stage,
+            line.name,
+            line.quantity,
+            line.unit,
+            line.factor_code,
+            line.excluded,
+            line.data_quality,
+        )
+
     assert sorted(map(key, again.lines.all())) == sorted(map(key, study.lines.all()))
 
 
