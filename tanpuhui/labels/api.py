@@ -191,12 +191,12 @@ class BodyDecideApi(BodyMixin, generics.GenericAPIView):
 
 
 @extend_schema(
-    tags=["labels"], request=serializers.CertificateStatusInput, responses=serializers.CertificateOutput
+    tags=["labels"], request=serializers.CertificateStatusInput, responses=serializers.LabelCertificateOutput
 )
 class BodyCertificateStatusApi(BodyMixin, generics.GenericAPIView):
     """Suspend, reinstate or withdraw a certificate."""
 
-    serializer_class = serializers.CertificateOutput
+    serializer_class = serializers.LabelCertificateOutput
     queryset = selectors.certificate_public()
 
     def post(self, request, pk):
@@ -206,16 +206,16 @@ class BodyCertificateStatusApi(BodyMixin, generics.GenericAPIView):
         certificate = services.certificate_set_status(
             certificate=certificate, actor=request.user, **data.validated_data
         )
-        return Response(serializers.CertificateOutput(certificate).data)
+        return Response(serializers.LabelCertificateOutput(certificate).data)
 
 
 @extend_schema(
-    tags=["labels"], request=serializers.LowCarbonInput, responses={201: serializers.CertificateOutput}
+    tags=["labels"], request=serializers.LowCarbonInput, responses={201: serializers.LabelCertificateOutput}
 )
 class BodyLowCarbonApi(BodyMixin, generics.GenericAPIView):
     """Certify a low-carbon product against its configured limits (422 with the reasons if it fails)."""
 
-    serializer_class = serializers.CertificateOutput
+    serializer_class = serializers.LabelCertificateOutput
     queryset = selectors.certificate_public()
 
     def post(self, request):
@@ -229,7 +229,7 @@ class BodyLowCarbonApi(BodyMixin, generics.GenericAPIView):
         if spec is None:
             raise ValidationFailed("Unknown specification.", fields={"spec": ["Unknown specification."]})
         certificate = services.lowcarbon_certify(actor=request.user, enterprise=enterprise, spec=spec, **v)
-        return Response(serializers.CertificateOutput(certificate).data, status=201)
+        return Response(serializers.LabelCertificateOutput(certificate).data, status=201)
 
 
 # --- verifier -----------------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ class VerifierApplicationDetailApi(VerifierMixin, generics.RetrieveAPIView):
     queryset = selectors.application_detail()
 
 
-@extend_schema(tags=["labels"], request=serializers.VerifyInput, responses=serializers.ApplicationOutput)
+@extend_schema(tags=["labels"], request=serializers.LabelVerifyInput, responses=serializers.ApplicationOutput)
 class VerifierVerifyApi(VerifierMixin, generics.GenericAPIView):
     lookup_field = "ref"
     lookup_url_kwarg = "pk"
@@ -262,7 +262,7 @@ class VerifierVerifyApi(VerifierMixin, generics.GenericAPIView):
 
     def post(self, request, pk):
         application = self.get_object()
-        data = serializers.VerifyInput(data=request.data)
+        data = serializers.LabelVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.application_verify(application=application, actor=request.user, **data.validated_data)
         return Response(serializers.ApplicationOutput(selectors.application_detail().get(ref=pk)).data)
@@ -276,7 +276,7 @@ class CatalogueApi(AudienceMixin, generics.ListAPIView):
     """Valid labels and certificates (``status`` for the others), for buyers' systems."""
 
     audience = PUBLIC
-    serializer_class = serializers.CertificateOutput
+    serializer_class = serializers.LabelCertificateOutput
     queryset = selectors.catalogue()
     filterset_class = filters.CatalogueFilter
 
@@ -284,7 +284,7 @@ class CatalogueApi(AudienceMixin, generics.ListAPIView):
 @extend_schema(tags=["labels"])
 class CertificateDetailApi(AudienceMixin, generics.RetrieveAPIView):
     audience = PUBLIC
-    serializer_class = serializers.CertificateOutput
+    serializer_class = serializers.LabelCertificateOutput
     queryset = selectors.certificate_public()
     lookup_field = "number"
 

@@ -26,7 +26,7 @@ from tanpuhui.accounts.models import User
 from tanpuhui.common.errors import ServiceError, ValidationFailed
 from tanpuhui.enterprises.models import Enterprise
 from tanpuhui.labels import services
-from tanpuhui.labels.models import ProductCategoryRule, Study
+from tanpuhui.labels.models import InventoryLine, ProductCategoryRule, Study
 
 CONTEXT = "http://greendelta.github.io/olca-schema/context.jsonld"
 NS = uuid.UUID("5b7e0c5e-16a1-4a43-9d0e-2f1d8f3b6c11")
@@ -215,28 +215,49 @@ def import_study(*, user: User, enterprise: Enterprise, document: dict[str, Any]
         for n, exchange in enumerate(e for e in foreground.exchanges or [] if e.is_input):
             meta = _fields(exchange.description or "")
             dq = DQ.match(exchange.dq_entry or "")
+            # The exchange's amount is what a practitioner edits in openLCA; the description's copy
+            # only fills in when the amount is missing.
             try:
-                quantity = Decimal(meta.get("quantity") or repr(exchange.amount))
-                line_args = {
-                    "stage": meta["stage"],
-                    "name": exchange.flow.name if exchange.flow else "",
-                    "key": meta.get("key", ""),
-                    "quantity": quantity,
-                    "unit": exchange.unit.name if exchange.unit else "",
-                    "factor_code": meta["factor_code"],
-                    "source": meta.get("source", "secondary"),
-                    "carbon": meta.get("carbon", "fossil"),
-                    "data_quality": int(dq.group(1)) if dq else 3,
-                    "excluded": meta.get("excluded") == "1",
-                }
+                raw = repr(exchange.amount) if exchange.amount is not None else meta["quantity"]
+                quantity = Decimal(raw)
+                stage, factor_code = meta["stage"], meta["factor_code"]
             except (KeyError, InvalidOperation) as exc:
                 raise ValidationFailed(
                     f"Exchange {n + 1} lacks {exc}.",
                     code="bad_jsonld",
-                    fields={"document": [f"exchange {n + 1}: stage, factor_code, quantity"]},
+                    fields={"document": [f"exchange {n + 1}: stage, factor_code and an amount are needed."]},
                 ) from exc
+            quality = int(dq.group(1)) if dq else 3
+            source = meta.get("source", InventoryLine.Source.SECONDARY)
+            carbon = meta.get("carbon", InventoryLine.Carbon.FOSSIL)
+            if (
+                not 1 <= quality <= 5
+                or source not in InventoryLine.Source.values
+                or carbon not in InventoryLine.Carbon.values
+            ):
+                raise ValidationFailed(
+                    f"Exchange {n + 1} has a bad data-quality entry, source or carbon origin.",
+                    code="bad_jsonld",
+                    fields={
+                        "document": [
+                            f"exchange {n + 1}: dqEntry 1–5, source primary/secondary, carbon fossil/biogenic."
+                        ]
+                    },
+                )
             try:
-                services.line_add(study=study, **line_args)
+                services.line_add(
+                    study=study,
+                    stage=stage,
+                    name=(exchange.flow.name if exchange.flow else "") or "",
+                    key=meta.get("key", ""),
+                    quantity=quantity,
+                    unit=(exchange.unit.name if exchange.unit else "") or "",
+                    factor_code=factor_code,
+                    source=source,
+                    carbon=carbon,
+                    data_quality=quality,
+                    excluded=meta.get("excluded") == "1",
+                )
             except ServiceError as exc:
                 exc.fields = {f"exchange {n + 1}": [str(exc)], **(exc.fields or {})}
                 raise

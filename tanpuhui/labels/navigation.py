@@ -22,7 +22,7 @@ register(
         "labels-applications",
         _("Carbon labels"),
         "web:labels-applications",
-        audience="enterprise",
+        audience="enterprise_applicant",
         area="enterprise",
         order=22,
         active_on=("web:labels-application",),

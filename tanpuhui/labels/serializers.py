@@ -111,7 +111,9 @@ class LineInput(serializers.Serializer):
 
 
 class SchemeOutput(serializers.ModelSerializer):
-    recognises = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    recognises: serializers.RelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
 
     class Meta:
         model = Scheme
@@ -153,8 +155,8 @@ class SpecOutput(serializers.ModelSerializer):
         ]
 
 
-class CertificateOutput(serializers.ModelSerializer):
-    scheme = serializers.SlugRelatedField(read_only=True, slug_field="code")
+class LabelCertificateOutput(serializers.ModelSerializer):
+    scheme: serializers.RelatedField = serializers.SlugRelatedField(read_only=True, slug_field="code")
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     status = serializers.CharField(source="current_status", read_only=True)
     cross_references = serializers.SerializerMethodField()
@@ -193,10 +195,14 @@ class FindingOutput(serializers.ModelSerializer):
 
 
 class ApplicationOutput(serializers.ModelSerializer):
-    schemes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    schemes: serializers.RelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
     product_name = serializers.CharField(source="study.product_name", read_only=True)
     findings = FindingOutput(many=True, read_only=True)
-    certificates = serializers.SlugRelatedField(many=True, read_only=True, slug_field="number")
+    certificates: serializers.RelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="number"
+    )
 
     class Meta:
         model = Application
@@ -233,7 +239,7 @@ class FindingInput(serializers.Serializer):
     closed = serializers.BooleanField(default=False)
 
 
-class VerifyInput(serializers.Serializer):
+class LabelVerifyInput(serializers.Serializer):
     conclusion = serializers.ChoiceField(choices=Application.Conclusion.choices)
     verified_kg = serializers.DecimalField(max_digits=16, decimal_places=4)
     findings = FindingInput(many=True, required=False, default=list)

@@ -28,6 +28,7 @@ from tanpuhui.labels.models import (
     Study,
 )
 from tanpuhui.methodology import formulas, registry
+from tanpuhui.tenancy.models import Centre
 
 FACTOR_REGION = "south_china_grid"
 
@@ -207,7 +208,7 @@ def _next_number(scheme_prefix: str, year: int) -> str:
     return f"{stem}{taken + 1:05d}"
 
 
-def body_centre(enterprise: Enterprise):
+def body_centre(enterprise: Enterprise) -> Centre:
     """The certification body handling an enterprise's applications: the one registered at the
     provincial centre above the enterprise's city centre (or at the centre itself)."""
     return enterprise.centre.parent or enterprise.centre
@@ -370,6 +371,11 @@ def application_decide(
             raise Unprocessable(
                 "A major finding is still open.", code="open_major_finding", fields={"findings": ["Open."]}
             )
+        verified_kg = application.verified_kg
+        if verified_kg is None:  # pragma: no cover - verify() always sets it
+            raise Unprocessable(
+                "No verified footprint.", code="not_verified", fields={"verified_kg": ["Missing."]}
+            )
         schemes = list(application.schemes.order_by("code"))
         issued = timezone.localdate()
         valid_until = _years_later(issued, min(s.validity_years for s in schemes))
@@ -392,7 +398,7 @@ def application_decide(
                 body_centre=application.body_centre,
                 product_name=study.product_name,
                 category=pcr.code,
-                kg_co2e=application.verified_kg,
+                kg_co2e=verified_kg,
                 declared_unit=pcr.declared_unit,
                 declared_unit_words=pcr.declared_unit_zh
                 if scheme.label_language != "en"
@@ -430,7 +436,7 @@ def certificate_set_status(*, certificate: Certificate, actor: User, status: str
         raise ValidationFailed("Say why.", code="reason_required", fields={"note": ["Required."]})
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if status not in allowed.get(certificate.current_status, set()):
+        if status not in allowed.get(Certificate.Status(certificate.current_status), set()):
             raise Conflict(
                 f"A certificate that is {certificate.current_status_display} cannot become {status}.",
                 code="transition_not_allowed",

@@ -81,14 +81,14 @@ def _uuid(value: str | None) -> uuid.UUID | None:
         return None
 
 
-@page_for(ENTERPRISE)
+@page_for(ENTERPRISE_APPLICANT)
 def application_list(request):
-    """The enterprise's label applications and the form to apply once for several labels, with what
-    is missing for each label shown before sending."""
-    applications = ENTERPRISE.scope(selectors.application_list(), request.user)
-    studies = list(
-        ENTERPRISE.scope(selectors.study_list(), request.user).filter(status=Study.Status.COMPUTED)
-    )
+    """The label applications of the caller's enterprises and the form to apply once for several
+    labels, with what is missing for each label shown before sending."""
+    member = "enterprise__members__user"
+    applications = ENTERPRISE_APPLICANT.scope(selectors.application_list(), request.user, member)
+    computed = selectors.study_list().filter(status=Study.Status.COMPUTED)
+    studies = list(ENTERPRISE_APPLICANT.scope(computed, request.user, member))
     schemes = list(Scheme.objects.filter(accepting=True).order_by("pk"))
     readiness = []
     for study in studies:
