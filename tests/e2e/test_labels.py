@@ -59,7 +59,8 @@ def test_a_scanned_label_opens_its_verification_page(page, centres):
     assert "665.62" in page.locator("[data-testid=certificate-footprint]").inner_text()
     assert page.locator("[data-testid=certificate-status]").inner_text().strip() == "有效"
     label = page.locator(f"img[src='/labels/c/{gd.number}/label.svg']")
-    assert label.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The label loads as an image (a broken SVG would reject ``decode``) at its drawn width.
+    assert label.evaluate("img => img.decode().then(() => img.naturalWidth)") == 360
     page.click(f"[data-testid=siblings] a[href='/labels/c/{hk.number}/']")
     assert page.locator("html").get_attribute("lang") == "zh-Hant"
     assert "有效期至" in page.content() and "規則及版本" in page.content()

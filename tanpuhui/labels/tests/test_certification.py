@@ -257,3 +257,46 @@ def test_api_walls_enterprise_and_verifier(api, mill, body, verifier, gz):
     api.force_authenticate(body)
     decided = api.post(f"/api/v1/labels/body/applications/{app.ref}/decide", {"certify": True}, format="json")
     assert decided.status_code == 200 and len(decided.json()["certificates"]) == 2
+
+
+def test_every_certification_page_renders_for_its_role_with_real_rows(client, mill, body, verifier):
+    """The page matrix has no rows for detail pages; these are the certification pages with a real
+    application at each step, as the roles that see them (and the catalogue in the three languages)."""
+    enterprise, user = mill
+    app = application(enterprise, user)
+    pages = [
+        (user, "/enterprise/labels/"),
+        (user, f"/enterprise/labels/{app.ref}/"),
+        (body, "/certification/labels/"),
+        (body, f"/certification/labels/{app.ref}/"),
+    ]
+    for who, url in pages:
+        client.force_login(who)
+        assert client.get(url).status_code == 200, url
+    client.force_login(body)
+    assigned = client.post(f"/certification/labels/{app.ref}/assign/", {"verifier": str(verifier.pk)})
+    assert assigned.status_code == 302 and Application.objects.get(pk=app.pk).status == "assigned"
+    client.force_login(verifier)
+    assert "Record the verification" in client.get(f"/verifier/labels/{app.ref}/?lang=en").content.decode()
+    assert client.get("/verifier/labels/").status_code == 200
+    client.post(
+        f"/verifier/labels/{app.ref}/verify/",
+        {
+            "conclusion": "confirmed",
+            "verified_kg": "665.622",
+            "severity": ["minor", "observation"],
+            "finding": ["电表校准过期", ""],
+        },
+    )
+    app = Application.objects.get(pk=app.pk)
+    assert app.status == "verified" and [f.text for f in app.findings.all()] == ["电表校准过期"]
+    client.force_login(body)
+    client.post(f"/certification/labels/{app.ref}/decide/", {"decision": "certify", "note": "符合"})
+    assert Application.objects.get(pk=app.pk).status == "certified"
+    client.force_login(user)
+    mine = client.get(f"/enterprise/labels/{app.ref}/").content.decode()
+    assert "GDCL-" in mine and "HKCL-" in mine
+    client.logout()
+    for lang, word in (("zh-hans", "有效"), ("zh-hant", "有效"), ("en", "Valid")):
+        page = client.get("/labels/", {"lang": lang, "scheme": "hk"}).content.decode()
+        assert "HKCL-" in page and "GDCL-" not in page and word in page
