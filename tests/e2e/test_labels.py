@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_every_page import AXE_RUN, OVERFLOW, WIDTH
+
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "tanpuhui" / "web" / "static" / "vendor" / "axe.min.js"
 
@@ -61,9 +63,21 @@ def test_a_scanned_label_opens_its_verification_page(page, centres):
     label = page.locator(f"img[src='/labels/c/{gd.number}/label.svg']")
     # The label loads as an image (a broken SVG would reject ``decode``) at its drawn width.
     assert label.evaluate("img => img.decode().then(() => img.naturalWidth)") == 360
+    _accessible_and_narrow(page)
+    page.goto("/labels/?q=瓦楞")
+    _accessible_and_narrow(page)
+    page.goto(f"/labels/c/{gd.number}/")
     page.click(f"[data-testid=siblings] a[href='/labels/c/{hk.number}/']")
     assert page.locator("html").get_attribute("lang") == "zh-Hant"
     assert "有效期至" in page.content() and "規則及版本" in page.content()
     services.certificate_set_status(certificate=hk, actor=body, status="withdrawn", note="企業停產")
     page.reload()
     assert page.locator("[data-testid=certificate-status]").inner_text().startswith("已撤銷")
+
+
+def _accessible_and_narrow(page) -> None:
+    """No serious or critical axe-core violation, nothing wider than the phone."""
+    page.add_script_tag(path=str(AXE))
+    blocking = [v["id"] for v in page.evaluate(AXE_RUN) if v["impact"] in ("serious", "critical")]
+    assert blocking == []
+    assert page.evaluate(OVERFLOW, WIDTH)["wide"] == []
