@@ -48,6 +48,9 @@ class ProductCategoryRule(TimeStampedModel):
     declared_unit = models.CharField(_("declared unit (pint)"), max_length=40)
     declared_unit_zh = models.CharField(_("declared unit in words (Chinese)"), max_length=120)
     declared_unit_en = models.CharField(_("declared unit in words (English)"), max_length=120)
+    declared_unit_zh_hant = models.CharField(
+        _("declared unit in words (Traditional Chinese)"), max_length=120, blank=True, default=""
+    )
     boundary = models.CharField(_("system boundary"), max_length=20, choices=Boundary.choices)
     stages = models.JSONField(_("life-cycle stages"), default=list)
     cutoff_flow_pct = models.DecimalField(_("cut-off per flow (%)"), max_digits=5, decimal_places=2)

@@ -379,7 +379,14 @@ LOW_CARBON_SPECS = [
 ]
 
 
+# The Traditional Chinese of the declared units, for Hong Kong labels (added with the schemes).
+DECLARED_UNIT_ZH_HANT = {"paper": "1 噸風乾紙", "textiles": "1 千克面料"}
+
+
 def load_schemes(apps) -> None:
+    Rule = apps.get_model("labels", "ProductCategoryRule")
+    for code, words in DECLARED_UNIT_ZH_HANT.items():
+        Rule.objects.filter(code=code, declared_unit_zh_hant="").update(declared_unit_zh_hant=words)
     Scheme = apps.get_model("labels", "Scheme")
     Spec = apps.get_model("labels", "LowCarbonSpec")
     for row in SCHEMES:

@@ -252,6 +252,15 @@ def application_create(
     return application
 
 
+def _unit_words(pcr: ProductCategoryRule, language: str) -> str:
+    """The declared unit in the label's language (Hong Kong: Traditional Chinese)."""
+    if language == "en":
+        return pcr.declared_unit_en
+    if language == "zh-hant" and pcr.declared_unit_zh_hant:
+        return pcr.declared_unit_zh_hant
+    return pcr.declared_unit_zh
+
+
 def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
@@ -400,9 +409,7 @@ def application_decide(
                 category=pcr.code,
                 kg_co2e=verified_kg,
                 declared_unit=pcr.declared_unit,
-                declared_unit_words=pcr.declared_unit_zh
-                if scheme.label_language != "en"
-                else pcr.declared_unit_en,
+                declared_unit_words=_unit_words(pcr, scheme.label_language),
                 boundary=pcr.boundary,
                 rule=f"{pcr.code} {pcr.version}",
                 issued_on=issued,

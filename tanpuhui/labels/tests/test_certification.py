@@ -71,7 +71,7 @@ def test_one_application_gives_the_guangdong_and_hong_kong_labels_cross_referenc
     assert gd.valid_until == hk.valid_until == today.replace(year=today.year + 3)
     assert gd.surveillance == hk.surveillance and len(gd.surveillance) == 2
     assert gd.kg_co2e == hk.kg_co2e == PAPER_TOTAL
-    assert hk.declared_unit_words == "1 吨风干纸" or hk.declared_unit_words  # the PCR's words
+    assert (gd.declared_unit_words, hk.declared_unit_words) == ("1 吨风干纸", "1 噸風乾紙")
 
 
 def test_the_form_says_up_front_what_is_missing_per_label(mill):
