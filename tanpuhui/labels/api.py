@@ -317,3 +317,32 @@ class StudyJsonLdImportApi(EnterpriseMemberMixin, generics.GenericAPIView):
             user=request.user, enterprise=self.enterprise(v["enterprise"]), document=v["document"]
         )
         return Response(serializers.StudyOutput(selectors.study_detail().get(pk=study.pk)).data, status=201)
+
+
+@extend_schema(
+    tags=["labels"], request=serializers.SurveillanceInput, responses=serializers.LabelCertificateOutput
+)
+class BodySurveillanceApi(BodyMixin, generics.GenericAPIView):
+    """Record a surveillance visit inside its window (a failed visit suspends the certificate)."""
+
+    serializer_class = serializers.LabelCertificateOutput
+    queryset = selectors.certificate_public()
+
+    def post(self, request, pk):
+        certificate = self.get_object()
+        data = serializers.SurveillanceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.surveillance_record(certificate=certificate, actor=request.user, **data.validated_data)
+        return Response(serializers.LabelCertificateOutput(selectors.certificate_public().get(pk=pk)).data)
+
+
+@extend_schema(tags=["labels"], request=None, responses=serializers.LabelCertificateOutput(many=True))
+class BodyRenewApi(BodyMixin, generics.GenericAPIView):
+    """Renew within 6 months of expiry; cross-recognised labels renew together."""
+
+    serializer_class = serializers.LabelCertificateOutput
+    queryset = selectors.certificate_public()
+
+    def post(self, request, pk):
+        renewed = services.certificate_renew(certificate=self.get_object(), actor=request.user)
+        return Response(serializers.LabelCertificateOutput(renewed, many=True).data)

@@ -425,3 +425,15 @@ class LowCarbonSpec(TimeStampedModel):
     @property
     def declared_unit_words(self) -> str:
         return _pick(self.declared_unit_zh, self.declared_unit_en)
+
+
+class SurveillanceVisit(TimeStampedModel):
+    """A surveillance visit on a certificate, inside its window (see ``services.surveillance_record``)."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="visits")
+    on = models.DateField(_("visited on"))
+    passed = models.BooleanField(_("passed"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["on", "pk"]

@@ -273,3 +273,9 @@ class LowCarbonInput(serializers.Serializer):
 class JsonLdImportInput(serializers.Serializer):
     enterprise = serializers.UUIDField()
     document = serializers.DictField()
+
+
+class SurveillanceInput(serializers.Serializer):
+    on = serializers.DateField()
+    passed = serializers.BooleanField()
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from tanpuhui.labels.models import (
     Scheme,
     Stage,
     Study,
+    SurveillanceVisit,
 )
 from tanpuhui.methodology import formulas, registry
 from tanpuhui.tenancy.models import Centre
@@ -560,3 +561,84 @@ def lowcarbon_certify(
                 "issuer": str(actor),
             },
         )
+
+
+# --- surveillance and renewal ------------------------------------------------------------------------
+
+FIRST_SURVEILLANCE_MONTHS = 6  # low-carbon products: the first visit no earlier than 6 months after issue
+RENEWAL_WINDOW_MONTHS = 6  # renewal may be asked up to 6 months before expiry
+
+
+def _interval_months(certificate: Certificate) -> int:
+    return certificate.scheme.surveillance_months if certificate.scheme else 12
+
+
+def surveillance_record(
+    *, certificate: Certificate, actor: User, on: date, passed: bool, note: str = ""
+) -> SurveillanceVisit:
+    """A visit inside its window: after the first allowed day (low-carbon: 6 months after issue) and no
+    later than one interval after the previous visit (or the issue). A failed visit suspends."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.current_status not in (Certificate.Status.VALID, Certificate.Status.SUSPENDED):
+            raise Conflict(
+                f"A certificate that is {certificate.current_status_display} is not under surveillance.",
+                code="transition_not_allowed",
+                fields={"status": [certificate.current_status]},
+            )
+        last = certificate.visits.order_by("-on").first()
+        previous = last.on if last else certificate.issued_on
+        earliest = previous + timedelta(days=1)
+        if last is None and certificate.kind == Certificate.Kind.LOW_CARBON:
+            earliest = _months_later(certificate.issued_on, FIRST_SURVEILLANCE_MONTHS)
+        latest = min(_months_later(previous, _interval_months(certificate)), timezone.localdate())
+        if not earliest <= on <= latest:
+            raise Unprocessable(
+                "The visit is outside its surveillance window.",
+                code="surveillance_out_of_window",
+                fields={"on": [f"Between {earliest.isoformat()} and {latest.isoformat()}."]},
+            )
+        visit = SurveillanceVisit.objects.create(certificate=certificate, on=on, passed=passed, note=note)
+        if not passed and certificate.status == Certificate.Status.VALID:
+            certificate.status, certificate.status_note = (
+                Certificate.Status.SUSPENDED,
+                note or "surveillance failed",
+            )
+            certificate.save(update_fields=["status", "status_note"])
+        audit_record(actor=actor, action="certificate.surveillance", target=certificate)
+    return visit
+
+
+def certificate_renew(*, certificate: Certificate, actor: User) -> list[Certificate]:
+    """Renew a valid certificate within 6 months of its expiry: a new validity from the old end date.
+    A label renews with its cross-recognised siblings, so their dates stay synchronised."""
+    today = timezone.localdate()
+    if certificate.current_status != Certificate.Status.VALID:
+        raise Conflict(
+            f"A certificate that is {certificate.current_status_display} cannot be renewed.",
+            code="transition_not_allowed",
+            fields={"status": [certificate.current_status]},
+        )
+    opens = _months_later(certificate.valid_until, -RENEWAL_WINDOW_MONTHS)
+    if today < opens:
+        raise Unprocessable(
+            "Renewal opens 6 months before expiry.",
+            code="renewal_too_early",
+            fields={"date": [opens.isoformat()]},
+        )
+    renewed = []
+    with transaction.atomic():
+        family = Certificate.objects.select_for_update().filter(
+            pk__in=[certificate.pk, *certificate.siblings.values_list("pk", flat=True)]
+        )
+        for row in family.order_by("pk"):
+            years = row.scheme.validity_years if row.scheme else 3
+            row.details = {
+                **row.details,
+                "renewals": [*row.details.get("renewals", []), row.valid_until.isoformat()],
+            }
+            row.valid_until = _years_later(row.valid_until, years)
+            row.save(update_fields=["valid_until", "details"])
+            renewed.append(row)
+        audit_record(actor=actor, action="certificate.renew", target=certificate)
+    return renewed

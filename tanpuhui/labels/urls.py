@@ -28,6 +28,16 @@ api_patterns = [
         api.BodyCertificateStatusApi.as_view(),
         name="labels-body-certificate-status",
     ),
+    path(
+        "labels/body/certificates/<uuid:pk>/surveillance",
+        api.BodySurveillanceApi.as_view(),
+        name="labels-body-certificate-surveillance",
+    ),
+    path(
+        "labels/body/certificates/<uuid:pk>/renew",
+        api.BodyRenewApi.as_view(),
+        name="labels-body-certificate-renew",
+    ),
     path("labels/body/low-carbon", api.BodyLowCarbonApi.as_view(), name="labels-body-low-carbon"),
     path(
         "labels/verifier/applications",

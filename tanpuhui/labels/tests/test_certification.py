@@ -300,3 +300,39 @@ def test_every_certification_page_renders_for_its_role_with_real_rows(client, mi
     for lang, word in (("zh-hans", "有效"), ("zh-hant", "有效"), ("en", "Valid")):
         page = client.get("/labels/", {"lang": lang, "scheme": "hk"}).content.decode()
         assert "HKCL-" in page and "GDCL-" not in page and word in page
+
+
+def test_surveillance_inside_its_window_and_a_failed_visit_suspends(mill, body, verifier):
+    enterprise, user = mill
+    gd = certified(enterprise, user, body, verifier).certificates.get(scheme__code="gd")
+    issued = gd.issued_on
+    with freeze_time(issued + timedelta(days=400)):
+        with pytest.raises(Unprocessable) as late:  # more than 12 months after issue
+            services.surveillance_record(
+                certificate=gd, actor=body, on=issued + timedelta(days=380), passed=True
+            )
+        assert late.value.code == "surveillance_out_of_window"
+        services.surveillance_record(certificate=gd, actor=body, on=issued + timedelta(days=300), passed=True)
+        with pytest.raises(Unprocessable):  # not before the previous visit
+            services.surveillance_record(
+                certificate=gd, actor=body, on=issued + timedelta(days=200), passed=True
+            )
+        services.surveillance_record(
+            certificate=gd, actor=body, on=issued + timedelta(days=399), passed=False, note="台账缺失"
+        )
+    gd.refresh_from_db()
+    assert gd.status == "suspended" and gd.visits.count() == 2
+
+
+def test_renewal_opens_six_months_before_expiry_and_keeps_labels_in_step(mill, body, verifier):
+    enterprise, user = mill
+    app = certified(enterprise, user, body, verifier)
+    gd = app.certificates.get(scheme__code="gd")
+    end = gd.valid_until
+    with pytest.raises(Unprocessable) as early:
+        services.certificate_renew(certificate=gd, actor=body)
+    assert early.value.code == "renewal_too_early"
+    with freeze_time(end - timedelta(days=30)):
+        renewed = services.certificate_renew(certificate=gd, actor=body)
+    assert len(renewed) == 2
+    assert {c.valid_until for c in app.certificates.all()} == {end.replace(year=end.year + 3)}

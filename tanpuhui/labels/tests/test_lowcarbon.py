@@ -135,3 +135,21 @@ def test_another_province_body_cannot_certify(maker, province):
     stranger = certifier(ProvincialCentreFactory(code="HN"))
     with pytest.raises(NotFound):
         _certify(maker, stranger, LowCarbonSpec.objects.get(product="motor"))
+
+
+def test_first_surveillance_no_earlier_than_six_months(maker, province):
+    from freezegun import freeze_time
+
+    body = certifier(province)
+    certificate = _certify(maker, body, LowCarbonSpec.objects.get(product="motor"))
+    issued = certificate.issued_on
+    with freeze_time(issued + timedelta(days=200)):
+        with pytest.raises(Unprocessable) as early:
+            services.surveillance_record(
+                certificate=certificate, actor=body, on=issued + timedelta(days=120), passed=True
+            )
+        assert early.value.code == "surveillance_out_of_window"
+        services.surveillance_record(
+            certificate=certificate, actor=body, on=issued + timedelta(days=190), passed=True
+        )
+    assert certificate.visits.count() == 1
