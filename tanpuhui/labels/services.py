@@ -487,7 +487,7 @@ def lowcarbon_assess(
             f"(needs {' or '.join(spec.grades_allowed)})."
         )
     if kg_per_unit > limit:
-        reasons.append(f"{kg_per_unit} kg CO2e {spec.declared_unit_en} exceeds the limit of {limit}.")
+        reasons.append(f"{kg_per_unit} kg CO2e per {spec.declared_unit_en} exceeds the limit of {limit}.")
     return {"passed": not reasons, "limit": str(limit), "kg_per_unit": str(kg_per_unit), "reasons": reasons}
 
 

@@ -49,7 +49,7 @@ def test_seeded_specs_are_versioned_data_for_four_products():
     assert motor.grades_allowed == ["1", "2"] and motor.unverified
 
 
-def test_motor_passes_with_grade_2_under_the_limit(maker, province):
+def test_motor_passes_with_grade_2_under_the_limit(maker, province, client):
     body = certifier(province)
     spec = LowCarbonSpec.objects.get(product="motor")
     certificate = _certify(maker, body, spec)  # 38.5 ≤ 45 kg CO2e per kW, grade 2 ≤ required 2
@@ -61,6 +61,14 @@ def test_motor_passes_with_grade_2_under_the_limit(maker, province):
     )
     first = certificate.surveillance[0]
     assert first >= (certificate.issued_on + timedelta(days=180)).isoformat()
+    page = client.get(f"/labels/c/{certificate.number}/").content.decode()
+    assert "低碳产品认证证书" in page and "38.50 千克二氧化碳当量 / 千瓦额定输出功率" in page
+    assert (
+        client.get("/labels/", {"scheme": "low_carbon", "category": "motor"})
+        .content.decode()
+        .count("LCP-MOT-")
+        == 2
+    )
 
 
 def test_motor_fails_on_grade_and_on_the_limit(maker, province):
