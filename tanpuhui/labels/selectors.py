@@ -58,6 +58,14 @@ def application_gaps(*, study: Study, schemes: list[Scheme]) -> dict[str, list[s
     return gaps
 
 
+OPEN_APPLICATION = [
+    Application.Status.SUBMITTED,
+    Application.Status.ASSIGNED,
+    Application.Status.VERIFIED,
+    Application.Status.CERTIFIED,
+]
+
+
 def application_list() -> QuerySet[Application]:
     return Application.objects.select_related("study__pcr", "enterprise", "verifier").prefetch_related(
         "schemes", "certificates__scheme"

@@ -87,7 +87,12 @@ def application_list(request):
     labels, with what is missing for each label shown before sending."""
     member = "enterprise__members__user"
     applications = ENTERPRISE_APPLICANT.scope(selectors.application_list(), request.user, member)
-    computed = selectors.study_list().filter(status=Study.Status.COMPUTED)
+    # Studies without an open application (a refused one may apply again).
+    computed = (
+        selectors.study_list()
+        .filter(status=Study.Status.COMPUTED)
+        .exclude(applications__status__in=selectors.OPEN_APPLICATION)
+    )
     studies = list(ENTERPRISE_APPLICANT.scope(computed, request.user, member))
     schemes = list(Scheme.objects.filter(accepting=True).order_by("pk"))
     readiness = []

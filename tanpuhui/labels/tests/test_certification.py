@@ -263,7 +263,11 @@ def test_every_certification_page_renders_for_its_role_with_real_rows(client, mi
     """The page matrix has no rows for detail pages; these are the certification pages with a real
     application at each step, as the roles that see them (and the catalogue in the three languages)."""
     enterprise, user = mill
-    app = application(enterprise, user)
+    client.force_login(user)
+    study = computed_study(enterprise, user)
+    assert f'data-testid="apply-{study.pk}"' in client.get("/enterprise/labels/").content.decode()
+    app = application(enterprise, user, study=study)
+    assert f'data-testid="apply-{study.pk}"' not in client.get("/enterprise/labels/").content.decode()
     pages = [
         (user, "/enterprise/labels/"),
         (user, f"/enterprise/labels/{app.ref}/"),
