@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served locally: no CDN
     "django_htmx",
+    "django_fsm_log",  # who moved a label application from one status to another
     # Bounded contexts, in dependency order: each imports only the ones above it in this list
     # (tanpuhui/common/tests/test_layers.py; docs/contributing.md "Layers").
     "tanpuhui.common",
@@ -185,7 +186,7 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS: list = []  # each app keeps its catalogue in <app>/locale
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

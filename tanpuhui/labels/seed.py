@@ -210,3 +210,188 @@ def load(apps) -> None:
         )
     for row in PCRS:
         Rule.objects.get_or_create(code=row["code"], version=row["version"], defaults=row)
+
+
+# --- label schemes (migration 0004_schemes) ------------------------------------------------------------
+# Rules of each scheme as data. The recognition table: which PCR versions a scheme accepts
+# (``accepted_pcrs``), the worst data-quality score it takes, and — in ``Accreditation`` rows — which
+# verifiers it recognises. Numbers and limits are this product's configuration, not quoted from the
+# schemes' published rules (see ``source``).
+SCHEMES = [
+    {
+        "code": "gd",
+        "name_zh": "广东省产品碳标识",
+        "name_zh_hant": "廣東省產品碳標識",
+        "name_en": "Guangdong product carbon label",
+        "issuer_zh": "广东省碳标识认证机构",
+        "issuer_zh_hant": "廣東省碳標識認證機構",
+        "issuer_en": "Guangdong carbon-label certification body",
+        "label_language": "zh-hans",
+        "number_prefix": "GDCL",
+        "validity_years": 3,
+        "surveillance_months": 12,
+        "accepted_pcrs": {"paper": ["1.0"], "textiles": ["1.0"]},
+        "max_dq_score": Decimal("3.0"),
+        "accepting": True,
+        "source": "Guangdong carbon-label pilot (paper, textiles); validity and surveillance configured here.",
+    },
+    {
+        "code": "hk",
+        "name_zh": "香港碳标签",
+        "name_zh_hant": "香港碳標籤",
+        "name_en": "Hong Kong carbon label",
+        "issuer_zh": "香港碳标签认证机构（CMA）",
+        "issuer_zh_hant": "香港碳標籤認證機構（CMA）",
+        "issuer_en": "Hong Kong carbon-label certification body (CMA)",
+        "label_language": "zh-hant",
+        "number_prefix": "HKCL",
+        "validity_years": 3,
+        "surveillance_months": 12,
+        "accepted_pcrs": {"paper": ["1.0"], "textiles": ["1.0"]},
+        "max_dq_score": Decimal("2.5"),
+        "accepting": True,
+        "source": "Guangdong–Hong Kong mutual-recognition MoU (apply once, both labels); the stricter "
+        "data-quality limit is this product's configuration, unverified against the CMA rules.",
+    },
+    {
+        "code": "gba",
+        "name_zh": "粤港澳大湾区碳足迹标识",
+        "name_zh_hant": "粵港澳大灣區碳足跡標識",
+        "name_en": "Greater Bay Area carbon-footprint label",
+        "issuer_zh": "粤港澳大湾区碳足迹标识平台",
+        "issuer_zh_hant": "粵港澳大灣區碳足跡標識平台",
+        "issuer_en": "Greater Bay Area footprint label platform",
+        "label_language": "zh-hans",
+        "number_prefix": "GBACL",
+        "validity_years": 3,
+        "surveillance_months": 12,
+        "accepted_pcrs": {"paper": ["1.0"], "textiles": ["1.0"]},
+        "max_dq_score": Decimal("3.0"),
+        "accepting": True,
+        "source": "Greater Bay Area footprint label platform; configuration unverified.",
+    },
+    {
+        "code": "national",
+        "name_zh": "全国产品碳足迹标识",
+        "name_zh_hant": "全國產品碳足跡標識",
+        "name_en": "National product carbon-footprint label",
+        "issuer_zh": "国家产品碳足迹标识认证机构",
+        "issuer_zh_hant": "國家產品碳足跡標識認證機構",
+        "issuer_en": "National carbon-footprint label certification body",
+        "label_language": "zh-hans",
+        "number_prefix": "CNCL",
+        "validity_years": 3,
+        "surveillance_months": 12,
+        "accepted_pcrs": {"paper": ["1.0"]},
+        "max_dq_score": Decimal("3.0"),
+        "accepting": True,
+        "source": "GB/T 24067 (ISO 14067); which PCRs it accepts is configuration, unverified.",
+    },
+    {
+        "code": "california",
+        "name_zh": "粤加联合示范碳标识",
+        "name_zh_hant": "粵加聯合示範碳標識",
+        "name_en": "Guangdong–California joint demonstration label",
+        "issuer_zh": "粤加联合示范（筹备中）",
+        "issuer_zh_hant": "粵加聯合示範（籌備中）",
+        "issuer_en": "Guangdong–California joint demonstration (in preparation)",
+        "label_language": "en",
+        "number_prefix": "GDCA",
+        "validity_years": 3,
+        "surveillance_months": 12,
+        "accepted_pcrs": {},
+        "max_dq_score": Decimal("3.0"),
+        "accepting": False,
+        "source": "Next joint demonstration; not accepting applications yet.",
+    },
+]
+RECOGNITION = [("gd", "hk"), ("gd", "gba"), ("hk", "gba")]
+
+LOW_CARBON_UNVERIFIED = (
+    "Limit values are illustrative configuration (not the certification body's published limits); set "
+    "them from industry data, e.g. to the best 20 % of output, as a new version."
+)
+LOW_CARBON_SPECS = [
+    {
+        "product": "motor",
+        "version": "2026.1",
+        "declared_unit": "kW",
+        "declared_unit_zh": "千瓦额定输出功率",
+        "declared_unit_en": "kW of rated output",
+        "grade_standard": "GB 18613-2020",
+        # GB 18613-2020 grade 1 ≈ IE5, grade 2 ≈ IE4, grade 3 ≈ IE3 (the minimum); grade 2 or better.
+        "grades_allowed": ["1", "2"],
+        "limits": {"default": "45"},
+        "follows": "Low-carbon product certification rules for small and medium three-phase asynchronous "
+        "motors; energy-efficiency grades of GB 18613-2020",
+        "unverified": [
+            LOW_CARBON_UNVERIFIED,
+            "Grade ↔ IE mapping as commonly cited; not checked clause by clause.",
+        ],
+        "effective_from": date(2026, 1, 1),
+    },
+    {
+        "product": "aluminium",
+        "version": "2026.1",
+        "declared_unit": "t",
+        "declared_unit_zh": "吨铝合金型材",
+        "declared_unit_en": "tonne of aluminium profile",
+        "grade_standard": "",
+        "grades_allowed": [],
+        "limits": {
+            "anodised": "15500",
+            "electrophoretic": "15800",
+            "powder": "15600",
+            "fluorocarbon": "16000",
+            "thermal_break": "16800",
+        },
+        "follows": "Guangdong evaluation specification for low-carbon aluminium alloy profiles (accepted "
+        "by the national certification authority); limits by surface treatment",
+        "unverified": [LOW_CARBON_UNVERIFIED],
+        "effective_from": date(2026, 1, 1),
+    },
+    {
+        "product": "fridge",
+        "version": "2026.1",
+        "declared_unit": "dimensionless",
+        "declared_unit_zh": "台（使用寿命内）",
+        "declared_unit_en": "appliance over its service life",
+        "grade_standard": "GB 12021.2-2015",
+        "grades_allowed": ["1", "2"],
+        "limits": {"default": "2400"},
+        "follows": "Low-carbon product certification of household refrigerators; grades of GB 12021.2",
+        "unverified": [LOW_CARBON_UNVERIFIED],
+        "effective_from": date(2026, 1, 1),
+    },
+    {
+        "product": "air_conditioner",
+        "version": "2026.1",
+        "declared_unit": "dimensionless",
+        "declared_unit_zh": "台（使用寿命内）",
+        "declared_unit_en": "appliance over its service life",
+        "grade_standard": "GB 21455-2019",
+        "grades_allowed": ["1", "2"],
+        "limits": {"default": "9800"},
+        "follows": "Low-carbon product certification of room air conditioners; grades of GB 21455",
+        "unverified": [LOW_CARBON_UNVERIFIED],
+        "effective_from": date(2026, 1, 1),
+    },
+]
+
+
+# The Traditional Chinese of the declared units, for Hong Kong labels (added with the schemes).
+DECLARED_UNIT_ZH_HANT = {"paper": "1 噸風乾紙", "textiles": "1 千克面料"}
+
+
+def load_schemes(apps) -> None:
+    Rule = apps.get_model("labels", "ProductCategoryRule")
+    for code, words in DECLARED_UNIT_ZH_HANT.items():
+        Rule.objects.filter(code=code, declared_unit_zh_hant="").update(declared_unit_zh_hant=words)
+    Scheme = apps.get_model("labels", "Scheme")
+    Spec = apps.get_model("labels", "LowCarbonSpec")
+    for row in SCHEMES:
+        Scheme.objects.get_or_create(code=row["code"], defaults=row)
+    for a, b in RECOGNITION:
+        Scheme.objects.get(code=a).recognises.add(Scheme.objects.get(code=b))
+    for row in LOW_CARBON_SPECS:
+        Spec.objects.get_or_create(product=row["product"], version=row["version"], defaults=row)

@@ -28,6 +28,8 @@ ACTIONS = {
     "enterprise/projects/<uuid:pk>/submit/", "staff/metering/providers/add/",
     "staff/metering/providers/<int:pk>/keys/", "staff/metering/providers/<int:pk>/keys/<str:prefix>/rotate/",
     "staff/metering/providers/<int:pk>/keys/<str:prefix>/revoke/",
+    "enterprise/labels/apply/", "certification/labels/<uuid:pk>/assign/", "certification/labels/<uuid:pk>/decide/",
+    "verifier/labels/<uuid:pk>/verify/",
 }  # fmt: skip
 
 # Every page declares its audience (``common.scoping``); the matrix below is read from those
@@ -39,6 +41,7 @@ GROUPS = {
     "merchant": "MERCHANT", "enterprise": "ENTERPRISE", "project_viewer": "ENTERPRISE",
     "provincial": "PROVINCIAL", "pilot_reviewer": "STAFF", "inventory_reviewer": "STAFF",
     "town_statistician": "TOWN",
+    "certification_body": "CERTIFICATION", "label_verifier": "VERIFIER",
 }  # fmt: skip
 
 
@@ -67,7 +70,11 @@ PROVINCIAL = pages("PROVINCIAL")
 # A town statistician's pages (their town's inventories) → wrong roles: resident, centre operator.
 TOWN = pages("TOWN")
 
-PAGES = PUBLIC | RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE | PROVINCIAL | TOWN
+# Certification body staff and label verifiers (labels) → wrong roles: resident, centre operator.
+CERTIFICATION = pages("CERTIFICATION")
+VERIFIER = pages("VERIFIER")
+
+PAGES = PUBLIC | RESIDENT | SIGNED_IN | STAFF | MERCHANT | ENTERPRISE | PROVINCIAL | TOWN | CERTIFICATION | VERIFIER
 
 
 def unclassified(patterns) -> list[str]:
@@ -97,8 +104,8 @@ def test_a_page_without_an_audience_is_unclassified():
 def world(gz, resident, gz_operator, provincial_officer):
     """Demo-like rows in GZ: a resident with a real reduction, coins and a voucher; a merchant with a
     cashier and an event; an enterprise with an approved retrofit; a crowdfunding project; a batch."""
-    from tanpuhui.accounts.models import Binding
-    from tanpuhui.accounts.tests.factories import BindingFactory
+    from tanpuhui.accounts.models import Binding, Role
+    from tanpuhui.accounts.tests.factories import BindingFactory, make_staff
     from tanpuhui.enterprises.tests.factories import make_approved_project, make_enterprise
     from tanpuhui.funding import services as funding
     from tanpuhui.inventories.tests.factories import make_statistician
@@ -175,6 +182,8 @@ def world(gz, resident, gz_operator, provincial_officer):
         "enterprise": enterprise_user,
         "other_enterprise": other_enterprise_user,
         "statistician": make_statistician(gz),
+        "certifier": make_staff(Role.CERTIFICATION_STAFF, gz.parent or gz),
+        "label_verifier": make_staff(Role.VERIFIER, gz),
     }
 
 
@@ -225,6 +234,8 @@ def test_pages_render_for_their_role(world):
         + check(world, ENTERPRISE | {"enterprise/"}, "enterprise", want_ok=True)
         + check(world, PROVINCIAL | STAFF, "provincial", want_ok=True)
         + check(world, TOWN, "statistician", want_ok=True)
+        + check(world, CERTIFICATION, "certifier", want_ok=True)
+        + check(world, VERIFIER, "label_verifier", want_ok=True)
     )
     assert problems == [], "\n".join(map(str, problems))
 
@@ -249,6 +260,11 @@ def test_pages_refuse_anonymous_and_the_wrong_role(world):
         + check(world, MERCHANT, "operator", want_ok=False)
         + check(world, ENTERPRISE, "resident", want_ok=False)
         + check(world, ENTERPRISE, "other_enterprise", want_ok=False)
+        + check(world, CERTIFICATION | VERIFIER, "anonymous", want_ok=False)
+        + check(world, CERTIFICATION | VERIFIER, "resident", want_ok=False)
+        + check(world, CERTIFICATION | VERIFIER, "operator", want_ok=False)
+        + check(world, CERTIFICATION, "label_verifier", want_ok=False)
+        + check(world, VERIFIER, "certifier", want_ok=False)
     )
     assert problems == [], "\n".join(map(str, problems))
 

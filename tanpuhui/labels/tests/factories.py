@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from tanpuhui.enterprises.models import Enterprise
 from tanpuhui.labels import services
-from tanpuhui.labels.models import ProductCategoryRule, Study
+from tanpuhui.labels.models import Accreditation, Application, ProductCategoryRule, Scheme, Study
 
 ON = date(2026, 6, 30)  # South China grid 2023 factor (0.4042) in force
 
@@ -105,3 +105,53 @@ def add_lines(study: Study, lines) -> None:
             data_quality=dq,
             excluded=excluded,
         )
+
+
+# --- certification ---------------------------------------------------------------------------------
+
+
+def computed_study(enterprise: Enterprise, user, *, pcr: str = "paper") -> Study:
+    study = make_study(
+        enterprise, user, pcr=pcr, product="高强瓦楞原纸" if pcr == "paper" else "涤棉混纺面料"
+    )
+    add_lines(study, PAPER_LINES if pcr == "paper" else TEXTILE_LINES)
+    return services.study_compute(study=study, draws=50)
+
+
+def accredited_verifier(centre, schemes=("gd", "hk")):
+    from tanpuhui.accounts.models import Role
+    from tanpuhui.accounts.tests.factories import make_staff
+
+    verifier = make_staff(Role.VERIFIER, centre)
+    for code in schemes:
+        Accreditation.objects.create(
+            verifier=verifier, scheme=Scheme.objects.get(code=code), valid_until=date(2099, 12, 31)
+        )
+    return verifier
+
+
+def certifier(centre):
+    from tanpuhui.accounts.models import Role
+    from tanpuhui.accounts.tests.factories import make_staff
+
+    return make_staff(Role.CERTIFICATION_STAFF, centre)
+
+
+def application(
+    enterprise: Enterprise, user, *, schemes=("gd", "hk"), study: Study | None = None
+) -> Application:
+    return services.application_create(
+        user=user,
+        enterprise=enterprise,
+        study=study or computed_study(enterprise, user),
+        scheme_codes=list(schemes),
+    )
+
+
+def certified(enterprise: Enterprise, user, body, verifier) -> Application:
+    app = application(enterprise, user)
+    services.application_assign(application=app, actor=body, verifier=verifier)
+    services.application_verify(
+        application=app, actor=verifier, conclusion="confirmed", verified_kg=PAPER_TOTAL, findings=[]
+    )
+    return services.application_decide(application=app, actor=body, certify=True, note="符合")

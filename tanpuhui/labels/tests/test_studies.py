@@ -158,14 +158,26 @@ def test_api_create_add_compute(owner, client):
 
 
 def test_demo_is_idempotent():
+    from tanpuhui.accounts.models import Role
+    from tanpuhui.accounts.tests.factories import make_staff
     from tanpuhui.labels import demo
-    from tanpuhui.tenancy.tests.factories import CentreFactory
+    from tanpuhui.labels.models import Certificate
+    from tanpuhui.tenancy.tests.factories import CentreFactory, ProvincialCentreFactory
 
-    CentreFactory(code="DG", name_zh="东莞市碳普惠中心")
+    province = ProvincialCentreFactory()
+    CentreFactory(code="DG", name_zh="东莞市碳普惠中心", parent=province)
+    make_staff(Role.CERTIFICATION_STAFF, province)
     first = demo.load()
     assert "665.622" in first and "7.225" in first
     assert demo.load() == first
     assert Study.objects.count() == 2
+    # The paper mill and the textile exporter each hold a GD and an HK label; the motor maker a
+    # low-carbon product certificate.
+    codes = sorted(
+        code or "low_carbon" for code in Certificate.objects.values_list("scheme__code", flat=True)
+    )
+    assert codes == ["gd", "gd", "hk", "hk", "low_carbon"]
+    assert set(Certificate.objects.values_list("category", flat=True)) == {"paper", "textiles", "motor"}
 
 
 def test_result_page_shows_stages_chart(owner, client):
