@@ -55,6 +55,13 @@ REPLICA_VIEWS = frozenset(
         "web:registry-certificate",
         "web:methodologies",
         "web:methodology",
+        "web:labels-catalogue",
+        "web:labels-verify",
+        "web:labels-label-svg",
+        "web:labels-label-png",
+        "web:inventories",
+        "web:inventories-report",
+        "web:inventories-province",
         # screens and dashboards
         "web:screen",
         "web:console",
