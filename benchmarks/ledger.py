@@ -81,9 +81,10 @@ def bench_postings(
             kind=TransferKind.EARN,
             idempotency_key=f"bench-fund:{pk}:{i}",
         )
-    rounds = max(1, min(rounds, postings // workers))
-    per_round = postings // workers // rounds
-    per_worker = per_round * rounds
+    per_worker = postings // workers
+    # the most rounds (up to ``rounds``) that share each worker's postings out evenly
+    rounds = next(r for r in range(max(1, min(rounds, per_worker)), 0, -1) if per_worker % r == 0)
+    per_round = per_worker // rounds
     run_id = uuid.uuid4().hex[:8]
     with connection.cursor() as cursor:
         cursor.execute(

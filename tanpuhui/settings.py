@@ -91,6 +91,15 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# django-fsm-log keeps who moved a label application (integer key). The other workflows keep their own
+# append-only history (pilot events, report events, inventory comments) and have UUID keys, which
+# its log cannot hold: it must not log them.
+DJANGO_FSM_LOG_IGNORED_MODELS = [
+    "tanpuhui.pilots.models.Pilot",
+    "tanpuhui.registry.models.MonitoringReport",
+    "tanpuhui.inventories.models.Inventory",
+]
+
 ROOT_URLCONF = "tanpuhui.urls"
 WSGI_APPLICATION = "tanpuhui.wsgi.application"
 

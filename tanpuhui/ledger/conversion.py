@@ -313,10 +313,11 @@ def claim(
         )
         if not cursor.fetchall():
             return []
+        # this chunk's claims: the run's earlier chunks claimed the ids up to after_id
         cursor.execute(
             f"""SELECT {CLAIMED_COLUMNS} FROM {red} r JOIN {claim_table} c ON c.reduction_id = r.id
-                WHERE c.reference = %s ORDER BY r.resident_id, r.id""",  # noqa: S608
-            [f"run:{run.pk}"],
+                WHERE c.reference = %s AND r.id > %s ORDER BY r.resident_id, r.id""",  # noqa: S608
+            [f"run:{run.pk}", after_id],
         )
         return [_claimed(row) for row in cursor.fetchall()]
 
