@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure what the test suite needs is there: PostgreSQL up, Debian's Chromium installed.
+# Make sure what the test suite needs is there: PostgreSQL up, Debian's Chromium and promtool installed.
 set -euo pipefail
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -32,4 +32,13 @@ if [ ${#packages[@]} -gt 0 ]; then
   echo "installing ${packages[*]} for browser tests"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+# promtool, from Debian's prometheus package, validates what /metrics answers (the observability test;
+# skipped with its reason where it cannot be installed). Recommends would pull in the exporters.
+if ! command -v promtool >/dev/null && command -v apt-get >/dev/null; then
+  echo "installing prometheus (promtool) for the metrics test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+    || echo "could not install prometheus; the promtool test will be skipped" >&2
 fi

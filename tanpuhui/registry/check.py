@@ -12,12 +12,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Sum
 
+from tanpuhui.common import metrics
 from tanpuhui.metering.models import ReductionClaim
 from tanpuhui.registry.models import LIVE, ClaimRule, CreditBlock, Issuance, ReportReduction
 
@@ -37,8 +40,18 @@ class CheckResult:
         self.problems.append({"code": code, **data})
 
 
-def run(limit: int = 100) -> CheckResult:
+STEPS = 4  # what a command's progress bar counts: totals, overlaps, lineage, double counting
+
+
+def run(
+    limit: int = 100, *, record: bool = False, progress: Callable[[str], None] | None = None
+) -> CheckResult:
+    """Every rule above; ``record`` keeps the outcome for the ``/metrics`` gauges, ``progress`` is told
+    each rule's name as it starts."""
+    step = progress or (lambda _name: None)
+    started = time.monotonic()
     result = CheckResult()
+    step("totals")
     issued = dict(
         Issuance.objects.values("prefix").annotate(s=Sum("quantity")).values_list("prefix", "s").order_by()
     )
@@ -55,6 +68,7 @@ def run(limit: int = 100) -> CheckResult:
         if issued.get(prefix, 0) != held.get(prefix, 0):
             result.add("totals_differ", prefix=prefix, issued=issued.get(prefix, 0), live=held.get(prefix, 0))
     table = CreditBlock._meta.db_table
+    step("overlaps")
     with connection.cursor() as cursor:
         # Overlaps among live blocks, found in one ordered pass (window function, both databases).
         cursor.execute(
@@ -70,6 +84,7 @@ def run(limit: int = 100) -> CheckResult:
         )
         for prefix, pk, start, prev_end in cursor.fetchall():
             result.add("overlapping_live_blocks", prefix=prefix, block=pk, start=start, previous_end=prev_end)
+        step("lineage")
         cursor.execute(
             f"""
             SELECT p.id, p.quantity, p.status, SUM(c.quantity),
@@ -93,6 +108,7 @@ def run(limit: int = 100) -> CheckResult:
                 )
         cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
         result.blocks = cursor.fetchone()[0]
+    step("double counting")
     twice = (
         ReportReduction.objects.values("reduction_id")
         .annotate(n=Count("id"))
@@ -109,4 +125,11 @@ def run(limit: int = 100) -> CheckResult:
     ).values_list("reduction_id", "purpose")
     for reduction_id, purpose in bad[:limit]:
         result.add("credited_against_claim_rule", reduction=reduction_id, purpose=purpose)
+    if record:
+        metrics.check_finished(
+            name="registry_check",
+            ok=result.ok,
+            problems=len(result.problems),
+            seconds=time.monotonic() - started,
+        )
     return result
