@@ -28,7 +28,7 @@ def bar(stdout: Any, *, total: int | None, desc: str, unit: str = "it", stream: 
         total=total,
         desc=desc,
         unit=unit,
-        unit_scale=unit != "it",
+        unit_scale=unit == "B",
         file=stream or sys.stderr,
         disable=not wanted(stdout),
         dynamic_ncols=True,
@@ -74,7 +74,10 @@ class Watch:
     def _run(self) -> None:
         try:
             while not self._stop.wait(self.interval):
-                self._show()
+                try:
+                    self._show()
+                except Exception:  # noqa: S112 — a bar that cannot read now shows the next reading
+                    continue
         finally:
             connections.close_all()
 

@@ -361,15 +361,6 @@ def _claim(batch: Batch) -> uuid.UUID | None:
     return token if claimed else None
 
 
-# The stage a batch leaves when it is advanced to the key (the throughput metrics count by stage).
-_STAGE_BEFORE = {
-    Batch.Stage.LOADING: Batch.Stage.VALIDATING.value,
-    Batch.Stage.MATCHING: Batch.Stage.LOADING.value,
-    Batch.Stage.QUANTIFYING: Batch.Stage.MATCHING.value,
-    Batch.Stage.FINISHED: Batch.Stage.QUANTIFYING.value,
-}
-
-
 def batch_process(*, batch_id: uuid.UUID | str) -> Batch:
     """Run every stage of one batch. Re-running a finished batch changes nothing; running a batch
     whose worker died (or that failed) resumes it from the stage it had reached, with the result of
@@ -545,8 +536,10 @@ class Pipeline:
         self.fast: fastload.FastLoad | None = None
         self.large = False
         self.errors = RowErrors(batch)
-        self.rows = batch.received or 0  # rows of the file (the stage metrics; known after validation)
+        # For the stage metrics: the stage under way, since when, and the file's rows (known once validated).
+        self.stage = str(batch.stage)
         self.stage_started = time.monotonic()
+        self.rows = batch.received or 0
 
     def advance(self, **fields: Any) -> None:
         """Record a stage's outcome — in the stage's transaction — if this worker still holds the
@@ -556,10 +549,12 @@ class Pipeline:
         self._stage_done(fields)
 
     def _stage_done(self, fields: dict[str, Any]) -> None:
-        """Count the stage that ``fields`` closes (its rows and time) once its transaction commits."""
-        finished = _STAGE_BEFORE.get(fields.get("stage", ""))
-        if finished is None:
+        """Count the stage that ``fields`` closes (its rows and time) once its transaction commits. The
+        one-pass load moves from loading straight to quantifying: its matching is counted as loading."""
+        stage = fields.get("stage")
+        if stage is None or stage == self.stage:
             return
+        finished, self.stage = self.stage, stage
         received = fields.get("received")
         if isinstance(received, int):
             self.rows = received

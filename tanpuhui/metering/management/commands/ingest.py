@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if not background:
             stages = list(STAGES)
             with (
-                progress.bar(self.stdout, total=len(stages), desc="batch", unit="stage") as bar,
+                progress.bar(self.stdout, total=len(Batch.STEPS), desc="batch", unit="stage") as bar,
                 progress.Watch(bar, lambda: _stage_reached(batch.pk, stages)),
             ):
                 batch = services.batch_process(batch_id=batch.pk)
@@ -59,13 +59,7 @@ class Command(BaseCommand):
 
 
 # The stages a batch goes through, in order (the bar counts the ones it has left behind).
-STAGES = (
-    Batch.Stage.VALIDATING,
-    Batch.Stage.LOADING,
-    Batch.Stage.MATCHING,
-    Batch.Stage.QUANTIFYING,
-    Batch.Stage.FINISHED,
-)
+STAGES = (*Batch.STEPS, Batch.Stage.FINISHED)
 
 
 def _stage_reached(batch_id, stages: list[str]) -> tuple[int, str]:
