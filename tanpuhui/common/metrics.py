@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import REGISTRY, Collector
 
 from tanpuhui.common.models import CheckOutcome
@@ -198,6 +198,25 @@ def exposition() -> bytes:
     for collector in _SCRAPED:
         registry.register(collector)
     return generate_latest(registry)
+
+
+def serve(port: int) -> None:
+    """Serve this process's counters (every process's, in multiprocess mode) on ``port`` — for a Celery
+    worker host, whose batches and coins the web's ``/metrics`` does not see unless they share
+    ``PROMETHEUS_MULTIPROC_DIR``. Without the figures read at scrape time: the web's endpoint has those."""
+    if multiprocess():
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        start_http_server(port, registry=registry)
+    else:
+        start_http_server(port)
+
+
+def process_exited(pid: int) -> None:
+    """Forget a finished process's live gauges in multiprocess mode (gunicorn's ``child_exit`` hook,
+    Celery's ``worker_process_shutdown``); its counters stay in the sums."""
+    if multiprocess():
+        mark_process_dead(pid)
 
 
 class Timer:

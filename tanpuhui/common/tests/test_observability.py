@@ -201,3 +201,55 @@ def test_an_api_callers_user_is_in_the_lines_logged_while_serving_it(json_lines,
     assert forbidden[0]["request_id"] == answer["X-Request-ID"]
     logging.getLogger("tanpuhui.test").warning("after the request")
     assert "user_id" not in json_lines()[-1]  # nor does the user outlive the request
+
+
+def test_multiprocess_mode_adds_up_every_processs_counters(tmp_path):
+    """As under gunicorn: each process writes its counters to PROMETHEUS_MULTIPROC_DIR; any one answers
+    /metrics with the sums."""
+    import os
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "DJANGO_SETTINGS_MODULE": "tanpuhui.settings",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    }
+    record = (
+        "import django; django.setup()\n"
+        "from tanpuhui.common import metrics\n"
+        "metrics.request_observed(route='web:home', method='GET', status=200, seconds=0.1)\n"
+    )
+    subprocess.run([sys.executable, "-c", record], cwd=root, env=env, check=True, timeout=60)  # noqa: S603
+    scrape = record + "print(metrics.exposition().decode())\n"  # a second process records, then answers
+    text = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", scrape],
+        cwd=root,
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert _sample(text, "tanpuhui_http_requests_total", route="web:home", method="GET", status="200") == 2
+
+
+def test_the_example_dashboard_reads_only_metrics_we_export(client):
+    from pathlib import Path
+
+    dashboard = json.loads(
+        (Path(__file__).resolve().parents[3] / "deploy" / "grafana" / "tanpuhui-overview.json").read_text()
+    )
+    metrics.check_finished(name="ledger_check", ok=True, problems=0, seconds=0.1)
+    metrics.batch_stage_done(stage="validating", rows=1, seconds=0.1)
+    exported = set(re.findall(r"^# TYPE (\w+) ", _scrape(client), re.MULTILINE))
+    exported |= {f"{name}_bucket" for name in exported} | {f"{name}_total" for name in exported}
+    used = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"tanpuhui_\w+", target["expr"])
+    }
+    assert used and used <= exported, used - exported
