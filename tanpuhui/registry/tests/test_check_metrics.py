@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from tanpuhui.common.models import CheckOutcome
 from tanpuhui.registry import check
+from tanpuhui.registry.tasks import check_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -24,3 +25,8 @@ def test_registry_check_records_its_outcome(monkeypatch):
         and steps == ["totals", "overlaps", "lineage", "double counting"]
         and len(steps) == check.STEPS
     )
+
+
+def test_the_daily_task_records_too():
+    assert check_registry() == {"ok": True, "problems": 0}
+    assert CheckOutcome.objects.get(name="registry_check").ok
