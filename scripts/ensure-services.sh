@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make sure what the test suite needs is there: PostgreSQL up, Debian's Chromium and PgBouncer installed.
-# (The replica tests start the streaming replica and PgBouncer themselves: scripts/replica.sh.)
+# Make sure what the test suite needs is there: PostgreSQL up, Debian's Chromium, PgBouncer and promtool
+# installed. (The replica tests start the streaming replica and PgBouncer themselves: scripts/replica.sh.)
 set -euo pipefail
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -43,4 +43,13 @@ fi
 # where a docker CLI is installed (the test is skipped where none is).
 if command -v docker >/dev/null; then
   bash "$(dirname "$0")/ensure-compose.sh" >/dev/null || echo "Docker Compose v2 could not be installed; its test is skipped" >&2
+fi
+
+# promtool, from Debian's prometheus package, validates what /metrics answers (the observability test;
+# skipped with its reason where it cannot be installed). Recommends would pull in the exporters.
+if ! command -v promtool >/dev/null && command -v apt-get >/dev/null; then
+  echo "installing prometheus (promtool) for the metrics test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+    || echo "could not install prometheus; the promtool test will be skipped" >&2
 fi

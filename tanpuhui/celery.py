@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import before_task_publish
+from celery.signals import before_task_publish, worker_process_shutdown, worker_ready
+from prometheus_client import multiprocess
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanpuhui.settings")
 
@@ -26,3 +27,20 @@ def filesystem_queue_folders(**kwargs) -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@worker_ready.connect(dispatch_uid="tanpuhui.worker_metrics")
+def worker_metrics(**kwargs) -> None:
+    """``METRICS_PORT=9101 celery -A tanpuhui worker``: the worker's batch, stage and coin counters for
+    Prometheus (docs/operations.md "Metrics"; prefork children need PROMETHEUS_MULTIPROC_DIR)."""
+    port = os.environ.get("METRICS_PORT")
+    if port:
+        from tanpuhui.common import metrics  # needs the apps loaded; this module is imported before them
+
+        metrics.serve(int(port))
+
+
+@worker_process_shutdown.connect(dispatch_uid="tanpuhui.worker_process_metrics")
+def worker_process_gone(pid=None, **kwargs) -> None:
+    if pid and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(pid)

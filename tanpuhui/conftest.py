@@ -25,6 +25,18 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_files(tmp_path):
+    """Generated reports and provider files go to the test's folder, never to the clone's var/."""
+    from django.conf import settings
+
+    folder = tmp_path
+    old = settings.REPORTS_DIR, settings.METERING_UPLOAD_DIR
+    settings.REPORTS_DIR, settings.METERING_UPLOAD_DIR = folder / "reports", folder / "provider-uploads"
+    yield
+    settings.REPORTS_DIR, settings.METERING_UPLOAD_DIR = old
+
+
 @pytest.fixture
 def bench_database():
     """A PostgreSQL database for a benchmark script, ``(name, admin_url)``, dropped afterwards.

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tanpuhui.common.middleware.RequestIdMiddleware",  # first: every later log line carries the id
+    "tanpuhui.common.middleware.RequestMetricsMiddleware",  # times everything below it (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tanpuhui.common.replica.ReplicaMiddleware",  # after authentication: session and user from the primary
+    "tanpuhui.common.middleware.RequestContextMiddleware",  # the signed-in user in every log line
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -210,14 +212,53 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # The embedded setup serves uploaded media (offer pictures) itself; production leaves it to the
 # proxy or object storage.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not PRODUCTION)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+# Files (docs/operations.md "Files"): public media (`default`), providers' files (`uploads`: account
+# numbers, never served by URL) and generated documents (`reports`: certificates) go through Django's
+# storage API — local folders in the embedded setup, one S3-compatible bucket in production when
+# AWS_STORAGE_BUCKET_NAME is set (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, endpoint
+# from AWS_S3_ENDPOINT_URL for MinIO, Ceph or a Chinese cloud's OSS/COS; each storage a key prefix).
+# Where provider files wait for processing (outside MEDIA_ROOT: they hold account numbers).
+METERING_UPLOAD_DIR = env.path("METERING_UPLOAD_DIR", default=VAR_DIR / "provider-uploads")
+REPORTS_DIR = env.path("REPORTS_DIR", default=VAR_DIR / "reports")
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+_STATIC_STORAGE = {
+    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    if PRODUCTION
+    else "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+STORAGES: dict[str, dict[str, Any]]
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = (
+        env.str("AWS_S3_ENDPOINT_URL", default=env.str("S3_ENDPOINT_URL", default="")) or None
+    )
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None  # "path" for MinIO
+    AWS_DEFAULT_ACL = None  # objects stay private; pages get short-lived signed links
+    AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=3600)
+    # Reading an object spools it to disk above this size; django-storages' default (0) keeps it all
+    # in memory, which a 200 MiB provider file must never do.
+    AWS_S3_MAX_MEMORY_SIZE = env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024 * 1024)
+    AWS_S3_FILE_OVERWRITE = False
+    _S3 = "storages.backends.s3.S3Storage"
+    STORAGES = {
+        "default": {"BACKEND": _S3, "OPTIONS": {"location": "media"}},
+        "uploads": {"BACKEND": _S3, "OPTIONS": {"location": "provider-uploads"}},
+        "reports": {"BACKEND": _S3, "OPTIONS": {"location": "reports"}},
+        "staticfiles": _STATIC_STORAGE,
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "uploads": {
+            "BACKEND": "tanpuhui.common.files.SettingDirStorage",
+            "OPTIONS": {"setting": "METERING_UPLOAD_DIR"},
+        },
+        "reports": {
+            "BACKEND": "tanpuhui.common.files.SettingDirStorage",
+            "OPTIONS": {"setting": "REPORTS_DIR"},
+        },
+        "staticfiles": _STATIC_STORAGE,
+    }
 # WhiteNoise serves static files in every setup (the demo runs with DEBUG off); the web app manifest
 # needs its own type for phones to offer "add to home screen".
 WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
@@ -314,8 +355,6 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Where provider files wait for processing (outside MEDIA_ROOT: they hold account numbers).
-METERING_UPLOAD_DIR = env.path("METERING_UPLOAD_DIR", default=VAR_DIR / "provider-uploads")
 # On SQLite bulk work (batch stages, coin conversion) commits per window of this many rows (common.db).
 SQLITE_WINDOW_ROWS = env.int("SQLITE_WINDOW_ROWS", default=20_000)
 # A batch's worker holds a lease of this many seconds, renewed every third of it; a batch whose lease
@@ -354,6 +393,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes and Prometheus call the app directly over HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -404,5 +445,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# One access line a request (route, status, ms, user, centre) — on in production, where gunicorn's own
+# access log has no request id; `make run` has runserver's.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=PRODUCTION)
+# /readyz reports the replica (a "replica" alias in DATABASES) as degraded beyond this lag.
+READYZ_MAX_REPLICA_LAG_SECONDS = env.float("READYZ_MAX_REPLICA_LAG_SECONDS", default=30)
 
 PLATFORM_NAME = _("Tanpuhui carbon inclusion")

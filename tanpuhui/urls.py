@@ -9,6 +9,8 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from tanpuhui.common import health
+
 CONTEXTS = [
     "tenancy",
     "accounts",
@@ -40,6 +42,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # Operations (docs/operations.md): liveness, readiness, Prometheus metrics.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics_view, name="metrics"),
     path("", include((web_patterns, "web"))),
 ]
 handler400 = "tanpuhui.common.views.bad_request"

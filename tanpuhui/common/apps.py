@@ -8,4 +8,7 @@ class CommonConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
-        from tanpuhui.common import checks  # noqa: F401 — registers the deploy checks
+        from tanpuhui.common import (
+            checks,  # noqa: F401 — registers the deploy checks
+            health,  # noqa: F401 — registers the queue-depth gauge
+        )

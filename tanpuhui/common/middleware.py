@@ -1,4 +1,6 @@
+import logging
 import re
+import time
 import uuid
 
 import structlog
@@ -6,6 +8,11 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.utils import translation
+
+from tanpuhui.common import metrics
+from tanpuhui.common.logcontext import bind_user
+
+access_log = structlog.get_logger("tanpuhui.request")
 
 
 class LanguageMiddleware:
@@ -65,4 +72,52 @@ class RequestIdMiddleware:
 def _forget_request_id(**kwargs) -> None:
     # Not when the middleware returns: Django logs the response ("Not Found: …", a 500's traceback) after
     # the middleware chain, and those lines need the id too. request_finished comes after them.
-    structlog.contextvars.unbind_contextvars("request_id")
+    structlog.contextvars.unbind_contextvars("request_id", "user_id", "centre")
+
+
+def route_of(request) -> str:
+    """The route's name (``api:provider-batches``), else its pattern; bounded, so fit for a metric label."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "static" if request.path.startswith(settings.STATIC_URL) else "unmatched"
+    return match.view_name or match.route or "unnamed"
+
+
+class RequestContextMiddleware:
+    """After authentication: binds the session's user for the logs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bind_user(getattr(request, "user", None))
+        return self.get_response(request)
+
+
+class RequestMetricsMiddleware:
+    """Counts and times every request by route name, method and status (``/metrics``), and with
+    ``LOG_REQUESTS`` writes one access line a request (route, status, milliseconds, user, centre)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.log_requests = getattr(settings, "LOG_REQUESTS", False)
+
+    def __call__(self, request):
+        started = time.monotonic()
+        response = self.get_response(request)
+        seconds = time.monotonic() - started
+        route = route_of(request)
+        metrics.request_observed(
+            route=route, method=request.method, status=response.status_code, seconds=seconds
+        )
+        if self.log_requests:
+            bind_user(getattr(request, "user", None))  # an API call authenticated inside its view
+            access_log.log(
+                logging.WARNING if response.status_code >= 500 else logging.INFO,
+                "request",
+                method=request.method,
+                route=route,
+                status=response.status_code,
+                ms=round(seconds * 1000, 1),
+            )
+        return response

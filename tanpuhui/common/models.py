@@ -97,3 +97,21 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+
+class CheckOutcome(models.Model):
+    """The last run of each named consistency check (``ledger_check``, ``registry_check``), one row a
+    check: what ``/metrics`` reports as the check's gauges, whichever process ran it."""
+
+    name = models.CharField(max_length=40, unique=True)
+    ok = models.BooleanField()
+    problems = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    finished_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("check outcome")
+        verbose_name_plural = _("check outcomes")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {'ok' if self.ok else 'problems'}"

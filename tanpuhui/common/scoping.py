@@ -31,6 +31,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import permissions
 
+from tanpuhui.common.logcontext import bind_user
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
     from rest_framework.generics import GenericAPIView
@@ -109,6 +111,10 @@ class AudienceMixin(_ApiBase):
     audience: ClassVar[Audience]
     scope_lookup: ClassVar[str | None] = None
     permission_classes: Sequence[type[permissions.BasePermission]] = ()
+
+    def perform_authentication(self, request: Any) -> None:
+        super().perform_authentication(request)
+        bind_user(request.user)  # the token's or API key's user, in every later log line
 
     def get_permissions(self) -> Sequence[Any]:
         checks: list[Any] = [AudiencePermission()]

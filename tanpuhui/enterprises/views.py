@@ -6,13 +6,14 @@ import uuid
 from io import BytesIO
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tanpuhui.accounts.audiences import STAFF
 from tanpuhui.accounts.models import Role
+from tanpuhui.common import files
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.scoping import PUBLIC, page_for
 from tanpuhui.enterprises import forms, selectors, services
@@ -387,11 +388,14 @@ def certificate_pdf(request, code):
     donation = selectors.certificate(code)
     if donation is None:
         raise Http404
-    return HttpResponse(
-        render_certificate_pdf(
-            donation, request.build_absolute_uri(f"/certificates/{donation.verification_code}/")
-        ),
-        content_type="application/pdf",
+    url = request.build_absolute_uri(f"/certificates/{donation.verification_code}/")
+    # A donation is final: its certificate is rendered once and served from the reports storage.
+    name = files.report(
+        f"enterprises/certificates/{donation.verification_code}.pdf",
+        lambda: render_certificate_pdf(donation, url),
+    )
+    return files.report_response(
+        name, filename=f"{donation.verification_code}.pdf", content_type="application/pdf"
     )
 
 

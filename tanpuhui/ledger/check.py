@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -10,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from tanpuhui.common import metrics
 from tanpuhui.ledger.conversion import RUN_CAUSE, lease
 from tanpuhui.ledger.models import (
     Account,
@@ -39,15 +42,24 @@ class CheckResult:
         self.problems.append({"problem": kind, **details})
 
 
-def ledger_check(*, record: bool = False) -> CheckResult:
+STEPS = 5  # what a command's progress bar counts (the names ``progress`` is told)
+
+
+def ledger_check(*, record: bool = False, progress: Callable[[str], None] | None = None) -> CheckResult:
     """Checks: (1) each cached balance = Σ credits − Σ debits; (2) Σ balances = 0; (3) no account below
     its floor; (4) each reduction converted at most once and only under a "coins" claim; (5) per
     wallet, milli-coins awarded = 1000 × conversion coins posted + carried fraction (residents of a run
     being posted are counted once it is; a run whose lease ran out unposted is ``conversion_unposted``); (6) each award's
     resident, centre and root are its reduction's (``award_copy_mismatch``); (7) every funding
     pool's figures agree with its ledger accounts (``funding.selectors.pool_ledger_problems``, connected
-    to ``extra_checks`` by the funding app: the ledger does not import the apps above it)."""
+    to ``extra_checks`` by the funding app: the ledger does not import the apps above it).
+
+    ``progress`` is told the name of each step as it starts (the command's progress bar); ``record``
+    keeps the result for the staff page and the ``/metrics`` gauges."""
+    step = progress or (lambda _name: None)
+    started = time.monotonic()
     result = CheckResult()
+    step("balances")
     table, transfers = Account._meta.db_table, Transfer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -69,6 +81,7 @@ def ledger_check(*, record: bool = False) -> CheckResult:
         result.add("sum_not_zero", total=result.total_balance)
     for pk, bal in Account.objects.filter(balance__lt=0, allow_negative=False).values_list("pk", "balance"):
         result.add("below_floor", account=pk, balance=bal)
+    step("conversions")
     for reduction_id, n in (
         CoinAward.objects.values("reduction_id")
         .annotate(n=Count("id"))
@@ -81,10 +94,19 @@ def ledger_check(*, record: bool = False) -> CheckResult:
     ).values_list("reduction_id", flat=True)[:100]
     for reduction_id in unclaimed:
         result.add("award_without_coins_claim", reduction=reduction_id)
+    step("award copies")
     _check_award_copies(result)
+    step("fractions")
     _check_fractions(result)
+    step("funding pools")
     _check_extra(result)
     if record:
+        metrics.check_finished(
+            name="ledger_check",
+            ok=result.ok,
+            problems=len(result.problems),
+            seconds=time.monotonic() - started,
+        )
         LedgerCheck.objects.create(
             ok=result.ok,
             accounts_checked=result.accounts_checked,

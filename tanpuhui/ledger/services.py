@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tanpuhui.accounts.models import User
+from tanpuhui.common import metrics
 from tanpuhui.common.errors import Unprocessable, ValidationFailed
 from tanpuhui.ledger.errors import (
     AccountNotFound,
@@ -611,6 +612,7 @@ def _apply(
     rows = [r for plan in plans for r in _rows_of(plan, cause_type, cause_id, now, actor_id, memo)]
     ids = _insert_transfers(rows)
     _change_balances({pk: c for pk, c in delta.items() if c}, fractions or {})
+    metrics.coins_moved((row.kind, row.amount) for row in rows)
     return {(row.idempotency_key, row.leg): (row, pk) for row, pk in zip(rows, ids, strict=True)}
 
 
@@ -763,6 +765,7 @@ def _post_fast(request: _Request) -> list[Transfer] | None:
         return None  # let the locking path decide (and raise InsufficientCoins if so)
     plan = _Plan(idempotency_key, request_hash, normal)
     rows = _rows_of(plan, cause_type, cause_id, now, actor_id, memo)
+    metrics.coins_moved((row.kind, row.amount) for row in rows)
     return [_transfer(row, pk) for row, pk in zip(rows, new_ids, strict=True)]
 
 

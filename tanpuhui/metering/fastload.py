@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from tanpuhui.common import files
 from tanpuhui.metering import sql
 from tanpuhui.metering.models import Batch, StagedRecord
 from tanpuhui.metering.parsing import (
@@ -161,7 +162,7 @@ class FastLoad:
         """Stage the file; returns whether there are good rows, or None when the file must take the
         Python path (nothing is kept then)."""
         self.converter = converter
-        with open(self.batch.file_path, "rb") as handle:
+        with files.open_binary(files.UPLOADS, self.batch.file_path) as handle:
             columns, single_line = read_csv_header(handle, converter)  # FileRejected propagates
         if not single_line or len(set(columns)) != len(columns):
             return None
@@ -202,7 +203,10 @@ class FastLoad:
         checks (a ``\\.`` line would otherwise end PostgreSQL's input early)."""
         statement = f"COPY {self.raw} ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')"
         lines, last = 0, b"\n"
-        with cursor.cursor.copy(statement) as copy, open(self.batch.file_path, "rb") as handle:
+        with (
+            cursor.cursor.copy(statement) as copy,
+            files.open_binary(files.UPLOADS, self.batch.file_path) as handle,
+        ):
             while chunk := handle.read(1 << 20):
                 if b'"' in chunk:
                     raise _Fallback("the file quotes fields")

@@ -153,6 +153,16 @@ class Batch(UUIDModel):
     def __str__(self) -> str:
         return f"{self.provider} {self.get_record_type_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
+    # The stages a batch works through, in order: its page shows "step n of 4".
+    STEPS = (Stage.VALIDATING, Stage.LOADING, Stage.MATCHING, Stage.QUANTIFYING)
+
+    @property
+    def steps_done(self) -> int:
+        """Stages finished (0…4): what the progress bar on the batch's page fills."""
+        if self.stage == self.Stage.FINISHED:
+            return len(self.STEPS)
+        return self.STEPS.index(self.stage) if self.stage in self.STEPS else 0
+
 
 class RowError(models.Model):
     """A rejected row. ``code`` and ``params`` name its message in ``row_errors.ROW_ERRORS``, rendered

@@ -273,7 +273,8 @@ def parse_jsonl(binary, converter: RowConverter) -> Iterator[ParsedRow]:
         raise FileRejected(_("The file is empty."))
 
 
-def sniff_empty(path) -> bool:
-    with open(path, "rb") as handle:
-        head = handle.read(64)
+def sniff_empty(binary) -> bool:
+    """Whether the file has nothing but a BOM and white space at its start (reads 64 bytes, rewinds)."""
+    head = binary.read(64)
+    binary.seek(0)
     return not head.lstrip(codecs.BOM_UTF8).strip()

@@ -49,6 +49,17 @@ def batch_list() -> QuerySet[Batch]:
     return Batch.objects.select_related("provider", "centre").order_by("-created_at")
 
 
+def batches_in_flight() -> dict[tuple[str, str], int]:
+    """Batches not finished yet, counted by (status, stage): the backlog a dashboard watches."""
+    rows = (
+        Batch.objects.filter(status__in=[Batch.Status.RECEIVED, Batch.Status.PROCESSING])
+        .values_list("status", "stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(status, stage): n for status, stage, n in rows}
+
+
 def batch_errors_csv(batch: Batch, language: str | None = None) -> Iterator[str]:
     """The rejected rows as CSV, each message rendered in ``language`` (default: the active one,
     captured now — the response streams after the request's language is gone)."""

@@ -8,17 +8,15 @@ No per-row commits; each stage commits once and updates the batch counters, so a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -31,6 +29,7 @@ from django.utils.translation import gettext as _
 from tanpuhui.accounts.models import Binding, Role, User
 from tanpuhui.accounts.services import api_key_issue, role_grant
 from tanpuhui.common import db as sqlite
+from tanpuhui.common import files, metrics
 from tanpuhui.common.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from tanpuhui.common.services import audit_record
 from tanpuhui.metering import fastload, sql
@@ -62,7 +61,6 @@ from tanpuhui.tenancy.models import Centre
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 1024 * 1024
 ANALYZE_THRESHOLD = 5_000  # rows in a batch above which tables are re-ANALYZEd between stages
 # pg_advisory_xact_lock(class, provider id): one load per provider at a time (``_lock_provider``).
 PROVIDER_LOCK_CLASS = 0x74704D50  # "tpMP"
@@ -114,14 +112,6 @@ def too_large() -> PayloadTooLarge:
     else:
         message = _("The file is larger than %(bytes)s bytes.") % {"bytes": f"{limit:,}"}
     return PayloadTooLarge(message, fields={"file": [message]})
-
-
-def _batch_dir() -> Path:
-    """Uploaded files live outside MEDIA_ROOT (which DEBUG serves): they hold account numbers."""
-    default = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "provider-uploads"
-    path = Path(getattr(settings, "METERING_UPLOAD_DIR", default))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 # --- providers ----------------------------------------------------------------------------------
@@ -231,31 +221,20 @@ def batch_receive(
     limit = max_upload_bytes()
     if content_length is not None and content_length > limit:
         raise too_large()
-    digest = hashlib.sha256()
-    size = 0
-    part = _batch_dir() / f"incoming-{uuid.uuid4().hex}.part"
     try:
-        with open(part, "wb") as out:
-            while True:
-                chunk = stream.read(CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > limit:
-                    raise too_large()
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    sha = digest.hexdigest()
-    existing = Batch.objects.filter(provider=provider, sha256=sha).first()
-    if existing is not None:
-        part.unlink(missing_ok=True)
-        return existing, True
-    batch_id = uuid.uuid4()
-    final = _batch_dir() / f"{batch_id}.{file_format}"
-    os.replace(part, final)
+        with files.spooled(stream, limit=limit, folder=files.spool_folder(files.UPLOADS)) as (
+            spool,
+            size,
+            sha,
+        ):
+            existing = Batch.objects.filter(provider=provider, sha256=sha).first()
+            if existing is not None:
+                return existing, True
+            batch_id = uuid.uuid4()
+            # The storage streams the spooled file on (a rename on local disk, a multipart upload to S3).
+            name = files.save_spooled(files.UPLOADS, f"{batch_id}.{file_format}", spool)
+    except files.TooLarge:
+        raise too_large() from None
     try:
         with transaction.atomic():
             batch = Batch.objects.create(
@@ -264,14 +243,14 @@ def batch_receive(
                 provider=provider,
                 record_type=record_type,
                 file_format=file_format,
-                file_path=str(final),
+                file_path=name,  # the name in the ``uploads`` storage
                 original_name=(original_name or "")[:255],
                 size_bytes=size,
                 sha256=sha,
                 uploaded_by=uploaded_by,
             )
     except IntegrityError:  # the same file raced in from a parallel upload
-        final.unlink(missing_ok=True)
+        files.delete(files.UPLOADS, name)
         return Batch.objects.get(provider=provider, sha256=sha), True
     if enqueue:
         _enqueue(batch.pk)
@@ -557,12 +536,32 @@ class Pipeline:
         self.fast: fastload.FastLoad | None = None
         self.large = False
         self.errors = RowErrors(batch)
+        # For the stage metrics: the stage under way, since when, and the file's rows (known once validated).
+        self.stage = str(batch.stage)
+        self.stage_started = time.monotonic()
+        self.rows = batch.received or 0
 
     def advance(self, **fields: Any) -> None:
         """Record a stage's outcome — in the stage's transaction — if this worker still holds the
         lease; otherwise raise ``LeaseLost`` so the stage rolls back (its new holder redoes it)."""
         if not Batch.objects.filter(pk=self.batch.pk, lease_token=self.token).update(**fields):
             raise LeaseLost(str(self.batch.pk))
+        self._stage_done(fields)
+
+    def _stage_done(self, fields: dict[str, Any]) -> None:
+        """Count the stage that ``fields`` closes (its rows and time) once its transaction commits. The
+        one-pass load moves from loading straight to quantifying: its matching is counted as loading."""
+        stage = fields.get("stage")
+        if stage is None or stage == self.stage:
+            return
+        finished, self.stage = self.stage, stage
+        received = fields.get("received")
+        if isinstance(received, int):
+            self.rows = received
+        now = time.monotonic()
+        seconds, self.stage_started = now - self.stage_started, now
+        rows = self.rows
+        transaction.on_commit(lambda: metrics.batch_stage_done(stage=finished, rows=rows, seconds=seconds))
 
     def bulk_session(self) -> None:
         """Settings for this stage's transaction only (PostgreSQL; ``SET LOCAL`` ends with it).
@@ -643,7 +642,9 @@ class Pipeline:
             fastload.FastLoad(self).drop()
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {sql.REC}")
-        if sniff_empty(batch.file_path):
+        with files.open_binary(files.UPLOADS, batch.file_path) as handle:
+            empty = sniff_empty(handle)
+        if empty:
             raise FileRejected(_("The file is empty."))
         converter = RowConverter(SCHEMAS[batch.record_type], batch.pk, limits=_limits(batch.centre_id))
         parse = parse_csv if batch.file_format == Batch.Format.CSV else parse_jsonl
@@ -658,7 +659,7 @@ class Pipeline:
                 self.fast = one_pass
                 counts = {"received": one_pass.received, "rejected": one_pass.rejected}
             else:
-                with open(batch.file_path, "rb") as handle:
+                with files.open_binary(files.UPLOADS, batch.file_path) as handle:
                     self.stage_rows(self._good_rows(parse(handle, converter), counts))
                 self.errors.flush()
             received, rejected = counts["received"], counts["rejected"]

@@ -14,12 +14,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count
 
+from tanpuhui.common import metrics
 from tanpuhui.metering.models import ReductionClaim
 from tanpuhui.registry.models import ClaimRule, CreditBlock, Issuance, ReportReduction
 
@@ -43,9 +46,19 @@ class CheckResult:
 OVERLAP_GUARD = "block_live_ranges_disjoint"
 
 
-def run(limit: int = 100) -> CheckResult:
+STEPS = 4  # what a command's progress bar counts: totals, overlaps, lineage, double counting
+
+
+def run(
+    limit: int = 100, *, record: bool = False, progress: Callable[[str], None] | None = None
+) -> CheckResult:
+    """Every rule above; ``record`` keeps the outcome for the ``/metrics`` gauges, ``progress`` is told
+    each rule's name as it starts."""
+    step = progress or (lambda _name: None)
+    started = time.monotonic()
     result = CheckResult()
     table, issuances = CreditBlock._meta.db_table, Issuance._meta.db_table
+    step("totals")
     with connection.cursor() as cursor:
         # 1. Σ issued = Σ live per prefix, and the number of blocks, in one statement.
         cursor.execute(
@@ -70,6 +83,7 @@ def run(limit: int = 100) -> CheckResult:
         # 2. Overlapping live ranges: on PostgreSQL the exclusion constraint refuses them as they are
         # written, so the audit proves the guard is in force instead of sorting every block; where it
         # is not (SQLite, or someone dropped it), one ordered pass finds them.
+        step("overlaps")
         if not _overlap_guard_in_force(cursor, table):
             if connection.vendor == "postgresql":
                 result.add("overlap_guard_missing", constraint=OVERLAP_GUARD)
@@ -88,6 +102,7 @@ def run(limit: int = 100) -> CheckResult:
                 result.add(
                     "overlapping_live_blocks", prefix=prefix, block=pk, start=start, previous_end=prev_end
                 )
+        step("lineage")
         # 3. Children tile their parent: the children aggregated first (one pass), then each parent
         # looked up once.
         cursor.execute(
@@ -111,6 +126,7 @@ def run(limit: int = 100) -> CheckResult:
                 result.add(
                     "children_do_not_tile_parent", block=pk, quantity=qty, status=status, children=children
                 )
+    step("double counting")
     twice = (
         ReportReduction.objects.values("reduction_id")
         .annotate(n=Count("id"))
@@ -127,6 +143,13 @@ def run(limit: int = 100) -> CheckResult:
     ).values_list("reduction_id", "purpose")
     for reduction_id, purpose in bad[:limit]:
         result.add("credited_against_claim_rule", reduction=reduction_id, purpose=purpose)
+    if record:
+        metrics.check_finished(
+            name="registry_check",
+            ok=result.ok,
+            problems=len(result.problems),
+            seconds=time.monotonic() - started,
+        )
     return result
 
 

@@ -19,6 +19,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from tanpuhui.accounts.audiences import STAFF
+from tanpuhui.common import files
 from tanpuhui.common.errors import ServiceError
 from tanpuhui.common.scoping import PUBLIC, page_for
 from tanpuhui.registry import selectors, services
@@ -105,7 +106,14 @@ def certificate_page(request, code):
 def certificate_pdf(request, code):
     retirement = _retirement(code)
     url = request.build_absolute_uri(f"/registry/certificates/{retirement.certificate_code}/")
-    return HttpResponse(render_certificate_pdf(retirement, url), content_type="application/pdf")
+    # A retirement is final: its certificate is rendered once and served from the reports storage.
+    name = files.report(
+        f"registry/certificates/{retirement.certificate_code}.pdf",
+        lambda: render_certificate_pdf(retirement, url),
+    )
+    return files.report_response(
+        name, filename=f"{retirement.certificate_code}.pdf", content_type="application/pdf"
+    )
 
 
 def render_certificate_pdf(retirement: Retirement, verify_url: str) -> bytes:

@@ -229,7 +229,7 @@ def test_project_page_explains_the_figure_and_certificate_pages(gz, client):
     html = client.get(f"/certificates/{donation.verification_code}/").content.decode()
     assert donation.verification_code in html and enterprise.name in html
     pdf = client.get(f"/certificates/{donation.verification_code}/pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and pdf.getvalue().startswith(b"%PDF")
     assert client.get("/certificates/WRONG/").status_code == 404
     # another enterprise's user cannot open the project page
     _other, stranger = make_enterprise(gz, name="别家公司")

@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.db.models import Sum
 from django.utils import timezone
@@ -141,6 +142,9 @@ def start_worker(folder: Path, lease: int) -> subprocess.Popen:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "METERING_BATCH_LEASE_SECONDS": str(lease),
+        "METERING_UPLOAD_DIR": str(
+            django_settings.METERING_UPLOAD_DIR
+        ),  # where this test's files were stored
         # The staged pipeline: on the tables a transactional test has just truncated, PostgreSQL's
         # plan for the one-pass INSERT degrades to minutes (see the blocking test for that path).
         "METERING_SQL_FASTPATH": "0",

@@ -3,7 +3,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from tanpuhui.ledger.check import ledger_check
+from tanpuhui.common import progress
+from tanpuhui.ledger.check import STEPS, ledger_check
 
 
 class Command(BaseCommand):
@@ -15,7 +16,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        result = ledger_check(record=not options["no_record"])
+        with progress.bar(self.stdout, total=STEPS, desc="ledger_check") as bar:
+            result = ledger_check(record=not options["no_record"], progress=progress.steps(bar))
+            bar.update(bar.total - bar.n)
         self.stdout.write(
             f"ledger_check: {result.accounts_checked} accounts, Σ balances = {result.total_balance}, "
             f"{len(result.problems)} problem(s)"

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tanpuhui.common import progress
 from tanpuhui.registry import check
 
 
@@ -9,7 +10,9 @@ class Command(BaseCommand):
     help = "Prove the registry's invariants (totals per prefix, no overlaps, lineage, no double counting)."
 
     def handle(self, *args, **options):
-        result = check.run()
+        with progress.bar(self.stdout, total=check.STEPS, desc="registry_check") as bar:
+            result = check.run(record=True, progress=progress.steps(bar))
+            bar.update(bar.total - bar.n)
         self.stdout.write(
             f"registry_check: {result.prefixes} prefixes, {result.blocks} blocks, {result.issued} credits issued"
         )
