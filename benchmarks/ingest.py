@@ -38,6 +38,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness import create_database_sql  # noqa: E402
+
 
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
@@ -53,7 +55,7 @@ def ensure_database(url: str, name: str) -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(create_database_sql(name))
     return _with_database(url, name)
 
 

@@ -1,6 +1,7 @@
 """Fixtures shared by every context's tests: two city centres under one province, and API clients."""
 
 import os
+import tempfile
 import uuid
 
 import pytest
@@ -37,8 +38,70 @@ def _private_files(tmp_path):
     settings.REPORTS_DIR, settings.METERING_UPLOAD_DIR = old
 
 
+def pytest_configure(config):
+    """One migrated database per run for the benchmark scripts' smoke runs to copy (the xdist workers
+    inherit the name from the controller's environment)."""
+    if not hasattr(config, "workerinput"):
+        os.environ["TANPUHUI_BENCH_TEMPLATE"] = f"tp_benchtmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+def pytest_sessionfinish(session):
+    name = os.environ.get("TANPUHUI_BENCH_TEMPLATE")
+    if (
+        hasattr(session.config, "workerinput")
+        or not name
+        or not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    ):
+        return
+    import psycopg
+
+    admin = (
+        os.environ["DATABASE_URL"].rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    lock = os.path.join(tempfile.gettempdir(), f"{name}.lock")
+    if os.path.exists(lock):
+        os.remove(lock)
+
+
+@pytest.fixture(scope="session")
+def bench_template():
+    """The run's migrated template (made by the first worker that needs it, under a file lock), named in
+    ``BENCH_PG_TEMPLATE`` for the benchmark scripts this worker starts."""
+    import fcntl
+    import subprocess
+    import sys
+
+    import psycopg
+
+    name = os.environ["TANPUHUI_BENCH_TEMPLATE"]
+    settings = connection.settings_dict
+    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings.get("PASSWORD") else "")
+    server = f"postgresql://{auth}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
+    with open(os.path.join(tempfile.gettempdir(), f"{name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            ready = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s AND datallowconn", [name]
+            ).fetchone()
+            if not ready:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
+        if not ready:
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                env={**os.environ, "DATABASE_URL": f"{server}/{name}"},
+                check=True,
+                timeout=600,
+            )
+    os.environ["BENCH_PG_TEMPLATE"] = name
+    return name
+
+
 @pytest.fixture
-def bench_database():
+def bench_database(bench_template):
     """A PostgreSQL database for a benchmark script, ``(name, admin_url)``, dropped afterwards.
 
     The name is unique per run and per xdist worker (pid + random suffix), so two runs of the suite at

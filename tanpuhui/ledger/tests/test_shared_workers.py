@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
@@ -38,6 +39,7 @@ __all__ = ["world"]  # a fixture of the recovery tests, used here too
 ROOT = Path(__file__).resolve().parents[3]
 LEASE = 2  # seconds, for batches and conversion runs alike
 VISIBILITY = 4  # seconds before Redis hands an unacknowledged task to another worker
+CONVERTED = 30_000  # reductions of the conversion test: 30 chunks of 1,000, killed after the third
 
 WORKER = """
 import sys, django
@@ -97,6 +99,9 @@ class Workers:
             "METERING_BATCH_LEASE_SECONDS": str(LEASE),
             "LEDGER_CONVERSION_LEASE_SECONDS": str(LEASE),
             "METERING_SQL_FASTPATH": "0",  # as the recovery tests: the staged pipeline
+            # where this test's uploads are (each test has its own folder: tanpuhui/conftest.py)
+            "METERING_UPLOAD_DIR": str(settings.METERING_UPLOAD_DIR),
+            "REPORTS_DIR": str(settings.REPORTS_DIR),
         }
         env.pop("REDIS_URL", None)
         log = (self.folder / f"{name}.log").open("wb")
@@ -224,15 +229,15 @@ def _reductions(centre, residents: list, n: int) -> None:
 def test_a_conversion_whose_worker_is_killed_is_finished_by_the_other_worker(gz, workers):
     default_rule(gz, "10")  # 10 coins per kg, no caps: each reduction earns exactly its kg × 10 000 milli
     residents = [ResidentFactory(centre=gz) for _ in range(50)]
-    _reductions(gz, residents, 100_000)
+    _reductions(gz, residents, CONVERTED)
     expected = {
         r.pk: int(Reduction.objects.filter(resident=r).aggregate(s=Sum("kg_co2e"))["s"] * 10_000)
         for r in residents
     }
     workers.start("a")
-    workers.send("ledger.convert_reductions", chunk_size=2_000)
+    workers.send("ledger.convert_reductions", chunk_size=1_000)
     try:
-        wait_for(lambda: ConversionRun.objects.filter(reductions__gte=10_000).exists(), 120, "a run to price")
+        wait_for(lambda: ConversionRun.objects.filter(reductions__gte=3_000).exists(), 120, "a run to price")
     except AssertionError:
         raise AssertionError(workers.logs()) from None
     workers.start("b")  # both workers share the queue from here on
@@ -246,7 +251,7 @@ def test_a_conversion_whose_worker_is_killed_is_finished_by_the_other_worker(gz,
 
     def done():
         return (
-            ReductionClaim.objects.count() == 100_000
+            ReductionClaim.objects.count() == CONVERTED
             and not ConversionRun.objects.exclude(state=ConversionRun.State.POSTED).exists()
         )
 
@@ -254,7 +259,7 @@ def test_a_conversion_whose_worker_is_killed_is_finished_by_the_other_worker(gz,
         wait_for(done, 180, "worker b to finish the conversion", interval=0.5)
     except AssertionError:
         raise AssertionError(workers.logs()) from None
-    assert CoinAward.objects.count() == 100_000
+    assert CoinAward.objects.count() == CONVERTED
     wallets = {a.user_id: a for a in Account.objects.filter(kind=AccountKind.WALLET)}
     got = {pk: wallets[pk].balance * 1000 + wallets[pk].fraction_milli for pk in expected}
     assert got == expected
