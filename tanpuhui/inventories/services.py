@@ -52,10 +52,10 @@ GRID_REGION = "south_china_grid"
 def draft_check(inventory: Inventory, actor: User) -> None:
     """The walls of a draft: only a statistician of its town, only while it is a draft."""
     if not TownDesk.objects.filter(user=actor, town_id=inventory.town_id).exists():
-        raise Forbidden("Only the town's own statisticians edit its inventory.", code="not_your_town")
+        raise Forbidden(_("Only the town's own statisticians edit its inventory."), code="not_your_town")
     if inventory.status != Inventory.Status.DRAFT:
         raise Conflict(
-            "Only a draft can be changed; a published inventory is corrected with a new revision.",
+            _("Only a draft can be changed; a published inventory is corrected with a new revision."),
             code="inventory_not_draft",
             fields={"status": [inventory.status]},
         )
@@ -65,21 +65,21 @@ def inventory_create(
     *, actor: User, town: Place, year: int, factor_set: FactorSet | None = None, gwp_code: str = "SAR"
 ) -> Inventory:
     if not TownDesk.objects.filter(user=actor, town=town).exists():
-        raise Forbidden("Only the town's own statisticians open its inventory.", code="not_your_town")
+        raise Forbidden(_("Only the town's own statisticians open its inventory."), code="not_your_town")
     last = timezone.localdate().year - 1
     if not FIRST_YEAR <= year <= last:
         raise ValidationFailed(
-            "The year is outside the range an inventory can be compiled for.",
+            _("The year is outside the range an inventory can be compiled for."),
             code="year_out_of_range",
             fields={"year": [f"From {FIRST_YEAR} to {last}."]},
         )
     gwp = GwpSet.objects.filter(code=gwp_code).first()
     if gwp is None:
-        raise ValidationFailed("Unknown GWP set.", fields={"gwp": [f"One of {_gwp_codes()}."]})
+        raise ValidationFailed(_("Unknown GWP set."), fields={"gwp": [f"One of {_gwp_codes()}."]})
     factor_set = factor_set or FactorSet.objects.get(code=cat.CHINA_2011)
     if Inventory.objects.filter(town=town, year=year).exists():
         raise Conflict(
-            "This town already has an inventory for this year; correct it with a new revision.",
+            _("This town already has an inventory for this year; correct it with a new revision."),
             code="inventory_exists",
             fields={"year": [str(year)]},
         )
@@ -183,7 +183,9 @@ def row_put(*, inventory: Inventory, actor: User, data: RowInput, import_ref: st
     draft_check(inventory, actor)
     values, errors = row_check(data)
     if errors:
-        raise ValidationFailed("The activity row is not valid.", code="invalid_row", fields=_listed(errors))
+        raise ValidationFailed(
+            _("The activity row is not valid."), code="invalid_row", fields=_listed(errors)
+        )
     row, _created = ActivityRow.objects.update_or_create(
         inventory=inventory,
         category=values.pop("category"),
@@ -228,7 +230,7 @@ def town_figures_set(
 ) -> Inventory:
     draft_check(inventory, actor)
     if (population is not None and population <= 0) or (gdp_e4yuan is not None and gdp_e4yuan <= 0):
-        raise ValidationFailed("Population and GDP are positive.", fields={"population": ["> 0"]})
+        raise ValidationFailed(_("Population and GDP are positive."), fields={"population": ["> 0"]})
     Inventory.objects.filter(pk=inventory.pk).update(population=population, gdp_e4yuan=gdp_e4yuan)
     _stale(inventory)
     return Inventory.objects.get(pk=inventory.pk)
@@ -239,12 +241,14 @@ def notation_key_set(
 ) -> NotationKey:
     draft_check(inventory, actor)
     if not SectorNode.objects.filter(tree=tree, code=code).exists():
-        raise ValidationFailed("Unknown sector.", fields={"code": ["Unknown sector of this tree."]})
+        raise ValidationFailed(_("Unknown sector."), fields={"code": ["Unknown sector of this tree."]})
     if key not in NotationKey.Key.values:
-        raise ValidationFailed("Unknown notation key.", fields={"key": [", ".join(NotationKey.Key.values)]})
+        raise ValidationFailed(
+            _("Unknown notation key."), fields={"key": [", ".join(NotationKey.Key.values)]}
+        )
     if not explanation.strip():
-        raise ValidationFailed("Say why.", fields={"explanation": ["Required."]})
-    note, _ = NotationKey.objects.update_or_create(
+        raise ValidationFailed(_("Say why."), fields={"explanation": ["Required."]})
+    note, _created = NotationKey.objects.update_or_create(
         inventory=inventory, tree=tree, code=code, defaults={"key": key, "explanation": explanation.strip()}
     )
     _stale(inventory)
@@ -296,7 +300,7 @@ def _grid_factor(year: int) -> dict[str, str]:
         resolved = registry.factor(code="grid_ef", on=date(year, 12, 31), region=GRID_REGION)
     except ServiceError as exc:
         raise Unprocessable(
-            f"No grid emission factor is published for {year}.",
+            _("No grid emission factor is published for %(year)s.") % {"year": year},
             code="grid_factor_unavailable",
             fields={"year": [str(year)]},
         ) from exc
@@ -390,10 +394,10 @@ def inventory_calculate(*, inventory: Inventory, gwp_code: str | None = None) ->
     another GWP set (a published inventory may be recalculated this way; its own stays as it was)."""
     gwp = inventory.gwp_set if gwp_code is None else GwpSet.objects.filter(code=gwp_code).first()
     if gwp is None:
-        raise ValidationFailed("Unknown GWP set.", fields={"gwp": [f"One of {_gwp_codes()}."]})
+        raise ValidationFailed(_("Unknown GWP set."), fields={"gwp": [f"One of {_gwp_codes()}."]})
     if not inventory.rows.exists():
         raise Unprocessable(
-            "The inventory has no activity data.", code="empty_inventory", fields={"rows": ["Empty."]}
+            _("The inventory has no activity data."), code="empty_inventory", fields={"rows": ["Empty."]}
         )
     original = inventory.gwp_set
     inventory.gwp_set = gwp
@@ -444,7 +448,7 @@ def inventory_submit(*, inventory: Inventory, actor: User) -> Inventory:
 
 def _reviewer(actor: User, inventory: Inventory) -> None:
     if TownDesk.objects.filter(user=actor, town_id=inventory.town_id).exists():
-        raise Forbidden("A town's statistician does not review its own inventory.", code="own_town")
+        raise Forbidden(_("A town's statistician does not review its own inventory."), code="own_town")
 
 
 def _transition(*, inventory: Inventory, actor: User, name: str, source: str) -> Inventory:
@@ -453,7 +457,7 @@ def _transition(*, inventory: Inventory, actor: User, name: str, source: str) ->
         locked = Inventory.objects.select_for_update().get(pk=inventory.pk)
         if locked.status != source:
             raise Conflict(
-                f"The inventory is {locked.get_status_display()}.",
+                _("The inventory is %(status)s.") % {"status": locked.get_status_display()},
                 code="wrong_status",
                 fields={"status": [locked.status]},
             )
@@ -479,21 +483,21 @@ def inventory_publish(*, inventory: Inventory, actor: User) -> Inventory:
     if not actor.is_superuser and not actor.has_role(
         Role.CENTRE_REVIEWER, Role.PROVINCIAL_OFFICER, Role.CENTRE_OPERATOR
     ):
-        raise Forbidden("Only the city centre publishes.", code="not_reviewer")
+        raise Forbidden(_("Only the city centre publishes."), code="not_reviewer")
     return _transition(inventory=inventory, actor=actor, name="publish", source=Inventory.Status.REVIEWED)
 
 
 def comment_add(*, inventory: Inventory, actor: User, text: str, row_id: int | None = None) -> ReviewComment:
     _reviewer(actor, inventory)
     if inventory.status != Inventory.Status.SUBMITTED:
-        raise Conflict("Comments are written while the inventory is under review.", code="wrong_status")
+        raise Conflict(_("Comments are written while the inventory is under review."), code="wrong_status")
     if not text.strip():
-        raise ValidationFailed("Write the comment.", fields={"text": ["Required."]})
+        raise ValidationFailed(_("Write the comment."), fields={"text": ["Required."]})
     row = None
     if row_id is not None:
         row = inventory.rows.filter(pk=row_id).first()
         if row is None:
-            raise ValidationFailed("No such line in this inventory.", fields={"row": ["Unknown line."]})
+            raise ValidationFailed(_("No such line in this inventory."), fields={"row": ["Unknown line."]})
     return ReviewComment.objects.create(
         inventory=inventory,
         row=row,
@@ -506,13 +510,13 @@ def comment_add(*, inventory: Inventory, actor: User, text: str, row_id: int | N
 def inventory_revise(*, inventory: Inventory, actor: User, reason: str) -> Inventory:
     """A correction of a published inventory: the next revision, a draft with the same data."""
     if not TownDesk.objects.filter(user=actor, town_id=inventory.town_id).exists():
-        raise Forbidden("Only the town's own statisticians correct its inventory.", code="not_your_town")
+        raise Forbidden(_("Only the town's own statisticians correct its inventory."), code="not_your_town")
     if not inventory.is_published:
-        raise Conflict("Only a published inventory is corrected by a revision.", code="not_published")
+        raise Conflict(_("Only a published inventory is corrected by a revision."), code="not_published")
     if not reason.strip():
-        raise ValidationFailed("Say why the inventory is corrected.", fields={"reason": ["Required."]})
+        raise ValidationFailed(_("Say why the inventory is corrected."), fields={"reason": ["Required."]})
     if Inventory.objects.filter(supersedes=inventory).exists():
-        raise Conflict("This revision has already been corrected.", code="already_revised")
+        raise Conflict(_("This revision has already been corrected."), code="already_revised")
     with transaction.atomic():
         draft = Inventory.objects.create(
             town=inventory.town,
