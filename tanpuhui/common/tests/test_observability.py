@@ -27,7 +27,18 @@ def test_liveness_answers_without_touching_anything(client, django_assert_num_qu
     assert "no-cache" in answer["Cache-Control"]
 
 
-def test_readiness_checks_database_broker_and_storage(client):
+def test_readiness_checks_database_broker_and_storage(client, settings, tmp_path):
+    # the embedded setup's queue is a folder (make run creates it); a fresh clone has none yet
+    queue = tmp_path / "queue"
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+    }
+    missing = client.get("/readyz")
+    assert missing.status_code == 503 and missing.json()["checks"]["broker"]["ok"] is False
+    queue.mkdir()
     answer = client.get("/readyz")
     assert answer.status_code == 200, answer.content
     body = answer.json()
