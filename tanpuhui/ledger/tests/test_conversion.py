@@ -384,3 +384,15 @@ def test_ledger_check_verifies_the_awards_copies_of_their_reduction(resident, ot
     )
     result = ledger_check()
     assert result.problems == [{"problem": "award_copy_mismatch", "reduction": stray.pk}]
+
+
+def test_beat_finishes_dead_workers_runs(settings, resident, gz):
+    from tanpuhui.ledger import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["ledger-finish-conversions"]
+    assert entry["task"] == tasks.finish_conversions.name == "ledger.finish_conversions"
+    default_rule(gz, "10")
+    make_reduction(resident, "1")
+    run = _priced_not_posted()
+    assert tasks.finish_conversions() == {"finished": [run.pk]}
+    assert balance(resident) == 10
