@@ -45,7 +45,7 @@ test: setup
 	TANPUHUI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v 0
 	TANPUHUI_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	TANPUHUI_TESTING=1 $(VENV)/bin/mypy tanpuhui
-	DATABASE_URL=$(TEST_DATABASE_URL) TANPUHUI_TESTING=1 $(VENV)/bin/pytest -n 3 $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) TANPUHUI_TESTING=1 $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
