@@ -128,11 +128,17 @@ class ApplicationListApi(EnterpriseMemberMixin, generics.ListAPIView):
         )
 
 
-@extend_schema(tags=["labels"])
-class ApplicationDetailApi(EnterpriseMemberMixin, generics.RetrieveAPIView):
+class ApplicationByRef(generics.GenericAPIView):
+    """One application, as every audience's routes address it: by its public ``ref`` in the URL (the
+    integer key stays internal: django-fsm-log's transition log needs one)."""
+
     lookup_field = "ref"
     lookup_url_kwarg = "pk"
     serializer_class = serializers.ApplicationOutput
+
+
+@extend_schema(tags=["labels"])
+class ApplicationDetailApi(EnterpriseMemberMixin, ApplicationByRef, generics.RetrieveAPIView):
     queryset = selectors.application_detail()
 
 
@@ -150,18 +156,12 @@ class BodyApplicationListApi(BodyMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["labels"])
-class BodyApplicationDetailApi(BodyMixin, generics.RetrieveAPIView):
-    lookup_field = "ref"
-    lookup_url_kwarg = "pk"
-    serializer_class = serializers.ApplicationOutput
+class BodyApplicationDetailApi(BodyMixin, ApplicationByRef, generics.RetrieveAPIView):
     queryset = selectors.application_detail()
 
 
 @extend_schema(tags=["labels"], request=serializers.AssignInput, responses=serializers.ApplicationOutput)
-class BodyAssignApi(BodyMixin, generics.GenericAPIView):
-    lookup_field = "ref"
-    lookup_url_kwarg = "pk"
-    serializer_class = serializers.ApplicationOutput
+class BodyAssignApi(BodyMixin, ApplicationByRef, generics.GenericAPIView):
     queryset = selectors.application_list()
 
     def post(self, request, pk):
@@ -176,10 +176,7 @@ class BodyAssignApi(BodyMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["labels"], request=serializers.DecideInput, responses=serializers.ApplicationOutput)
-class BodyDecideApi(BodyMixin, generics.GenericAPIView):
-    lookup_field = "ref"
-    lookup_url_kwarg = "pk"
-    serializer_class = serializers.ApplicationOutput
+class BodyDecideApi(BodyMixin, ApplicationByRef, generics.GenericAPIView):
     queryset = selectors.application_list()
 
     def post(self, request, pk):
@@ -246,18 +243,12 @@ class VerifierApplicationListApi(VerifierMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["labels"])
-class VerifierApplicationDetailApi(VerifierMixin, generics.RetrieveAPIView):
-    lookup_field = "ref"
-    lookup_url_kwarg = "pk"
-    serializer_class = serializers.ApplicationOutput
+class VerifierApplicationDetailApi(VerifierMixin, ApplicationByRef, generics.RetrieveAPIView):
     queryset = selectors.application_detail()
 
 
 @extend_schema(tags=["labels"], request=serializers.LabelVerifyInput, responses=serializers.ApplicationOutput)
-class VerifierVerifyApi(VerifierMixin, generics.GenericAPIView):
-    lookup_field = "ref"
-    lookup_url_kwarg = "pk"
-    serializer_class = serializers.ApplicationOutput
+class VerifierVerifyApi(VerifierMixin, ApplicationByRef, generics.GenericAPIView):
     queryset = selectors.application_list()
 
     def post(self, request, pk):
